@@ -1,0 +1,64 @@
+"""Queue Celery work after the current transaction commits.
+
+Writers never talk to the broker inside a transaction: the task is sent after commit, and
+a broker that is down costs a log line, not a failed request. Work queued this way must be
+recoverable from the database (the scoring sweeper re-runs whatever is still dirty).
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db import transaction
+
+from config.celery import app as celery_app
+
+logger = logging.getLogger(__name__)
+
+
+def _debounce_key(task_name: str) -> str:
+    return f"debounce:{task_name}"
+
+
+def debounce_release(task_name: str) -> None:
+    """Called by a debounced task when it starts, so later writes queue a fresh run."""
+    try:
+        cache.delete(_debounce_key(task_name))
+    except Exception:  # a cache outage must not stop the work itself
+        logger.warning("could not release debounce key for %s", task_name, exc_info=True)
+
+
+def send_after_commit(
+    task_name: str, *, kwargs: dict[str, Any] | None = None, debounce: float | None = None
+) -> None:
+    """Send `task_name` once the surrounding transaction commits (now, outside one).
+
+    With `debounce`, a burst of calls within that many seconds sends one task, delayed by
+    `debounce` seconds. Without a broker (the embedded default), the task runs in-process.
+    """
+
+    def send() -> None:
+        task = celery_app.tasks[task_name]
+        if settings.CELERY_TASK_ALWAYS_EAGER:
+            task.apply(kwargs=kwargs or {})
+            return
+        key = _debounce_key(task_name)
+        try:
+            if debounce and not cache.add(key, 1, timeout=int(debounce) + 60):
+                return  # one is already queued and has not started yet
+            task.apply_async(kwargs=kwargs or {}, countdown=debounce or None)
+        except Exception:
+            # Broker or cache down: the database still says what is to be done.
+            logger.warning(
+                "could not queue %s; the sweeper will catch up", task_name, exc_info=True
+            )
+            if debounce:
+                try:
+                    cache.delete(key)
+                except Exception:
+                    logger.debug("cache unavailable while releasing %s", key, exc_info=True)
+
+    transaction.on_commit(send, robust=True)

@@ -1,0 +1,162 @@
+"""Write use-cases for roadmap items, themes and segments."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractBaseUser
+from django.db import connection, transaction
+from django.db.models import F
+from django.utils import timezone
+
+from config.dispatch import send_after_commit
+from roadmap.choices import ItemStatus
+from roadmap.models import DirtyItem, RoadmapItem
+
+# Fields whose change alters an item's score or its place in the ranking.
+SCORE_INPUT_FIELDS = frozenset({"reach", "impact", "confidence", "effort", "status"})
+RECOMPUTE_TASK = "scoring.item_scores_recompute_dirty"
+
+ITEM_EDITABLE_FIELDS = (
+    "title",
+    "description",
+    "status",
+    "theme",
+    "owner",
+    "reach",
+    "impact",
+    "confidence",
+    "effort",
+    "jira_key",
+    "value_proposition",
+    "launch_channels",
+    "target_launch_date",
+)
+
+
+def items_mark_dirty(*, item_ids: Iterable[int]) -> None:
+    """Record that these items' score inputs changed, in the caller's transaction, and
+    queue one debounced recomputation after commit.
+
+    The one narrow call through which roadmap and signals tell scoring about a change.
+    """
+    ids = sorted({int(i) for i in item_ids if i is not None})
+    if not ids:
+        return
+    now = timezone.now()
+    table = connection.ops.quote_name(DirtyItem._meta.db_table)
+    # One statement, upsert with an increment: concurrent writers each bump `rev`, so a
+    # recompute that read an older rev never clears a newer change. Sorted ids keep lock
+    # order stable across writers.
+    with connection.cursor() as cursor:
+        for start in range(0, len(ids), 500):
+            chunk = ids[start : start + 500]
+            values = ", ".join(["(%s, 1, %s)"] * len(chunk))
+            params: list[Any] = []
+            for item_id in chunk:
+                params.extend((item_id, now))
+            cursor.execute(
+                f"INSERT INTO {table} (item_id, rev, marked_at) VALUES {values} "  # noqa: S608
+                f"ON CONFLICT (item_id) DO UPDATE SET rev = {table}.rev + 1, "
+                "marked_at = excluded.marked_at",
+                params,
+            )
+    send_after_commit(RECOMPUTE_TASK, debounce=settings.SCORING_DEBOUNCE_SECONDS)
+
+
+def items_mark_all_dirty() -> None:
+    """Mark every item dirty in one statement (a new active scoring model)."""
+    now = timezone.now()
+    table = connection.ops.quote_name(DirtyItem._meta.db_table)
+    items = connection.ops.quote_name(RoadmapItem._meta.db_table)
+    with connection.cursor() as cursor:
+        # "WHERE true" lets SQLite tell the upsert's ON CONFLICT from a join condition.
+        cursor.execute(
+            f"INSERT INTO {table} (item_id, rev, marked_at) "  # noqa: S608
+            f"SELECT id, 1, %s FROM {items} WHERE true "
+            f"ON CONFLICT (item_id) DO UPDATE SET rev = {table}.rev + 1, "
+            "marked_at = excluded.marked_at",
+            [now],
+        )
+    send_after_commit(RECOMPUTE_TASK, debounce=settings.SCORING_DEBOUNCE_SECONDS)
+
+
+@transaction.atomic
+def item_create(*, user: AbstractBaseUser | None = None, **fields: Any) -> RoadmapItem:
+    segments = fields.pop("segments", None)
+    item = RoadmapItem(**fields)
+    item.full_clean()
+    item.save()
+    if segments is not None:
+        item.segments.set(segments)
+    items_mark_dirty(item_ids=[item.pk])
+    return item
+
+
+@transaction.atomic
+def item_update(
+    *,
+    item: RoadmapItem,
+    data: dict[str, Any],
+    expected_version: int | None = None,
+) -> RoadmapItem:
+    """Apply `data` to `item`, bump its version, and mark it dirty when a score input changed.
+
+    With `expected_version`, the update applies only if nobody changed the item since that
+    version was read (compare-and-set); otherwise `ItemVersionConflict` is raised.
+    """
+    segments = data.pop("segments", None)
+    unknown = set(data) - set(ITEM_EDITABLE_FIELDS)
+    if unknown:
+        raise ValueError(f"not editable: {', '.join(sorted(unknown))}")
+    locked = RoadmapItem.objects.select_for_update().get(pk=item.pk)
+    if expected_version is not None and locked.version != expected_version:
+        raise ItemVersionConflict(current_version=locked.version)
+    changed = {name for name, value in data.items() if getattr(locked, name) != value}
+    for name, value in data.items():
+        setattr(locked, name, value)
+    locked.full_clean()
+    locked.version = locked.version + 1
+    locked.save()
+    if segments is not None:
+        locked.segments.set(segments)
+    if changed & SCORE_INPUT_FIELDS:
+        items_mark_dirty(item_ids=[locked.pk])
+    return locked
+
+
+@transaction.atomic
+def items_set_status(
+    *, item_ids: Iterable[int], status: str, user: AbstractBaseUser | None = None
+) -> int:
+    """Bulk status change (admin action, API), with a history row per changed item."""
+    if status not in ItemStatus.values:
+        raise ValueError(f"unknown status {status!r}")
+    ids = list(
+        RoadmapItem.objects.select_for_update()
+        .filter(pk__in=list(item_ids))
+        .exclude(status=status)
+        .values_list("pk", flat=True)
+    )
+    if not ids:
+        return 0
+    RoadmapItem.objects.filter(pk__in=ids).update(
+        status=status, version=F("version") + 1, updated_at=timezone.now()
+    )
+    # update() bypasses save(), so write the history rows save() would have written.
+    RoadmapItem.history.bulk_history_create(
+        list(RoadmapItem.objects.filter(pk__in=ids)),
+        update=True,
+        default_user=user,
+        default_change_reason=f"status set to {status}",
+    )
+    items_mark_dirty(item_ids=ids)
+    return len(ids)
+
+
+class ItemVersionConflict(Exception):
+    def __init__(self, *, current_version: int) -> None:
+        super().__init__(f"the item changed since it was read (now version {current_version})")
+        self.current_version = current_version

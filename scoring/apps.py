@@ -1,0 +1,10 @@
+from django.apps import AppConfig
+
+
+class ScoringConfig(AppConfig):
+    name = "scoring"
+    verbose_name = "Scoring"
+
+    def ready(self) -> None:
+        # Register the tasks in every process (web included): writers queue them by name.
+        from scoring import tasks  # noqa: F401

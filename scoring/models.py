@@ -1,0 +1,135 @@
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from simple_history.models import HistoricalRecords
+
+from roadmap.models import RoadmapItem
+
+
+class ScoringModel(models.Model):
+    """One version of the parameters of SCORING.md. Versions are immutable once saved:
+    a change creates a new version, and exactly one version is active."""
+
+    version = models.PositiveIntegerField(unique=True, editable=False)
+    is_active = models.BooleanField(default=False)
+    note = models.CharField(max_length=300, blank=True)
+
+    product_weight = models.FloatField(default=0.5, help_text="α, 0 to 1.")
+    half_life_days = models.FloatField(default=90.0, help_text="H, days, greater than 0.")
+    evidence_gain = models.FloatField(default=0.5, help_text="g, 0 to 1.")
+    evidence_saturation = models.FloatField(default=5.0, help_text="κ, greater than 0.")
+    min_effort = models.FloatField(default=0.1, help_text="Person-months, greater than 0.")
+    default_confidence = models.FloatField(default=0.5, help_text="0 to 1.")
+    kind_weights = models.JSONField(default=dict, help_text="Evidence weight per signal kind.")
+    friction_evidence_weight = models.FloatField(default=1.0, help_text="φ, at least 0.")
+    segment_weights = models.JSONField(
+        default=dict, blank=True, help_text="Weight per segment slug; missing slugs weigh 1."
+    )
+
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-version"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["is_active"], condition=Q(is_active=True), name="one_active_scoring_model"
+            ),
+            models.CheckConstraint(
+                condition=Q(product_weight__gte=0, product_weight__lte=1),
+                name="model_product_weight_range",
+            ),
+            models.CheckConstraint(
+                condition=Q(half_life_days__gt=0), name="model_half_life_positive"
+            ),
+            models.CheckConstraint(
+                condition=Q(evidence_gain__gte=0, evidence_gain__lte=1),
+                name="model_evidence_gain_range",
+            ),
+            models.CheckConstraint(
+                condition=Q(evidence_saturation__gt=0), name="model_saturation_positive"
+            ),
+            models.CheckConstraint(condition=Q(min_effort__gt=0), name="model_min_effort_positive"),
+            models.CheckConstraint(
+                condition=Q(default_confidence__gte=0, default_confidence__lte=1),
+                name="model_default_confidence_range",
+            ),
+            models.CheckConstraint(
+                condition=Q(friction_evidence_weight__gte=0),
+                name="model_friction_weight_not_negative",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"v{self.version}{' (active)' if self.is_active else ''}"
+
+
+class ItemScore(models.Model):
+    """An item's current score under the active model, with its factors and their parts.
+
+    Rewritten in bulk by recomputation; `position` is the item's place in the live ranking
+    (null when the item is unscored or not rankable).
+    """
+
+    item = models.OneToOneField(
+        RoadmapItem, primary_key=True, on_delete=models.CASCADE, related_name="score"
+    )
+    model = models.ForeignKey(ScoringModel, on_delete=models.PROTECT, related_name="+")
+    score = models.FloatField(null=True)
+    position = models.PositiveIntegerField(null=True, db_index=True)
+    rankable = models.BooleanField(default=False)
+
+    reach = models.FloatField(null=True)
+    reach_product = models.FloatField(null=True)
+    reach_marketing = models.FloatField(null=True)
+    impact = models.FloatField(null=True)
+    impact_product = models.FloatField(null=True)
+    impact_marketing = models.FloatField(null=True)
+    confidence = models.FloatField()
+    confidence_product = models.FloatField()
+    evidence = models.FloatField()
+    effort = models.FloatField(null=True)
+    effort_estimate = models.FloatField(null=True)
+    missing = models.JSONField(default=list)
+    signal_count = models.PositiveIntegerField(default=0)
+    report_count = models.PositiveIntegerField(default=0)
+    computed_at = models.DateTimeField()
+
+    class Meta:
+        indexes = [
+            # The live ranking: rankable scored items by score desc, then id.
+            models.Index(
+                fields=["-score", "item"],
+                condition=Q(rankable=True),
+                name="itemscore_rank_order",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.item_id}: {self.score}"
+
+
+class ScoreHistory(models.Model):
+    """A point in an item's score trail: written when its score or position changes."""
+
+    item = models.ForeignKey(RoadmapItem, on_delete=models.CASCADE, related_name="score_history")
+    model = models.ForeignKey(ScoringModel, on_delete=models.PROTECT, related_name="+")
+    computed_at = models.DateTimeField()
+    score = models.FloatField(null=True)
+    position = models.PositiveIntegerField(null=True)
+    reach = models.FloatField(null=True)
+    impact = models.FloatField(null=True)
+    confidence = models.FloatField()
+    effort = models.FloatField(null=True)
+
+    class Meta:
+        ordering = ["item", "-computed_at", "-id"]
+        indexes = [models.Index(fields=["item", "-computed_at"], name="scorehistory_item_time")]
+        verbose_name_plural = "score history"
+
+    def __str__(self) -> str:
+        return f"{self.item_id} @ {self.computed_at:%Y-%m-%d %H:%M}: {self.score}"

@@ -1,0 +1,346 @@
+"""Write use-cases for scoring: recomputation, scoring model versions.
+
+Recomputation is set-based: whatever the number of items, it runs a fixed number of
+queries to read (marks, estimates, evidence sums, previous scores) and writes in bulk.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.core.exceptions import ValidationError
+from django.db import connection, transaction
+from django.db.models import Max
+from django.utils import timezone
+
+from roadmap.choices import RANKABLE_STATUSES
+from roadmap.models import DirtyItem
+from roadmap.services import items_mark_all_dirty
+from scoring import engine, selectors
+from scoring.models import ItemScore, ScoreHistory, ScoringModel
+
+logger = logging.getLogger(__name__)
+
+# Any 64-bit constant: the advisory lock that serializes recomputations on PostgreSQL.
+_RECOMPUTE_LOCK_KEY = 0x5C0_12E5
+_BATCH = 2000
+_SCORE_FIELDS = [
+    "model",
+    "score",
+    "rankable",
+    "reach",
+    "reach_product",
+    "reach_marketing",
+    "impact",
+    "impact_product",
+    "impact_marketing",
+    "confidence",
+    "confidence_product",
+    "evidence",
+    "effort",
+    "effort_estimate",
+    "missing",
+    "signal_count",
+    "report_count",
+    "computed_at",
+]
+
+
+@dataclass(frozen=True)
+class RecomputeResult:
+    items: int
+    scored: int
+    history_rows: int
+    seconds: float
+
+
+def _take_recompute_lock() -> None:
+    """Serialize recomputations for the rest of the transaction.
+
+    Two runs at once would each compute positions from a partial picture; with the lock the
+    second waits, then finds the marks cleared and does (almost) nothing. SQLite needs no
+    lock: its transactions start IMMEDIATE, so writers are already serialized.
+    """
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_RECOMPUTE_LOCK_KEY])
+
+
+def item_scores_recompute_dirty(*, now: datetime | None = None) -> RecomputeResult:
+    """Recompute every item marked dirty (the debounced task and the sweeper)."""
+    return _recompute(item_ids=None, dirty_only=True, now=now)
+
+
+def item_scores_recompute_all(*, now: datetime | None = None) -> RecomputeResult:
+    """Recompute every item (daily, for decay; and after a model change)."""
+    return _recompute(item_ids=None, dirty_only=False, now=now)
+
+
+def item_scores_recompute(
+    *, item_ids: Sequence[int], now: datetime | None = None
+) -> RecomputeResult:
+    """Recompute the given items, dirty or not."""
+    return _recompute(item_ids=list(item_ids), dirty_only=False, now=now)
+
+
+def _recompute(
+    *, item_ids: list[int] | None, dirty_only: bool, now: datetime | None
+) -> RecomputeResult:
+    started = time.perf_counter()
+    with transaction.atomic():
+        _take_recompute_lock()
+        now = now or timezone.now()
+        model = selectors.scoring_model_active()
+        params = selectors.scoring_model_params(model)
+        if dirty_only:
+            marks = selectors.dirty_item_revs()
+            item_ids = sorted(marks)
+            if not item_ids:
+                return RecomputeResult(0, 0, 0, time.perf_counter() - started)
+        else:
+            marks = selectors.dirty_item_revs(item_ids=item_ids)
+        estimates = selectors.item_estimates(item_ids=item_ids)
+        sums = selectors.item_evidence_sums(
+            params=params, now=now, item_ids=None if item_ids is None else list(estimates)
+        )
+        previous = dict(
+            ItemScore.objects.filter(
+                **({} if item_ids is None else {"item_id__in": list(estimates)})
+            ).values_list("item_id", "score")
+        )
+        previous_positions = dict(
+            ItemScore.objects.filter(
+                **({} if item_ids is None else {"item_id__in": list(estimates)})
+            ).values_list("item_id", "position")
+        )
+        empty = engine.EvidenceSums()
+        rows: list[ItemScore] = []
+        for item_id, (item_estimates, status) in estimates.items():
+            result = engine.score_from_sums(item_estimates, sums.get(item_id, empty), params)
+            rows.append(_score_row(item_id, result, status, model, now))
+        _write_scores(rows)
+        _update_positions()
+        history = _history_rows(rows, previous, previous_positions, model, now)
+        ScoreHistory.objects.bulk_create(history, batch_size=_BATCH)
+        _clear_marks({item_id: rev for item_id, rev in marks.items() if item_id in estimates})
+        # Marks of items deleted meanwhile are gone by cascade; marks of ids we were asked
+        # about that no longer exist are dropped too.
+    return RecomputeResult(
+        items=len(rows),
+        scored=sum(1 for row in rows if row.score is not None),
+        history_rows=len(history),
+        seconds=time.perf_counter() - started,
+    )
+
+
+def _score_row(
+    item_id: int, result: engine.ScoreResult, status: str, model: ScoringModel, now: datetime
+) -> ItemScore:
+    return ItemScore(
+        item_id=item_id,
+        model=model,
+        score=result.score,
+        rankable=result.score is not None and status in RANKABLE_STATUSES,
+        reach=result.reach.value,
+        reach_product=result.reach.product,
+        reach_marketing=result.reach.marketing,
+        impact=result.impact.value,
+        impact_product=result.impact.product,
+        impact_marketing=result.impact.marketing,
+        confidence=result.confidence.value,
+        confidence_product=result.confidence.product,
+        evidence=result.confidence.evidence,
+        effort=result.effort.value,
+        effort_estimate=result.effort.estimate,
+        missing=list(result.missing),
+        signal_count=result.signal_count,
+        report_count=result.report_count,
+        computed_at=now,
+    )
+
+
+def _write_scores(rows: list[ItemScore]) -> None:
+    ItemScore.objects.bulk_create(
+        rows,
+        batch_size=_BATCH,
+        update_conflicts=True,
+        unique_fields=["item"],
+        update_fields=_SCORE_FIELDS,
+    )
+
+
+def _update_positions() -> None:
+    """Renumber the live ranking set-based, touching only rows whose position changed."""
+    table = connection.ops.quote_name(ItemScore._meta.db_table)
+    distinct = "IS DISTINCT FROM" if connection.vendor == "postgresql" else "IS NOT"
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""
+            UPDATE {table} SET position = ranked.pos
+            FROM (
+                SELECT item_id, ROW_NUMBER() OVER (ORDER BY score DESC, item_id) AS pos
+                FROM {table} WHERE rankable
+            ) AS ranked
+            WHERE {table}.item_id = ranked.item_id AND {table}.position {distinct} ranked.pos
+            """  # noqa: S608
+        )
+        cursor.execute(
+            f"UPDATE {table} SET position = NULL WHERE NOT rankable AND position IS NOT NULL"  # noqa: S608
+        )
+
+
+def _history_rows(
+    rows: list[ItemScore],
+    previous: dict[int, float | None],
+    previous_positions: dict[int, int | None],
+    model: ScoringModel,
+    now: datetime,
+) -> list[ScoreHistory]:
+    positions = dict(
+        ItemScore.objects.filter(item_id__in=[row.item_id for row in rows]).values_list(
+            "item_id", "position"
+        )
+        if len(rows) < 5000
+        else ItemScore.objects.values_list("item_id", "position")
+    )
+    history = []
+    for row in rows:
+        new_position = positions.get(row.item_id)
+        first = row.item_id not in previous
+        if (
+            first
+            or previous[row.item_id] != row.score
+            or previous_positions.get(row.item_id) != new_position
+        ):
+            history.append(
+                ScoreHistory(
+                    item_id=row.item_id,
+                    model=model,
+                    computed_at=now,
+                    score=row.score,
+                    position=new_position,
+                    reach=row.reach,
+                    impact=row.impact,
+                    confidence=row.confidence,
+                    effort=row.effort,
+                )
+            )
+    return history
+
+
+def _clear_marks(marks: dict[int, int]) -> None:
+    """Delete the marks we consumed, unless a writer bumped them since we read them."""
+    if not marks:
+        return
+    table = connection.ops.quote_name(DirtyItem._meta.db_table)
+    pairs = list(marks.items())
+    with connection.cursor() as cursor:
+        for start in range(0, len(pairs), 500):
+            chunk = pairs[start : start + 500]
+            placeholders = ", ".join(["(%s, %s)"] * len(chunk))
+            values = [value for pair in chunk for value in pair]
+            cursor.execute(
+                f"DELETE FROM {table} WHERE (item_id, rev) IN (VALUES {placeholders})",  # noqa: S608
+                values,
+            )
+
+
+# --- Scoring model versions -------------------------------------------------------------
+
+MODEL_PARAM_FIELDS = (
+    "product_weight",
+    "half_life_days",
+    "evidence_gain",
+    "evidence_saturation",
+    "min_effort",
+    "default_confidence",
+    "kind_weights",
+    "friction_evidence_weight",
+    "segment_weights",
+)
+
+
+def scoring_model_validate(params: dict[str, Any]) -> engine.Params:
+    """Build engine parameters from raw values, or raise ValidationError per field."""
+    errors: dict[str, str] = {}
+    for name in ("kind_weights", "segment_weights"):
+        value = params.get(name, {})
+        if not isinstance(value, dict):
+            errors[name] = "Must be an object mapping names to weights."
+    numbers = {}
+    for name in MODEL_PARAM_FIELDS:
+        if name in ("kind_weights", "segment_weights") or name not in params:
+            continue
+        value = params[name]
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            errors[name] = "Must be a number."
+        else:
+            numbers[name] = float(value)
+    if errors:
+        raise ValidationError(errors)
+    candidate = engine.Params(
+        **numbers,
+        **{k: params[k] for k in ("kind_weights", "segment_weights") if k in params},
+    )
+    problems = candidate.errors()
+    if problems:
+        raise ValidationError(problems)
+    return candidate
+
+
+@transaction.atomic
+def scoring_model_create_version(
+    *,
+    params: dict[str, Any],
+    note: str = "",
+    created_by: AbstractBaseUser | None = None,
+    activate: bool = True,
+) -> ScoringModel:
+    """Save `params` (over the active version's values) as a new version, activate it
+    and mark every item dirty. Old versions stay as they were."""
+    base = selectors.scoring_model_active()
+    merged = {name: getattr(base, name) for name in MODEL_PARAM_FIELDS}
+    unknown = set(params) - set(MODEL_PARAM_FIELDS)
+    if unknown:
+        raise ValidationError(dict.fromkeys(sorted(unknown), "Unknown parameter."))
+    merged.update(params)
+    validated = scoring_model_validate(merged)
+    # Lock the active row so two concurrent edits get consecutive version numbers.
+    ScoringModel.objects.select_for_update().filter(pk=base.pk).exists()
+    next_version = (ScoringModel.objects.aggregate(v=Max("version"))["v"] or 0) + 1
+    if activate:
+        ScoringModel.objects.filter(is_active=True).update(is_active=False)
+    model = ScoringModel.objects.create(
+        version=next_version,
+        is_active=activate,
+        note=note,
+        created_by=created_by,
+        product_weight=validated.product_weight,
+        half_life_days=validated.half_life_days,
+        evidence_gain=validated.evidence_gain,
+        evidence_saturation=validated.evidence_saturation,
+        min_effort=validated.min_effort,
+        default_confidence=validated.default_confidence,
+        kind_weights=dict(validated.kind_weights),
+        friction_evidence_weight=validated.friction_evidence_weight,
+        segment_weights=dict(validated.segment_weights),
+    )
+    if activate:
+        items_mark_all_dirty()
+    return model
+
+
+@transaction.atomic
+def scoring_model_activate(*, model: ScoringModel) -> ScoringModel:
+    """Make an existing version the active one (a rollback) and mark every item dirty."""
+    ScoringModel.objects.filter(is_active=True).exclude(pk=model.pk).update(is_active=False)
+    ScoringModel.objects.filter(pk=model.pk).update(is_active=True)
+    model.refresh_from_db()
+    items_mark_all_dirty()
+    return model
