@@ -1,0 +1,40 @@
+# The two commands of the README: `make run` and `make test`. Everything else is a helper.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV ?= .venv
+PY := $(VENV)/bin/python
+# Settings for a laptop: the embedded default (SQLite, tasks in-process), debug on.
+DEV_ENV := DEBUG=1
+BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/postgres
+
+.PHONY: install run test lint bench bench-scoring clean
+
+$(VENV)/.installed: pyproject.toml
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is needed; run: make PYTHON=python3.11 ...")'
+	$(PYTHON) -m venv $(VENV)
+	$(VENV)/bin/pip install --quiet --disable-pip-version-check -e ".[dev]"
+	@touch $@
+
+install: $(VENV)/.installed
+
+run: install
+	$(DEV_ENV) $(PY) manage.py migrate --noinput
+	$(DEV_ENV) $(PY) manage.py seed_demo
+	$(DEV_ENV) $(PY) manage.py ensure_demo_admin
+	$(DEV_ENV) $(PY) manage.py runserver 127.0.0.1:8000
+
+test: install
+	$(DEV_ENV) $(VENV)/bin/pytest $(PYTEST_ARGS)
+
+lint: install
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy
+
+bench-scoring: install
+	DEBUG=1 DATABASE_URL=$(BENCH_DATABASE_URL) $(PY) bench/scoring.py $(BENCH_ARGS)
+
+bench: bench-scoring
+
+clean:
+	rm -rf $(VENV) db.sqlite3 db.sqlite3-* staticfiles .demo-admin-password

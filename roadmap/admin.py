@@ -1,0 +1,166 @@
+"""Admin for themes, segments and roadmap items: where product managers do their daily work.
+
+The admin is the composition layer: the item page shows the evidence linked to an item, so
+it imports the link inlines from signals.admin (the models stay one-way: roadmap knows
+nothing of signals).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from django.contrib import admin, messages
+from django.db.models import Count, F, Q, QuerySet
+from django.forms import ModelForm
+from django.http import HttpRequest
+from simple_history.admin import SimpleHistoryAdmin
+
+from roadmap.choices import ItemStatus
+from roadmap.models import RoadmapItem, Segment, Theme
+from roadmap.services import items_mark_dirty, items_set_status
+from signals.admin import ReportLinkInline, SignalLinkInline
+
+ESTIMATE_FIELDS = ("reach", "impact", "effort")
+
+
+@admin.register(Theme)
+class ThemeAdmin(admin.ModelAdmin):
+    list_display = ("name", "item_count")
+    search_fields = ("name",)
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet:
+        return super().get_queryset(request).annotate(item_count=Count("items"))
+
+    @admin.display(description="items", ordering="item_count")
+    def item_count(self, theme: Theme) -> int:
+        return theme.item_count  # type: ignore[attr-defined]
+
+
+@admin.register(Segment)
+class SegmentAdmin(admin.ModelAdmin):
+    list_display = ("slug", "name")
+    search_fields = ("slug", "name")
+    prepopulated_fields = {"slug": ("name",)}
+
+
+class HasJiraKeyFilter(admin.SimpleListFilter):
+    title = "Jira key"
+    parameter_name = "has_jira_key"
+
+    def lookups(self, request: HttpRequest, model_admin: admin.ModelAdmin) -> list[tuple[str, str]]:
+        return [("yes", "Has a Jira key"), ("no", "No Jira key")]
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:
+        if self.value() == "yes":
+            return queryset.exclude(jira_key="")
+        if self.value() == "no":
+            return queryset.filter(jira_key="")
+        return queryset
+
+
+class MissingEstimatesFilter(admin.SimpleListFilter):
+    """Items the scoring cannot fully rate yet: reach, impact or effort is not estimated."""
+
+    title = "estimates"
+    parameter_name = "missing_estimates"
+
+    def lookups(self, request: HttpRequest, model_admin: admin.ModelAdmin) -> list[tuple[str, str]]:
+        return [("yes", "Missing an estimate"), ("no", "Fully estimated")]
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:
+        missing = Q()
+        for name in ESTIMATE_FIELDS:
+            missing |= Q(**{f"{name}__isnull": True})
+        if self.value() == "yes":
+            return queryset.filter(missing)
+        if self.value() == "no":
+            return queryset.exclude(missing)
+        return queryset
+
+
+def _status_action(status: ItemStatus) -> Callable[..., None]:
+    """A bulk action "Mark selected as <status>", one per status."""
+
+    def action(modeladmin: RoadmapItemAdmin, request: HttpRequest, queryset: QuerySet) -> None:
+        selected = list(queryset.values_list("pk", flat=True))
+        changed = items_set_status(item_ids=selected, status=status, user=request.user)
+        unchanged = len(selected) - changed
+        note = f" ({unchanged} already were)" if unchanged else ""
+        items = f"{changed} item{'' if changed == 1 else 's'}"
+        modeladmin.message_user(
+            request, f"Marked {items} as {status.label.lower()}{note}.", messages.SUCCESS
+        )
+
+    action.__name__ = f"mark_{status.value}"
+    return admin.action(
+        description=f"Mark selected as {status.label.lower()}", permissions=["change"]
+    )(action)
+
+
+@admin.register(RoadmapItem)
+class RoadmapItemAdmin(SimpleHistoryAdmin):
+    list_display = (
+        "title",
+        "status",
+        "theme",
+        "owner",
+        "reach",
+        "impact",
+        "confidence",
+        "effort",
+        "jira_key",
+        "updated_at",
+    )
+    list_filter = (
+        "status",
+        "theme",
+        ("owner", admin.RelatedOnlyFieldListFilter),
+        "segments",
+        HasJiraKeyFilter,
+        MissingEstimatesFilter,
+    )
+    list_select_related = ("theme", "owner")
+    search_fields = ("title", "description", "jira_key")
+    autocomplete_fields = ("theme", "owner")
+    filter_horizontal = ("segments", "launch_segments")
+    readonly_fields = ("version", "created_at", "updated_at")
+    fieldsets = (
+        ("Basics", {"fields": ("title", "description", "status", "theme", "owner", "segments")}),
+        (
+            "Product estimates",
+            {
+                "fields": ("reach", "impact", "confidence", "effort"),
+                "description": "RICE inputs. Leave a field empty when it is not estimated yet.",
+            },
+        ),
+        ("Jira", {"fields": ("jira_key",)}),
+        (
+            "Launch plan",
+            {
+                "fields": (
+                    "launch_segments",
+                    "value_proposition",
+                    "launch_channels",
+                    "target_launch_date",
+                )
+            },
+        ),
+        ("Record", {"fields": ("version", "created_at", "updated_at"), "classes": ("collapse",)}),
+    )
+    inlines = (SignalLinkInline, ReportLinkInline)
+    actions = tuple(_status_action(status) for status in ItemStatus)
+
+    def save_model(self, request: HttpRequest, obj: Any, form: ModelForm, change: bool) -> None:
+        if change:
+            # Bumped in SQL so two concurrent saves both count: an API client holding the
+            # old version must see a conflict (If-Match), whoever saved last.
+            obj.version = F("version") + 1
+        super().save_model(request, obj, form, change)
+        if change:
+            obj.refresh_from_db(fields=["version"])
+
+    def save_related(self, request: HttpRequest, form: ModelForm, formsets: Any, change: bool):
+        super().save_related(request, form, formsets, change)
+        # After the inlines: an added, reweighted or removed link changes the score too.
+        items_mark_dirty(item_ids=[form.instance.pk])

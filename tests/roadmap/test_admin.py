@@ -1,0 +1,268 @@
+"""The roadmap admin: list pages and their filters, the item page, actions, history."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from django.contrib.messages import get_messages
+from django.forms import MultiWidget
+from django.urls import reverse
+
+from roadmap.models import DirtyItem, RoadmapItem
+from tests.factories import (
+    FrictionReportFactory,
+    MarketSignalFactory,
+    ReportLinkFactory,
+    RoadmapItemFactory,
+    SegmentFactory,
+    SignalLinkFactory,
+    ThemeFactory,
+    UserFactory,
+)
+
+pytestmark = pytest.mark.django_db
+
+LIST_QUERY_BUDGET = 12
+
+
+def admin_form_data(response: Any) -> dict[str, Any]:
+    """The POST body a browser would send back for an admin change form as rendered,
+    inlines included, so a test can change one field and submit the rest unchanged."""
+    forms = [response.context["adminform"].form]
+    for inline in response.context["inline_admin_formsets"]:
+        forms.append(inline.formset.management_form)
+        forms.extend(inline.formset.forms)
+    data: dict[str, Any] = {}
+    for form in forms:
+        for bound in form:
+            value = bound.value()
+            if value is None:
+                continue
+            if isinstance(bound.field.widget, MultiWidget):
+                for index, part in enumerate(bound.field.widget.decompress(value)):
+                    data[f"{bound.html_name}_{index}"] = str(part)
+            elif isinstance(value, bool):
+                if value:
+                    data[bound.html_name] = "on"
+            elif isinstance(value, list | tuple):
+                data[bound.html_name] = [str(v) for v in value]
+            else:
+                data[bound.html_name] = str(value)
+    return data
+
+
+def changelist(model_name: str) -> str:
+    return reverse(f"admin:roadmap_{model_name}_changelist")
+
+
+def listed(response: Any) -> set[str]:
+    return {str(obj) for obj in response.context["cl"].result_list}
+
+
+@pytest.fixture
+def pm_client(client, product_user):
+    client.force_login(product_user)
+    return client
+
+
+def test_theme_list_shows_how_many_items_each_theme_has(pm_client):
+    busy, quiet = ThemeFactory(name="Collaboration"), ThemeFactory(name="Reporting")
+    RoadmapItemFactory.create_batch(3, theme=busy)
+
+    response = pm_client.get(changelist("theme"))
+
+    assert response.status_code == 200
+    counts = {theme.name: theme.item_count for theme in response.context["cl"].result_list}
+    assert counts == {busy.name: 3, quiet.name: 0}
+
+
+def test_theme_list_counts_items_in_one_query_whatever_the_number_of_themes(
+    pm_client, django_assert_max_num_queries
+):
+    for theme in ThemeFactory.create_batch(30):
+        RoadmapItemFactory(theme=theme)
+
+    with django_assert_max_num_queries(LIST_QUERY_BUDGET):
+        response = pm_client.get(changelist("theme"))
+
+    assert response.status_code == 200
+
+
+def test_segment_list_and_add_page_render_with_the_slug_prepopulated_from_the_name(pm_client):
+    SegmentFactory(slug="enterprise")
+
+    assert pm_client.get(changelist("segment")).status_code == 200
+    add_page = pm_client.get(reverse("admin:roadmap_segment_add"))
+    assert add_page.status_code == 200
+    prepopulated = add_page.context["prepopulated_fields_json"]
+    assert '"#id_slug"' in prepopulated
+    assert '"dependency_list": ["name"]' in prepopulated
+
+
+@pytest.fixture
+def catalogue(product_user):
+    """Four items that each custom filter tells apart."""
+    theme = ThemeFactory(name="Enterprise readiness")
+    segment = SegmentFactory(slug="enterprise")
+    sso = RoadmapItemFactory(
+        title="SSO with SAML", status="planned", theme=theme, owner=product_user, jira_key="ROAD-1"
+    )
+    sso.segments.add(segment)
+    RoadmapItemFactory(title="Audit log export", jira_key="ROAD-2", reach=None)
+    RoadmapItemFactory(title="Slack integration", impact=None, effort=None)
+    RoadmapItemFactory(title="Template gallery", status="shipped")
+    return {"theme": theme, "segment": segment, "owner": product_user}
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ({"has_jira_key": "yes"}, {"SSO with SAML", "Audit log export"}),
+        ({"has_jira_key": "no"}, {"Slack integration", "Template gallery"}),
+        ({"missing_estimates": "yes"}, {"Audit log export", "Slack integration"}),
+        ({"missing_estimates": "no"}, {"SSO with SAML", "Template gallery"}),
+        ({"status__exact": "shipped"}, {"Template gallery"}),
+    ],
+)
+def test_item_list_filters_narrow_the_list(pm_client, catalogue, query, expected):
+    response = pm_client.get(changelist("roadmapitem"), query)
+
+    assert response.status_code == 200
+    assert listed(response) == expected
+
+
+@pytest.mark.parametrize(
+    ("param", "key"),
+    [("theme__id__exact", "theme"), ("owner__id__exact", "owner"), ("segments__id__exact", "segment")],
+)
+def test_item_list_filters_by_theme_owner_and_segment(pm_client, catalogue, param, key):
+    response = pm_client.get(changelist("roadmapitem"), {param: catalogue[key].pk})
+
+    assert response.status_code == 200
+    assert listed(response) == {"SSO with SAML"}
+
+
+def test_item_list_search_finds_items_by_jira_key(pm_client, catalogue):
+    response = pm_client.get(changelist("roadmapitem"), {"q": "ROAD-2"})
+
+    assert listed(response) == {"Audit log export"}
+
+
+def test_item_list_stays_within_its_query_budget_over_30_items(
+    pm_client, django_assert_max_num_queries
+):
+    segments = SegmentFactory.create_batch(3)
+    themes = ThemeFactory.create_batch(3)
+    owners = UserFactory.create_batch(3)
+    for n in range(30):
+        item = RoadmapItemFactory(theme=themes[n % 3], owner=owners[n % 3])
+        item.segments.set(segments[: n % 3 + 1])
+
+    with django_assert_max_num_queries(LIST_QUERY_BUDGET):
+        response = pm_client.get(changelist("roadmapitem"))
+
+    assert response.status_code == 200
+    assert len(response.context["cl"].result_list) == 30
+
+
+def test_item_page_shows_the_linked_signals_and_reports(pm_client):
+    item = RoadmapItemFactory(title="SSO with SAML")
+    SignalLinkFactory(
+        item=item,
+        signal=MarketSignalFactory(title="Globex asks for SAML", kind="churn_reason"),
+        weight=0.8,
+    )
+    ReportLinkFactory(item=item, report=FrictionReportFactory(campaign="Enterprise webinars"))
+
+    response = pm_client.get(reverse("admin:roadmap_roadmapitem_change", args=[item.pk]))
+
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "Globex asks for SAML" in page
+    assert "Churn reason" in page
+    assert "Enterprise webinars" in page
+    assert "Open" in page
+
+
+def test_saving_an_item_in_the_admin_bumps_its_version_and_marks_it_dirty(pm_client):
+    item = RoadmapItemFactory(reach=1000.0)
+    SignalLinkFactory(item=item)
+    url = reverse("admin:roadmap_roadmapitem_change", args=[item.pk])
+    data = admin_form_data(pm_client.get(url))
+    data["reach"] = "2500"
+
+    response = pm_client.post(url, data)
+
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    item.refresh_from_db()
+    assert item.reach == 2500
+    assert item.version == 2
+    assert DirtyItem.objects.filter(item=item).exists()
+
+
+def test_adding_an_item_in_the_admin_marks_it_dirty(pm_client):
+    data = {
+        "title": "Guided onboarding checklist",
+        "status": "candidate",
+        "confidence": "0.8",
+        "launch_channels": "[]",
+    }
+    for prefix in ("-1", "-2"):  # the two link inlines (their FK has no related name)
+        data |= {f"{prefix}-TOTAL_FORMS": "0", f"{prefix}-INITIAL_FORMS": "0"}
+
+    response = pm_client.post(reverse("admin:roadmap_roadmapitem_add"), data)
+
+    assert response.status_code == 302
+    item = RoadmapItem.objects.get(title="Guided onboarding checklist")
+    assert item.version == 1
+    assert DirtyItem.objects.filter(item=item).exists()
+
+
+def test_the_item_list_offers_one_status_action_per_status(pm_client):
+    response = pm_client.get(changelist("roadmapitem"))
+
+    labels = {label for _, label in response.context["action_form"].fields["action"].choices}
+    for status in ("candidate", "planned", "in progress", "shipped", "archived"):
+        assert f"Mark selected as {status}" in labels
+
+
+def test_bulk_status_action_changes_status_and_records_the_user_in_history(
+    pm_client, product_user
+):
+    chosen = RoadmapItemFactory.create_batch(2, status="candidate")
+    already = RoadmapItemFactory(status="planned")
+    untouched = RoadmapItemFactory(status="candidate")
+
+    response = pm_client.post(
+        changelist("roadmapitem"),
+        {"action": "mark_planned", "_selected_action": [i.pk for i in [*chosen, already]]},
+    )
+
+    assert response.status_code == 302
+    for item in chosen:
+        item.refresh_from_db()
+        assert item.status == "planned"
+        assert item.version == 2
+        latest = item.history.latest()
+        assert latest.history_user == product_user
+        assert latest.history_type == "~"
+    untouched.refresh_from_db()
+    assert untouched.status == "candidate"
+    assert set(DirtyItem.objects.values_list("item_id", flat=True)) == {i.pk for i in chosen}
+    message = str(next(iter(get_messages(response.wsgi_request))))
+    assert message == "Marked 2 items as planned (1 already were)."
+
+
+def test_history_page_of_an_item_shows_who_changed_it_and_what(pm_client, product_user):
+    item = RoadmapItemFactory(status="candidate")
+    pm_client.post(
+        changelist("roadmapitem"), {"action": "mark_in_progress", "_selected_action": [item.pk]}
+    )
+
+    response = pm_client.get(reverse("admin:roadmap_roadmapitem_history", args=[item.pk]))
+
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert product_user.username in page
+    assert "status set to in_progress" in page

@@ -1,0 +1,323 @@
+"""Recomputation: exact numbers through the database, dirty marks, positions, history,
+scoring model versions, and a constant number of queries whatever the number of items."""
+
+from __future__ import annotations
+
+import random
+from datetime import timedelta
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.db import connection
+from django.utils import timezone
+
+from roadmap.models import DirtyItem
+from roadmap.services import item_update, items_mark_dirty, items_set_status
+from scoring import engine, selectors
+from scoring.models import ItemScore, ScoreHistory, ScoringModel
+from scoring.services import (
+    item_scores_recompute,
+    item_scores_recompute_all,
+    item_scores_recompute_dirty,
+    scoring_model_activate,
+    scoring_model_create_version,
+)
+from signals.services import report_set_status
+from tests.factories import (
+    FrictionReportFactory,
+    MarketSignalFactory,
+    ReportLinkFactory,
+    RoadmapItemFactory,
+    SegmentFactory,
+    SignalLinkFactory,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def now():
+    return timezone.now().replace(microsecond=0)
+
+
+def worked_example(now):
+    item = RoadmapItemFactory(reach=2000, impact=1, confidence=0.8, effort=2)
+    report = FrictionReportFactory(
+        affected_people=1000, severity=2, observed_at=now - timedelta(days=90)
+    )
+    ReportLinkFactory(item=item, report=report)
+    for _ in range(2):
+        SignalLinkFactory(item=item, signal=MarketSignalFactory(observed_at=now))
+    return item
+
+
+def test_the_worked_example_of_scoring_md_comes_out_of_the_database_to_the_last_digit(now):
+    item = worked_example(now)
+    item_scores_recompute_all(now=now)
+    score = ItemScore.objects.get(item=item)
+    assert score.score == pytest.approx(786.8877506519407, rel=1e-12)
+    assert score.confidence == pytest.approx(0.8393469340287367, rel=1e-12)
+    assert (score.reach, score.reach_product, score.reach_marketing) == pytest.approx(
+        (1250, 2000, 500), rel=1e-12
+    )
+    assert (score.impact, score.evidence, score.effort) == pytest.approx((1.5, 2.5, 2), rel=1e-12)
+    assert score.position == 1
+    assert score.missing == []
+
+
+def _random_world(rng: random.Random, now, items: int = 25):
+    segments = [SegmentFactory(slug=f"seg-{i}") for i in range(3)]
+    kinds = list(engine.SIGNAL_KINDS)
+    made = []
+    for _ in range(items):
+        item = RoadmapItemFactory(
+            reach=rng.choice([None, 0, rng.uniform(1, 50_000)]),
+            impact=rng.choice([None, 0.25, 0.5, 1, 2, 3]),
+            confidence=rng.choice([None, rng.random()]),
+            effort=rng.choice([None, 0.05, rng.uniform(0.1, 20)]),
+            status=rng.choice(["candidate", "planned", "in_progress", "shipped", "archived"]),
+        )
+        made.append(item)
+        for _ in range(rng.randint(0, 4)):
+            report = FrictionReportFactory(
+                affected_people=rng.randint(0, 10_000),
+                severity=rng.choice([0.25, 0.5, 1, 2, 3]),
+                status=rng.choice(["open", "open", "addressed", "dismissed"]),
+                segment=rng.choice([None, *segments]),
+                observed_at=now - timedelta(seconds=rng.uniform(-3600, 400 * 86400)),
+            )
+            ReportLinkFactory(item=item, report=report, weight=rng.choice([1, 0.5, 0.3]))
+        for _ in range(rng.randint(0, 5)):
+            signal = MarketSignalFactory(
+                kind=rng.choice(kinds),
+                dismissed=rng.random() < 0.2,
+                segment=rng.choice([None, *segments]),
+                observed_at=now - timedelta(seconds=rng.uniform(0, 400 * 86400)),
+            )
+            SignalLinkFactory(item=item, signal=signal, weight=rng.choice([1, 0.8, 0.5]))
+    return made
+
+
+def test_sql_evidence_sums_agree_with_the_pure_engine_to_1e_9(now):
+    items = _random_world(random.Random(7), now)
+    model = ScoringModel.objects.get(is_active=True)
+    model.segment_weights = {"seg-0": 2.0, "seg-1": 0.5}
+    model.save()
+    params = selectors.scoring_model_params(model)
+    item_scores_recompute_all(now=now)
+    for item in items:
+        reports, signals = selectors.item_inputs(item_id=item.pk)
+        expected = engine.score_item(
+            engine.Estimates(item.reach, item.impact, item.confidence, item.effort),
+            reports,
+            signals,
+            params,
+            now,
+        )
+        stored = ItemScore.objects.get(item=item)
+        assert stored.missing == list(expected.missing)
+        if expected.score is None:
+            assert stored.score is None
+        else:
+            assert stored.score == pytest.approx(expected.score, rel=1e-9, abs=1e-300)
+        assert stored.confidence == pytest.approx(expected.confidence.value, rel=1e-9)
+        assert stored.evidence == pytest.approx(expected.confidence.evidence, rel=1e-9, abs=1e-12)
+
+
+def test_positions_follow_score_then_id_and_leave_out_unscored_and_closed_items(now):
+    tied_a = RoadmapItemFactory(reach=100, impact=1, confidence=1, effort=1)
+    tied_b = RoadmapItemFactory(reach=100, impact=1, confidence=1, effort=1)
+    top = RoadmapItemFactory(reach=1000, impact=1, confidence=1, effort=1)
+    shipped = RoadmapItemFactory(reach=10**6, impact=3, status="shipped")
+    unscored = RoadmapItemFactory(reach=None)
+    item_scores_recompute_all(now=now)
+    positions = dict(ItemScore.objects.values_list("item_id", "position"))
+    assert positions[top.pk] == 1
+    assert positions[tied_a.pk] == 2
+    assert positions[tied_b.pk] == 3
+    assert positions[shipped.pk] is None
+    assert positions[unscored.pk] is None
+    assert ItemScore.objects.get(item=unscored).missing == ["reach"]
+
+
+def test_an_estimate_change_marks_the_item_dirty_and_the_sweeper_moves_it_up(now):
+    low = RoadmapItemFactory(reach=10, effort=1)
+    high = RoadmapItemFactory(reach=1000, effort=1)
+    item_scores_recompute_all(now=now)
+    DirtyItem.objects.all().delete()
+
+    item_update(item=low, data={"reach": 5000.0})
+
+    assert DirtyItem.objects.filter(item=low).exists()
+    result = item_scores_recompute_dirty(now=now)
+    assert result.items == 1
+    assert not DirtyItem.objects.exists()
+    assert ItemScore.objects.get(item=low).position == 1
+    assert ItemScore.objects.get(item=high).position == 2
+
+
+def test_a_title_change_does_not_mark_the_item_dirty():
+    item = RoadmapItemFactory()
+    DirtyItem.objects.all().delete()
+    item_update(item=item, data={"title": "Renamed"})
+    assert not DirtyItem.objects.exists()
+
+
+def test_addressing_a_report_marks_its_items_dirty_and_removes_its_reach(now):
+    item = RoadmapItemFactory(reach=None, impact=None, effort=1)
+    report = FrictionReportFactory(affected_people=500, severity=1, observed_at=now)
+    ReportLinkFactory(item=item, report=report)
+    item_scores_recompute_all(now=now)
+    assert ItemScore.objects.get(item=item).reach_marketing == pytest.approx(500)
+
+    report_set_status(report=report, status="addressed")
+
+    assert DirtyItem.objects.filter(item=item).exists()
+    item_scores_recompute_dirty(now=now)
+    stored = ItemScore.objects.get(item=item)
+    assert stored.score is None
+    assert stored.missing == ["reach", "impact"]
+
+
+def test_a_write_during_a_recompute_keeps_its_mark(now):
+    item = RoadmapItemFactory()
+    items_mark_dirty(item_ids=[item.pk])
+    marks_read_by_recompute = selectors.dirty_item_revs()
+    items_mark_dirty(item_ids=[item.pk])  # lands after the recompute read its marks
+
+    from scoring.services import _clear_marks
+
+    _clear_marks(marks_read_by_recompute)
+    assert DirtyItem.objects.get(item=item).rev == marks_read_by_recompute[item.pk] + 1
+
+
+def test_recomputing_twice_gives_the_same_scores_and_no_new_history(now):
+    _random_world(random.Random(3), now, items=10)
+    item_scores_recompute_all(now=now)
+    first = list(ItemScore.objects.order_by("item_id").values())
+    history = ScoreHistory.objects.count()
+    item_scores_recompute_all(now=now)
+    assert list(ItemScore.objects.order_by("item_id").values()) == first
+    assert ScoreHistory.objects.count() == history
+
+
+def test_history_records_each_score_change_with_its_position(now):
+    item = RoadmapItemFactory(effort=2)
+    item_scores_recompute_all(now=now)
+    item_update(item=item, data={"effort": 5.0})
+    item_scores_recompute_dirty(now=now + timedelta(minutes=1))
+    rows = list(ScoreHistory.objects.filter(item=item).order_by("computed_at"))
+    assert [row.effort for row in rows] == [2, 5]
+    assert [row.position for row in rows] == [1, 1]
+    split = engine.split_change(
+        engine.ScoreResult(
+            score=rows[0].score,
+            reach=engine.ReachParts(rows[0].reach, None, None),
+            impact=engine.ImpactParts(rows[0].impact, None, None),
+            confidence=engine.ConfidenceParts(rows[0].confidence, 0, 0),
+            effort=engine.EffortParts(rows[0].effort, None),
+            missing=(),
+            signal_count=0,
+            report_count=0,
+        ),
+        selectors.item_score_result(ItemScore.objects.get(item=item)),
+    )
+    assert split.main_driver == "effort"
+
+
+def test_bulk_status_change_takes_items_out_of_the_ranking(now, product_user):
+    items = RoadmapItemFactory.create_batch(3)
+    item_scores_recompute_all(now=now)
+    assert items_set_status(item_ids=[items[0].pk], status="shipped", user=product_user) == 1
+    item_scores_recompute_dirty(now=now)
+    assert ItemScore.objects.get(item=items[0]).position is None
+    assert sorted(ItemScore.objects.exclude(position=None).values_list("position", flat=True)) == [
+        1,
+        2,
+    ]
+    assert items[0].history.first().history_user == product_user
+
+
+def test_recompute_reads_in_a_constant_number_of_queries(now, django_assert_num_queries):
+    def world(n):
+        made = []
+        for _ in range(n):
+            item = RoadmapItemFactory()
+            SignalLinkFactory(item=item)
+            ReportLinkFactory(item=item)
+            made.append(item.pk)
+        return made
+
+    small, large = world(3), world(30)
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as few:
+        item_scores_recompute(item_ids=small, now=now)
+    with CaptureQueriesContext(connection) as many:
+        item_scores_recompute(item_ids=large, now=now)
+    assert len(many) == len(few)
+    assert len(few) <= 14
+
+
+def test_a_new_model_version_keeps_the_old_one_and_marks_every_item_dirty(product_user):
+    items = RoadmapItemFactory.create_batch(3)
+    DirtyItem.objects.all().delete()
+    old = ScoringModel.objects.get(is_active=True)
+
+    new = scoring_model_create_version(
+        params={"product_weight": 0.7}, note="more weight to product", created_by=product_user
+    )
+
+    old.refresh_from_db()
+    assert (new.version, new.is_active, new.product_weight) == (old.version + 1, True, 0.7)
+    assert not old.is_active and old.product_weight == 0.5
+    assert ScoringModel.objects.filter(is_active=True).count() == 1
+    assert set(DirtyItem.objects.values_list("item_id", flat=True)) == {i.pk for i in items}
+    item_scores_recompute_dirty()
+    assert set(ItemScore.objects.values_list("model_id", flat=True)) == {new.pk}
+
+    scoring_model_activate(model=old)
+    assert ScoringModel.objects.get(is_active=True) == old
+
+
+@pytest.mark.parametrize(
+    ("params", "field"),
+    [
+        ({"product_weight": 1.5}, "product_weight"),
+        ({"half_life_days": 0}, "half_life_days"),
+        ({"evidence_saturation": -1}, "evidence_saturation"),
+        ({"min_effort": 0}, "min_effort"),
+        ({"default_confidence": "high"}, "default_confidence"),
+        ({"kind_weights": {"rumour": 1}}, "kind_weights"),
+        ({"segment_weights": {"smb": -1}}, "segment_weights"),
+        ({"segment_weights": [1, 2]}, "segment_weights"),
+        ({"warp_factor": 9}, "warp_factor"),
+    ],
+)
+def test_an_invalid_model_version_is_refused_and_nothing_changes(params, field):
+    with pytest.raises(ValidationError) as excinfo:
+        scoring_model_create_version(params=params)
+    assert field in excinfo.value.message_dict
+    assert ScoringModel.objects.count() == 1
+
+
+def test_decay_halves_an_old_reports_reach_after_one_half_life(now):
+    item = RoadmapItemFactory(reach=None, impact=None, effort=1)
+    ReportLinkFactory(
+        item=item, report=FrictionReportFactory(affected_people=1000, observed_at=now)
+    )
+    item_scores_recompute_all(now=now)
+    assert ItemScore.objects.get(item=item).reach == pytest.approx(1000)
+    item_scores_recompute_all(now=now + timedelta(days=90))
+    assert ItemScore.objects.get(item=item).reach == pytest.approx(500, rel=1e-9)
+
+
+def test_the_explanation_lists_contributors_and_missing_inputs(now):
+    item = worked_example(now)
+    item_scores_recompute_all(now=now)
+    explanation = selectors.item_explanation(item=item)
+    assert explanation["score"] == pytest.approx(786.8877506519407, rel=1e-12)
+    assert explanation["model_version"] == 1
+    assert len(explanation["contributors"]["signals"]) == 2
+    assert len(explanation["contributors"]["reports"]) == 1
+    assert explanation["missing"] == []
