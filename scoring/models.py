@@ -71,16 +71,20 @@ class ScoringModel(models.Model):
 class ItemScore(models.Model):
     """An item's current score under the active model, with its factors and their parts.
 
-    Rewritten in bulk by recomputation; `position` is the item's place in the live ranking
-    (null when the item is unscored or not rankable).
+    Rewritten in bulk by recomputation. `rankable` (scored, and candidate, planned or in
+    progress) puts the item in the live ranking; its position there is derived on read
+    (score desc, then item id), since one item's move shifts every position between its
+    old and new place and storing them would make each recompute O(all items).
     """
 
     item = models.OneToOneField(
         RoadmapItem, primary_key=True, on_delete=models.CASCADE, related_name="score"
     )
-    model = models.ForeignKey(ScoringModel, on_delete=models.PROTECT, related_name="+")
+    # No index: it would be rewritten on every recompute and nothing filters on it.
+    model = models.ForeignKey(
+        ScoringModel, on_delete=models.PROTECT, related_name="+", db_index=False
+    )
     score = models.FloatField(null=True)
-    position = models.PositiveIntegerField(null=True, db_index=True)
     rankable = models.BooleanField(default=False)
 
     reach = models.FloatField(null=True)
@@ -114,10 +118,17 @@ class ItemScore(models.Model):
 
 
 class ScoreHistory(models.Model):
-    """A point in an item's score trail: written when its score or position changes."""
+    """A point in an item's score trail, written whenever a recompute changes the item's
+    score or takes it into or out of the ranking, with its live position at that moment."""
 
-    item = models.ForeignKey(RoadmapItem, on_delete=models.CASCADE, related_name="score_history")
-    model = models.ForeignKey(ScoringModel, on_delete=models.PROTECT, related_name="+")
+    # Indexed by (item, -computed_at) below; separate FK indexes would only slow the bulk
+    # inserts of every recompute.
+    item = models.ForeignKey(
+        RoadmapItem, on_delete=models.CASCADE, related_name="score_history", db_index=False
+    )
+    model = models.ForeignKey(
+        ScoringModel, on_delete=models.PROTECT, related_name="+", db_index=False
+    )
     computed_at = models.DateTimeField()
     score = models.FloatField(null=True)
     position = models.PositiveIntegerField(null=True)

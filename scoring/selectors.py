@@ -249,8 +249,36 @@ def item_explanation(*, item: RoadmapItem) -> dict[str, object] | None:
         model_version=score.model.version,
         contributors=top,
     )
-    data["position"] = score.position
+    data["position"] = item_positions(item_ids=[item.pk]).get(item.pk)
     return data
+
+
+def item_positions(*, item_ids: Sequence[int] | None = None) -> dict[int, int]:
+    """Live-ranking positions (score desc, then item id) of the given ranked items; items
+    that are not ranked are absent. One query, an index scan over the ranked items."""
+    if item_ids is not None and not item_ids:
+        return {}
+    table = connection.ops.quote_name(ItemScore._meta.db_table)
+    where, params = "", []
+    if item_ids is not None:
+        where = " WHERE item_id IN (" + ", ".join(["%s"] * len(item_ids)) + ")"
+        params = [int(i) for i in item_ids]
+    sql = (
+        "SELECT item_id, pos FROM (SELECT item_id, ROW_NUMBER() OVER "  # noqa: S608
+        f"(ORDER BY score DESC, item_id) AS pos FROM {table} WHERE rankable) ranked{where}"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return dict(cursor.fetchall())
+
+
+def live_ranking() -> QuerySet[ItemScore]:
+    """Ranked items in ranking order; position = index in this order + 1."""
+    return (
+        ItemScore.objects.filter(rankable=True)
+        .select_related("item", "item__theme", "item__owner")
+        .order_by("-score", "item_id")
+    )
 
 
 def item_score_history(*, item: RoadmapItem, limit: int = 100) -> QuerySet[ScoreHistory]:

@@ -6,6 +6,7 @@ queries to read (marks, estimates, evidence sums, previous scores) and writes in
 
 from __future__ import annotations
 
+import json
 import logging
 import time
 from collections.abc import Sequence
@@ -29,29 +30,6 @@ logger = logging.getLogger(__name__)
 
 # Any 64-bit constant: the advisory lock that serializes recomputations on PostgreSQL.
 _RECOMPUTE_LOCK_KEY = 0x5C0_12E5
-_BATCH = 2000
-_SCORE_FIELDS = [
-    "model",
-    "score",
-    "rankable",
-    "reach",
-    "reach_product",
-    "reach_marketing",
-    "impact",
-    "impact_product",
-    "impact_marketing",
-    "confidence",
-    "confidence_product",
-    "evidence",
-    "effort",
-    "effort_estimate",
-    "missing",
-    "signal_count",
-    "report_count",
-    "computed_at",
-]
-
-
 @dataclass(frozen=True)
 class RecomputeResult:
     items: int
@@ -70,6 +48,8 @@ def _take_recompute_lock() -> None:
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_RECOMPUTE_LOCK_KEY])
+            # Rank positions sort every ranked item: keep that sort in memory.
+            cursor.execute("SET LOCAL work_mem = '64MB'")
 
 
 def item_scores_recompute_dirty(*, now: datetime | None = None) -> RecomputeResult:
@@ -109,129 +89,136 @@ def _recompute(
         sums = selectors.item_evidence_sums(
             params=params, now=now, item_ids=None if item_ids is None else list(estimates)
         )
-        previous = dict(
-            ItemScore.objects.filter(
-                **({} if item_ids is None else {"item_id__in": list(estimates)})
-            ).values_list("item_id", "score")
-        )
-        previous_positions = dict(
-            ItemScore.objects.filter(
-                **({} if item_ids is None else {"item_id__in": list(estimates)})
-            ).values_list("item_id", "position")
-        )
         empty = engine.EvidenceSums()
-        rows: list[ItemScore] = []
+        rows = []
+        scored = 0
         for item_id, (item_estimates, status) in estimates.items():
             result = engine.score_from_sums(item_estimates, sums.get(item_id, empty), params)
-            rows.append(_score_row(item_id, result, status, model, now))
-        _write_scores(rows)
-        _update_positions()
-        history = _history_rows(rows, previous, previous_positions, model, now)
-        ScoreHistory.objects.bulk_create(history, batch_size=_BATCH)
+            scored += result.score is not None
+            rows.append(_score_row(item_id, result, status, model.pk, now))
+        history_rows = _write_scores(rows)
+        # Marks of ids that no longer exist went with their items (cascade).
         _clear_marks({item_id: rev for item_id, rev in marks.items() if item_id in estimates})
-        # Marks of items deleted meanwhile are gone by cascade; marks of ids we were asked
-        # about that no longer exist are dropped too.
     return RecomputeResult(
         items=len(rows),
-        scored=sum(1 for row in rows if row.score is not None),
-        history_rows=len(history),
+        scored=scored,
+        history_rows=history_rows,
         seconds=time.perf_counter() - started,
     )
 
 
+_COLUMNS = (
+    "item_id",
+    "model_id",
+    "score",
+    "rankable",
+    "reach",
+    "reach_product",
+    "reach_marketing",
+    "impact",
+    "impact_product",
+    "impact_marketing",
+    "confidence",
+    "confidence_product",
+    "evidence",
+    "effort",
+    "effort_estimate",
+    "missing",
+    "signal_count",
+    "report_count",
+    "computed_at",
+)
+
+
 def _score_row(
-    item_id: int, result: engine.ScoreResult, status: str, model: ScoringModel, now: datetime
-) -> ItemScore:
-    return ItemScore(
-        item_id=item_id,
-        model=model,
-        score=result.score,
-        rankable=result.score is not None and status in RANKABLE_STATUSES,
-        reach=result.reach.value,
-        reach_product=result.reach.product,
-        reach_marketing=result.reach.marketing,
-        impact=result.impact.value,
-        impact_product=result.impact.product,
-        impact_marketing=result.impact.marketing,
-        confidence=result.confidence.value,
-        confidence_product=result.confidence.product,
-        evidence=result.confidence.evidence,
-        effort=result.effort.value,
-        effort_estimate=result.effort.estimate,
-        missing=list(result.missing),
-        signal_count=result.signal_count,
-        report_count=result.report_count,
-        computed_at=now,
+    item_id: int, result: engine.ScoreResult, status: str, model_id: int, now: datetime
+) -> tuple[Any, ...]:
+    """One ItemScore row as a tuple in `_COLUMNS` order (no model instance: 100,000 of
+    them would cost more than the scoring itself)."""
+    return (
+        item_id,
+        model_id,
+        result.score,
+        result.score is not None and status in RANKABLE_STATUSES,
+        result.reach.value,
+        result.reach.product,
+        result.reach.marketing,
+        result.impact.value,
+        result.impact.product,
+        result.impact.marketing,
+        result.confidence.value,
+        result.confidence.product,
+        result.confidence.evidence,
+        result.effort.value,
+        result.effort.estimate,
+        json.dumps(list(result.missing)),
+        result.signal_count,
+        result.report_count,
+        now,
     )
 
 
-def _write_scores(rows: list[ItemScore]) -> None:
-    ItemScore.objects.bulk_create(
-        rows,
-        batch_size=_BATCH,
-        update_conflicts=True,
-        unique_fields=["item"],
-        update_fields=_SCORE_FIELDS,
-    )
-
-
-def _update_positions() -> None:
-    """Renumber the live ranking set-based, touching only rows whose position changed."""
-    table = connection.ops.quote_name(ItemScore._meta.db_table)
+def _write_scores(rows: list[tuple[Any, ...]]) -> int:
+    """Upsert the rows into ItemScore and append history for the items whose score or
+    rankability changed, set-based: the rows go to a temporary table (COPY on
+    PostgreSQL), then three statements do the rest. Returns the number of history rows."""
+    q = connection.ops.quote_name
+    scores = q(ItemScore._meta.db_table)
+    history = q(ScoreHistory._meta.db_table)
+    cols = ", ".join(_COLUMNS)
     distinct = "IS DISTINCT FROM" if connection.vendor == "postgresql" else "IS NOT"
+    updates = ", ".join(f"{c} = excluded.{c}" for c in _COLUMNS if c != "item_id")
     with connection.cursor() as cursor:
+        cursor.execute("DROP TABLE IF EXISTS _new_scores")
+        cursor.execute("DROP TABLE IF EXISTS _changed_scores")
+        cursor.execute(
+            f"CREATE TEMPORARY TABLE _new_scores AS SELECT {cols} FROM {scores} WHERE 1 = 0"  # noqa: S608
+        )
+        _load(cursor, "_new_scores", rows)
         cursor.execute(
             f"""
-            UPDATE {table} SET position = ranked.pos
-            FROM (
-                SELECT item_id, ROW_NUMBER() OVER (ORDER BY score DESC, item_id) AS pos
-                FROM {table} WHERE rankable
-            ) AS ranked
-            WHERE {table}.item_id = ranked.item_id AND {table}.position {distinct} ranked.pos
+            CREATE TEMPORARY TABLE _changed_scores AS
+            SELECT n.item_id FROM _new_scores n LEFT JOIN {scores} s ON s.item_id = n.item_id
+            WHERE s.item_id IS NULL OR s.score {distinct} n.score OR s.rankable <> n.rankable
             """  # noqa: S608
         )
+        # "WHERE true" lets SQLite tell the upsert's ON CONFLICT from a join condition.
         cursor.execute(
-            f"UPDATE {table} SET position = NULL WHERE NOT rankable AND position IS NOT NULL"  # noqa: S608
+            f"INSERT INTO {scores} ({cols}) SELECT {cols} FROM _new_scores WHERE true "  # noqa: S608
+            f"ON CONFLICT (item_id) DO UPDATE SET {updates}"
         )
+        cursor.execute(
+            f"""
+            INSERT INTO {history}
+                (item_id, model_id, computed_at, score, position, reach, impact, confidence,
+                 effort)
+            SELECT n.item_id, n.model_id, n.computed_at, n.score, r.pos, n.reach, n.impact,
+                   n.confidence, n.effort
+            FROM _new_scores n
+            JOIN _changed_scores c ON c.item_id = n.item_id
+            LEFT JOIN (
+                SELECT item_id, ROW_NUMBER() OVER (ORDER BY score DESC, item_id) AS pos
+                FROM {scores} WHERE rankable
+            ) r ON r.item_id = n.item_id
+            """  # noqa: S608
+        )
+        history_rows = cursor.rowcount
+        cursor.execute("DROP TABLE _new_scores")
+        cursor.execute("DROP TABLE _changed_scores")
+    return history_rows
 
 
-def _history_rows(
-    rows: list[ItemScore],
-    previous: dict[int, float | None],
-    previous_positions: dict[int, int | None],
-    model: ScoringModel,
-    now: datetime,
-) -> list[ScoreHistory]:
-    positions = dict(
-        ItemScore.objects.filter(item_id__in=[row.item_id for row in rows]).values_list(
-            "item_id", "position"
-        )
-        if len(rows) < 5000
-        else ItemScore.objects.values_list("item_id", "position")
+def _load(cursor: Any, table: str, rows: list[tuple[Any, ...]]) -> None:
+    if connection.vendor == "postgresql":
+        with cursor.cursor.copy(f"COPY {table} ({', '.join(_COLUMNS)}) FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row(row)
+        return
+    placeholders = ", ".join(["%s"] * len(_COLUMNS))
+    cursor.executemany(
+        f"INSERT INTO {table} ({', '.join(_COLUMNS)}) VALUES ({placeholders})",  # noqa: S608
+        rows,
     )
-    history = []
-    for row in rows:
-        new_position = positions.get(row.item_id)
-        first = row.item_id not in previous
-        if (
-            first
-            or previous[row.item_id] != row.score
-            or previous_positions.get(row.item_id) != new_position
-        ):
-            history.append(
-                ScoreHistory(
-                    item_id=row.item_id,
-                    model=model,
-                    computed_at=now,
-                    score=row.score,
-                    position=new_position,
-                    reach=row.reach,
-                    impact=row.impact,
-                    confidence=row.confidence,
-                    effort=row.effort,
-                )
-            )
-    return history
 
 
 def _clear_marks(marks: dict[int, int]) -> None:

@@ -134,7 +134,11 @@ def test_item_list_filters_narrow_the_list(pm_client, catalogue, query, expected
 
 @pytest.mark.parametrize(
     ("param", "key"),
-    [("theme__id__exact", "theme"), ("owner__id__exact", "owner"), ("segments__id__exact", "segment")],
+    [
+        ("theme__id__exact", "theme"),
+        ("owner__id__exact", "owner"),
+        ("segments__id__exact", "segment"),
+    ],
 )
 def test_item_list_filters_by_theme_owner_and_segment(pm_client, catalogue, param, key):
     response = pm_client.get(changelist("roadmapitem"), {param: catalogue[key].pk})
@@ -227,9 +231,7 @@ def test_the_item_list_offers_one_status_action_per_status(pm_client):
         assert f"Mark selected as {status}" in labels
 
 
-def test_bulk_status_action_changes_status_and_records_the_user_in_history(
-    pm_client, product_user
-):
+def test_bulk_status_action_changes_status_and_records_the_user_in_history(pm_client, product_user):
     chosen = RoadmapItemFactory.create_batch(2, status="candidate")
     already = RoadmapItemFactory(status="planned")
     untouched = RoadmapItemFactory(status="candidate")

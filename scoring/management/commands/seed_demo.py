@@ -235,9 +235,9 @@ STAGES: dict[FunnelStage, tuple[str, str]] = {
     FunnelStage.RETENTION: ("Customers downgrade, citing {topic}", "90-day logo retention"),
     FunnelStage.REFERRAL: ("Referrals stall: invitees ask for {topic}", "invite acceptance rate"),
 }
-REPORT_STATUSES = [ReportStatus.OPEN] * 48 + [ReportStatus.ADDRESSED] * 8 + [
-    ReportStatus.DISMISSED
-] * 4
+REPORT_STATUSES = (
+    [ReportStatus.OPEN] * 48 + [ReportStatus.ADDRESSED] * 8 + [ReportStatus.DISMISSED] * 4
+)
 
 # Words that keep their capital in the middle of a sentence.
 PROPER = {"SSO", "SCIM", "EU", "IP", "Slack", "Microsoft", "Salesforce", "HubSpot", "Public"}
@@ -622,4 +622,3 @@ def _sync(
 
 def _has_field(model: type[models.Model], name: str) -> bool:
     return any(f.name == name for f in model._meta.concrete_fields)
-

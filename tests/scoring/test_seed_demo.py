@@ -1,0 +1,254 @@
+"""The demo commands: `seed_demo` and `ensure_demo_admin`."""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import stat
+import sys
+from datetime import date
+
+import pytest
+from django.contrib.auth import authenticate, get_user_model
+from django.core.management import call_command
+from django.db.models import Count, Q
+
+from roadmap.models import DirtyItem, RoadmapItem, Segment, Theme
+from scoring.models import ItemScore
+from signals.choices import SignalKind
+from signals.models import FrictionReport, MarketSignal, ReportLink, SignalLink
+from tests.factories import UserFactory
+
+pytestmark = pytest.mark.django_db
+
+ANCHOR = "2026-03-01"
+
+
+def seed(*args: str) -> str:
+    out = io.StringIO()
+    call_command("seed_demo", *args, stdout=out)
+    return out.getvalue()
+
+
+def digest() -> str:
+    """Everything a rerun must leave exactly as it was."""
+    rows = [
+        *RoadmapItem.objects.order_by("title").values_list(
+            "title", "reach", "impact", "confidence", "effort", "status", "jira_key"
+        ),
+        *MarketSignal.objects.order_by("external_id").values_list(
+            "external_id", "observed_at", "kind", "title", "dismissed", "account_value"
+        ),
+        *FrictionReport.objects.order_by("external_id").values_list(
+            "external_id", "observed_at", "affected_people", "severity", "status"
+        ),
+        *SignalLink.objects.order_by("signal__external_id", "item__title").values_list(
+            "signal__external_id", "item__title", "weight"
+        ),
+        *ReportLink.objects.order_by("report__external_id", "item__title").values_list(
+            "report__external_id", "item__title", "weight"
+        ),
+    ]
+    return hashlib.sha256(repr(rows).encode()).hexdigest()
+
+
+def counts() -> dict[str, int]:
+    return {
+        "themes": Theme.objects.count(),
+        "segments": Segment.objects.count(),
+        "users": get_user_model().objects.count(),
+        "items": RoadmapItem.objects.count(),
+        "signals": MarketSignal.objects.count(),
+        "reports": FrictionReport.objects.count(),
+        "signal links": SignalLink.objects.count(),
+        "report links": ReportLink.objects.count(),
+        "item history": RoadmapItem.history.count(),
+    }
+
+
+def test_seed_demo_creates_the_documented_data_set():
+    output = seed()
+
+    assert Theme.objects.count() == 5
+    assert set(Segment.objects.values_list("slug", flat=True)) == {
+        "smb",
+        "mid-market",
+        "enterprise",
+        "agencies",
+        "education",
+        "developers",
+    }
+    assert RoadmapItem.objects.count() == 40
+    assert MarketSignal.objects.count() == 300
+    assert FrictionReport.objects.count() == 60
+    assert "40 items, 300 signals, 60 reports" in output
+
+
+def test_seed_demo_gives_each_role_its_users():
+    seed("--quiet", f"--anchor={ANCHOR}")
+
+    by_role = {
+        role: set(
+            get_user_model().objects.filter(groups__name=role).values_list("username", flat=True)
+        )
+        for role in ("product", "marketing", "integration")
+    }
+    assert len(by_role["product"]) == 3
+    assert len(by_role["marketing"]) == 2
+    assert by_role["integration"] == {"jira-bot"}
+    assert get_user_model().objects.filter(username__in=by_role["product"], is_staff=True).count()
+    assert (
+        set(RoadmapItem.objects.exclude(owner=None).values_list("owner__username", flat=True))
+        <= (by_role["product"])
+    )
+
+
+def test_running_seed_demo_twice_keeps_counts_and_data_identical():
+    seed("--quiet", f"--anchor={ANCHOR}")
+    first_counts, first_digest = counts(), digest()
+
+    output = seed(f"--anchor={ANCHOR}")
+
+    assert counts() == first_counts  # including history: an idle rerun writes nothing
+    assert digest() == first_digest
+    assert "(0 rows created, 0 updated, 0 links removed)" in output
+
+
+def test_seed_demo_brings_edited_demo_rows_back_in_line():
+    seed("--quiet", f"--anchor={ANCHOR}")
+    expected = digest()
+    RoadmapItem.objects.filter(title="SSO with SAML").update(reach=1, status="archived")
+    MarketSignal.objects.filter(external_id="demo-signal-001").update(kind="market_trend")
+    SignalLink.objects.filter(signal__external_id="demo-signal-002").delete()
+
+    seed("--quiet", f"--anchor={ANCHOR}")
+
+    assert digest() == expected
+
+
+def test_seed_demo_leaves_some_items_without_estimates_and_gives_about_half_a_jira_key():
+    seed("--quiet", f"--anchor={ANCHOR}")
+
+    missing = RoadmapItem.objects.filter(Q(reach=None) | Q(impact=None) | Q(effort=None)).count()
+    assert 4 <= missing <= 8
+    assert 15 <= RoadmapItem.objects.exclude(jira_key="").count() <= 25
+    statuses = dict(RoadmapItem.objects.values_list("status").annotate(n=Count("id")))
+    assert statuses["shipped"] == 3
+    assert statuses["archived"] == 1
+    assert statuses["in_progress"] >= 3
+    assert statuses["candidate"] + statuses["planned"] > 25
+
+
+def test_seed_demo_evidence_covers_every_kind_and_links_each_record_to_one_or_two_items():
+    seed("--quiet", f"--anchor={ANCHOR}")
+
+    assert set(MarketSignal.objects.values_list("kind", flat=True)) == set(SignalKind.values)
+    assert 10 <= MarketSignal.objects.filter(dismissed=True).count() <= 20
+    for model in (MarketSignal, FrictionReport):
+        link_counts = set(model.objects.annotate(n=Count("links")).values_list("n", flat=True))
+        assert link_counts <= {1, 2}
+    weights = set(SignalLink.objects.values_list("weight", flat=True))
+    weights |= set(ReportLink.objects.values_list("weight", flat=True))
+    assert weights <= {1.0, 0.8, 0.5}
+    people = FrictionReport.objects.values_list("affected_people", flat=True)
+    assert all(100 <= n <= 5000 for n in people)
+    assert FrictionReport.objects.filter(status="open").count() > 40
+    assert FrictionReport.objects.exclude(metric_before=None).exists()
+
+
+def test_seed_demo_dates_evidence_within_the_year_before_the_anchor():
+    seed("--quiet", f"--anchor={ANCHOR}")
+
+    anchor = date.fromisoformat(ANCHOR)
+    for model in (MarketSignal, FrictionReport):
+        dates = model.objects.values_list("observed_at", flat=True)
+        assert all(0 < (anchor - d.date()).days <= 366 for d in dates)
+
+
+def test_seed_demo_leaves_every_item_scored_or_waiting_to_be_scored():
+    seed("--quiet", f"--anchor={ANCHOR}")
+
+    scored = set(ItemScore.objects.values_list("item_id", flat=True))
+    waiting = set(DirtyItem.objects.values_list("item_id", flat=True))
+    assert scored | waiting == set(RoadmapItem.objects.values_list("pk", flat=True))
+
+
+def test_seed_demo_without_scoring_services_leaves_all_items_dirty_for_the_sweeper(monkeypatch):
+    monkeypatch.setitem(sys.modules, "scoring.services", None)  # import now fails
+
+    output = seed(f"--anchor={ANCHOR}")
+
+    assert DirtyItem.objects.count() == 40
+    assert "scores left to the scoring sweeper" in output
+
+
+def test_seed_demo_quiet_prints_nothing():
+    assert seed("--quiet", f"--anchor={ANCHOR}") == ""
+
+
+# --- ensure_demo_admin --------------------------------------------------------------------
+
+
+@pytest.fixture
+def project_dir(settings, tmp_path, monkeypatch):
+    settings.BASE_DIR = tmp_path
+    monkeypatch.delenv("DEMO_ADMIN_PASSWORD", raising=False)
+    return tmp_path
+
+
+def ensure_admin() -> str:
+    out = io.StringIO()
+    call_command("ensure_demo_admin", stdout=out)
+    line = out.getvalue().strip()
+    assert line.startswith("Admin login: http://127.0.0.1:8000/admin/  user: admin  password: ")
+    return line.rsplit("password: ", 1)[1]
+
+
+def test_ensure_demo_admin_creates_a_product_superuser_with_a_private_password_file(project_dir):
+    password = ensure_admin()
+
+    admin = authenticate(username="admin", password=password)
+    assert admin is not None
+    assert admin.is_staff
+    assert admin.is_superuser
+    assert admin.groups.filter(name="product").exists()
+    password_file = project_dir / ".demo-admin-password"
+    assert password_file.read_text().strip() == password
+    assert stat.S_IMODE(password_file.stat().st_mode) == 0o600
+
+
+def test_ensure_demo_admin_prints_the_same_working_password_on_every_run(project_dir):
+    first = ensure_admin()
+    second = ensure_admin()
+
+    assert second == first
+    assert authenticate(username="admin", password=first) is not None
+    assert get_user_model().objects.filter(username="admin").count() == 1
+
+
+def test_ensure_demo_admin_resets_the_password_to_the_stored_one(project_dir):
+    password = ensure_admin()
+    admin = get_user_model().objects.get(username="admin")
+    admin.set_password("something-else-entirely")
+    admin.save()
+
+    assert ensure_admin() == password
+    assert authenticate(username="admin", password=password) is not None
+
+
+def test_ensure_demo_admin_takes_the_password_from_the_environment(project_dir, monkeypatch):
+    monkeypatch.setenv("DEMO_ADMIN_PASSWORD", "from-the-environment-42")
+
+    assert ensure_admin() == "from-the-environment-42"
+    assert authenticate(username="admin", password="from-the-environment-42") is not None
+    assert not (project_dir / ".demo-admin-password").exists()
+
+
+def test_ensure_demo_admin_leaves_a_password_it_did_not_choose_alone(project_dir):
+    UserFactory(username="admin", password="chosen-by-a-human-1")
+
+    shown = ensure_admin()
+
+    assert "unchanged" in shown
+    assert authenticate(username="admin", password="chosen-by-a-human-1") is not None
+    assert get_user_model().objects.get(username="admin").is_superuser
