@@ -57,7 +57,7 @@ def item_estimates(
             engine.Estimates(reach=row[1], impact=row[2], confidence=row[3], effort=row[4]),
             row[5],
         )
-        for row in rows.iterator(chunk_size=5000)
+        for row in rows
     }
 
 

@@ -6,6 +6,7 @@ queries to read (marks, estimates, evidence sums, previous scores) and writes in
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
 import time
@@ -30,6 +31,8 @@ logger = logging.getLogger(__name__)
 
 # Any 64-bit constant: the advisory lock that serializes recomputations on PostgreSQL.
 _RECOMPUTE_LOCK_KEY = 0x5C0_12E5
+
+
 @dataclass(frozen=True)
 class RecomputeResult:
     items: int
@@ -130,6 +133,11 @@ _COLUMNS = (
 )
 
 
+@functools.cache
+def _missing_json(missing: tuple[str, ...]) -> str:
+    return json.dumps(list(missing))
+
+
 def _score_row(
     item_id: int, result: engine.ScoreResult, status: str, model_id: int, now: datetime
 ) -> tuple[Any, ...]:
@@ -151,7 +159,7 @@ def _score_row(
         result.confidence.evidence,
         result.effort.value,
         result.effort.estimate,
-        json.dumps(list(result.missing)),
+        _missing_json(result.missing),
         result.signal_count,
         result.report_count,
         now,
