@@ -264,7 +264,8 @@ def test_a_new_model_version_keeps_the_old_one_and_marks_every_item_dirty(produc
 
     old.refresh_from_db()
     assert (new.version, new.is_active, new.product_weight) == (old.version + 1, True, 0.7)
-    assert not old.is_active and old.product_weight == 0.5
+    assert not old.is_active
+    assert old.product_weight == 0.5
     assert ScoringModel.objects.filter(is_active=True).count() == 1
     assert set(DirtyItem.objects.values_list("item_id", flat=True)) == {i.pk for i in items}
     item_scores_recompute_dirty()

@@ -55,7 +55,7 @@ def worker(transactional_db):
         ),
         "REDIS_URL": settings.REDIS_URL,
     }
-    proc = subprocess.Popen(  # noqa: S603
+    proc = subprocess.Popen(
         [
             sys.executable,
             "-m",
