@@ -1,9 +1,20 @@
 from django.contrib import admin
-from django.urls import path
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 from health_check.views import HealthCheckView
+
+api_v1 = [
+    path("", include("roadmap.api.urls")),
+    path("", include("signals.api.urls")),
+    path("", include("scoring.api.urls")),
+]
 
 urlpatterns = [
     path("admin/", admin.site.urls),
+    path("api/v1/", include(api_v1)),
+    path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),
+    path("api/redoc/", SpectacularRedocView.as_view(url_name="schema"), name="redoc"),
     path(
         "health/",
         HealthCheckView.as_view(
@@ -12,3 +23,7 @@ urlpatterns = [
         name="health",
     ),
 ]
+
+handler400 = "config.api.errors.handler400"
+handler404 = "config.api.errors.handler404"
+handler500 = "config.api.errors.handler500"

@@ -1,6 +1,9 @@
 """The three roles of DESIGN.md, carried by Django groups so that permissions, throttles and
 audit all see a real user."""
 
+from __future__ import annotations
+
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db import models
 
 
@@ -8,3 +11,17 @@ class Role(models.TextChoices):
     PRODUCT = "product", "Product"
     MARKETING = "marketing", "Marketing"
     INTEGRATION = "integration", "Integration"
+
+
+def user_roles(user: AbstractBaseUser | AnonymousUser | None) -> frozenset[str]:
+    """The roles of a user, read once per request object. Superusers are product."""
+    if user is None or not user.is_authenticated or not user.is_active:
+        return frozenset()
+    cached = getattr(user, "_roles_cache", None)
+    if cached is None:
+        names = set(user.groups.filter(name__in=Role.values).values_list("name", flat=True))
+        if user.is_superuser:
+            names.add(Role.PRODUCT)
+        cached = frozenset(names)
+        user._roles_cache = cached  # type: ignore[union-attr]
+    return cached

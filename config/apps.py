@@ -1,0 +1,9 @@
+from django.apps import AppConfig
+
+
+class ConfigConfig(AppConfig):
+    """The API plumbing shared by every app: API keys, idempotency records."""
+
+    name = "config"
+    label = "config"
+    verbose_name = "API access"
