@@ -1,0 +1,201 @@
+"""API plumbing: keys stored hashed, the one error shape, idempotency, throttling, size limit."""
+
+from __future__ import annotations
+
+import io
+import threading
+from datetime import timedelta
+
+import pytest
+from django.core.management import call_command
+from django.db import connection
+from django.test import override_settings
+from django.utils import timezone
+from rest_framework.test import APIClient
+
+from config.models import ApiKey, IdempotencyRecord
+from roadmap.models import Theme
+from tests.conftest import need_service
+from tests.factories import UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def key_client(key: str) -> APIClient:
+    return APIClient(HTTP_AUTHORIZATION=f"Api-Key {key}")
+
+
+def make_key(user, **kwargs) -> str:
+    _, key = ApiKey.objects.create_key(user=user, name="test", **kwargs)
+    return key
+
+
+def assert_error_shape(response, status: int) -> dict:
+    assert response.status_code == status, response.content
+    body = response.json()
+    assert set(body) == {"error"}
+    assert body["error"]["status"] == status
+    assert isinstance(body["error"]["code"], str)
+    assert isinstance(body["error"]["message"], str)
+    return body["error"]
+
+
+def test_create_api_key_prints_a_key_once_and_stores_only_its_hash():
+    out = io.StringIO()
+    call_command("create_api_key", user="zapier", role="marketing", stdout=out)
+    key = out.getvalue().strip()
+    stored = ApiKey.objects.get(user__username="zapier")
+    assert stored.prefix == key.split(".")[0]
+    assert key not in stored.hashed_key
+    assert key not in stored.id
+    assert stored.user.groups.get().name == "marketing"
+    assert key_client(key).get("/api/v1/themes/").status_code == 200
+
+
+def test_an_unknown_a_revoked_and_an_expired_key_are_refused_with_401(product_user):
+    assert_error_shape(key_client("nope.nope").get("/api/v1/themes/"), 401)
+    revoked = make_key(product_user)
+    ApiKey.objects.filter(user=product_user).update(revoked=True)
+    assert_error_shape(key_client(revoked).get("/api/v1/themes/"), 401)
+    expired = make_key(product_user, expiry_date=timezone.now() - timedelta(minutes=1))
+    assert_error_shape(key_client(expired).get("/api/v1/themes/"), 401)
+
+
+def test_anonymous_requests_get_401_in_the_error_shape_but_the_schema_is_public(client):
+    error = assert_error_shape(client.get("/api/v1/themes/"), 401)
+    assert error["code"] == "not_authenticated"
+    assert client.get("/api/schema/").status_code == 200
+    assert client.get("/api/docs/").status_code == 200
+    assert client.get("/api/redoc/").status_code == 200
+
+
+def test_an_unknown_api_url_answers_404_in_the_error_shape(product_user):
+    assert_error_shape(key_client(make_key(product_user)).get("/api/v1/nothing-here/"), 404)
+
+
+def test_malformed_json_answers_400_in_the_error_shape(product_user):
+    response = key_client(make_key(product_user)).post(
+        "/api/v1/themes/", data="{not json", content_type="application/json"
+    )
+    assert_error_shape(response, 400)
+
+
+def test_a_body_over_the_limit_answers_413(product_user):
+    with override_settings(DATA_UPLOAD_MAX_MEMORY_SIZE=1024):
+        response = key_client(make_key(product_user)).post(
+            "/api/v1/themes/", data={"name": "x" * 5000}, format="json"
+        )
+    assert_error_shape(response, 413)
+    assert not Theme.objects.exists()
+
+
+def test_a_retried_post_with_the_same_idempotency_key_replays_the_first_answer(product_user):
+    client = key_client(make_key(product_user))
+    first = client.post(
+        "/api/v1/themes/", {"name": "Activation"}, format="json", HTTP_IDEMPOTENCY_KEY="k-1"
+    )
+    again = client.post(
+        "/api/v1/themes/", {"name": "Activation"}, format="json", HTTP_IDEMPOTENCY_KEY="k-1"
+    )
+    assert first.status_code == 201
+    assert again.status_code == 201
+    assert again.json() == first.json()
+    assert again["Idempotent-Replayed"] == "true"
+    assert Theme.objects.count() == 1
+
+
+def test_the_same_idempotency_key_with_a_different_body_is_refused(product_user):
+    client = key_client(make_key(product_user))
+    client.post("/api/v1/themes/", {"name": "A"}, format="json", HTTP_IDEMPOTENCY_KEY="k-2")
+    response = client.post(
+        "/api/v1/themes/", {"name": "B"}, format="json", HTTP_IDEMPOTENCY_KEY="k-2"
+    )
+    assert assert_error_shape(response, 422)["code"] == "idempotency_key_reused"
+    assert list(Theme.objects.values_list("name", flat=True)) == ["A"]
+
+
+def test_idempotency_keys_of_different_clients_do_not_mix(product_user):
+    other = UserFactory(username="pm2", role="product")
+    key_client(make_key(product_user)).post(
+        "/api/v1/themes/", {"name": "A"}, format="json", HTTP_IDEMPOTENCY_KEY="same"
+    )
+    response = key_client(make_key(other)).post(
+        "/api/v1/themes/", {"name": "B"}, format="json", HTTP_IDEMPOTENCY_KEY="same"
+    )
+    assert response.status_code == 201
+    assert Theme.objects.count() == 2
+
+
+def test_a_refused_post_is_not_remembered_so_a_corrected_retry_can_succeed(
+    marketing_user, product_user
+):
+    key = make_key(marketing_user)
+    assert (
+        key_client(key)
+        .post("/api/v1/themes/", {"name": "A"}, format="json", HTTP_IDEMPOTENCY_KEY="k")
+        .status_code
+        == 403
+    )
+    assert not IdempotencyRecord.objects.exists()
+
+
+@pytest.mark.services
+@pytest.mark.django_db(transaction=True)
+def test_the_same_idempotency_key_sent_concurrently_creates_exactly_one_record():
+    need_service("PostgreSQL", connection.vendor == "postgresql", "set DATABASE_URL")
+    user = UserFactory(username="pm-concurrent", role="product")
+    key = make_key(user)
+    barrier = threading.Barrier(6)
+    statuses: list[int] = []
+
+    def post() -> None:
+        try:
+            barrier.wait()
+            response = key_client(key).post(
+                "/api/v1/themes/",
+                {"name": "Concurrent"},
+                format="json",
+                HTTP_IDEMPOTENCY_KEY="race",
+            )
+            statuses.append(response.status_code)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=post) for _ in range(6)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert statuses == [201] * 6
+    assert Theme.objects.filter(name="Concurrent").count() == 1
+
+
+def test_each_api_key_has_its_own_throttle_budget_answered_with_429_and_retry_after(product_user):
+    from django.core.cache import cache
+
+    cache.clear()
+    first, second = make_key(product_user), make_key(product_user)
+    rates = {"api_key": "2/min"}
+    with override_settings(
+        REST_FRAMEWORK={
+            **__import__("django.conf").conf.settings.REST_FRAMEWORK,
+            "DEFAULT_THROTTLE_RATES": rates,
+        }
+    ):
+        from rest_framework.settings import api_settings
+        from rest_framework.throttling import SimpleRateThrottle
+
+        api_settings.reload()
+        SimpleRateThrottle.THROTTLE_RATES = api_settings.DEFAULT_THROTTLE_RATES
+        try:
+            codes = [key_client(first).get("/api/v1/themes/").status_code for _ in range(3)]
+            other = key_client(second).get("/api/v1/themes/")
+            throttled = key_client(first).get("/api/v1/themes/")
+        finally:
+            api_settings.reload()
+            SimpleRateThrottle.THROTTLE_RATES = api_settings.DEFAULT_THROTTLE_RATES
+            cache.clear()
+    assert codes == [200, 200, 429]
+    assert other.status_code == 200
+    assert_error_shape(throttled, 429)
+    assert int(throttled["Retry-After"]) > 0
