@@ -9,9 +9,10 @@ from datetime import timedelta
 import pytest
 from django.core.exceptions import ValidationError
 from django.db import connection
+from django.db.models import F
 from django.utils import timezone
 
-from roadmap.models import DirtyItem
+from roadmap.models import DirtyItem, RoadmapItem
 from roadmap.services import item_update, items_mark_dirty, items_set_status
 from scoring import engine, selectors
 from scoring.models import ItemScore, ScoreHistory, ScoringModel
@@ -316,3 +317,45 @@ def test_the_explanation_lists_contributors_and_missing_inputs(now):
     assert len(explanation["contributors"]["signals"]) == 2
     assert len(explanation["contributors"]["reports"]) == 1
     assert explanation["missing"] == []
+
+
+@pytest.mark.services
+@pytest.mark.django_db(transaction=True)
+def test_two_recomputes_at_once_give_the_result_of_one():
+    import threading
+
+    from tests.conftest import need_service
+
+    need_service("PostgreSQL", connection.vendor == "postgresql", "set DATABASE_URL")
+    now = timezone.now()
+    _random_world(random.Random(11), now, items=20)
+    item_scores_recompute_all(now=now)
+    history_before = ScoreHistory.objects.count()
+    scored = list(ItemScore.objects.filter(score__gt=0).values_list("item_id", flat=True))
+    RoadmapItem.objects.filter(pk__in=scored).update(effort=F("effort") * 2 + 1)
+    # Marks written directly: items_mark_dirty would also run the recompute after commit.
+    DirtyItem.objects.bulk_create([DirtyItem(item_id=pk, marked_at=now) for pk in scored])
+    barrier = threading.Barrier(2)
+    errors: list[BaseException] = []
+
+    def run() -> None:
+        try:
+            barrier.wait()
+            item_scores_recompute_dirty(now=now)
+        except BaseException as exc:  # surfaced below
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    # Each changed score is recorded once, not once per concurrent run.
+    assert ScoreHistory.objects.count() == history_before + len(scored)
+    assert not DirtyItem.objects.exists()
+    single = {row.item_id: row.score for row in ItemScore.objects.all()}
+    item_scores_recompute_all(now=now)
+    assert {row.item_id: row.score for row in ItemScore.objects.all()} == single
