@@ -1,8 +1,8 @@
 """Admin for themes, segments and roadmap items: where product managers do their daily work.
 
-The admin is the composition layer: the item page shows the evidence linked to an item, so
-it imports the link inlines from signals.admin (the models stay one-way: roadmap knows
-nothing of signals).
+The admin is the composition layer: the item page shows the evidence linked to an item and
+its score, so it imports the link inlines from signals.admin and the score pieces from
+scoring.admin (the models stay one-way: roadmap knows nothing of signals or scoring).
 """
 
 from __future__ import annotations
@@ -14,14 +14,19 @@ from django.contrib import admin, messages
 from django.db.models import Count, F, Q, QuerySet
 from django.forms import ModelForm
 from django.http import HttpRequest
+from django.utils.safestring import SafeString
 from simple_history.admin import SimpleHistoryAdmin
 
 from roadmap.choices import ItemStatus
 from roadmap.models import RoadmapItem, Segment, Theme
 from roadmap.services import items_mark_dirty, items_set_status
+from scoring.admin import ScoredChangeList, format_number, item_position, score_explanation_panel
+from scoring.services import item_scores_recompute
 from signals.admin import ReportLinkInline, SignalLinkInline
 
 ESTIMATE_FIELDS = ("reach", "impact", "effort")
+# Best first, unscored last; positions follow scores, so both columns sort on it.
+SCORE_ORDER = F("score__score").desc(nulls_last=True)
 
 
 @admin.register(Theme)
@@ -105,6 +110,8 @@ class RoadmapItemAdmin(SimpleHistoryAdmin):
         "status",
         "theme",
         "owner",
+        "current_score",
+        "ranking_position",
         "reach",
         "impact",
         "confidence",
@@ -120,11 +127,11 @@ class RoadmapItemAdmin(SimpleHistoryAdmin):
         HasJiraKeyFilter,
         MissingEstimatesFilter,
     )
-    list_select_related = ("theme", "owner")
+    list_select_related = ("theme", "owner", "score")
     search_fields = ("title", "description", "jira_key")
     autocomplete_fields = ("theme", "owner")
     filter_horizontal = ("segments", "launch_segments")
-    readonly_fields = ("version", "created_at", "updated_at")
+    readonly_fields = ("version", "created_at", "updated_at", "score_explanation")
     fieldsets = (
         ("Basics", {"fields": ("title", "description", "status", "theme", "owner", "segments")}),
         (
@@ -149,7 +156,40 @@ class RoadmapItemAdmin(SimpleHistoryAdmin):
         ("Record", {"fields": ("version", "created_at", "updated_at"), "classes": ("collapse",)}),
     )
     inlines = (SignalLinkInline, ReportLinkInline)
-    actions = tuple(_status_action(status) for status in ItemStatus)
+    actions = (*(_status_action(status) for status in ItemStatus), "recompute_scores")
+    score_fieldset = ("Score", {"fields": ("score_explanation",)})
+
+    def get_fieldsets(self, request: HttpRequest, obj: RoadmapItem | None = None) -> Any:
+        fieldsets = super().get_fieldsets(request, obj)
+        if obj is None:
+            return fieldsets  # nothing is scored before it exists
+        # Right after the estimates it explains.
+        return (*fieldsets[:2], self.score_fieldset, *fieldsets[2:])
+
+    def get_changelist(self, request: HttpRequest, **kwargs: Any) -> type:
+        return ScoredChangeList
+
+    @admin.display(description="Score", ordering=SCORE_ORDER)
+    def current_score(self, item: RoadmapItem) -> str:
+        score = getattr(item, "score", None)  # no ItemScore yet: never computed
+        return format_number(score.score) if score is not None else "—"
+
+    @admin.display(description="Position", ordering=SCORE_ORDER)
+    def ranking_position(self, item: RoadmapItem) -> Any:
+        position = item_position(item)
+        return "—" if position is None else position
+
+    @admin.display(description="Score explanation")
+    def score_explanation(self, item: RoadmapItem) -> SafeString:
+        return score_explanation_panel(item=item)
+
+    @admin.action(description="Recompute scores now", permissions=["change"])
+    def recompute_scores(self, request: HttpRequest, queryset: QuerySet) -> None:
+        result = item_scores_recompute(item_ids=list(queryset.values_list("pk", flat=True)))
+        items = f"{result.items} item{'' if result.items == 1 else 's'}"
+        self.message_user(
+            request, f"Recomputed {items} ({result.scored} scored).", messages.SUCCESS
+        )
 
     def save_model(self, request: HttpRequest, obj: Any, form: ModelForm, change: bool) -> None:
         if change:

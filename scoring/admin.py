@@ -1,0 +1,364 @@
+"""Admin for scoring model versions, and the score pieces the item page reuses.
+
+Versions are immutable: the change form of a version is a template for the next one, and
+"Save" creates version N+1 through the service (which activates it and marks every item
+dirty), leaving version N as it was. The item admin (roadmap.admin) imports the changelist
+that reads live positions once per page and the explanation panel from here, the way it
+imports the link inlines from signals.admin.
+"""
+
+from __future__ import annotations
+
+import math
+from datetime import datetime
+from typing import Any
+
+from django import forms
+from django.contrib import admin, messages
+from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
+from django.contrib.admin.views.main import ChangeList
+from django.core.exceptions import ValidationError
+from django.db.models import QuerySet
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils.html import format_html
+from django.utils.safestring import SafeString
+from simple_history.admin import SimpleHistoryAdmin
+
+from roadmap.models import DirtyItem, RoadmapItem
+from scoring import selectors
+from scoring.models import ScoringModel
+from scoring.services import (
+    MODEL_PARAM_FIELDS,
+    item_scores_recompute_all,
+    scoring_model_activate,
+    scoring_model_create_version,
+    scoring_model_validate,
+)
+from signals.models import FrictionReport, MarketSignal
+
+EMPTY = "—"
+# Set by the item changelist on each item of the page; read by the "Position" column.
+POSITION_ATTR = "_admin_live_position"
+# Set by save_model on the edited (unsaved) instance: the version the save created.
+_CREATED_ATTR = "_admin_created_version"
+
+
+def format_number(value: float | None) -> str:
+    """About four significant digits, thousands separated, never in exponent notation."""
+    if value is None:
+        return EMPTY
+    if value == 0 or not math.isfinite(value):
+        return f"{value:g}"
+    decimals = max(0, 3 - math.floor(math.log10(abs(value))))
+    text = f"{value:,.{decimals}f}"
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
+def _plural(count: int, noun: str) -> str:
+    return f"{count} {noun}{'' if count == 1 else 's'}"
+
+
+# --- Pieces of the item admin ------------------------------------------------------------
+
+
+class ScoredChangeList(ChangeList):
+    """The item changelist: reads the live-ranking positions of the page's items in one
+    query, whatever the page size, and leaves each on its item for the column to show."""
+
+    def get_results(self, request: HttpRequest) -> None:
+        super().get_results(request)
+        # Iterating fills the page queryset's cache, which the template then reuses, so
+        # the attributes set here are on the very objects that get rendered.
+        items = list(self.result_list)
+        positions = selectors.item_positions(item_ids=[item.pk for item in items])
+        for item in items:
+            setattr(item, POSITION_ATTR, positions.get(item.pk))
+
+
+def item_position(item: RoadmapItem) -> int | None:
+    """The position ScoredChangeList found for an item of its page (None: not ranked)."""
+    return getattr(item, POSITION_ATTR, None)
+
+
+def _evidence_titles(contributors: dict[str, list[dict[str, Any]]]) -> dict[tuple[str, int], str]:
+    """Titles of the contributing reports and signals: one query per kind shown."""
+    titles: dict[tuple[str, int], str] = {}
+    report_ids = [row["id"] for row in contributors.get("reports", [])]
+    signal_ids = [row["id"] for row in contributors.get("signals", [])]
+    if report_ids:
+        reports = FrictionReport.objects.filter(pk__in=report_ids).only(
+            "pk", "title", "campaign", "funnel_stage"
+        )
+        titles.update({("report", report.pk): str(report) for report in reports})
+    if signal_ids:
+        signals = MarketSignal.objects.filter(pk__in=signal_ids).values_list("pk", "title")
+        titles.update({("signal", pk): title for pk, title in signals})
+    return titles
+
+
+def _contributor_rows(explanation: dict[str, Any]) -> list[dict[str, Any]]:
+    contributors = explanation.get("contributors") or {}
+    titles = _evidence_titles(contributors)
+    kinds = (
+        ("reports", "report", "Friction report", "admin:signals_frictionreport_change"),
+        ("signals", "signal", "Market signal", "admin:signals_marketsignal_change"),
+    )
+    rows = []
+    for key, kind, label, url_name in kinds:
+        for row in contributors.get(key, []):
+            rows.append(
+                {
+                    "kind": label,
+                    "id": row["id"],
+                    "title": titles.get((kind, row["id"]), f"#{row['id']} (deleted)"),
+                    "url": reverse(url_name, args=[row["id"]]),
+                    "weight": format_number(row["weight"]),
+                    "share": f"{row['share']:.1%}",
+                }
+            )
+    return rows
+
+
+def _factor_rows(explanation: dict[str, Any]) -> list[dict[str, Any]]:
+    reach, impact = explanation["reach"], explanation["impact"]
+    confidence, effort = explanation["confidence"], explanation["effort"]
+    factors: list[tuple[str, dict[str, Any], list[tuple[str, float | None]]]] = [
+        ("Reach", reach, [("product", reach["product"]), ("marketing", reach["marketing"])]),
+        ("Impact", impact, [("product", impact["product"]), ("marketing", impact["marketing"])]),
+        (
+            "Confidence",
+            confidence,
+            [("product C₀", confidence["product"]), ("evidence E_v", confidence["evidence"])],
+        ),
+        ("Effort", effort, [("estimate", effort["estimate"])]),
+    ]
+    return [
+        {
+            "name": name,
+            "value": format_number(parts["value"]),
+            "parts": [(label, format_number(value)) for label, value in shown],
+        }
+        for name, parts, shown in factors
+    ]
+
+
+def score_explanation_panel(*, item: RoadmapItem) -> SafeString:
+    """The read-only "Score explanation" panel of the item page, rendered as HTML (every
+    value goes through the template's autoescaping)."""
+    explanation = selectors.item_explanation(item=item)
+    context: dict[str, Any] = {
+        "explanation": explanation,
+        "dirty": DirtyItem.objects.filter(item=item).exists(),
+    }
+    if explanation is not None:
+        score = explanation["score"]
+        context |= {
+            "score": format_number(score),
+            "exact_score": repr(score) if score is not None else "",
+            "position": explanation["position"],
+            "model_version": explanation["model_version"],
+            "computed_at": datetime.fromisoformat(str(explanation["computed_at"])),
+            "missing": explanation["missing"],
+            "counts": explanation["counts"],
+            "factors": _factor_rows(explanation),
+            "contributors": _contributor_rows(explanation),
+            "history": [
+                {
+                    "computed_at": row.computed_at,
+                    "score": format_number(row.score),
+                    "position": row.position,
+                    "model_version": row.model.version,
+                }
+                for row in selectors.item_score_history(item=item, limit=10)
+            ],
+        }
+    return render_to_string("admin/scoring/score_explanation.html", context)
+
+
+# --- Scoring model versions --------------------------------------------------------------
+
+
+class ScoringModelForm(forms.ModelForm):
+    """The parameters of a new version, validated the way the service will validate them."""
+
+    class Meta:
+        model = ScoringModel
+        fields = ("note", *MODEL_PARAM_FIELDS)
+        help_texts = {"note": "Why this version exists; shown in the version list."}
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if self.instance.pk is not None:
+            # The form of version N drafts version N+1, which deserves its own note.
+            self.initial["note"] = ""
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        # Fields that failed their own validation are left out rather than reported twice.
+        params = {name: cleaned[name] for name in MODEL_PARAM_FIELDS if name in cleaned}
+        try:
+            scoring_model_validate(params)
+        except ValidationError as error:
+            if hasattr(error, "error_dict"):
+                for name, field_errors in error.error_dict.items():
+                    self.add_error(name if name in self.fields else None, field_errors)
+            else:
+                self.add_error(None, error)
+        return cleaned
+
+
+@admin.register(ScoringModel)
+class ScoringModelAdmin(SimpleHistoryAdmin):
+    form = ScoringModelForm
+    list_display = (
+        "version",
+        "is_active",
+        "note",
+        *MODEL_PARAM_FIELDS,
+        "created_by",
+        "created_at",
+    )
+    list_display_links = ("version",)
+    list_filter = ("is_active",)
+    list_select_related = ("created_by",)
+    search_fields = ("note",)
+    readonly_fields = ("version", "is_active", "created_by", "created_at")
+    actions = ("activate_version", "recompute_all_scores")
+
+    _PARAMETERS_FIELDSET = (
+        "Parameters",
+        {
+            "fields": MODEL_PARAM_FIELDS,
+            "description": "The parameters of SCORING.md. kind_weights and segment_weights "
+            'are JSON objects such as {"customer_request": 1.0}.',
+        },
+    )
+
+    def get_fieldsets(self, request: HttpRequest, obj: ScoringModel | None = None) -> Any:
+        if obj is None:
+            return (
+                (None, {"fields": ("note",)}),
+                (
+                    self._PARAMETERS_FIELDSET[0],
+                    {
+                        **self._PARAMETERS_FIELDSET[1],
+                        "description": "Saving creates a new version and makes it active; "
+                        "every item is then rescored.",
+                    },
+                ),
+            )
+        return (
+            (
+                f"Version {obj.version}",
+                {
+                    "fields": ("version", "is_active", "created_by", "created_at"),
+                    "description": format_html(
+                        "Versions never change. Saving this form creates a <b>new</b> version "
+                        "from the values below and makes it active; version {} stays as it "
+                        "is, and every item is rescored.",
+                        obj.version,
+                    ),
+                },
+            ),
+            self._PARAMETERS_FIELDSET,
+            ("New version", {"fields": ("note",)}),
+        )
+
+    def get_changeform_initial_data(self, request: HttpRequest) -> dict[str, Any]:
+        # A new version starts from the active one, not from the model field defaults.
+        active = selectors.scoring_model_active()
+        initial = {name: getattr(active, name) for name in MODEL_PARAM_FIELDS}
+        return initial | super().get_changeform_initial_data(request)
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        # Every stored score and published ranking names the version that produced it.
+        return False
+
+    def render_change_form(
+        self, request: HttpRequest, context: dict[str, Any], *args: Any, **kwargs: Any
+    ) -> HttpResponse:
+        # One way out of the form: "Save" (a new version), then the page of that version.
+        context |= {"show_save_and_continue": False, "show_save_and_add_another": False}
+        return super().render_change_form(request, context, *args, **kwargs)
+
+    def save_model(
+        self, request: HttpRequest, obj: ScoringModel, form: forms.ModelForm, change: bool
+    ) -> None:
+        # Never obj.save(): the edited row stays as it was, the edit becomes a new version.
+        created = scoring_model_create_version(
+            params={name: form.cleaned_data[name] for name in MODEL_PARAM_FIELDS},
+            note=form.cleaned_data["note"],
+            created_by=request.user,  # type: ignore[arg-type]
+        )
+        setattr(obj, _CREATED_ATTR, created)
+
+    def log_addition(self, request: HttpRequest, obj: Any, message: Any) -> Any:
+        return super().log_addition(request, getattr(obj, _CREATED_ATTR, obj), message)
+
+    def log_change(self, request: HttpRequest, obj: Any, message: Any) -> Any:
+        created = getattr(obj, _CREATED_ATTR, None)
+        if created is None:
+            return super().log_change(request, obj, message)
+        # What happened is an addition: the new version, changed from the edited one.
+        return super().log_addition(request, created, message)
+
+    def _response_created(self, request: HttpRequest, obj: ScoringModel) -> HttpResponse:
+        created: ScoringModel = getattr(obj, _CREATED_ATTR)
+        self.message_user(
+            request,
+            f"Created version {created.version} and made it active; every item will be "
+            "rescored shortly.",
+            messages.SUCCESS,
+        )
+        url = reverse("admin:scoring_scoringmodel_change", args=[created.pk])
+        return HttpResponseRedirect(url)
+
+    def response_add(self, request: HttpRequest, obj: Any, post_url_continue: Any = None) -> Any:
+        return self._response_created(request, obj)
+
+    def response_change(self, request: HttpRequest, obj: Any) -> Any:
+        if not hasattr(obj, _CREATED_ATTR):
+            return super().response_change(request, obj)
+        return self._response_created(request, obj)
+
+    def changelist_view(self, request: HttpRequest, extra_context: Any = None) -> Any:
+        # "Recompute all scores now" acts on the items, not on the selected versions: let
+        # it run with nothing ticked (the admin refuses actions without a selection).
+        if (
+            request.method == "POST"
+            and request.POST.get("action") == "recompute_all_scores"
+            and not request.POST.getlist(ACTION_CHECKBOX_NAME)
+        ):
+            post = request.POST.copy()
+            post.setlist(ACTION_CHECKBOX_NAME, [str(selectors.scoring_model_active().pk)])
+            request.POST = post  # type: ignore[misc]
+        return super().changelist_view(request, extra_context)
+
+    @admin.action(description="Activate selected version", permissions=["change"])
+    def activate_version(self, request: HttpRequest, queryset: QuerySet) -> None:
+        chosen = list(queryset[:2])
+        if len(chosen) != 1:
+            self.message_user(request, "Select exactly one version to activate.", messages.ERROR)
+            return
+        model = chosen[0]
+        if model.is_active:
+            self.message_user(request, f"Version {model.version} is already active.")
+            return
+        scoring_model_activate(model=model)
+        self.message_user(
+            request,
+            f"Activated version {model.version}; every item will be rescored shortly.",
+            messages.SUCCESS,
+        )
+
+    @admin.action(description="Recompute all scores now", permissions=["change"])
+    def recompute_all_scores(self, request: HttpRequest, queryset: QuerySet) -> None:
+        result = item_scores_recompute_all()
+        self.message_user(
+            request,
+            f"Recomputed {_plural(result.items, 'item')} ({result.scored} scored) "
+            f"in {result.seconds:.1f} s.",
+            messages.SUCCESS,
+        )
