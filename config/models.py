@@ -1,6 +1,12 @@
 from django.conf import settings
 from django.db import models
-from rest_framework_api_key.models import AbstractAPIKey
+from rest_framework_api_key.models import AbstractAPIKey, APIKeyManager
+
+
+class ApiKeyManager(APIKeyManager):
+    def get_usable_keys(self) -> models.QuerySet:
+        # The owner comes with the key: authentication stays one query.
+        return super().get_usable_keys().select_related("user")
 
 
 class ApiKey(AbstractAPIKey):
@@ -11,6 +17,8 @@ class ApiKey(AbstractAPIKey):
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_keys"
     )
     last_used_at = models.DateTimeField(null=True, blank=True, editable=False)
+
+    objects = ApiKeyManager()
 
     class Meta(AbstractAPIKey.Meta):
         verbose_name = "API key"

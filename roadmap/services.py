@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from config.dispatch import send_after_commit
 from roadmap.choices import ItemStatus
-from roadmap.models import DirtyItem, RoadmapItem
+from roadmap.models import DirtyItem, RoadmapItem, Segment, Theme
 
 # Fields whose change alters an item's score or its place in the ranking.
 SCORE_INPUT_FIELDS = frozenset({"reach", "impact", "confidence", "effort", "status"})
@@ -160,3 +160,60 @@ class ItemVersionConflict(Exception):
     def __init__(self, *, current_version: int) -> None:
         super().__init__(f"the item changed since it was read (now version {current_version})")
         self.current_version = current_version
+
+
+# --- Themes and segments ----------------------------------------------------------------
+
+
+@transaction.atomic
+def theme_create(*, name: str, description: str = "") -> Theme:
+    theme = Theme(name=name, description=description)
+    theme.full_clean()
+    theme.save()
+    return theme
+
+
+@transaction.atomic
+def theme_update(*, theme: Theme, data: dict[str, Any]) -> Theme:
+    for name, value in data.items():
+        setattr(theme, name, value)
+    theme.full_clean()
+    theme.save()
+    return theme
+
+
+@transaction.atomic
+def theme_delete(*, theme: Theme) -> None:
+    """Delete a theme; its items stay, without a theme (a theme is not a score input)."""
+    theme.delete()
+
+
+@transaction.atomic
+def segment_create(*, slug: str, name: str, description: str = "") -> Segment:
+    segment = Segment(slug=slug, name=name, description=description)
+    segment.full_clean()
+    segment.save()
+    return segment
+
+
+@transaction.atomic
+def segment_update(*, segment: Segment, data: dict[str, Any]) -> Segment:
+    """Update a segment. Scoring weighs evidence by its segment's slug, so a new slug
+    changes the scores of items with evidence in that segment: roadmap cannot see which
+    (it knows nothing of evidence), so every item is marked dirty, in one statement."""
+    old_slug = segment.slug
+    for name, value in data.items():
+        setattr(segment, name, value)
+    segment.full_clean()
+    segment.save()
+    if segment.slug != old_slug:
+        items_mark_all_dirty()
+    return segment
+
+
+@transaction.atomic
+def segment_delete(*, segment: Segment) -> None:
+    """Delete a segment: evidence in it loses its segment (and its segment weight), so
+    every item is marked dirty, as for a new slug."""
+    segment.delete()
+    items_mark_all_dirty()

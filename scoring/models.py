@@ -1,3 +1,5 @@
+from typing import Any
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -144,3 +146,91 @@ class ScoreHistory(models.Model):
 
     def __str__(self) -> str:
         return f"{self.item_id} @ {self.computed_at:%Y-%m-%d %H:%M}: {self.score}"
+
+
+class Ranking(models.Model):
+    """A published ranking: an immutable, numbered snapshot of the live ranking.
+
+    Numbers run 1, 2, 3, ... without gaps, so "what changed since the last publication" is
+    always the diff against number - 1. Neither a ranking nor its entries change once
+    written; a new publication is a new ranking.
+    """
+
+    number = models.PositiveIntegerField(unique=True, editable=False)
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    published_at = models.DateTimeField()
+    note = models.CharField(max_length=500, blank=True)
+    # The version that produced the frozen scores; PROTECT keeps every snapshot explainable.
+    model = models.ForeignKey(ScoringModel, on_delete=models.PROTECT, related_name="+")
+    item_count = models.PositiveIntegerField()
+
+    class Meta:
+        ordering = ["-number"]
+        constraints = [
+            models.CheckConstraint(condition=Q(number__gte=1), name="ranking_number_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Ranking {self.number}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if not self._state.adding:
+            raise ValueError("A published ranking is immutable.")
+        super().save(*args, **kwargs)
+
+
+class RankingEntry(models.Model):
+    """One item's place in a published ranking, with its score and factors as they were.
+
+    The item is referenced without a database constraint and without cascading: a
+    snapshot must outlive the item it names, which is why the title and Jira key are
+    copied. `explanation` holds the factor parts of SCORING.md at publication time (not
+    the contributors: those are read live from the item's score).
+    """
+
+    # Indexed by the unique (ranking, position) below; a separate FK index would be redundant.
+    ranking = models.ForeignKey(
+        Ranking, on_delete=models.CASCADE, related_name="entries", db_index=False
+    )
+    item = models.ForeignKey(
+        RoadmapItem,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        related_name="ranking_entries",
+    )
+    title = models.CharField(max_length=200)
+    jira_key = models.CharField(max_length=42, blank=True)
+    position = models.PositiveIntegerField()
+    score = models.FloatField()
+    reach = models.FloatField()
+    impact = models.FloatField()
+    confidence = models.FloatField()
+    effort = models.FloatField()
+    explanation = models.JSONField()
+
+    class Meta:
+        ordering = ["ranking", "position"]
+        verbose_name_plural = "ranking entries"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["ranking", "position"], name="ranking_entry_position_unique"
+            ),
+            models.UniqueConstraint(fields=["ranking", "item"], name="ranking_entry_item_unique"),
+            models.CheckConstraint(
+                condition=Q(position__gte=1), name="ranking_entry_position_positive"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"#{self.position} {self.title}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if not self._state.adding:
+            raise ValueError("A published ranking entry is immutable.")
+        super().save(*args, **kwargs)

@@ -3,17 +3,20 @@ constant number of queries, whatever the number of items), explanations and hist
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import dataclasses
+from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.db import connection
-from django.db.models import QuerySet
+from django.db.models import Prefetch, QuerySet
+from django.utils import timezone
 
 from roadmap.choices import RANKABLE_STATUSES
 from roadmap.models import DirtyItem, RoadmapItem
 from scoring import engine
-from scoring.models import ItemScore, ScoreHistory, ScoringModel
+from scoring.models import ItemScore, Ranking, RankingEntry, ScoreHistory, ScoringModel
 from signals.choices import ReportStatus
 from signals.models import FrictionReport, MarketSignal, ReportLink, SignalLink
 
@@ -296,3 +299,266 @@ def items_needing_estimates() -> QuerySet[ItemScore]:
         .select_related("item", "item__theme", "item__owner")
         .order_by("item_id")
     )
+
+
+def item_is_dirty(*, item: RoadmapItem) -> bool:
+    """Whether the item's inputs changed since its score was last computed."""
+    return DirtyItem.objects.filter(item=item).exists()
+
+
+def item_score_detail(*, item: RoadmapItem, history_limit: int = 100) -> dict[str, Any]:
+    """Everything about an item's score: the explanation of SCORING.md (None when the item
+    was never scored), whether a recomputation is pending, and its recent history."""
+    explanation = item_explanation(item=item)
+    return {
+        "item": item.pk,
+        "title": item.title,
+        "status": item.status,
+        "dirty": item_is_dirty(item=item),
+        "score": None if explanation is None else explanation["score"],
+        "position": None if explanation is None else explanation["position"],
+        "missing": None if explanation is None else explanation["missing"],
+        "explanation": explanation,
+        "history": list(item_score_history(item=item, limit=history_limit)),
+    }
+
+
+def scoring_models() -> QuerySet[ScoringModel]:
+    """Every version, newest first."""
+    return ScoringModel.objects.select_related("created_by").order_by("-version")
+
+
+# --- What-if: a ranking under candidate parameters --------------------------------------
+
+PARAM_NAMES: tuple[str, ...] = tuple(f.name for f in dataclasses.fields(engine.Params))
+# Parameters that enter the evidence sums computed in SQL; the others apply afterwards.
+_SUM_PARAMS = ("half_life_days", "kind_weights", "segment_weights")
+
+
+def scoring_model_candidate(
+    *, params: Mapping[str, Any], base: engine.Params | None = None
+) -> engine.Params:
+    """`base` (the active model's parameters by default) with `params` laid over it (a
+    mapping replaces the whole mapping), validated; ValidationError names each invalid
+    field."""
+    unknown = sorted(set(params) - set(PARAM_NAMES))
+    if unknown:
+        raise ValidationError(dict.fromkeys(unknown, "Unknown parameter."))
+    if base is None:
+        base = scoring_model_params(scoring_model_active())
+    candidate = dataclasses.replace(base, **params)
+    problems = candidate.errors()
+    if problems:
+        raise ValidationError(problems)
+    return candidate
+
+
+def _ranked_positions(
+    estimates: Mapping[int, tuple[engine.Estimates, str]],
+    sums: Mapping[int, engine.EvidenceSums],
+    params: engine.Params,
+) -> dict[int, tuple[int, float]]:
+    empty = engine.EvidenceSums()
+    candidates = [
+        (
+            item_id,
+            engine.score_from_sums(item_estimates, sums.get(item_id, empty), params).score,
+            status,
+        )
+        for item_id, (item_estimates, status) in estimates.items()
+    ]
+    return {entry.item_id: (entry.position, entry.score) for entry in engine.rank(candidates)}
+
+
+def scoring_model_preview(
+    *, params: Mapping[str, Any], limit: int = 50, now: datetime | None = None
+) -> dict[str, Any]:
+    """The ranking that `params` (over the active model) would give, next to the active
+    model's, both computed in memory at the same instant. Writes nothing.
+
+    Both sides are computed now, from the same inputs, so every change in position is due
+    to the parameters alone, not to decay or to a recomputation still pending. A constant
+    number of queries whatever the number of items: the active model, the estimates, the
+    evidence sums (twice when the candidate changes a parameter that enters them), and the
+    titles of the rows returned.
+    """
+    now = now or timezone.now()
+    active = scoring_model_active()
+    active_params = scoring_model_params(active)
+    candidate = scoring_model_candidate(params=params, base=active_params)
+    estimates = item_estimates()
+    active_sums = item_evidence_sums(params=active_params, now=now)
+    same_sums = all(getattr(candidate, n) == getattr(active_params, n) for n in _SUM_PARAMS)
+    candidate_sums = active_sums if same_sums else item_evidence_sums(params=candidate, now=now)
+    before = _ranked_positions(estimates, active_sums, active_params)
+    after = _ranked_positions(estimates, candidate_sums, candidate)
+
+    ordered = sorted(after.items(), key=lambda row: row[1][0])[:limit]
+    dropped = sorted(
+        ((item_id, row) for item_id, row in before.items() if item_id not in after),
+        key=lambda row: row[1][0],
+    )
+    titles = dict(
+        RoadmapItem.objects.filter(
+            pk__in=[item_id for item_id, _ in ordered] + [item_id for item_id, _ in dropped[:limit]]
+        ).values_list("id", "title")
+    )
+    results = []
+    for item_id, (position, score) in ordered:
+        active_position = before[item_id][0] if item_id in before else None
+        results.append(
+            {
+                "item": item_id,
+                "title": titles.get(item_id, ""),
+                "position": position,
+                "score": score,
+                "active_position": active_position,
+                "active_score": before[item_id][1] if item_id in before else None,
+                "change": None if active_position is None else active_position - position,
+            }
+        )
+    return {
+        "base_model_version": active.version,
+        "computed_at": now,
+        "parameters": _params_json(candidate),
+        "count": len(after),
+        "limit": limit,
+        "results": results,
+        "dropped_count": len(dropped),
+        "dropped": [
+            {
+                "item": item_id,
+                "title": titles.get(item_id, ""),
+                "active_position": position,
+                "active_score": score,
+            }
+            for item_id, (position, score) in dropped[:limit]
+        ],
+    }
+
+
+def _params_json(params: engine.Params) -> dict[str, Any]:
+    data = {name: getattr(params, name) for name in PARAM_NAMES}
+    data["kind_weights"] = dict(params.kind_weights)
+    data["segment_weights"] = dict(params.segment_weights)
+    return data
+
+
+# --- Published rankings -----------------------------------------------------------------
+
+# A ranking's detail carries at most this many entries; `ranking_entries` pages the rest.
+RANKING_DETAIL_MAX_ENTRIES = 1000
+
+
+def rankings() -> QuerySet[Ranking]:
+    """Published rankings, newest first."""
+    return Ranking.objects.select_related("published_by", "model").order_by("-number")
+
+
+def rankings_with_entries() -> QuerySet[Ranking]:
+    """Published rankings with their first RANKING_DETAIL_MAX_ENTRIES entries in
+    `first_entries` (one query for the rankings, one for the entries of them all)."""
+    entries = RankingEntry.objects.order_by("position")[:RANKING_DETAIL_MAX_ENTRIES]
+    # A sliced prefetch needs to_attr: Django cannot turn it back into a related manager.
+    return rankings().prefetch_related(
+        Prefetch("entries", queryset=entries, to_attr="first_entries")
+    )
+
+
+def ranking_latest(*, with_entries: bool = False) -> Ranking | None:
+    return (rankings_with_entries() if with_entries else rankings()).first()
+
+
+def ranking_entries(*, ranking: Ranking) -> QuerySet[RankingEntry]:
+    return RankingEntry.objects.filter(ranking=ranking).order_by("position")
+
+
+def ranking_entry_result(entry: RankingEntry) -> engine.ScoreResult:
+    """A frozen entry as the engine's result type, for change splits."""
+    parts = entry.explanation or {}
+    reach = parts.get("reach") or {}
+    impact = parts.get("impact") or {}
+    confidence = parts.get("confidence") or {}
+    effort = parts.get("effort") or {}
+    counts = parts.get("counts") or {}
+    return engine.ScoreResult(
+        score=entry.score,
+        reach=engine.ReachParts(
+            value=entry.reach, product=reach.get("product"), marketing=reach.get("marketing")
+        ),
+        impact=engine.ImpactParts(
+            value=entry.impact, product=impact.get("product"), marketing=impact.get("marketing")
+        ),
+        confidence=engine.ConfidenceParts(
+            value=entry.confidence,
+            product=confidence.get("product", entry.confidence),
+            evidence=confidence.get("evidence", 0.0),
+        ),
+        effort=engine.EffortParts(value=entry.effort, estimate=effort.get("estimate")),
+        missing=(),
+        signal_count=counts.get("signals", 0),
+        report_count=counts.get("reports", 0),
+    )
+
+
+def _moved(before: RankingEntry, after: RankingEntry) -> dict[str, Any]:
+    split = engine.split_change(ranking_entry_result(before), ranking_entry_result(after))
+    return {
+        "item": after.item_id,
+        "title": after.title,
+        "from_position": before.position,
+        "to_position": after.position,
+        "places": abs(before.position - after.position),
+        "score_before": before.score,
+        "score_after": after.score,
+        "main_driver": split.main_driver,
+        "terms": dict(split.terms),
+        "deltas": dict(split.deltas),
+    }
+
+
+def _listed(entry: RankingEntry) -> dict[str, Any]:
+    return {
+        "item": entry.item_id,
+        "title": entry.title,
+        "position": entry.position,
+        "score": entry.score,
+    }
+
+
+def ranking_diff(*, ranking: Ranking) -> dict[str, Any]:
+    """What moved between the previous ranking (number - 1) and this one, and why.
+
+    For each item that moved, `main_driver` and the log `terms` come from
+    engine.split_change on the two frozen entries (SCORING.md, "Explanation"). Items only
+    in this ranking are `new`, items only in the previous one are `dropped`; against no
+    previous ranking (number 1) everything is new. Two queries.
+    """
+    previous = Ranking.objects.filter(number=ranking.number - 1).first()
+    ranking_ids = [ranking.pk] if previous is None else [ranking.pk, previous.pk]
+    current: dict[int, RankingEntry] = {}
+    earlier: dict[int, RankingEntry] = {}
+    for entry in RankingEntry.objects.filter(ranking_id__in=ranking_ids).order_by("position"):
+        (current if entry.ranking_id == ranking.pk else earlier)[entry.item_id] = entry
+
+    moved_up, moved_down, new, unchanged = [], [], [], 0
+    for item_id, entry in current.items():
+        old = earlier.get(item_id)
+        if old is None:
+            new.append(_listed(entry))
+        elif entry.position < old.position:
+            moved_up.append(_moved(old, entry))
+        elif entry.position > old.position:
+            moved_down.append(_moved(old, entry))
+        else:
+            unchanged += 1
+    dropped = [_listed(entry) for item_id, entry in earlier.items() if item_id not in current]
+    return {
+        "number": ranking.number,
+        "previous_number": None if previous is None else previous.number,
+        "moved_up": moved_up,
+        "moved_down": moved_down,
+        "new": new,
+        "dropped": dropped,
+        "unchanged": unchanged,
+    }

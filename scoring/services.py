@@ -1,4 +1,4 @@
-"""Write use-cases for scoring: recomputation, scoring model versions.
+"""Write use-cases for scoring: recomputation, scoring model versions, publishing.
 
 Recomputation is set-based: whatever the number of items, it runs a fixed number of
 queries to read (marks, estimates, evidence sums, previous scores) and writes in bulk.
@@ -25,7 +25,7 @@ from roadmap.choices import RANKABLE_STATUSES
 from roadmap.models import DirtyItem
 from roadmap.services import items_mark_all_dirty
 from scoring import engine, selectors
-from scoring.models import ItemScore, ScoreHistory, ScoringModel
+from scoring.models import ItemScore, Ranking, RankingEntry, ScoreHistory, ScoringModel
 
 logger = logging.getLogger(__name__)
 
@@ -339,3 +339,66 @@ def scoring_model_activate(*, model: ScoringModel) -> ScoringModel:
     model.refresh_from_db()
     items_mark_all_dirty()
     return model
+
+
+# --- Publishing -------------------------------------------------------------------------
+
+_PUBLISH_BATCH = 1000
+
+
+@transaction.atomic
+def ranking_publish(*, note: str, published_by: AbstractBaseUser | None) -> Ranking:
+    """Freeze the live ranking as Ranking N (N = last number + 1) and return it.
+
+    Dirty items are recomputed first, in the same transaction and under the recompute
+    lock, so the snapshot is current and no recomputation can rewrite scores between the
+    moment we read them and the moment we freeze them. The lock also serializes
+    publications, so two concurrent publishes get consecutive numbers (on SQLite, writers
+    are serialized by the IMMEDIATE transactions already).
+    """
+    _take_recompute_lock()
+    item_scores_recompute_dirty()
+    versions = dict(ScoringModel.objects.values_list("pk", "version"))
+    # Long text fields of the items are not part of the snapshot: leave them in the table.
+    scores = list(
+        selectors.live_ranking()
+        .select_related(None)
+        .select_related("item")
+        .defer("item__description", "item__value_proposition", "item__launch_channels")
+    )
+    ranking = Ranking(
+        number=(Ranking.objects.aggregate(n=Max("number"))["n"] or 0) + 1,
+        published_by=published_by,
+        published_at=timezone.now(),
+        note=note,
+        model=selectors.scoring_model_active(),
+        item_count=len(scores),
+    )
+    ranking.full_clean()
+    ranking.save()
+    entries = []
+    for position, score in enumerate(scores, start=1):
+        result = selectors.item_score_result(score)
+        entries.append(
+            RankingEntry(
+                ranking=ranking,
+                item_id=score.item_id,
+                title=score.item.title,
+                jira_key=score.item.jira_key,
+                position=position,
+                score=score.score,
+                reach=score.reach,
+                impact=score.impact,
+                confidence=score.confidence,
+                effort=score.effort,
+                # Factor parts only: contributors would cost a query per item, and they
+                # stay readable live from the item's score.
+                explanation=engine.explanation(
+                    result,
+                    computed_at=score.computed_at,
+                    model_version=versions[score.model_id],
+                ),
+            )
+        )
+    RankingEntry.objects.bulk_create(entries, batch_size=_PUBLISH_BATCH)
+    return ranking

@@ -1,15 +1,21 @@
 """Write use-cases for market signals, friction reports and their links to items.
 
-Every write that can change a score marks the linked items dirty in the same transaction.
+Every write that can change a score marks the linked items dirty in the same transaction:
+the items linked before the write as well as after it, so unlinking an item rescores it.
+Signals and reports share their logic through an `_EvidenceKind` that names the models.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from typing import Any
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Literal
 
 from django.contrib.auth.models import AbstractBaseUser
-from django.db import transaction
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import Model, QuerySet
+from django.utils import timezone
 
 from roadmap.models import RoadmapItem
 from roadmap.services import items_mark_dirty
@@ -23,63 +29,146 @@ REPORT_TRANSITIONS = {
     ReportStatus.DISMISSED: set(),
 }
 
+AnyEvidence = MarketSignal | FrictionReport
+AnyLink = SignalLink | ReportLink
+# (item id, weight) pairs: how a piece of evidence bears on items.
+LinkPairs = Iterable[tuple[int, float]]
+
+# Fields checked against the database (foreign keys), not per record in bulk: their rows
+# are checked in one query by the caller, and the database enforces them on write.
+_FK_FIELDS = ("segment", "submitted_by")
+
 
 class InvalidTransition(Exception):
     pass
+
+
+class DuplicateExternalId(ValidationError):
+    """Another record of the same kind already has this (source, external_id).
+
+    A ValidationError, so callers that only know validation errors still answer 400;
+    the API answers 409 and names the existing record.
+    """
+
+    def __init__(self, *, noun: str, source: str, external_id: str, existing_id: int) -> None:
+        self.existing_id = existing_id
+        self.text = (
+            f"A {noun} with source {source!r} and external_id {external_id!r} already "
+            f"exists (id {existing_id}); send the changes to that record instead."
+        )
+        super().__init__({"external_id": [self.text]}, code="duplicate")
+
+
+class BulkWriteConflict(Exception):
+    """A concurrent request wrote some of the same records first; nothing was written."""
+
+
+@dataclass(frozen=True)
+class _EvidenceKind:
+    model: type[MarketSignal] | type[FrictionReport]
+    link_model: type[SignalLink] | type[ReportLink]
+    fk: str  # the link's field naming the evidence
+    noun: str
+
+
+_SIGNALS = _EvidenceKind(MarketSignal, SignalLink, "signal", "signal")
+_REPORTS = _EvidenceKind(FrictionReport, ReportLink, "report", "friction report")
+
+
+def _kind_of(evidence: AnyEvidence) -> _EvidenceKind:
+    return _SIGNALS if isinstance(evidence, MarketSignal) else _REPORTS
 
 
 def _linked_item_ids(links_model: type[SignalLink] | type[ReportLink], **lookup: Any) -> list[int]:
     return list(links_model.objects.filter(**lookup).values_list("item_id", flat=True))
 
 
+# --- One record at a time -----------------------------------------------------------------
+
+
 @transaction.atomic
 def signal_create(
     *,
     submitted_by: AbstractBaseUser | None = None,
-    links: Iterable[tuple[int, float]] = (),
+    links: LinkPairs = (),
     **fields: Any,
 ) -> MarketSignal:
     signal = MarketSignal(submitted_by=submitted_by, **fields)
-    signal.full_clean()
-    signal.save()
-    _links_set(signal=signal, links=links)
+    _evidence_create(signal, links=links, user=submitted_by)
     return signal
 
 
 @transaction.atomic
-def signal_update(*, signal: MarketSignal, data: dict[str, Any]) -> MarketSignal:
-    for name, value in data.items():
-        setattr(signal, name, value)
-    signal.full_clean()
-    signal.save()
-    items_mark_dirty(item_ids=_linked_item_ids(SignalLink, signal=signal))
+def signal_update(
+    *, signal: MarketSignal, data: dict[str, Any], links: LinkPairs | None = None
+) -> MarketSignal:
+    """Apply `data`; with `links`, the signal's links become exactly those pairs."""
+    _evidence_update(signal, data=data, links=links)
     return signal
+
+
+@transaction.atomic
+def signal_delete(*, signal: MarketSignal) -> None:
+    item_ids = _linked_item_ids(SignalLink, signal=signal)
+    signal.delete()
+    items_mark_dirty(item_ids=item_ids)
+
+
+@transaction.atomic
+def signals_set_dismissed(
+    *, signal_ids: Iterable[int], dismissed: bool, user: AbstractBaseUser | None = None
+) -> int:
+    """Dismiss (or restore) signals in one UPDATE, with a history row for each one that
+    changed; return how many changed. Dismissed evidence no longer counts in scores."""
+    ids = list(
+        MarketSignal.objects.select_for_update()
+        .filter(pk__in=list(signal_ids))
+        .exclude(dismissed=dismissed)
+        .values_list("pk", flat=True)
+    )
+    if not ids:
+        return 0
+    MarketSignal.objects.filter(pk__in=ids).update(dismissed=dismissed, updated_at=timezone.now())
+    MarketSignal.history.bulk_history_create(
+        list(MarketSignal.objects.filter(pk__in=ids)),
+        update=True,
+        default_user=user,
+        default_change_reason="dismissed" if dismissed else "restored",
+    )
+    items_mark_dirty(
+        item_ids=SignalLink.objects.filter(signal_id__in=ids).values_list("item_id", flat=True)
+    )
+    return len(ids)
 
 
 @transaction.atomic
 def report_create(
     *,
     submitted_by: AbstractBaseUser | None = None,
-    links: Iterable[tuple[int, float]] = (),
+    links: LinkPairs = (),
     **fields: Any,
 ) -> FrictionReport:
     report = FrictionReport(submitted_by=submitted_by, **fields)
-    report.full_clean()
-    report.save()
-    _links_set(report=report, links=links)
+    _evidence_create(report, links=links, user=submitted_by)
     return report
 
 
 @transaction.atomic
-def report_update(*, report: FrictionReport, data: dict[str, Any]) -> FrictionReport:
+def report_update(
+    *, report: FrictionReport, data: dict[str, Any], links: LinkPairs | None = None
+) -> FrictionReport:
+    """Apply `data`; with `links`, the report's links become exactly those pairs."""
     if "status" in data and data["status"] != report.status:
         _check_transition(report.status, data["status"])
-    for name, value in data.items():
-        setattr(report, name, value)
-    report.full_clean()
-    report.save()
-    items_mark_dirty(item_ids=_linked_item_ids(ReportLink, report=report))
+    _evidence_update(report, data=data, links=links)
     return report
+
+
+@transaction.atomic
+def report_delete(*, report: FrictionReport) -> None:
+    item_ids = _linked_item_ids(ReportLink, report=report)
+    report.delete()
+    items_mark_dirty(item_ids=item_ids)
 
 
 @transaction.atomic
@@ -99,6 +188,63 @@ def _check_transition(current: str, target: str) -> None:
         raise InvalidTransition(f"a report cannot go from {current} to {target}")
 
 
+def _evidence_create(evidence: AnyEvidence, *, links: LinkPairs, user: Any) -> None:
+    kind = _kind_of(evidence)
+    _check_external_id(kind, evidence)
+    evidence.full_clean()
+    _save(kind, evidence)
+    pairs = list(links)
+    if pairs:
+        affected = _links_sync(kind, desired={evidence.pk: pairs}, existing=[], user=user)
+        items_mark_dirty(item_ids=affected)
+
+
+def _evidence_update(evidence: AnyEvidence, *, data: dict[str, Any], links: LinkPairs | None):
+    kind = _kind_of(evidence)
+    existing = list(kind.link_model.objects.filter(**{kind.fk: evidence}))
+    for name, value in data.items():
+        setattr(evidence, name, value)
+    _check_external_id(kind, evidence)
+    evidence.full_clean()
+    _save(kind, evidence)
+    affected = {link.item_id for link in existing}
+    if links is not None:
+        affected |= _links_sync(
+            kind, desired={evidence.pk: list(links)}, existing=existing, user=None
+        )
+    items_mark_dirty(item_ids=affected)
+
+
+def _check_external_id(kind: _EvidenceKind, evidence: AnyEvidence) -> None:
+    """Refuse a (source, external_id) another record of the kind already has."""
+    if not evidence.external_id:
+        return  # no external id: nothing to be unique about
+    taken = kind.model.objects.filter(source=evidence.source, external_id=evidence.external_id)
+    if evidence.pk is not None:
+        taken = taken.exclude(pk=evidence.pk)
+    other = taken.values_list("pk", flat=True).first()
+    if other is not None:
+        raise DuplicateExternalId(
+            noun=kind.noun,
+            source=evidence.source,
+            external_id=evidence.external_id,
+            existing_id=other,
+        )
+
+
+def _save(kind: _EvidenceKind, evidence: AnyEvidence) -> None:
+    """Save; a twin inserted concurrently (after our check) is still a duplicate, not a 500."""
+    try:
+        with transaction.atomic():  # a savepoint, so the transaction survives the error
+            evidence.save()
+    except IntegrityError:
+        _check_external_id(kind, evidence)
+        raise
+
+
+# --- Links ------------------------------------------------------------------------------
+
+
 @transaction.atomic
 def evidence_link(
     *,
@@ -108,6 +254,19 @@ def evidence_link(
     weight: float = 1.0,
 ) -> SignalLink | ReportLink:
     """Link a signal or a report to an item with a weight; linking again updates the weight."""
+    link, _ = evidence_link_upsert(item=item, signal=signal, report=report, weight=weight)
+    return link
+
+
+@transaction.atomic
+def evidence_link_upsert(
+    *,
+    item: RoadmapItem,
+    signal: MarketSignal | None = None,
+    report: FrictionReport | None = None,
+    weight: float = 1.0,
+) -> tuple[SignalLink | ReportLink, bool]:
+    """`evidence_link`, also telling whether the link is new (True) or reweighted."""
     if (signal is None) == (report is None):
         raise ValueError("link exactly one of signal or report")
     link: SignalLink | ReportLink
@@ -119,11 +278,12 @@ def evidence_link(
         link = ReportLink.objects.filter(item=item, report=report).first() or ReportLink(
             item=item, report=report
         )
+    created = link.pk is None
     link.weight = weight
     link.full_clean()
     link.save()
     items_mark_dirty(item_ids=[item.pk])
-    return link
+    return link, created
 
 
 @transaction.atomic
@@ -142,24 +302,294 @@ def evidence_unlink(
     return bool(deleted)
 
 
-def _links_set(
+def _links_sync(
+    kind: _EvidenceKind,
     *,
-    links: Iterable[tuple[int, float]],
-    signal: MarketSignal | None = None,
-    report: FrictionReport | None = None,
-) -> None:
-    pairs = list(links)
-    if not pairs:
-        return
-    if signal is not None:
-        objs: list[SignalLink] | list[ReportLink] = [
-            SignalLink(item_id=item_id, signal=signal, weight=weight) for item_id, weight in pairs
+    desired: Mapping[int, Sequence[tuple[int, float]]],
+    existing: Sequence[AnyLink],
+    user: Any,
+) -> set[int]:
+    """Make the links of each evidence id in `desired` exactly its (item id, weight)
+    pairs, in a constant number of queries, with a history row per changed link.
+
+    `existing` holds (at least) the current links of those evidence ids. Returns the
+    items whose evidence changed: linked before or after.
+    """
+    evidence_attr = f"{kind.fk}_id"
+    current = {(getattr(link, evidence_attr), link.item_id): link for link in existing}
+    to_create: list[Any] = []
+    to_update: list[Any] = []
+    to_delete: list[Any] = []
+    affected: set[int] = set()
+    for evidence_id, pairs in desired.items():
+        wanted = dict(pairs)
+        affected.update(wanted)
+        for item_id, weight in wanted.items():
+            link = current.get((evidence_id, item_id))
+            if link is None:
+                to_create.append(
+                    kind.link_model(item_id=item_id, weight=weight, **{evidence_attr: evidence_id})
+                )
+            elif link.weight != weight:
+                link.weight = weight
+                to_update.append(link)
+    for (evidence_id, item_id), link in current.items():
+        if evidence_id in desired and item_id not in dict(desired[evidence_id]):
+            to_delete.append(link)
+            affected.add(item_id)
+    for link in (*to_create, *to_update):
+        link.full_clean(
+            exclude=["item", kind.fk], validate_unique=False, validate_constraints=False
+        )
+    history = kind.link_model.history  # type: ignore[union-attr]
+    if to_delete:
+        # A plain delete() would load the rows again and write a history row per link;
+        # the rows are in hand, so delete them in one statement and record them in one.
+        kind.link_model.objects.filter(pk__in=[link.pk for link in to_delete])._raw_delete(
+            kind.link_model.objects.db
+        )
+        _history_deleted(kind.link_model, to_delete, user=user)
+    if to_create:
+        kind.link_model.objects.bulk_create(to_create)
+        history.bulk_history_create(to_create, default_user=user)
+    if to_update:
+        kind.link_model.objects.bulk_update(to_update, ["weight"])
+        history.bulk_history_create(to_update, update=True, default_user=user)
+    return affected
+
+
+def _history_deleted(model: type[Model], objs: Sequence[Model], *, user: Any) -> None:
+    """The "-" history rows simple-history writes on delete(), for rows deleted in bulk."""
+    historical = model.history.model  # type: ignore[attr-defined]
+    now = timezone.now()
+    historical.objects.bulk_create(
+        [
+            historical(
+                history_date=now,
+                history_user=user or historical.get_default_history_user(obj),
+                history_change_reason="",
+                history_type="-",
+                **{f.attname: getattr(obj, f.attname) for f in historical.tracked_fields},
+            )
+            for obj in objs
         ]
-    else:
-        objs = [
-            ReportLink(item_id=item_id, report=report, weight=weight) for item_id, weight in pairs
-        ]
-    for obj in objs:
-        obj.full_clean(exclude=["item", "signal", "report"])
-    type(objs[0]).objects.bulk_create(objs)
-    items_mark_dirty(item_ids=[item_id for item_id, _ in pairs])
+    )
+
+
+# --- Bulk upsert --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class BulkRecord:
+    """One record of a bulk request: its validated fields (with `source`, `external_id`
+    and optionally `links` as (item id, weight) pairs), or why it was refused already."""
+
+    index: int
+    data: Mapping[str, Any] | None = None
+    errors: Mapping[str, Any] | None = None
+
+
+@dataclass(frozen=True)
+class BulkOutcome:
+    index: int
+    status: Literal["created", "updated", "rejected"]
+    id: int | None = None
+    errors: Mapping[str, Any] | None = None
+
+
+@dataclass(frozen=True)
+class BulkResult:
+    results: list[BulkOutcome] = field(default_factory=list)
+
+    def _count(self, status: str) -> int:
+        return sum(1 for outcome in self.results if outcome.status == status)
+
+    @property
+    def created(self) -> int:
+        return self._count("created")
+
+    @property
+    def updated(self) -> int:
+        return self._count("updated")
+
+    @property
+    def rejected(self) -> int:
+        return self._count("rejected")
+
+
+def signals_bulk_upsert(
+    *, records: Sequence[BulkRecord], user: AbstractBaseUser, may_update_any: bool = False
+) -> BulkResult:
+    """Create or update signals by (source, external_id); see `_evidence_bulk_upsert`."""
+    return _evidence_bulk_upsert(
+        _SIGNALS, records=records, user=user, may_update_any=may_update_any
+    )
+
+
+def reports_bulk_upsert(
+    *, records: Sequence[BulkRecord], user: AbstractBaseUser, may_update_any: bool = False
+) -> BulkResult:
+    """Create or update friction reports by (source, external_id); see
+    `_evidence_bulk_upsert`."""
+    return _evidence_bulk_upsert(
+        _REPORTS, records=records, user=user, may_update_any=may_update_any
+    )
+
+
+def _evidence_bulk_upsert(
+    kind: _EvidenceKind,
+    *,
+    records: Sequence[BulkRecord],
+    user: AbstractBaseUser,
+    may_update_any: bool,
+) -> BulkResult:
+    """Create the records whose (source, external_id) is new, update the others, and
+    answer for each record, in a constant number of queries whatever their number.
+
+    A refused record never stops its neighbours: records that arrive with errors, repeat
+    an earlier record's (source, external_id), belong to someone else (unless
+    `may_update_any`), or fail the model's own field checks are answered "rejected".
+    Everything else is written in one transaction: a failure there writes nothing.
+    Records carrying `links` get exactly those links. The items linked before or after
+    are marked dirty once.
+    """
+    outcomes: dict[int, BulkOutcome] = {}
+    accepted: list[tuple[BulkRecord, tuple[str, str]]] = []
+    first_of: dict[tuple[str, str], int] = {}
+
+    def reject(index: int, errors: Mapping[str, Any]) -> None:
+        outcomes[index] = BulkOutcome(index=index, status="rejected", errors=errors)
+
+    for record in records:
+        if record.data is None:
+            reject(record.index, record.errors or {"non_field_errors": ["Invalid record."]})
+            continue
+        key = (record.data.get("source") or "", record.data.get("external_id") or "")
+        if not key[0] or not key[1]:
+            reject(record.index, {"external_id": ["Bulk records need a source and an id."]})
+        elif key in first_of:
+            reject(
+                record.index,
+                {
+                    "external_id": [
+                        f"Record {first_of[key]} of this request has the same source and "
+                        "external_id; send each record once."
+                    ]
+                },
+            )
+        else:
+            first_of[key] = record.index
+            accepted.append((record, key))
+
+    try:
+        with transaction.atomic():
+            written = _bulk_write(kind, accepted, user=user, may_update_any=may_update_any)
+    except IntegrityError as exc:
+        raise BulkWriteConflict(
+            "Another request wrote some of these records at the same time; nothing was "
+            "written. Send the request again."
+        ) from exc
+    outcomes.update(written)
+    return BulkResult(results=[outcomes[record.index] for record in records])
+
+
+def _bulk_write(
+    kind: _EvidenceKind,
+    accepted: Sequence[tuple[BulkRecord, tuple[str, str]]],
+    *,
+    user: AbstractBaseUser,
+    may_update_any: bool,
+) -> dict[int, BulkOutcome]:
+    outcomes: dict[int, BulkOutcome] = {}
+    existing = _evidence_by_key(kind, [key for _, key in accepted])
+    now = timezone.now()
+    to_create: list[tuple[int, AnyEvidence]] = []
+    to_update: list[tuple[int, AnyEvidence]] = []
+    update_fields: set[str] = set()
+    desired_links: dict[int, list[tuple[int, float]]] = {}  # position in to_* → pairs
+    links_of: dict[int, list[tuple[int, float]]] = {}  # record index → pairs
+
+    for record, key in accepted:
+        assert record.data is not None
+        fields = dict(record.data)
+        links = fields.pop("links", None)
+        evidence = existing.get(key)
+        if evidence is None:
+            evidence = kind.model(submitted_by=user, **fields)
+        elif not may_update_any and evidence.submitted_by_id != user.pk:
+            outcomes[record.index] = BulkOutcome(
+                index=record.index,
+                status="rejected",
+                id=None,
+                errors={
+                    "non_field_errors": [
+                        f"This {kind.noun} (id {evidence.pk}) was submitted by someone "
+                        "else; you may change only your own."
+                    ]
+                },
+            )
+            continue
+        else:
+            for name, value in fields.items():
+                setattr(evidence, name, value)
+            evidence.updated_at = now
+            update_fields.update(fields.keys() - {"source", "external_id"})  # they matched
+        try:
+            evidence.full_clean(
+                exclude=list(_FK_FIELDS), validate_unique=False, validate_constraints=False
+            )
+        except ValidationError as exc:
+            outcomes[record.index] = BulkOutcome(
+                index=record.index, status="rejected", errors=exc.message_dict
+            )
+            continue
+        (to_update if evidence.pk else to_create).append((record.index, evidence))
+        if links is not None:
+            links_of[record.index] = [(int(item), float(weight)) for item, weight in links]
+
+    created = [evidence for _, evidence in to_create]
+    updated = [evidence for _, evidence in to_update]
+    if created:
+        kind.model.objects.bulk_create(created)
+        kind.model.history.bulk_history_create(created, default_user=user)
+    affected: set[int] = set()
+    existing_links: list[Any] = []
+    if updated:
+        kind.model.objects.bulk_update(updated, sorted(update_fields | {"updated_at"}))
+        kind.model.history.bulk_history_create(updated, update=True, default_user=user)
+        # Items linked to an updated record are rescored even when its links stay.
+        existing_links = list(
+            kind.link_model.objects.filter(
+                **{f"{kind.fk}_id__in": [evidence.pk for evidence in updated]}
+            )
+        )
+        affected.update(link.item_id for link in existing_links)
+    for status, pairs in (("created", to_create), ("updated", to_update)):
+        for index, evidence in pairs:
+            if index in links_of:
+                desired_links[evidence.pk] = links_of[index]
+            outcomes[index] = BulkOutcome(index=index, status=status, id=evidence.pk)
+    if desired_links:
+        affected |= _links_sync(kind, desired=desired_links, existing=existing_links, user=user)
+    items_mark_dirty(item_ids=affected)
+    return outcomes
+
+
+def _evidence_by_key(
+    kind: _EvidenceKind, keys: Sequence[tuple[str, str]]
+) -> dict[tuple[str, str], AnyEvidence]:
+    """The existing records with these (source, external_id) keys, locked, in one query."""
+    if not keys:
+        return {}
+    wanted = set(keys)
+    # Two IN lists rather than an OR per pair (SQLite caps the depth of an expression);
+    # the few extra rows they may match are dropped here.
+    rows: QuerySet = kind.model.objects.select_for_update().filter(
+        source__in={source for source, _ in wanted},
+        external_id__in={external_id for _, external_id in wanted},
+    )
+    return {
+        (row.source, row.external_id): row
+        for row in rows
+        if (row.source, row.external_id) in wanted
+    }

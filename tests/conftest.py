@@ -27,6 +27,16 @@ def need_service(name: str, reachable: bool, why: str = "") -> None:
     pytest.skip(message)
 
 
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """Throttle counters and debounce keys must not leak from one test to the next."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
 @pytest.fixture
 def product_user(db):
     return UserFactory(username="pm", role="product", is_staff=True, is_superuser=True)

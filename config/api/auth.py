@@ -33,7 +33,7 @@ class ApiKeyAuthentication(authentication.BaseAuthentication):
         if key is None:
             return None
         try:
-            api_key = ApiKey.objects.select_related("user").get_from_key(key)
+            api_key = ApiKey.objects.get_from_key(key)
         except (ApiKey.DoesNotExist, ValueError):
             raise exceptions.AuthenticationFailed("Invalid API key.") from None
         if api_key.has_expired:

@@ -1,1 +1,20 @@
-urlpatterns: list = []
+from django.urls import path
+from rest_framework.routers import SimpleRouter
+
+from scoring.api import views
+
+# SimpleRouter: the three apps' routes share /api/v1/, so none of them adds a root view.
+router = SimpleRouter()
+router.register("scoring-models", views.ScoringModelViewSet, basename="scoring-model")
+# Before "rankings": its {number} only matches digits, but the order makes that moot.
+router.register("rankings/live", views.LiveRankingViewSet, basename="live-ranking")
+router.register("rankings", views.RankingViewSet, basename="ranking")
+
+urlpatterns = [
+    *router.urls,
+    path(
+        "items/<int:pk>/score/",
+        views.ItemScoreViewSet.as_view({"get": "retrieve"}),
+        name="item-score",
+    ),
+]

@@ -1,1 +1,9 @@
-urlpatterns: list = []
+from rest_framework.routers import SimpleRouter
+
+from signals.api.views import FrictionReportViewSet, MarketSignalViewSet
+
+router = SimpleRouter()
+router.register("signals", MarketSignalViewSet, basename="signal")
+router.register("friction-reports", FrictionReportViewSet, basename="friction-report")
+
+urlpatterns = router.urls

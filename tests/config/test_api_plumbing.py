@@ -170,31 +170,16 @@ def test_the_same_idempotency_key_sent_concurrently_creates_exactly_one_record()
     assert Theme.objects.filter(name="Concurrent").count() == 1
 
 
-def test_each_api_key_has_its_own_throttle_budget_answered_with_429_and_retry_after(product_user):
-    from django.core.cache import cache
+def test_each_api_key_has_its_own_throttle_budget_answered_with_429_and_retry_after(
+    product_user, monkeypatch
+):
+    from config.api.throttling import ApiKeyRateThrottle
 
-    cache.clear()
+    monkeypatch.setattr(ApiKeyRateThrottle, "THROTTLE_RATES", {"api_key": "2/min"})
     first, second = make_key(product_user), make_key(product_user)
-    rates = {"api_key": "2/min"}
-    with override_settings(
-        REST_FRAMEWORK={
-            **__import__("django.conf").conf.settings.REST_FRAMEWORK,
-            "DEFAULT_THROTTLE_RATES": rates,
-        }
-    ):
-        from rest_framework.settings import api_settings
-        from rest_framework.throttling import SimpleRateThrottle
-
-        api_settings.reload()
-        SimpleRateThrottle.THROTTLE_RATES = api_settings.DEFAULT_THROTTLE_RATES
-        try:
-            codes = [key_client(first).get("/api/v1/themes/").status_code for _ in range(3)]
-            other = key_client(second).get("/api/v1/themes/")
-            throttled = key_client(first).get("/api/v1/themes/")
-        finally:
-            api_settings.reload()
-            SimpleRateThrottle.THROTTLE_RATES = api_settings.DEFAULT_THROTTLE_RATES
-            cache.clear()
+    codes = [key_client(first).get("/api/v1/themes/").status_code for _ in range(3)]
+    other = key_client(second).get("/api/v1/themes/")
+    throttled = key_client(first).get("/api/v1/themes/")
     assert codes == [200, 200, 429]
     assert other.status_code == 200
     assert_error_shape(throttled, 429)

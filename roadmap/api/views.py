@@ -1,0 +1,221 @@
+"""ViewSets of the roadmap API: items, themes, segments.
+
+Reads come from roadmap.selectors, writes go through roadmap.services (which validate with
+full_clean; the exception handler turns a Django ValidationError into the 400 shape).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.utils.http import parse_etags
+from django_filters.rest_framework import DjangoFilterBackend
+from drf_spectacular.utils import extend_schema, extend_schema_view
+from rest_framework import mixins, serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from config.api.errors import PreconditionFailed
+from roadmap import selectors, services
+from roadmap.api.serializers import (
+    DETAIL_ERRORS,
+    IDEMPOTENCY_KEY,
+    IF_MATCH,
+    READ_ERRORS,
+    WRITE_ERRORS,
+    RoadmapItemSerializer,
+    SegmentSerializer,
+    ThemeSerializer,
+    error_responses,
+)
+from roadmap.choices import ItemStatus
+from roadmap.filters import RoadmapItemFilterSet
+from roadmap.models import RoadmapItem
+
+# Ordering comes from each FilterSet's explicit `ordering` filter; DRF's own ordering
+# backend (a default in settings) would read the same parameter with other rules.
+FILTER_BACKENDS = (DjangoFilterBackend,)
+
+
+def _crud_schema(serializer: type[serializers.Serializer], noun: str) -> dict[str, Any]:
+    """The schema of a plain model viewset: every answer, errors included."""
+    return {
+        "list": extend_schema(
+            summary=f"List {noun}s",
+            responses={200: serializer(many=True), **error_responses(400, *READ_ERRORS)},
+        ),
+        "retrieve": extend_schema(
+            summary=f"Read a {noun}",
+            responses={200: serializer, **error_responses(*DETAIL_ERRORS)},
+        ),
+        "create": extend_schema(
+            summary=f"Create a {noun} (product)",
+            parameters=[IDEMPOTENCY_KEY],
+            responses={201: serializer, **error_responses(400, 401, 403, 422)},
+        ),
+        "update": extend_schema(
+            summary=f"Replace a {noun} (product)",
+            responses={200: serializer, **error_responses(*WRITE_ERRORS)},
+        ),
+        "partial_update": extend_schema(
+            summary=f"Change a {noun} (product)",
+            responses={200: serializer, **error_responses(*WRITE_ERRORS)},
+        ),
+        "destroy": extend_schema(
+            summary=f"Delete a {noun} (product)",
+            responses={204: None, **error_responses(*DETAIL_ERRORS)},
+        ),
+    }
+
+
+@extend_schema_view(**_crud_schema(ThemeSerializer, "theme"))
+class ThemeViewSet(viewsets.ModelViewSet):
+    """Themes: product writes, every role reads. Deleting a theme keeps its items."""
+
+    queryset = selectors.theme_list()
+    serializer_class = ThemeSerializer
+    filter_backends = FILTER_BACKENDS
+    lookup_value_regex = r"[0-9]+"
+
+    def perform_create(self, serializer: ThemeSerializer) -> None:
+        serializer.instance = services.theme_create(**serializer.validated_data)
+
+    def perform_update(self, serializer: ThemeSerializer) -> None:
+        serializer.instance = services.theme_update(
+            theme=serializer.instance, data=dict(serializer.validated_data)
+        )
+
+    def perform_destroy(self, instance: Any) -> None:
+        services.theme_delete(theme=instance)
+
+
+@extend_schema_view(**_crud_schema(SegmentSerializer, "segment"))
+class SegmentViewSet(viewsets.ModelViewSet):
+    """Customer segments, shared by product and marketing: product writes."""
+
+    queryset = selectors.segment_list()
+    serializer_class = SegmentSerializer
+    filter_backends = FILTER_BACKENDS
+    lookup_value_regex = r"[0-9]+"
+
+    def perform_create(self, serializer: SegmentSerializer) -> None:
+        serializer.instance = services.segment_create(**serializer.validated_data)
+
+    def perform_update(self, serializer: SegmentSerializer) -> None:
+        serializer.instance = services.segment_update(
+            segment=serializer.instance, data=dict(serializer.validated_data)
+        )
+
+    def perform_destroy(self, instance: Any) -> None:
+        services.segment_delete(segment=instance)
+
+
+_ITEM_WRITE = {
+    "parameters": [IF_MATCH],
+    "responses": {200: RoadmapItemSerializer, **error_responses(*WRITE_ERRORS, 412)},
+}
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="List roadmap items",
+        responses={200: RoadmapItemSerializer(many=True), **error_responses(400, *READ_ERRORS)},
+    ),
+    retrieve=extend_schema(
+        summary="Read a roadmap item",
+        description="The `ETag` header carries the item's version; send it back in "
+        "`If-Match` when you update the item.",
+        responses={200: RoadmapItemSerializer, **error_responses(*DETAIL_ERRORS)},
+    ),
+    create=extend_schema(
+        summary="Create a roadmap item (product)",
+        parameters=[IDEMPOTENCY_KEY],
+        responses={201: RoadmapItemSerializer, **error_responses(400, 401, 403, 422)},
+    ),
+    update=extend_schema(summary="Replace a roadmap item (product)", **_ITEM_WRITE),
+    partial_update=extend_schema(summary="Change a roadmap item (product)", **_ITEM_WRITE),
+)
+class RoadmapItemViewSet(
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    mixins.UpdateModelMixin,
+    viewsets.GenericViewSet,
+):
+    """Roadmap items. No DELETE: an item leaves the roadmap by being archived, so its
+    history, links and published rankings keep their meaning."""
+
+    queryset = selectors.item_list()
+    serializer_class = RoadmapItemSerializer
+    filterset_class = RoadmapItemFilterSet
+    filter_backends = FILTER_BACKENDS
+    lookup_value_regex = r"[0-9]+"
+
+    def finalize_response(
+        self, request: Request, response: Response, *args: Any, **kwargs: Any
+    ) -> Response:
+        response = super().finalize_response(request, response, *args, **kwargs)
+        # Every answer that carries one item carries its version as a strong ETag.
+        data = getattr(response, "data", None)
+        carries_item = isinstance(data, dict) and isinstance(data.get("version"), int)
+        if self.action != "list" and status.is_success(response.status_code) and carries_item:
+            response["ETag"] = selectors.item_etag(version=data["version"])
+        return response
+
+    def perform_create(self, serializer: RoadmapItemSerializer) -> None:
+        serializer.instance = services.item_create(
+            user=self.request.user, **serializer.validated_data
+        )
+
+    def update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        # The precondition is checked before the body is validated: a stale client learns
+        # first that it must read the item again.
+        self._expected_version = self._if_match_version(self.get_object())
+        return super().update(request, *args, **kwargs)
+
+    def perform_update(self, serializer: RoadmapItemSerializer) -> None:
+        try:
+            serializer.instance = services.item_update(
+                item=serializer.instance,
+                data=dict(serializer.validated_data),
+                expected_version=self._expected_version,
+            )
+        except services.ItemVersionConflict as exc:
+            # Someone wrote between our read and our write: as stale as a wrong If-Match.
+            raise _stale(exc.current_version) from None
+
+    @extend_schema(
+        summary="Archive a roadmap item (product)",
+        description="Sets the status to `archived` (the API never deletes an item). "
+        "Archiving an archived item changes nothing.",
+        request=None,
+        parameters=[IF_MATCH, IDEMPOTENCY_KEY],
+        responses={200: RoadmapItemSerializer, **error_responses(*DETAIL_ERRORS, 412, 422)},
+    )
+    @action(detail=True, methods=["post"])
+    def archive(self, request: Request, pk: str | None = None) -> Response:
+        item = self.get_object()
+        self._if_match_version(item)
+        services.items_set_status(item_ids=[item.pk], status=ItemStatus.ARCHIVED, user=request.user)
+        return Response(self.get_serializer(self.get_object()).data)
+
+    def _if_match_version(self, item: RoadmapItem) -> int | None:
+        """The version the client's `If-Match` names (None without the header); 412 when
+        it is not the item's current version."""
+        header = self.request.headers.get("If-Match")
+        if header is None:
+            return None
+        tags = parse_etags(header)
+        if "*" in tags:
+            return None  # "any version": nothing to compare
+        if selectors.item_etag(version=item.version) in tags:
+            return item.version
+        raise _stale(item.version)
+
+
+def _stale(current_version: int) -> PreconditionFailed:
+    return PreconditionFailed(
+        f"The item changed since you read it; it is now at version {current_version}. "
+        f'Read it again and send If-Match: "{current_version}".'
+    )

@@ -1,0 +1,134 @@
+"""django-filter FilterSets of the roadmap API, and filter pieces signals reuses."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import django_filters as filters
+from django import forms
+from django.db.models import Case, F, Q, QuerySet, When
+from django.db.models.expressions import Expression
+from django_filters.constants import EMPTY_VALUES
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
+
+from roadmap.choices import ItemStatus
+from roadmap.models import RoadmapItem
+
+# Largest value a 64-bit primary key can hold: anything above cannot name a row.
+MAX_PK = 2**63 - 1
+
+
+@extend_schema_field(OpenApiTypes.INT)
+class IdFilter(filters.NumberFilter):
+    """An exact match on a row id: a positive integer (not 1.5, not 10**30)."""
+
+    field_class = forms.IntegerField
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("min_value", 1)
+        kwargs.setdefault("max_value", MAX_PK)
+        super().__init__(*args, **kwargs)
+
+
+class _TrueFalseField(forms.NullBooleanField):
+    """true/false (or 1/0); anything else is an error, not silently "no filter"."""
+
+    widget = forms.TextInput  # NullBooleanSelect would turn "maybe" into None first
+
+    def to_python(self, value: Any) -> bool | None:
+        if value in (None, ""):
+            return None
+        if value in (True, 1, "1", "true", "True"):
+            return True
+        if value in (False, 0, "0", "false", "False"):
+            return False
+        raise forms.ValidationError("Enter true or false.", code="invalid")
+
+
+@extend_schema_field(OpenApiTypes.BOOL)
+class FlagFilter(filters.BooleanFilter):
+    """`true` or `false`; documented as a boolean even when a method applies it."""
+
+    field_class = _TrueFalseField
+
+
+class NullsLastOrderingFilter(filters.OrderingFilter):
+    """`ordering=` over an explicit set of names, each an expression (or a field name).
+
+    Missing values sort last in both directions (an unscored item is never "the best"),
+    and ties are broken by id so pages stay stable.
+    """
+
+    def __init__(self, *args: Any, fields: Mapping[str, str | Expression], **kwargs: Any):
+        self.expressions = {
+            name: F(expr) if isinstance(expr, str) else expr for name, expr in fields.items()
+        }
+        super().__init__(*args, fields=[(name, name) for name in fields], **kwargs)
+
+    def filter(self, qs: QuerySet, value: Any) -> QuerySet:
+        if value in EMPTY_VALUES:
+            return qs
+        ordering = []
+        for param in value:
+            if param in EMPTY_VALUES:
+                continue
+            descending = param.startswith("-")
+            expression = self.expressions[param.removeprefix("-")]
+            ordering.append(
+                expression.desc(nulls_last=True) if descending else expression.asc(nulls_last=True)
+            )
+        return qs.order_by(*ordering, "pk")
+
+
+def text_search(qs: QuerySet, fields: tuple[str, ...], value: str) -> QuerySet:
+    """Rows where any of `fields` contains `value` (case-insensitive)."""
+    query = Q()
+    for name in fields:
+        query |= Q(**{f"{name}__icontains": value})
+    return qs.filter(query)
+
+
+# Items sort by score through the scoring app's ItemScore row (`score`), read by name
+# only: roadmap imports nothing from scoring. Position 1 is the highest score among
+# rankable items, so a position sorts as the negated score, and items off the ranking
+# (not rankable, or unscored) have no position and come last.
+_POSITION = Case(When(score__rankable=True, then=-F("score__score")))
+
+
+class RoadmapItemFilterSet(filters.FilterSet):
+    status = filters.MultipleChoiceFilter(
+        choices=ItemStatus.choices, help_text="One or more statuses (repeat the parameter)."
+    )
+    theme = IdFilter(field_name="theme_id", help_text="Theme id.")
+    segment = IdFilter(field_name="segments__id", help_text="Segment id.")
+    owner = IdFilter(field_name="owner_id", help_text="Owner (user) id.")
+    has_jira_key = FlagFilter(
+        method="filter_has_jira_key", help_text="Only items with (true) or without a Jira key."
+    )
+    q = filters.CharFilter(
+        method="filter_q", help_text="Text in the title, the description or the Jira key."
+    )
+    ordering = NullsLastOrderingFilter(
+        fields={
+            "score": "score__score",
+            "position": _POSITION,
+            "updated_at": "updated_at",
+            "id": "id",
+        },
+        help_text="Sort by score, position (1 = top of the live ranking), updated_at or id; "
+        "prefix with `-` to reverse. Unscored items come last either way.",
+    )
+
+    class Meta:
+        model = RoadmapItem
+        fields: list[str] = []
+
+    def filter_has_jira_key(self, qs: QuerySet, name: str, value: bool | None) -> QuerySet:
+        if value is None:
+            return qs
+        return qs.exclude(jira_key="") if value else qs.filter(jira_key="")
+
+    def filter_q(self, qs: QuerySet, name: str, value: str) -> QuerySet:
+        return text_search(qs, ("title", "description", "jira_key"), value)

@@ -1,0 +1,441 @@
+"""Serializers of the scoring API: model versions, what-if previews, the live ranking,
+published rankings and their diffs, and an item's score explanation.
+
+Responses built from selectors' plain dicts still go through a serializer, so the schema
+drf-spectacular publishes is the shape the client gets.
+
+`ErrorSerializer` (the error shape of config.api.errors) is re-exported from roadmap.api:
+one class for the one shape, since a second class of that name would be a second "Error"
+component, which drf-spectacular refuses. Scoring may read roadmap, not the other way
+round; the class belongs in config.api.serializers eventually.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from typing import Any
+
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from config.api.serializers import StrictSerializer
+from roadmap.api.serializers import ErrorSerializer as ErrorSerializer
+from roadmap.choices import ItemStatus
+from scoring import selectors
+from scoring.models import ItemScore, Ranking, RankingEntry, ScoreHistory, ScoringModel
+
+# --- Scoring model versions -------------------------------------------------------------
+
+
+class FiniteNumberField(serializers.FloatField):
+    """A finite JSON number. Strings and booleans are refused rather than coerced: a
+    parameter sent as "0.7" is a client bug worth reporting."""
+
+    def to_internal_value(self, data: Any) -> float:
+        if isinstance(data, bool) or not isinstance(data, int | float):
+            self.fail("invalid")
+        value: float = super().to_internal_value(data)
+        return value
+
+
+class WeightsField(serializers.DictField):
+    """An object mapping names to finite weights of 0 or more."""
+
+    MAX_ENTRIES = 1000
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(child=FiniteNumberField(min_value=0), **kwargs)
+
+    def to_internal_value(self, data: Any) -> dict[str, float]:
+        if isinstance(data, dict) and len(data) > self.MAX_ENTRIES:
+            raise serializers.ValidationError(f"At most {self.MAX_ENTRIES} entries.")
+        value: dict[str, float] = super().to_internal_value(data)
+        return value
+
+
+class ScoringModelParamsSerializer(StrictSerializer):
+    """The parameters of SCORING.md, each optional: those sent are laid over the active
+    version's values. Ranges are checked by the scoring core, field by field."""
+
+    product_weight = FiniteNumberField(required=False, help_text="α, 0 to 1.")
+    half_life_days = FiniteNumberField(required=False, help_text="H in days, greater than 0.")
+    evidence_gain = FiniteNumberField(required=False, help_text="g, 0 to 1.")
+    evidence_saturation = FiniteNumberField(required=False, help_text="κ, greater than 0.")
+    min_effort = FiniteNumberField(required=False, help_text="Person-months, greater than 0.")
+    default_confidence = FiniteNumberField(required=False, help_text="0 to 1.")
+    kind_weights = WeightsField(
+        required=False,
+        help_text="Evidence weight per signal kind; replaces the whole mapping. A kind left "
+        "out weighs 0.",
+    )
+    friction_evidence_weight = FiniteNumberField(required=False, help_text="φ, 0 or more.")
+    segment_weights = WeightsField(
+        required=False,
+        help_text="Weight per segment slug; replaces the whole mapping. A slug left out weighs 1.",
+    )
+
+
+class ScoringModelCreateSerializer(ScoringModelParamsSerializer):
+    note = serializers.CharField(max_length=300, required=False, allow_blank=True, default="")
+
+
+class ScoringModelSerializer(serializers.ModelSerializer):
+    created_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+
+    class Meta:
+        model = ScoringModel
+        fields = [
+            "id",
+            "version",
+            "is_active",
+            "note",
+            "product_weight",
+            "half_life_days",
+            "evidence_gain",
+            "evidence_saturation",
+            "min_effort",
+            "default_confidence",
+            "kind_weights",
+            "friction_evidence_weight",
+            "segment_weights",
+            "created_by",
+            "created_at",
+        ]
+        read_only_fields = fields
+
+
+class PreviewQuerySerializer(serializers.Serializer):
+    limit = serializers.IntegerField(
+        min_value=1, max_value=500, default=50, help_text="Rows returned, 1 to 500."
+    )
+
+
+class PreviewParametersSerializer(serializers.Serializer):
+    product_weight = serializers.FloatField()
+    half_life_days = serializers.FloatField()
+    evidence_gain = serializers.FloatField()
+    evidence_saturation = serializers.FloatField()
+    min_effort = serializers.FloatField()
+    default_confidence = serializers.FloatField()
+    kind_weights = serializers.DictField(child=serializers.FloatField())
+    friction_evidence_weight = serializers.FloatField()
+    segment_weights = serializers.DictField(child=serializers.FloatField())
+
+
+class PreviewRowSerializer(serializers.Serializer):
+    item = serializers.IntegerField()
+    title = serializers.CharField()
+    position = serializers.IntegerField(help_text="Position under the candidate parameters.")
+    score = serializers.FloatField(help_text="Score under the candidate parameters.")
+    active_position = serializers.IntegerField(
+        allow_null=True, help_text="Position under the active model; null when not ranked."
+    )
+    active_score = serializers.FloatField(allow_null=True)
+    change = serializers.IntegerField(
+        allow_null=True,
+        help_text="active_position - position: places gained (negative: lost); null when "
+        "the item is ranked only under the candidate parameters.",
+    )
+
+
+class PreviewDroppedSerializer(serializers.Serializer):
+    item = serializers.IntegerField()
+    title = serializers.CharField()
+    active_position = serializers.IntegerField()
+    active_score = serializers.FloatField()
+
+
+class ScoringModelPreviewSerializer(serializers.Serializer):
+    base_model_version = serializers.IntegerField(
+        help_text="The active version the candidate parameters were laid over."
+    )
+    computed_at = serializers.DateTimeField(help_text="The instant both rankings use.")
+    parameters = PreviewParametersSerializer(help_text="The candidate parameters in full.")
+    count = serializers.IntegerField(help_text="Items ranked under the candidate parameters.")
+    limit = serializers.IntegerField()
+    results = PreviewRowSerializer(many=True, help_text="The first `limit` positions.")
+    dropped_count = serializers.IntegerField(
+        help_text="Items ranked under the active model but not under the candidate."
+    )
+    dropped = PreviewDroppedSerializer(many=True, help_text="The first `limit` of them.")
+
+
+# --- Score explanations -----------------------------------------------------------------
+
+
+class ReachPartsSerializer(serializers.Serializer):
+    value = serializers.FloatField(allow_null=True)
+    product = serializers.FloatField(allow_null=True, help_text="R_p, product's estimate.")
+    marketing = serializers.FloatField(allow_null=True, help_text="R_m, from friction reports.")
+
+
+class ImpactPartsSerializer(serializers.Serializer):
+    value = serializers.FloatField(allow_null=True)
+    product = serializers.FloatField(allow_null=True, help_text="I_p, product's estimate.")
+    marketing = serializers.FloatField(allow_null=True, help_text="I_m, from friction reports.")
+
+
+class ConfidencePartsSerializer(serializers.Serializer):
+    value = serializers.FloatField()
+    product = serializers.FloatField(help_text="C₀: product's confidence or the default.")
+    evidence = serializers.FloatField(help_text="E_v, the evidence strength.")
+
+
+class EffortPartsSerializer(serializers.Serializer):
+    value = serializers.FloatField(allow_null=True, help_text="The estimate, floored.")
+    estimate = serializers.FloatField(allow_null=True)
+
+
+class ContributorSerializer(serializers.Serializer):
+    id = serializers.IntegerField(help_text="The friction report's or the signal's id.")
+    weight = serializers.FloatField()
+    share = serializers.FloatField(help_text="Share of the total over all counted inputs.")
+
+
+class ContributorsSerializer(serializers.Serializer):
+    reports = ContributorSerializer(many=True)
+    signals = ContributorSerializer(many=True)
+
+
+class InputCountsSerializer(serializers.Serializer):
+    reports = serializers.IntegerField()
+    signals = serializers.IntegerField()
+
+
+class ExplanationSerializer(serializers.Serializer):
+    """The explanation of SCORING.md: every part needed to redo the arithmetic."""
+
+    computed_at = serializers.DateTimeField()
+    model_version = serializers.IntegerField()
+    score = serializers.FloatField(allow_null=True)
+    reach = ReachPartsSerializer()
+    impact = ImpactPartsSerializer()
+    confidence = ConfidencePartsSerializer()
+    effort = EffortPartsSerializer()
+    missing = serializers.ListField(child=serializers.CharField())
+    counts = InputCountsSerializer()
+    contributors = ContributorsSerializer(
+        required=False, help_text="Live explanations only; published entries leave it out."
+    )
+
+
+class ScoreHistorySerializer(serializers.ModelSerializer):
+    model_version = serializers.IntegerField(source="model.version", read_only=True)
+
+    class Meta:
+        model = ScoreHistory
+        fields = [
+            "computed_at",
+            "model_version",
+            "score",
+            "position",
+            "reach",
+            "impact",
+            "confidence",
+            "effort",
+        ]
+        read_only_fields = fields
+
+
+class ItemScoreDetailSerializer(serializers.Serializer):
+    item = serializers.IntegerField()
+    title = serializers.CharField()
+    status = serializers.ChoiceField(choices=ItemStatus.choices)
+    dirty = serializers.BooleanField(
+        help_text="The item's inputs changed since this score was computed; a "
+        "recomputation is queued."
+    )
+    score = serializers.FloatField(allow_null=True, help_text="Null when unscored.")
+    position = serializers.IntegerField(
+        allow_null=True, help_text="Place in the live ranking; null when not ranked."
+    )
+    missing = serializers.ListField(
+        child=serializers.CharField(),
+        allow_null=True,
+        help_text="What an unscored item lacks (reach, impact, effort); null when the item "
+        "was never scored.",
+    )
+    explanation = ExplanationSerializer(
+        allow_null=True, help_text="Null when the item was never scored."
+    )
+    history = ScoreHistorySerializer(many=True, help_text="The last 100 points, newest first.")
+
+
+# --- The live ranking -------------------------------------------------------------------
+
+
+class LiveRankingEntrySerializer(serializers.ModelSerializer):
+    """A ranked item. `position` is its place in the whole live ranking, whatever filters
+    narrowed the list (the view passes the page's positions in the context)."""
+
+    position = serializers.SerializerMethodField()
+    item = serializers.IntegerField(source="item_id", read_only=True)
+    title = serializers.CharField(source="item.title", read_only=True)
+    status = serializers.ChoiceField(
+        source="item.status", choices=ItemStatus.choices, read_only=True
+    )
+    theme = serializers.IntegerField(source="item.theme_id", read_only=True, allow_null=True)
+    theme_name = serializers.CharField(source="item.theme.name", read_only=True, allow_null=True)
+    owner = serializers.IntegerField(source="item.owner_id", read_only=True, allow_null=True)
+    owner_username = serializers.CharField(
+        source="item.owner.username", read_only=True, allow_null=True
+    )
+    jira_key = serializers.CharField(source="item.jira_key", read_only=True)
+    reach = serializers.SerializerMethodField()
+    impact = serializers.SerializerMethodField()
+    confidence = serializers.SerializerMethodField()
+    effort = serializers.SerializerMethodField()
+
+    class Meta:
+        model = ItemScore
+        fields = [
+            "position",
+            "item",
+            "title",
+            "status",
+            "theme",
+            "theme_name",
+            "owner",
+            "owner_username",
+            "jira_key",
+            "score",
+            "reach",
+            "impact",
+            "confidence",
+            "effort",
+            "computed_at",
+        ]
+        read_only_fields = fields
+
+    def get_position(self, obj: ItemScore) -> int:
+        position: int = self.context["positions"][obj.item_id]
+        return position
+
+    @extend_schema_field(ReachPartsSerializer)
+    def get_reach(self, obj: ItemScore) -> dict[str, Any]:
+        return asdict(selectors.item_score_result(obj).reach)
+
+    @extend_schema_field(ImpactPartsSerializer)
+    def get_impact(self, obj: ItemScore) -> dict[str, Any]:
+        return asdict(selectors.item_score_result(obj).impact)
+
+    @extend_schema_field(ConfidencePartsSerializer)
+    def get_confidence(self, obj: ItemScore) -> dict[str, Any]:
+        return asdict(selectors.item_score_result(obj).confidence)
+
+    @extend_schema_field(EffortPartsSerializer)
+    def get_effort(self, obj: ItemScore) -> dict[str, Any]:
+        return asdict(selectors.item_score_result(obj).effort)
+
+
+# --- Published rankings -----------------------------------------------------------------
+
+
+class RankingPublishSerializer(StrictSerializer):
+    note = serializers.CharField(
+        max_length=500,
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text="Why this ranking is published (e.g. the committee it follows).",
+    )
+
+
+class RankingSerializer(serializers.ModelSerializer):
+    published_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    model_version = serializers.IntegerField(source="model.version", read_only=True)
+
+    class Meta:
+        model = Ranking
+        fields = ["number", "published_at", "published_by", "note", "model_version", "item_count"]
+        read_only_fields = fields
+
+
+class RankingEntrySerializer(serializers.ModelSerializer):
+    item = serializers.IntegerField(source="item_id", read_only=True)
+    explanation = ExplanationSerializer(read_only=True)
+
+    class Meta:
+        model = RankingEntry
+        fields = [
+            "position",
+            "item",
+            "title",
+            "jira_key",
+            "score",
+            "reach",
+            "impact",
+            "confidence",
+            "effort",
+            "explanation",
+        ]
+        read_only_fields = fields
+
+
+class RankingDetailSerializer(RankingSerializer):
+    entries = RankingEntrySerializer(
+        source="first_entries",
+        many=True,
+        read_only=True,
+        help_text=f"The first {selectors.RANKING_DETAIL_MAX_ENTRIES} entries by position; "
+        "`rankings/{number}/entries/` pages through all of them.",
+    )
+    entries_truncated = serializers.SerializerMethodField(
+        help_text="True when the ranking holds more entries than `entries` lists."
+    )
+
+    class Meta(RankingSerializer.Meta):
+        fields = [*RankingSerializer.Meta.fields, "entries_truncated", "entries"]
+        read_only_fields = fields
+
+    def get_entries_truncated(self, obj: Ranking) -> bool:
+        return obj.item_count > selectors.RANKING_DETAIL_MAX_ENTRIES
+
+
+class FactorNumbersSerializer(serializers.Serializer):
+    reach = serializers.FloatField(required=False)
+    impact = serializers.FloatField(required=False)
+    confidence = serializers.FloatField(required=False)
+    effort = serializers.FloatField(required=False)
+
+
+class RankingMoveSerializer(serializers.Serializer):
+    item = serializers.IntegerField()
+    title = serializers.CharField()
+    from_position = serializers.IntegerField()
+    to_position = serializers.IntegerField()
+    places = serializers.IntegerField(help_text="How many places it moved, always positive.")
+    score_before = serializers.FloatField()
+    score_after = serializers.FloatField()
+    main_driver = serializers.ChoiceField(
+        choices=["reach", "impact", "confidence", "effort"],
+        allow_null=True,
+        help_text="The factor whose change moved the score most; null when no factor moved.",
+    )
+    terms = FactorNumbersSerializer(
+        help_text="ln(R₂/R₁), ln(I₂/I₁), ln(C₂/C₁), −ln(E₂/E₁): they sum to ln(S₂/S₁). Empty "
+        "when either score is 0."
+    )
+    deltas = FactorNumbersSerializer(help_text="after − before, for each factor.")
+
+
+class RankingDiffEntrySerializer(serializers.Serializer):
+    item = serializers.IntegerField()
+    title = serializers.CharField()
+    position = serializers.IntegerField(
+        help_text="Its position in the ranking that holds it (this one for new items, the "
+        "previous one for dropped items)."
+    )
+    score = serializers.FloatField()
+
+
+class RankingDiffSerializer(serializers.Serializer):
+    number = serializers.IntegerField()
+    previous_number = serializers.IntegerField(
+        allow_null=True, help_text="Null for the first ranking: every item is new."
+    )
+    moved_up = RankingMoveSerializer(many=True)
+    moved_down = RankingMoveSerializer(many=True)
+    new = RankingDiffEntrySerializer(many=True)
+    dropped = RankingDiffEntrySerializer(many=True)
+    unchanged = serializers.IntegerField(help_text="Items at the same position in both.")

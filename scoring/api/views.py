@@ -1,0 +1,265 @@
+"""Scoring API: model versions and what-if previews, the live ranking, published rankings
+and their diffs, an item's score. Each method calls one selector or service.
+
+Every GET answers with an ETag (Django's ConditionalGetMiddleware hashes the body) and
+honours If-None-Match with 304; a published ranking never changes, so its ETag is stable.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import QuerySet
+from django.urls import reverse
+from django_filters.rest_framework import DjangoFilterBackend
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_view,
+)
+from rest_framework import mixins, permissions, serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import NotFound
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from roadmap.models import RoadmapItem
+from roadmap.roles import Role, user_roles
+from scoring import selectors, services
+from scoring.api.serializers import (
+    ErrorSerializer,
+    ItemScoreDetailSerializer,
+    LiveRankingEntrySerializer,
+    PreviewQuerySerializer,
+    RankingDetailSerializer,
+    RankingDiffSerializer,
+    RankingEntrySerializer,
+    RankingPublishSerializer,
+    RankingSerializer,
+    ScoringModelCreateSerializer,
+    ScoringModelParamsSerializer,
+    ScoringModelPreviewSerializer,
+    ScoringModelSerializer,
+)
+from scoring.filters import LiveRankingFilterSet
+from scoring.models import ItemScore, Ranking, RankingEntry
+
+_ERROR_DESCRIPTIONS = {
+    400: "Invalid request; `fields` names each problem.",
+    401: "No valid credentials.",
+    403: "The caller's role may not do this.",
+    404: "Not found.",
+}
+
+
+def errors(*codes: int) -> dict[int, OpenApiResponse]:
+    return {
+        code: OpenApiResponse(ErrorSerializer, description=_ERROR_DESCRIPTIONS[code])
+        for code in codes
+    }
+
+
+class ProductOrMarketing(permissions.BasePermission):
+    """What-if previews: both teams argue about the weights; only product saves them."""
+
+    message = "Only the product and marketing roles may preview scoring parameters."
+
+    def has_permission(self, request: Request, view: Any) -> bool:
+        return bool(user_roles(request.user) & {Role.PRODUCT, Role.MARKETING})
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="Every scoring model version, newest first",
+        responses={200: ScoringModelSerializer(many=True), **errors(401, 403)},
+    ),
+    retrieve=extend_schema(
+        summary="One scoring model version",
+        responses={200: ScoringModelSerializer, **errors(401, 403, 404)},
+    ),
+)
+class ScoringModelViewSet(
+    mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
+):
+    """Scoring model versions. A version never changes: creating one saves the parameters
+    sent over the active version's as version N+1 and activates it."""
+
+    queryset = selectors.scoring_models()
+    serializer_class = ScoringModelSerializer
+    filter_backends: list[Any] = []
+
+    @extend_schema(
+        summary="Create a version (product)",
+        request=ScoringModelCreateSerializer,
+        responses={201: ScoringModelSerializer, **errors(400, 401, 403)},
+    )
+    def create(self, request: Request) -> Response:
+        body = ScoringModelCreateSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        params = dict(body.validated_data)
+        note = params.pop("note")
+        model = services.scoring_model_create_version(
+            params=params, note=note, created_by=request.user
+        )
+        return Response(self.get_serializer(model).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(
+        summary="Make this version the active one (product)",
+        request=None,
+        responses={200: ScoringModelSerializer, **errors(401, 403, 404)},
+    )
+    @action(detail=True, methods=["post"])
+    def activate(self, request: Request, pk: str | None = None) -> Response:
+        model = services.scoring_model_activate(model=self.get_object())
+        return Response(self.get_serializer(model).data)
+
+    @extend_schema(
+        summary="What-if: the ranking candidate parameters would give (product, marketing)",
+        description="The parameters sent are laid over the active version's; both rankings "
+        "are computed in memory at the same instant, so every change in position is due to "
+        "the parameters alone. Nothing is saved.",
+        request=ScoringModelParamsSerializer,
+        parameters=[PreviewQuerySerializer],
+        responses={200: ScoringModelPreviewSerializer, **errors(400, 401, 403)},
+    )
+    @action(detail=False, methods=["post"], permission_classes=[ProductOrMarketing])
+    def preview(self, request: Request) -> Response:
+        query = PreviewQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        body = ScoringModelParamsSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        preview = selectors.scoring_model_preview(
+            params=body.validated_data, limit=query.validated_data["limit"]
+        )
+        return Response(ScoringModelPreviewSerializer(preview).data)
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="The live ranking",
+        description="Ranked items by score, then item id. Filters narrow the list but never "
+        "renumber it: `position` is the item's place in the whole ranking.",
+        responses={200: LiveRankingEntrySerializer(many=True), **errors(400, 401, 403)},
+    )
+)
+class LiveRankingViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
+    serializer_class = LiveRankingEntrySerializer
+    filterset_class = LiveRankingFilterSet
+    filter_backends = [DjangoFilterBackend]
+
+    def get_queryset(self) -> QuerySet[ItemScore]:
+        return selectors.live_ranking()
+
+    def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        page = self.paginate_queryset(self.filter_queryset(self.get_queryset())) or []
+        positions = selectors.item_positions(item_ids=[score.item_id for score in page])
+        context = {**self.get_serializer_context(), "positions": positions}
+        return self.get_paginated_response(
+            self.get_serializer(page, many=True, context=context).data
+        )
+
+
+_NUMBER = OpenApiParameter(
+    "number", int, OpenApiParameter.PATH, description="The ranking's number."
+)
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="Published rankings, newest first",
+        responses={200: RankingSerializer(many=True), **errors(401, 403)},
+    ),
+    retrieve=extend_schema(
+        summary="A published ranking with its entries",
+        parameters=[_NUMBER],
+        responses={200: RankingDetailSerializer, **errors(401, 403, 404)},
+    ),
+)
+class RankingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """Published rankings: immutable, numbered snapshots of the live ranking."""
+
+    lookup_field = "number"
+    lookup_value_regex = "[0-9]{1,10}"
+    serializer_class = RankingSerializer
+    filter_backends: list[Any] = []
+
+    def get_queryset(self) -> QuerySet[Ranking]:
+        if self.action == "retrieve":
+            return selectors.rankings_with_entries()
+        return selectors.rankings()
+
+    def get_serializer_class(self) -> type[serializers.BaseSerializer[Any]]:
+        if self.action in ("retrieve", "latest"):
+            return RankingDetailSerializer
+        if self.action == "entries":
+            return RankingEntrySerializer
+        return RankingSerializer
+
+    @extend_schema(
+        summary="Publish the live ranking (product)",
+        description="Recomputes pending scores, then freezes the live ranking as ranking N.",
+        request=RankingPublishSerializer,
+        responses={201: RankingSerializer, **errors(400, 401, 403)},
+    )
+    def create(self, request: Request) -> Response:
+        body = RankingPublishSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        ranking = services.ranking_publish(
+            note=body.validated_data["note"], published_by=request.user
+        )
+        location = reverse("ranking-detail", kwargs={"number": ranking.number})
+        return Response(
+            RankingSerializer(ranking).data,
+            status=status.HTTP_201_CREATED,
+            headers={"Location": location},
+        )
+
+    @extend_schema(
+        summary="The latest published ranking with its entries",
+        description="Poll with If-None-Match: an unchanged ranking answers 304.",
+        responses={200: RankingDetailSerializer, **errors(401, 403, 404)},
+    )
+    @action(detail=False, methods=["get"])
+    def latest(self, request: Request) -> Response:
+        ranking = selectors.ranking_latest(with_entries=True)
+        if ranking is None:
+            raise NotFound("No ranking has been published yet.")
+        return Response(self.get_serializer(ranking).data)
+
+    @extend_schema(
+        summary="What moved since the previous ranking, and why",
+        parameters=[_NUMBER],
+        responses={200: RankingDiffSerializer, **errors(401, 403, 404)},
+    )
+    @action(detail=True, methods=["get"])
+    def diff(self, request: Request, number: str | None = None) -> Response:
+        diff = selectors.ranking_diff(ranking=self.get_object())
+        return Response(RankingDiffSerializer(diff).data)
+
+    @extend_schema(
+        summary="Every entry of a published ranking, by position",
+        parameters=[_NUMBER],
+        responses={200: RankingEntrySerializer(many=True), **errors(401, 403, 404)},
+    )
+    @action(detail=True, methods=["get"])
+    def entries(self, request: Request, number: str | None = None) -> Response:
+        entries: QuerySet[RankingEntry] = selectors.ranking_entries(ranking=self.get_object())
+        page = self.paginate_queryset(entries)
+        return self.get_paginated_response(self.get_serializer(page, many=True).data)
+
+
+@extend_schema_view(
+    retrieve=extend_schema(
+        summary="An item's score: explanation, pending recomputation, history",
+        responses={200: ItemScoreDetailSerializer, **errors(401, 403, 404)},
+    )
+)
+class ItemScoreViewSet(viewsets.GenericViewSet):
+    queryset = RoadmapItem.objects.all()
+    serializer_class = ItemScoreDetailSerializer
+    filter_backends: list[Any] = []
+
+    def retrieve(self, request: Request, pk: str | None = None) -> Response:
+        detail = selectors.item_score_detail(item=self.get_object())
+        return Response(self.get_serializer(detail).data)

@@ -1,0 +1,285 @@
+"""Serializers of the signals API: market signals, friction reports, their links to items,
+and the bulk envelope whose records are validated one by one."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.utils import timezone
+from drf_spectacular.extensions import OpenApiSerializerFieldExtension
+from rest_framework import serializers
+
+from config.api.serializers import StrictSerializer
+from roadmap.api.serializers import (
+    ApiModelSerializer,
+    PreloadedPrimaryKeyRelatedField,
+    RiceField,
+    StrictCharField,
+    StrictFloatField,
+    StrictIntegerField,
+    as_pk,
+)
+from roadmap.choices import MAX_PEOPLE
+from roadmap.models import RoadmapItem
+from signals import selectors
+from signals.choices import ReportStatus
+from signals.models import FrictionReport, MarketSignal
+from signals.services import BulkRecord
+
+MAX_BULK_RECORDS = 1000
+MAX_LINKS_PER_RECORD = 100
+# Clocks drift and time zones confuse: a day ahead is tolerated, more is a client bug.
+MAX_FUTURE = timedelta(days=1)
+
+
+class EvidenceLinkSerializer(StrictSerializer):
+    """How strongly a signal or report bears on an item."""
+
+    item = PreloadedPrimaryKeyRelatedField(
+        queryset=RoadmapItem.objects.all(), help_text="Roadmap item id."
+    )
+    weight = StrictFloatField(default=1.0, help_text="Greater than 0 and at most 1 (default 1).")
+
+    def validate_weight(self, value: float) -> float:
+        if not 0 < value <= 1:
+            raise serializers.ValidationError("Must be greater than 0 and at most 1.")
+        return value
+
+
+class EvidenceSerializer(ApiModelSerializer):
+    """Fields and checks signals and reports share."""
+
+    links = EvidenceLinkSerializer(
+        many=True,
+        required=False,
+        max_length=MAX_LINKS_PER_RECORD,
+        help_text="The items this bears on. On create, the initial links; on update, the "
+        "complete new set (omit the field to keep the links as they are).",
+    )
+
+    class Meta:
+        read_only_fields = ["submitted_by", "created_at", "updated_at"]
+        # (source, external_id) is checked by the services: a duplicate is a 409 that
+        # names the existing record, not a generic 400.
+        validators: list[Any] = []
+
+    def validate_observed_at(self, value: datetime) -> datetime:
+        if value > timezone.now() + MAX_FUTURE:
+            raise serializers.ValidationError("Must not be more than a day in the future.")
+        return value
+
+    def validate_links(self, links: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        seen: set[int] = set()
+        for link in links:
+            if link["item"].pk in seen:
+                raise serializers.ValidationError(
+                    f"Item {link['item'].pk} is linked more than once."
+                )
+            seen.add(link["item"].pk)
+        return links
+
+
+# Where a record came from, when, and what it bears on: the tail of both field lists.
+_EVIDENCE_FIELDS = [
+    "source",
+    "external_id",
+    "segment",
+    "observed_at",
+    "links",
+    "submitted_by",
+    "created_at",
+    "updated_at",
+]
+
+
+class MarketSignalSerializer(EvidenceSerializer):
+    """A piece of market evidence: a customer request, sales feedback, a churn reason..."""
+
+    class Meta(EvidenceSerializer.Meta):
+        model = MarketSignal
+        fields = [
+            "id",
+            "kind",
+            "title",
+            "summary",
+            "account_name",
+            "account_value",
+            "dismissed",
+            *_EVIDENCE_FIELDS,
+        ]
+        read_only_fields = [*EvidenceSerializer.Meta.read_only_fields, "dismissed"]
+
+
+class FrictionReportSerializer(EvidenceSerializer):
+    """Marketing's measurement of where a campaign stalls, and for how many people."""
+
+    severity = RiceField(help_text="RICE impact scale: 0.25, 0.5, 1, 2 or 3.")
+    affected_people = StrictIntegerField(
+        min_value=0, max_value=MAX_PEOPLE, help_text="People affected per quarter."
+    )
+
+    class Meta(EvidenceSerializer.Meta):
+        model = FrictionReport
+        fields = [
+            "id",
+            "campaign",
+            "title",
+            "summary",
+            "channel",
+            "funnel_stage",
+            "affected_people",
+            "severity",
+            "metric_name",
+            "metric_before",
+            "metric_after",
+            "status",
+            *_EVIDENCE_FIELDS,
+        ]
+        read_only_fields = [*EvidenceSerializer.Meta.read_only_fields, "status"]
+
+
+class ReportStatusSerializer(StrictSerializer):
+    """The status to resolve a report with."""
+
+    status = serializers.ChoiceField(
+        choices=ReportStatus.choices,
+        help_text="`addressed` or `dismissed`; an open report is resolved once.",
+    )
+
+
+# --- Bulk -------------------------------------------------------------------------------
+
+
+class MarketSignalBulkRecordSerializer(MarketSignalSerializer):
+    """A signal in a bulk request: the sender's (source, external_id) is required, since
+    it is what makes re-sending a record update it."""
+
+    source = StrictCharField(max_length=64)
+    external_id = StrictCharField(max_length=200)
+
+
+class FrictionReportBulkRecordSerializer(FrictionReportSerializer):
+    """A friction report in a bulk request: (source, external_id) is required."""
+
+    source = StrictCharField(max_length=64)
+    external_id = StrictCharField(max_length=200)
+
+
+class _AsSent(serializers.Field):
+    """Any JSON value, untouched (even 1e400): records are judged one by one later."""
+
+    def to_internal_value(self, data: Any) -> Any:
+        return data
+
+    def to_representation(self, value: Any) -> Any:
+        return value
+
+
+class BulkRecordsField(serializers.ListField):
+    """1 to 1,000 records, taken as they come: each is validated on its own afterwards
+    (`bulk_records_validate`), so one bad record never fails its neighbours."""
+
+    def __init__(self, *, record_serializer: type[serializers.Serializer], **kwargs: Any):
+        self.record_serializer = record_serializer
+        kwargs.setdefault("min_length", 1)
+        kwargs.setdefault("max_length", MAX_BULK_RECORDS)
+        super().__init__(child=_AsSent(), **kwargs)
+
+
+class BulkRecordsFieldExtension(OpenApiSerializerFieldExtension):
+    """In the schema, the records are what they will be validated as."""
+
+    target_class = BulkRecordsField
+
+    def map_serializer_field(self, auto_schema: Any, direction: Any) -> dict[str, Any]:
+        component = auto_schema.resolve_serializer(self.target.record_serializer, direction)
+        return {
+            "type": "array",
+            "items": component.ref,
+            "minItems": self.target.min_length,
+            "maxItems": self.target.max_length,
+        }
+
+
+class MarketSignalBulkSerializer(StrictSerializer):
+    """A bulk request: the signals to create or update."""
+
+    records = BulkRecordsField(record_serializer=MarketSignalBulkRecordSerializer)
+
+
+class FrictionReportBulkSerializer(StrictSerializer):
+    """A bulk request: the friction reports to create or update."""
+
+    records = BulkRecordsField(record_serializer=FrictionReportBulkRecordSerializer)
+
+
+class BulkOutcomeSerializer(serializers.Serializer):
+    """What became of one record of a bulk request."""
+
+    index = serializers.IntegerField(help_text="The record's position in `records`.")
+    status = serializers.CharField(help_text="`created`, `updated` or `rejected`.")
+    id = serializers.IntegerField(allow_null=True, help_text="The record's id; null if rejected.")
+    errors = serializers.DictField(
+        child=serializers.JSONField(),
+        allow_null=True,
+        help_text="Why the record was rejected: each field and its messages.",
+    )
+
+
+class BulkResultSerializer(serializers.Serializer):
+    """The answer to a bulk request: counts, and one outcome per record."""
+
+    created = serializers.IntegerField()
+    updated = serializers.IntegerField()
+    rejected = serializers.IntegerField()
+    results = BulkOutcomeSerializer(many=True, help_text="One entry per record, in order.")
+
+
+def evidence_fields(validated: Mapping[str, Any]) -> tuple[dict[str, Any], list | None]:
+    """Validated evidence data as the services take it: the model fields, and the links
+    as (item id, weight) pairs (None when the client did not send links)."""
+    fields = dict(validated)
+    links = fields.pop("links", None)
+    pairs = None if links is None else [(link["item"].pk, link["weight"]) for link in links]
+    return fields, pairs
+
+
+def bulk_records_validate(
+    serializer_class: type[EvidenceSerializer],
+    records: Sequence[Any],
+    *,
+    context: Mapping[str, Any],
+) -> list[BulkRecord]:
+    """Validate each record on its own, without writing: the segments and items the
+    records name are read first in one query each, so validation costs no query per
+    record."""
+    segment_ids: set[int] = set()
+    item_ids: set[int] = set()
+    for record in records:
+        if not isinstance(record, dict):
+            continue
+        if (segment_id := as_pk(record.get("segment"))) is not None:
+            segment_ids.add(segment_id)
+        links = record.get("links")
+        if isinstance(links, list):
+            for link in links[:MAX_LINKS_PER_RECORD]:
+                if isinstance(link, dict) and (item_id := as_pk(link.get("item"))) is not None:
+                    item_ids.add(item_id)
+    preloaded = selectors.rows_named_by(segment_ids=segment_ids, item_ids=item_ids)
+    serializer = serializer_class(context={**context, "preloaded": preloaded})
+    validated: list[BulkRecord] = []
+    for index, record in enumerate(records):
+        try:
+            data = serializer.run_validation(record)
+        except serializers.ValidationError as exc:
+            detail = exc.detail
+            errors = detail if isinstance(detail, dict) else {"non_field_errors": detail}
+            validated.append(BulkRecord(index=index, errors=errors))
+            continue
+        fields, links = evidence_fields(data)
+        if links is not None:
+            fields["links"] = links
+        validated.append(BulkRecord(index=index, data=fields))
+    return validated

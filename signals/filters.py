@@ -1,0 +1,80 @@
+"""django-filter FilterSets of the signals API."""
+
+from __future__ import annotations
+
+import django_filters as filters
+from django.db.models import QuerySet
+
+from roadmap.filters import FlagFilter, IdFilter, NullsLastOrderingFilter, text_search
+from signals.choices import Channel, FunnelStage, ReportStatus, SignalKind
+from signals.models import FrictionReport, MarketSignal
+
+
+class EvidenceFilterSet(filters.FilterSet):
+    """Filters signals and reports share."""
+
+    segment = IdFilter(field_name="segment_id", help_text="Segment id.")
+    source = filters.CharFilter(help_text="The sending system, exactly.")
+    item = IdFilter(field_name="links__item_id", help_text="Linked to this item id.")
+    observed_after = filters.IsoDateTimeFilter(
+        field_name="observed_at", lookup_expr="gte", help_text="Observed at or after (ISO 8601)."
+    )
+    observed_before = filters.IsoDateTimeFilter(
+        field_name="observed_at", lookup_expr="lt", help_text="Observed before (ISO 8601)."
+    )
+    submitted_by = IdFilter(field_name="submitted_by_id", help_text="Submitter (user) id.")
+    q = filters.CharFilter(method="filter_q", help_text="Text search.")
+
+    search_fields: tuple[str, ...] = ()
+
+    def filter_q(self, qs: QuerySet, name: str, value: str) -> QuerySet:
+        return text_search(qs, self.search_fields, value)
+
+
+_EVIDENCE_ORDERING = {
+    "observed_at": "observed_at",
+    "created_at": "created_at",
+    "updated_at": "updated_at",
+    "id": "id",
+}
+
+
+class MarketSignalFilterSet(EvidenceFilterSet):
+    kind = filters.MultipleChoiceFilter(
+        choices=SignalKind.choices, help_text="One or more kinds (repeat the parameter)."
+    )
+    dismissed = FlagFilter(help_text="Only dismissed (true) or only counted (false) signals.")
+    ordering = NullsLastOrderingFilter(
+        fields=_EVIDENCE_ORDERING,
+        help_text="Sort by observed_at, created_at, updated_at or id; prefix with `-` to "
+        "reverse. Default: newest observation first.",
+    )
+
+    search_fields = ("title", "summary", "account_name", "external_id")
+
+    class Meta:
+        model = MarketSignal
+        fields: list[str] = []
+
+
+class FrictionReportFilterSet(EvidenceFilterSet):
+    channel = filters.MultipleChoiceFilter(
+        choices=Channel.choices, help_text="One or more channels (repeat the parameter)."
+    )
+    funnel_stage = filters.MultipleChoiceFilter(
+        choices=FunnelStage.choices, help_text="One or more funnel stages."
+    )
+    status = filters.MultipleChoiceFilter(
+        choices=ReportStatus.choices, help_text="One or more statuses."
+    )
+    ordering = NullsLastOrderingFilter(
+        fields={**_EVIDENCE_ORDERING, "affected_people": "affected_people", "severity": "severity"},
+        help_text="Sort by observed_at, created_at, updated_at, id, affected_people or "
+        "severity; prefix with `-` to reverse. Default: newest observation first.",
+    )
+
+    search_fields = ("campaign", "title", "summary", "metric_name", "external_id")
+
+    class Meta:
+        model = FrictionReport
+        fields: list[str] = []

@@ -1,0 +1,34 @@
+"""Read use-cases for market signals and friction reports."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from django.db.models import Model, QuerySet
+
+from roadmap.models import RoadmapItem, Segment
+from signals.models import FrictionReport, MarketSignal
+
+
+def signal_list() -> QuerySet[MarketSignal]:
+    """Signals with their links, in a constant number of queries per page."""
+    return MarketSignal.objects.prefetch_related("links")
+
+
+def report_list() -> QuerySet[FrictionReport]:
+    """Reports with their links, in a constant number of queries per page."""
+    return FrictionReport.objects.prefetch_related("links")
+
+
+def rows_named_by(
+    *, segment_ids: Iterable[int], item_ids: Iterable[int]
+) -> dict[type[Model], dict[int, Any]]:
+    """The segments and items a bulk request names, one query each (none for no ids),
+    keyed by model then id: what its records are validated against."""
+    segments = set(segment_ids)
+    items = set(item_ids)
+    return {
+        Segment: Segment.objects.in_bulk(segments) if segments else {},
+        RoadmapItem: RoadmapItem.objects.only("id").in_bulk(items) if items else {},
+    }
