@@ -52,11 +52,12 @@ def test_settings_refuse_to_start_without_a_secret_key_when_debug_is_off(tmp_pat
 
     env = {k: v for k, v in os.environ.items() if k not in ("SECRET_KEY", "DEBUG")}
     env["DEBUG"] = "0"
-    result = subprocess.run(  # noqa: S603
+    result = subprocess.run(
         [
             sys.executable,
             "-c",
-            "import django, os; os.environ['DJANGO_SETTINGS_MODULE']='config.settings'; django.setup()",
+            "import os, django; os.environ['DJANGO_SETTINGS_MODULE'] = 'config.settings'; "
+            "django.setup()",
         ],
         env=env,
         capture_output=True,
