@@ -46,8 +46,10 @@ def test_without_a_broker_the_recompute_runs_in_process_after_commit(
     django_capture_on_commit_callbacks,
 ):
     item = RoadmapItemFactory()
-    with override_settings(CELERY_TASK_ALWAYS_EAGER=True):
-        with django_capture_on_commit_callbacks(execute=True):
-            item_update(item=item, data={"effort": 4.0})
+    with (
+        override_settings(CELERY_TASK_ALWAYS_EAGER=True),
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        item_update(item=item, data={"effort": 4.0})
     assert not DirtyItem.objects.filter(item=item).exists()
     assert item.score.effort == 4.0
