@@ -15,6 +15,7 @@ from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 
 from config.env import env_bool, env_float, env_int, env_list, env_str
+from roadmap.jira import parse_status_map
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -156,6 +157,29 @@ if REDIS_URL:
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
+# --- Jira -------------------------------------------------------------------------------
+# None set: Jira is off. The push needs the base URL, the account and the score field; the
+# other fields are optional. `manage.py check` reports a half-done configuration.
+JIRA_BASE_URL = env_str("JIRA_BASE_URL").rstrip("/")
+JIRA_USER_EMAIL = env_str("JIRA_USER_EMAIL")
+JIRA_API_TOKEN = env_str("JIRA_API_TOKEN")
+# Number custom fields (customfield_NNNNN) that receive the score and, if set, its factors.
+JIRA_SCORE_FIELD = env_str("JIRA_SCORE_FIELD")
+JIRA_REACH_FIELD = env_str("JIRA_REACH_FIELD")
+JIRA_IMPACT_FIELD = env_str("JIRA_IMPACT_FIELD")
+JIRA_CONFIDENCE_FIELD = env_str("JIRA_CONFIDENCE_FIELD")
+JIRA_EFFORT_FIELD = env_str("JIRA_EFFORT_FIELD")
+# The board's rank field (10019 or customfield_10019); empty: Jira's default rank field.
+JIRA_RANK_FIELD_ID = env_str("JIRA_RANK_FIELD_ID")
+# The secret of the Jira webhook (`?secret=` or the HMAC of X-Hub-Signature); empty: the
+# webhook refuses every delivery.
+JIRA_WEBHOOK_SECRET = env_str("JIRA_WEBHOOK_SECRET")
+# "Done=shipped,In Progress=in_progress": Jira status name → item status. Parsed strictly.
+JIRA_STATUS_MAP = parse_status_map(env_str("JIRA_STATUS_MAP"))
+# Attempts per Jira request (429, 5xx, network errors are retried) and seconds per attempt.
+JIRA_MAX_TRIES = env_int("JIRA_MAX_TRIES", 5, minimum=1)
+JIRA_TIMEOUT_SECONDS = env_float("JIRA_TIMEOUT_SECONDS", 10.0, minimum=0.1)
+
 # --- Auth, i18n, static -----------------------------------------------------------------
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -232,6 +256,10 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
     "SERVE_AUTHENTICATION": [],
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "config.api.schema.harmonize",
+    ],
     "ENUM_NAME_OVERRIDES": {
         "ItemStatusEnum": "roadmap.choices.ItemStatus",
         "ReportStatusEnum": "signals.choices.ReportStatus",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import UTC
 from typing import Any
 
 import django_filters as filters
@@ -20,16 +21,52 @@ from roadmap.models import RoadmapItem
 MAX_PK = 2**63 - 1
 
 
-@extend_schema_field(OpenApiTypes.INT)
+class _StrictIntegerField(forms.IntegerField):
+    """An integer; a parameter given empty (`?owner=`) is an error, not "no filter"."""
+
+    def to_python(self, value: Any) -> Any:
+        if value == "":
+            raise forms.ValidationError("Enter a whole number.", code="invalid")
+        return super().to_python(value)
+
+
+@extend_schema_field({"type": "integer", "minimum": 1, "maximum": MAX_PK})
 class IdFilter(filters.NumberFilter):
     """An exact match on a row id: a positive integer (not 1.5, not 10**30)."""
 
-    field_class = forms.IntegerField
+    field_class = _StrictIntegerField
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault("min_value", 1)
         kwargs.setdefault("max_value", MAX_PK)
         super().__init__(*args, **kwargs)
+
+
+class _StrictIsoDateTimeField(filters.fields.IsoDateTimeField):
+    """ISO 8601 with a time and an offset, normalized to UTC. An empty value given on
+    purpose is an error (absent is fine), and an offset the database cannot store
+    (PostgreSQL takes up to ±15:59) or a date out of range is a 400, not a 500."""
+
+    def to_python(self, value: Any) -> Any:
+        if value == "":
+            raise forms.ValidationError("Enter a date-time.", code="invalid")
+        parsed = super().to_python(value)
+        if parsed is None:
+            return None
+        if parsed.tzinfo is None:
+            raise forms.ValidationError("Give a time zone offset (Z or ±HH:MM).", code="invalid")
+        offset = parsed.utcoffset()
+        if offset is None or abs(offset.total_seconds()) >= 16 * 3600:
+            raise forms.ValidationError("The time zone offset is out of range.", code="invalid")
+        try:
+            return parsed.astimezone(UTC)
+        except OverflowError:
+            raise forms.ValidationError("The date is out of range.", code="invalid") from None
+
+
+@extend_schema_field(OpenApiTypes.DATETIME)
+class StrictIsoDateTimeFilter(filters.IsoDateTimeFilter):
+    field_class = _StrictIsoDateTimeField
 
 
 class _TrueFalseField(forms.NullBooleanField):
@@ -38,7 +75,7 @@ class _TrueFalseField(forms.NullBooleanField):
     widget = forms.TextInput  # NullBooleanSelect would turn "maybe" into None first
 
     def to_python(self, value: Any) -> bool | None:
-        if value in (None, ""):
+        if value is None:
             return None
         if value in (True, 1, "1", "true", "True"):
             return True

@@ -61,6 +61,15 @@ def _no_segment_weights() -> Mapping[str, float]:
     return MappingProxyType({})
 
 
+# Past 1,000 half-lives an input weighs less than 1e-301 and counts as 0: SQL (which
+# computes the same sums) raises on floating-point underflow instead of rounding to 0.
+MAX_HALF_LIVES = 1000.0
+# Practical bounds on parameters, within SCORING.md's ranges: they keep every product of
+# weights, decays and counts a finite, non-underflowing IEEE double.
+MAX_WEIGHT = 1e6
+MIN_NONZERO_WEIGHT = 1e-6
+
+
 def _number_error(
     value: object, *, minimum: float, maximum: float | None = None, strict: bool = False
 ) -> str | None:
@@ -80,6 +89,13 @@ def _number_error(
     return None
 
 
+def _weight_error(value: object) -> str | None:
+    message = _number_error(value, minimum=0.0, maximum=MAX_WEIGHT)
+    if message is None and 0 < value < MIN_NONZERO_WEIGHT:  # type: ignore[operator]
+        return f"must be 0 or at least {MIN_NONZERO_WEIGHT:g}"
+    return message
+
+
 def _weights_error(weights: object, *, known_keys: tuple[str, ...] | None) -> str | None:
     """Return every problem of a name -> weight mapping in one message, or None."""
     if not isinstance(weights, Mapping):
@@ -90,8 +106,10 @@ def _weights_error(weights: object, *, known_keys: tuple[str, ...] | None) -> st
             problems.append("names must be non-empty strings")
         elif known_keys is not None and key not in known_keys:
             problems.append(f"unknown signal kind {key!r}")
-        elif (message := _number_error(value, minimum=0.0)) is not None:
+        elif (message := _number_error(value, minimum=0.0, maximum=MAX_WEIGHT)) is not None:
             problems.append(f"{key!r} {message}")
+        elif 0 < value < MIN_NONZERO_WEIGHT:
+            problems.append(f"{key!r} must be 0 or at least {MIN_NONZERO_WEIGHT:g}")
     return "; ".join(problems) or None
 
 
@@ -125,15 +143,15 @@ class Params:
         """
         checks: dict[str, str | None] = {
             "product_weight": _number_error(self.product_weight, minimum=0.0, maximum=1.0),
-            "half_life_days": _number_error(self.half_life_days, minimum=0.0, strict=True),
+            "half_life_days": _number_error(self.half_life_days, minimum=0.01, maximum=1e5),
             "evidence_gain": _number_error(self.evidence_gain, minimum=0.0, maximum=1.0),
             "evidence_saturation": _number_error(
-                self.evidence_saturation, minimum=0.0, strict=True
+                self.evidence_saturation, minimum=MIN_NONZERO_WEIGHT, maximum=1e9
             ),
-            "min_effort": _number_error(self.min_effort, minimum=0.0, strict=True),
+            "min_effort": _number_error(self.min_effort, minimum=0.001, maximum=1e6),
             "default_confidence": _number_error(self.default_confidence, minimum=0.0, maximum=1.0),
             "kind_weights": _weights_error(self.kind_weights, known_keys=SIGNAL_KINDS),
-            "friction_evidence_weight": _number_error(self.friction_evidence_weight, minimum=0.0),
+            "friction_evidence_weight": _weight_error(self.friction_evidence_weight),
             "segment_weights": _weights_error(self.segment_weights, known_keys=None),
         }
         return {name: message for name, message in checks.items() if message is not None}
@@ -219,7 +237,10 @@ def decay(observed_at: datetime, now: datetime, half_life_days: float) -> float:
     if not half_life_days > 0:
         raise ValueError("half_life_days must be greater than 0")
     age_days = max(0.0, (now - observed_at).total_seconds() / _SECONDS_PER_DAY)
-    factor: float = 0.5 ** (age_days / half_life_days)
+    half_lives = age_days / half_life_days
+    if half_lives > MAX_HALF_LIVES:
+        return 0.0
+    factor: float = 0.5**half_lives
     return factor
 
 

@@ -3,29 +3,31 @@ the items' places in the whole ranking."""
 
 from __future__ import annotations
 
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 from django_filters import rest_framework as filters
 
 from roadmap.choices import ItemStatus
+from roadmap.filters import FlagFilter, IdFilter, text_search
 from scoring.models import ItemScore
 
 
 class LiveRankingFilterSet(filters.FilterSet):
+    """The item filters of `items/`, applied to the ranked items."""
+
     status = filters.MultipleChoiceFilter(
         field_name="item__status",
         choices=ItemStatus.choices,
         help_text="Item status; repeat the parameter for several.",
     )
-    # Plain number filters: a model choice filter would cost a query to validate the id.
-    theme = filters.NumberFilter(field_name="item__theme_id", help_text="Theme id.")
-    segment = filters.CharFilter(
-        field_name="item__segments__slug", help_text="Segment slug the item targets."
-    )
-    owner = filters.NumberFilter(field_name="item__owner_id", help_text="Owner's user id.")
-    has_jira_key = filters.BooleanFilter(
+    theme = IdFilter(field_name="item__theme_id", help_text="Theme id.")
+    segment = IdFilter(field_name="item__segments__id", help_text="Segment id.")
+    owner = IdFilter(field_name="item__owner_id", help_text="Owner's user id.")
+    has_jira_key = FlagFilter(
         method="filter_has_jira_key", help_text="Only items with (true) or without a Jira key."
     )
-    q = filters.CharFilter(method="filter_q", help_text="Text in the item's title or description.")
+    q = filters.CharFilter(
+        method="filter_q", help_text="Text in the item's title, description or Jira key."
+    )
 
     class Meta:
         model = ItemScore
@@ -42,6 +44,6 @@ class LiveRankingFilterSet(filters.FilterSet):
         value = value.strip()
         if not value:
             return queryset
-        return queryset.filter(
-            Q(item__title__icontains=value) | Q(item__description__icontains=value)
-        )
+        return text_search(
+            queryset, ("item__title", "item__description", "item__jira_key"), value
+        ).distinct()

@@ -8,13 +8,14 @@ from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
+from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import connection
-from django.db.models import Prefetch, QuerySet
+from django.db.models import CharField, Count, Exists, F, OuterRef, Prefetch, QuerySet, Value
 from django.utils import timezone
 
 from roadmap.choices import RANKABLE_STATUSES
-from roadmap.models import DirtyItem, RoadmapItem
+from roadmap.models import DirtyItem, RoadmapItem, Segment, Theme
 from scoring import engine
 from scoring.models import ItemScore, Ranking, RankingEntry, ScoreHistory, ScoringModel
 from signals.choices import ReportStatus
@@ -102,8 +103,14 @@ def _now_param(now: datetime) -> Any:
 
 def _weight_sql(link: str, evidence: str, params: engine.Params) -> tuple[str, dict[str, Any]]:
     segment_case, sql_params = _case_sql("seg.slug", dict(params.segment_weights), 1.0, "seg")
-    decay = f"POWER(0.5, {_age_days_sql(evidence + '.observed_at')} / %(half_life)s)"
+    half_lives = f"({_age_days_sql(evidence + '.observed_at')} / %(half_life)s)"
+    # As in engine.decay: past MAX_HALF_LIVES an input counts 0 (PostgreSQL would raise on
+    # the underflow rather than round to 0).
+    decay = (
+        f"(CASE WHEN {half_lives} > %(max_half_lives)s THEN 0.0 ELSE POWER(0.5, {half_lives}) END)"
+    )
     sql_params["half_life"] = float(params.half_life_days)
+    sql_params["max_half_lives"] = engine.MAX_HALF_LIVES
     return f"({link}.weight * {segment_case} * {decay})", sql_params
 
 
@@ -501,6 +508,10 @@ def ranking_entry_result(entry: RankingEntry) -> engine.ScoreResult:
     )
 
 
+def _factors(entry: RankingEntry) -> dict[str, float]:
+    return {name: getattr(entry, name) for name in engine.FACTORS}
+
+
 def _moved(before: RankingEntry, after: RankingEntry) -> dict[str, Any]:
     split = engine.split_change(ranking_entry_result(before), ranking_entry_result(after))
     return {
@@ -514,6 +525,9 @@ def _moved(before: RankingEntry, after: RankingEntry) -> dict[str, Any]:
         "main_driver": split.main_driver,
         "terms": dict(split.terms),
         "deltas": dict(split.deltas),
+        # The factor values themselves, so a reader can say "effort went from 2 to 5".
+        "factors_before": _factors(before),
+        "factors_after": _factors(after),
     }
 
 
@@ -526,21 +540,16 @@ def _listed(entry: RankingEntry) -> dict[str, Any]:
     }
 
 
-def ranking_diff(*, ranking: Ranking) -> dict[str, Any]:
-    """What moved between the previous ranking (number - 1) and this one, and why.
+def _entries_diff(
+    current: Mapping[int, RankingEntry], earlier: Mapping[int, RankingEntry]
+) -> dict[str, Any]:
+    """The movement from `earlier` to `current` (item id → entry, each in position order).
 
     For each item that moved, `main_driver` and the log `terms` come from
-    engine.split_change on the two frozen entries (SCORING.md, "Explanation"). Items only
-    in this ranking are `new`, items only in the previous one are `dropped`; against no
-    previous ranking (number 1) everything is new. Two queries.
+    engine.split_change on the two entries (SCORING.md, "Explanation"). Items only in
+    `current` are `new`, items only in `earlier` are `dropped`. Shared by the diff of two
+    published rankings and by the diff of the live ranking against a published one.
     """
-    previous = Ranking.objects.filter(number=ranking.number - 1).first()
-    ranking_ids = [ranking.pk] if previous is None else [ranking.pk, previous.pk]
-    current: dict[int, RankingEntry] = {}
-    earlier: dict[int, RankingEntry] = {}
-    for entry in RankingEntry.objects.filter(ranking_id__in=ranking_ids).order_by("position"):
-        (current if entry.ranking_id == ranking.pk else earlier)[entry.item_id] = entry
-
     moved_up, moved_down, new, unchanged = [], [], [], 0
     for item_id, entry in current.items():
         old = earlier.get(item_id)
@@ -554,11 +563,226 @@ def ranking_diff(*, ranking: Ranking) -> dict[str, Any]:
             unchanged += 1
     dropped = [_listed(entry) for item_id, entry in earlier.items() if item_id not in current]
     return {
-        "number": ranking.number,
-        "previous_number": None if previous is None else previous.number,
         "moved_up": moved_up,
         "moved_down": moved_down,
         "new": new,
         "dropped": dropped,
         "unchanged": unchanged,
     }
+
+
+def ranking_diff(*, ranking: Ranking) -> dict[str, Any]:
+    """What moved between the previous ranking (number - 1) and this one, and why.
+
+    See `_entries_diff`; against no previous ranking (number 1) everything is new. Two
+    queries.
+    """
+    previous = Ranking.objects.filter(number=ranking.number - 1).first()
+    ranking_ids = [ranking.pk] if previous is None else [ranking.pk, previous.pk]
+    current: dict[int, RankingEntry] = {}
+    earlier: dict[int, RankingEntry] = {}
+    for entry in RankingEntry.objects.filter(ranking_id__in=ranking_ids).order_by("position"):
+        (current if entry.ranking_id == ranking.pk else earlier)[entry.item_id] = entry
+    return {
+        "number": ranking.number,
+        "previous_number": None if previous is None else previous.number,
+        **_entries_diff(current, earlier),
+    }
+
+
+def live_ranking_snapshot() -> list[RankingEntry]:
+    """The live ranking as ranking_publish would freeze it from the current scores, as
+    unsaved entries (no ranking): positions, scores, factors and explanation parts.
+
+    One query. Items marked dirty keep their last computed score here; ranking_publish
+    recomputes them first (see `dirty_item_count`).
+    """
+    scores = (
+        live_ranking()
+        .select_related(None)
+        .select_related("item", "model")
+        .defer("item__description", "item__value_proposition", "item__launch_channels")
+    )
+    return [
+        RankingEntry(
+            item_id=score.item_id,
+            title=score.item.title,
+            jira_key=score.item.jira_key,
+            position=position,
+            score=score.score,
+            reach=score.reach,
+            impact=score.impact,
+            confidence=score.confidence,
+            effort=score.effort,
+            explanation=engine.explanation(
+                item_score_result(score),
+                computed_at=score.computed_at,
+                model_version=score.model.version,
+            ),
+        )
+        for position, score in enumerate(scores, start=1)
+    ]
+
+
+def ranking_diff_live(*, against: Ranking | None) -> dict[str, Any]:
+    """What publishing the live ranking now would change against the published ranking
+    `against` (usually the latest), without publishing anything. `number` is None (the
+    live ranking has none yet); with no ranking to compare to, everything is new. Two
+    queries."""
+    current = {entry.item_id: entry for entry in live_ranking_snapshot()}
+    earlier: dict[int, RankingEntry] = {}
+    if against is not None:
+        earlier = {entry.item_id: entry for entry in ranking_entries(ranking=against)}
+    return {
+        "number": None,
+        "previous_number": None if against is None else against.number,
+        **_entries_diff(current, earlier),
+    }
+
+
+# --- The committee board ----------------------------------------------------------------
+
+# The "kind" under which item_evidence_counts counts open friction reports.
+FRICTION_REPORT_KIND = "friction_report"
+
+
+def dirty_item_count() -> int:
+    """How many items have inputs changed since their score was computed."""
+    return DirtyItem.objects.count()
+
+
+def item_scores_filter(
+    *,
+    queryset: QuerySet[ItemScore],
+    theme_id: int | None = None,
+    segment_id: int | None = None,
+    status: str | None = None,
+    owner_id: int | None = None,
+) -> QuerySet[ItemScore]:
+    """Narrow item scores to the items of a theme, a segment, a status and an owner
+    (each optional)."""
+    if theme_id is not None:
+        queryset = queryset.filter(item__theme_id=theme_id)
+    if segment_id is not None:
+        # One row per item: an item is in a segment at most once.
+        queryset = queryset.filter(item__segments__id=segment_id)
+    if status:
+        queryset = queryset.filter(item__status=status)
+    if owner_id is not None:
+        queryset = queryset.filter(item__owner_id=owner_id)
+    return queryset
+
+
+def live_ranking_board(
+    *,
+    theme_id: int | None = None,
+    segment_id: int | None = None,
+    status: str | None = None,
+    owner_id: int | None = None,
+) -> QuerySet[ItemScore]:
+    """The live ranking narrowed by the board's filters, in ranking order, each row with
+    its scoring model (for α) and `dirty` (its inputs changed since it was scored).
+
+    Filters only hide rows: read positions in the whole ranking with item_positions.
+    """
+    pending = DirtyItem.objects.filter(item_id=OuterRef("item_id"))
+    return item_scores_filter(
+        queryset=live_ranking().select_related("model").annotate(dirty=Exists(pending)),
+        theme_id=theme_id,
+        segment_id=segment_id,
+        status=status,
+        owner_id=owner_id,
+    )
+
+
+def item_evidence_counts(*, item_ids: Sequence[int]) -> dict[int, dict[str, int]]:
+    """Counted evidence of each item by kind: its undismissed signals by signal kind, and
+    its open friction reports under FRICTION_REPORT_KIND. One query (GROUP BY item and
+    kind over the counted links of both tables)."""
+    ids = [int(item_id) for item_id in item_ids]
+    if not ids:
+        return {}
+    signals = (
+        SignalLink.objects.filter(item_id__in=ids, signal__dismissed=False)
+        .values("item_id", kind=F("signal__kind"))
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    reports = (
+        ReportLink.objects.filter(item_id__in=ids, report__status=ReportStatus.OPEN)
+        .values("item_id", kind=Value(FRICTION_REPORT_KIND, output_field=CharField()))
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    counts: dict[int, dict[str, int]] = {}
+    for row in signals.union(reports, all=True):
+        counts.setdefault(row["item_id"], {})[row["kind"]] = row["n"]
+    return counts
+
+
+def ranking_positions(*, ranking: Ranking) -> dict[int, tuple[int, float, str]]:
+    """item id → (position, score, title) in a published ranking; one query."""
+    rows = RankingEntry.objects.filter(ranking=ranking).values_list(
+        "item_id", "position", "score", "title"
+    )
+    return {item_id: (position, score, title) for item_id, position, score, title in rows}
+
+
+def board_filter_options() -> dict[str, list[tuple[int, str]]]:
+    """The choices of the board's filters: themes, segments, and the users who own at
+    least one item, as (id, label). Three queries."""
+    owners = (
+        get_user_model()
+        .objects.filter(owned_items__isnull=False)
+        .distinct()
+        .order_by("username")
+        .values_list("pk", "username", "first_name", "last_name")
+    )
+    return {
+        "themes": list(Theme.objects.order_by("name").values_list("pk", "name")),
+        "segments": list(Segment.objects.order_by("name").values_list("pk", "name")),
+        "owners": [
+            (pk, f"{first} {last}".strip() or username) for pk, username, first, last in owners
+        ],
+    }
+
+
+def evidence_details(
+    *, report_ids: Sequence[int], signal_ids: Sequence[int]
+) -> dict[tuple[str, int], dict[str, Any]]:
+    """What the board shows of the given friction reports and signals, keyed by
+    ("report" | "signal", id). One query per kind asked for."""
+    details: dict[tuple[str, int], dict[str, Any]] = {}
+    if report_ids:
+        reports = FrictionReport.objects.filter(pk__in=list(report_ids)).only(
+            "pk", "title", "campaign", "funnel_stage", "affected_people", "observed_at"
+        )
+        for report in reports:
+            details[("report", report.pk)] = {
+                "title": str(report),
+                "detail": f"{report.get_funnel_stage_display()}, "
+                f"{report.affected_people:,} people a quarter",
+                "observed_at": report.observed_at,
+            }
+    if signal_ids:
+        signals = MarketSignal.objects.filter(pk__in=list(signal_ids)).only(
+            "pk", "title", "kind", "observed_at", "account_name"
+        )
+        for signal in signals:
+            detail = signal.get_kind_display()
+            if signal.account_name:
+                detail += f", {signal.account_name}"
+            details[("signal", signal.pk)] = {
+                "title": signal.title,
+                "detail": detail,
+                "observed_at": signal.observed_at,
+            }
+    return details
+
+
+def ranking_entry_of_item(*, ranking: Ranking, item: RoadmapItem) -> RankingEntry | None:
+    return RankingEntry.objects.filter(ranking=ranking, item=item).first()
+
+
+def scoring_model_version(*, version: int) -> ScoringModel | None:
+    return ScoringModel.objects.filter(version=version).first()

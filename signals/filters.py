@@ -5,7 +5,13 @@ from __future__ import annotations
 import django_filters as filters
 from django.db.models import QuerySet
 
-from roadmap.filters import FlagFilter, IdFilter, NullsLastOrderingFilter, text_search
+from roadmap.filters import (
+    FlagFilter,
+    IdFilter,
+    NullsLastOrderingFilter,
+    StrictIsoDateTimeFilter,
+    text_search,
+)
 from signals.choices import Channel, FunnelStage, ReportStatus, SignalKind
 from signals.models import FrictionReport, MarketSignal
 
@@ -16,10 +22,10 @@ class EvidenceFilterSet(filters.FilterSet):
     segment = IdFilter(field_name="segment_id", help_text="Segment id.")
     source = filters.CharFilter(help_text="The sending system, exactly.")
     item = IdFilter(field_name="links__item_id", help_text="Linked to this item id.")
-    observed_after = filters.IsoDateTimeFilter(
+    observed_after = StrictIsoDateTimeFilter(
         field_name="observed_at", lookup_expr="gte", help_text="Observed at or after (ISO 8601)."
     )
-    observed_before = filters.IsoDateTimeFilter(
+    observed_before = StrictIsoDateTimeFilter(
         field_name="observed_at", lookup_expr="lt", help_text="Observed before (ISO 8601)."
     )
     submitted_by = IdFilter(field_name="submitted_by_id", help_text="Submitter (user) id.")

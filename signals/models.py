@@ -9,10 +9,14 @@ from roadmap.choices import MAX_PEOPLE, RICE_CHOICES, RICE_SCALE
 from roadmap.models import RoadmapItem, Segment
 from signals.choices import Channel, FunnelStage, ReportStatus, SignalKind
 
+# A link weight is in (0, 1]; below 0.001 it would carry no information and could push a
+# product of weights and decays under the smallest double (see scoring.engine).
+MIN_LINK_WEIGHT = 0.001
+
 
 def _positive_weight(value: float) -> None:
-    if not 0 < value <= 1:
-        raise ValidationError("Weight must be greater than 0 and at most 1.")
+    if not MIN_LINK_WEIGHT <= value <= 1:
+        raise ValidationError(f"Weight must be between {MIN_LINK_WEIGHT} and 1.")
 
 
 class Evidence(models.Model):
@@ -154,7 +158,8 @@ class SignalLink(Link):
         constraints = [
             models.UniqueConstraint(fields=["item", "signal"], name="signal_link_unique"),
             models.CheckConstraint(
-                condition=Q(weight__gt=0, weight__lte=1), name="signal_link_weight_range"
+                condition=Q(weight__gte=MIN_LINK_WEIGHT, weight__lte=1),
+                name="signal_link_weight_range",
             ),
         ]
         indexes = [models.Index(fields=["signal", "item"])]
@@ -174,7 +179,8 @@ class ReportLink(Link):
         constraints = [
             models.UniqueConstraint(fields=["item", "report"], name="report_link_unique"),
             models.CheckConstraint(
-                condition=Q(weight__gt=0, weight__lte=1), name="report_link_weight_range"
+                condition=Q(weight__gte=MIN_LINK_WEIGHT, weight__lte=1),
+                name="report_link_weight_range",
             ),
         ]
         indexes = [models.Index(fields=["report", "item"])]

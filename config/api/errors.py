@@ -56,6 +56,14 @@ def _first_code(detail: Any) -> str:
     return str(getattr(detail, "code", "invalid"))
 
 
+def _all_codes(detail: Any) -> set[str]:
+    if isinstance(detail, dict):
+        return set().union(*(_all_codes(value) for value in detail.values())) if detail else set()
+    if isinstance(detail, list):
+        return set().union(*(_all_codes(value) for value in detail)) if detail else set()
+    return {str(getattr(detail, "code", "invalid"))}
+
+
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
     if isinstance(exc, DjangoValidationError):
         fields = (
@@ -75,6 +83,13 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
     if isinstance(exc, exceptions.ValidationError):
         detail = exc.detail
         fields = detail if isinstance(detail, dict) else {"non_field_errors": detail}
+        if _all_codes(detail) == {"unique"}:
+            # The input is well-formed but names something that already exists.
+            response.status_code = status.HTTP_409_CONFLICT
+            response.data = error_body(
+                409, "conflict", "A record with these values already exists.", fields
+            )
+            return response
         response.data = error_body(
             response.status_code, "invalid", "The request has invalid fields.", fields
         )

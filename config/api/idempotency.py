@@ -10,6 +10,7 @@ unique index until the first commits, then replays it.
 from __future__ import annotations
 
 import hashlib
+import re
 from collections.abc import Callable
 from datetime import timedelta
 
@@ -18,9 +19,11 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.utils import timezone
 
 from config.api.errors import error_body
+from config.api.schema import IDEMPOTENCY_KEY_PATTERN
 from config.models import IdempotencyRecord
 
 HEADER = "HTTP_IDEMPOTENCY_KEY"
+_VALID_KEY = re.compile(IDEMPOTENCY_KEY_PATTERN.strip("^$"))
 MAX_KEY_LENGTH = 255
 # Outcomes worth replaying: success, and refusals that the same request would get again.
 _STORED = frozenset({200, 201, 202, 204, 400, 404, 409, 422})
@@ -64,11 +67,11 @@ class IdempotencyMiddleware:
         key = request.META.get(HEADER)
         if request.method != "POST" or key is None or not request.path.startswith("/api/"):
             return self.get_response(request)
-        if not key or len(key) > MAX_KEY_LENGTH or "\x00" in key:
+        if not _VALID_KEY.fullmatch(key):
             return _error(
                 400,
                 "invalid_idempotency_key",
-                f"Idempotency-Key must be 1 to {MAX_KEY_LENGTH} characters.",
+                f"Idempotency-Key must be 1 to {MAX_KEY_LENGTH} visible ASCII characters.",
             )
         try:
             body = request.body

@@ -21,7 +21,7 @@ from drf_spectacular.utils import OpenApiParameter, OpenApiResponse
 from rest_framework import serializers
 
 from config.api.serializers import StrictModelSerializer
-from roadmap.choices import MAX_EFFORT, MAX_PEOPLE, RICE_SCALE
+from roadmap.choices import MAX_EFFORT, MAX_PEOPLE, RICE_SCALE, ItemStatus
 from roadmap.filters import MAX_PK
 from roadmap.models import JIRA_KEY_VALIDATOR, RoadmapItem, Segment, Theme
 
@@ -35,9 +35,12 @@ class ErrorBodySerializer(serializers.Serializer):
     # The metaclass takes declared fields out of the class body, so this does not shadow
     # Serializer.fields.
     fields = serializers.DictField(
-        child=serializers.ListField(child=serializers.CharField()),
+        child=serializers.JSONField(),
         required=False,
-        help_text="Validation errors only: each invalid field and its messages.",
+        help_text=(
+            "Validation errors only: each invalid field and its messages (a list), or, for "
+            "nested input such as `links` or bulk records, an object keyed by index."
+        ),
     )
 
 
@@ -324,3 +327,32 @@ class RoadmapItemSerializer(ApiModelSerializer):
             if other is not None:
                 raise serializers.ValidationError(f"Item {other} already has the Jira key {value}.")
         return value
+
+
+# --- The Jira webhook ---------------------------------------------------------------------
+
+
+class JiraWebhookAppliedSerializer(serializers.Serializer):
+    item = serializers.IntegerField(help_text="The item whose status changed.")
+    jira_key = serializers.CharField()
+    status = serializers.ChoiceField(choices=ItemStatus.choices, help_text="Its new status.")
+
+
+class JiraWebhookResultSerializer(serializers.Serializer):
+    """`{"applied": {...}}` when the delivery changed an item's status, else
+    `{"ignored": "why"}` (an unknown key, an unmapped status, another event, a delivery
+    already received)."""
+
+    applied = JiraWebhookAppliedSerializer(required=False)
+    ignored = serializers.CharField(required=False, help_text="Why nothing changed.")
+
+    def to_representation(self, instance: Any) -> dict[str, Any]:
+        if instance.applied:
+            return {
+                "applied": {
+                    "item": instance.item_id,
+                    "jira_key": instance.jira_key,
+                    "status": instance.status,
+                }
+            }
+        return {"ignored": instance.detail}

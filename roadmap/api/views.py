@@ -1,4 +1,4 @@
-"""ViewSets of the roadmap API: items, themes, segments.
+"""ViewSets of the roadmap API: items, themes, segments, and the Jira webhook.
 
 Reads come from roadmap.selectors, writes go through roadmap.services (which validate with
 full_clean; the exception handler turns a Django ValidationError into the 400 shape).
@@ -6,12 +6,20 @@ full_clean; the exception handler turns a Django ValidationError into the 400 sh
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
+from django.conf import settings
 from django.utils.http import parse_etags
 from django_filters.rest_framework import DjangoFilterBackend
-from drf_spectacular.utils import extend_schema, extend_schema_view
-from rest_framework import mixins, serializers, status, viewsets
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_view,
+)
+from rest_framework import exceptions, mixins, permissions, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -24,6 +32,8 @@ from roadmap.api.serializers import (
     IF_MATCH,
     READ_ERRORS,
     WRITE_ERRORS,
+    ErrorSerializer,
+    JiraWebhookResultSerializer,
     RoadmapItemSerializer,
     SegmentSerializer,
     ThemeSerializer,
@@ -31,6 +41,7 @@ from roadmap.api.serializers import (
 )
 from roadmap.choices import ItemStatus
 from roadmap.filters import RoadmapItemFilterSet
+from roadmap.jira import services as jira
 from roadmap.models import RoadmapItem
 
 # Ordering comes from each FilterSet's explicit `ordering` filter; DRF's own ordering
@@ -168,18 +179,15 @@ class RoadmapItemViewSet(
             user=self.request.user, **serializer.validated_data
         )
 
-    def update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        # The precondition is checked before the body is validated: a stale client learns
-        # first that it must read the item again.
-        self._expected_version = self._if_match_version(self.get_object())
-        return super().update(request, *args, **kwargs)
-
     def perform_update(self, serializer: RoadmapItemSerializer) -> None:
+        # The precondition is checked once the body is valid: a request that would be a 400
+        # without If-Match stays a 400 with it (RFC 9110, 13.2.1).
+        expected_version = self._if_match_version(serializer.instance)
         try:
             serializer.instance = services.item_update(
                 item=serializer.instance,
                 data=dict(serializer.validated_data),
-                expected_version=self._expected_version,
+                expected_version=expected_version,
             )
         except services.ItemVersionConflict as exc:
             # Someone wrote between our read and our write: as stale as a wrong If-Match.
@@ -219,3 +227,98 @@ def _stale(current_version: int) -> PreconditionFailed:
         f"The item changed since you read it; it is now at version {current_version}. "
         f'Read it again and send If-Match: "{current_version}".'
     )
+
+
+# --- The Jira webhook ---------------------------------------------------------------------
+
+
+def _webhook_error(description: str) -> OpenApiResponse:
+    return OpenApiResponse(ErrorSerializer, description=description)
+
+
+class JiraWebhookViewSet(viewsets.ViewSet):
+    """Jira Cloud's webhook for issue updates (README, "Jira"). No API key: Jira proves
+    itself with the shared JIRA_WEBHOOK_SECRET instead."""
+
+    authentication_classes: list[Any] = []
+    permission_classes = [permissions.AllowAny]
+
+    def get_authenticate_header(self, request: Request) -> str:
+        # Makes a missing secret a 401 (DRF turns it into 403 without a challenge).
+        return 'Signature realm="jira-webhook", headers="X-Hub-Signature"'
+
+    @extend_schema(
+        summary="Jira webhook: an issue's status becomes its item's status",
+        description="Takes Jira Cloud's `jira:issue_updated` deliveries. A status named in "
+        "JIRA_STATUS_MAP becomes the status of the item with that Jira key (with a "
+        "history entry; the item is rescored). Unknown keys, unmapped statuses, other "
+        "events and updates that did not change the status are ignored (200). A "
+        "delivery received before (same `X-Atlassian-Webhook-Identifier`, or same "
+        "event, issue and timestamp) does nothing. Authenticate with "
+        "`X-Hub-Signature: sha256=<HMAC-SHA256 of the body with the secret>` (what Jira "
+        "sends for a webhook with a secret) or `?secret=`.",
+        request=OpenApiTypes.OBJECT,
+        parameters=[
+            OpenApiParameter(
+                "secret",
+                OpenApiTypes.STR,
+                OpenApiParameter.QUERY,
+                description="JIRA_WEBHOOK_SECRET, for senders that cannot sign.",
+            ),
+            OpenApiParameter(
+                "X-Hub-Signature",
+                OpenApiTypes.STR,
+                OpenApiParameter.HEADER,
+                description="`sha256=` and the hex HMAC-SHA256 of the raw body.",
+            ),
+            OpenApiParameter(
+                "X-Atlassian-Webhook-Identifier",
+                OpenApiTypes.STR,
+                OpenApiParameter.HEADER,
+                description="Jira's id of the delivery, the same on its retries.",
+            ),
+        ],
+        responses={
+            200: JiraWebhookResultSerializer,
+            400: _webhook_error("The body is not a JSON object."),
+            401: _webhook_error("Neither `secret` nor `X-Hub-Signature` was given."),
+            403: _webhook_error(
+                "The secret or signature is wrong, or the webhook is off (no JIRA_WEBHOOK_SECRET)."
+            ),
+        },
+    )
+    def create(self, request: Request) -> Response:
+        secret = settings.JIRA_WEBHOOK_SECRET
+        if not secret:
+            raise exceptions.PermissionDenied(
+                "The Jira webhook is off: JIRA_WEBHOOK_SECRET is not set."
+            )
+        body = request.body
+        verdict = jira.jira_webhook_verify(
+            secret=secret,
+            body=body,
+            query_secret=request.query_params.get("secret"),
+            signature=request.headers.get("X-Hub-Signature"),
+        )
+        if verdict is None:
+            raise exceptions.NotAuthenticated(
+                "Give the webhook secret: an X-Hub-Signature header or ?secret=."
+            )
+        if not verdict:
+            raise exceptions.PermissionDenied("The webhook secret or signature does not match.")
+        payload = _json_object(body)
+        delivery_id = jira.jira_webhook_delivery_id(
+            payload=payload, header=request.headers.get("X-Atlassian-Webhook-Identifier")
+        )
+        result = jira.jira_webhook_receive(payload=payload, delivery_id=delivery_id)
+        return Response(JiraWebhookResultSerializer(result).data)
+
+
+def _json_object(body: bytes) -> dict[str, Any]:
+    try:
+        payload = json.loads(body)
+    except (ValueError, UnicodeDecodeError):
+        payload = None
+    if not isinstance(payload, dict):
+        raise exceptions.ValidationError({"non_field_errors": ["The body must be a JSON object."]})
+    return payload

@@ -15,13 +15,15 @@ from __future__ import annotations
 from dataclasses import asdict
 from typing import Any
 
+from django.urls import reverse
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from config.api.serializers import StrictSerializer
 from roadmap.api.serializers import ErrorSerializer as ErrorSerializer
 from roadmap.choices import ItemStatus
-from scoring import selectors
+from roadmap.models import JiraSyncRun
+from scoring import engine, selectors
 from scoring.models import ItemScore, Ranking, RankingEntry, ScoreHistory, ScoringModel
 
 # --- Scoring model versions -------------------------------------------------------------
@@ -38,10 +40,26 @@ class FiniteNumberField(serializers.FloatField):
         return value
 
 
+@extend_schema_field({"type": "number", "format": "double", "minimum": 0, "exclusiveMinimum": True})
+class PositiveNumberField(FiniteNumberField):
+    """A finite number greater than 0 (the range itself is checked by the scoring core)."""
+
+
+_WEIGHT = {"type": "number", "format": "double", "minimum": 0}
+_MAX_WEIGHTS = 1000
+
+
+@extend_schema_field(
+    {
+        "type": "object",
+        "additionalProperties": _WEIGHT,
+        "maxProperties": _MAX_WEIGHTS,
+    }
+)
 class WeightsField(serializers.DictField):
     """An object mapping names to finite weights of 0 or more."""
 
-    MAX_ENTRIES = 1000
+    MAX_ENTRIES = _MAX_WEIGHTS
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(child=FiniteNumberField(min_value=0), **kwargs)
@@ -53,22 +71,41 @@ class WeightsField(serializers.DictField):
         return value
 
 
+@extend_schema_field(
+    {
+        "type": "object",
+        "properties": dict.fromkeys(engine.SIGNAL_KINDS, _WEIGHT),
+        "additionalProperties": False,
+    }
+)
+class KindWeightsField(WeightsField):
+    """Weights per signal kind: only the kinds of SCORING.md."""
+
+
 class ScoringModelParamsSerializer(StrictSerializer):
     """The parameters of SCORING.md, each optional: those sent are laid over the active
     version's values. Ranges are checked by the scoring core, field by field."""
 
-    product_weight = FiniteNumberField(required=False, help_text="α, 0 to 1.")
-    half_life_days = FiniteNumberField(required=False, help_text="H in days, greater than 0.")
-    evidence_gain = FiniteNumberField(required=False, help_text="g, 0 to 1.")
-    evidence_saturation = FiniteNumberField(required=False, help_text="κ, greater than 0.")
-    min_effort = FiniteNumberField(required=False, help_text="Person-months, greater than 0.")
-    default_confidence = FiniteNumberField(required=False, help_text="0 to 1.")
-    kind_weights = WeightsField(
+    product_weight = FiniteNumberField(
+        required=False, min_value=0, max_value=1, help_text="α, 0 to 1."
+    )
+    half_life_days = PositiveNumberField(required=False, help_text="H in days, greater than 0.")
+    evidence_gain = FiniteNumberField(
+        required=False, min_value=0, max_value=1, help_text="g, 0 to 1."
+    )
+    evidence_saturation = PositiveNumberField(required=False, help_text="κ, greater than 0.")
+    min_effort = PositiveNumberField(required=False, help_text="Person-months, greater than 0.")
+    default_confidence = FiniteNumberField(
+        required=False, min_value=0, max_value=1, help_text="0 to 1."
+    )
+    kind_weights = KindWeightsField(
         required=False,
         help_text="Evidence weight per signal kind; replaces the whole mapping. A kind left "
         "out weighs 0.",
     )
-    friction_evidence_weight = FiniteNumberField(required=False, help_text="φ, 0 or more.")
+    friction_evidence_weight = FiniteNumberField(
+        required=False, min_value=0, help_text="φ, 0 or more."
+    )
     segment_weights = WeightsField(
         required=False,
         help_text="Weight per segment slug; replaces the whole mapping. A slug left out weighs 1.",
@@ -80,7 +117,9 @@ class ScoringModelCreateSerializer(ScoringModelParamsSerializer):
 
 
 class ScoringModelSerializer(serializers.ModelSerializer):
-    created_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    created_by = serializers.SlugRelatedField(
+        slug_field="username", read_only=True, allow_null=True
+    )
 
     class Meta:
         model = ScoringModel
@@ -439,3 +478,85 @@ class RankingDiffSerializer(serializers.Serializer):
     new = RankingDiffEntrySerializer(many=True)
     dropped = RankingDiffEntrySerializer(many=True)
     unchanged = serializers.IntegerField(help_text="Items at the same position in both.")
+
+
+# --- Jira -------------------------------------------------------------------------------
+
+
+class JiraIssueRankSerializer(serializers.ModelSerializer):
+    """A ranking entry with a Jira key, in the shape a Jira rule or script reads."""
+
+    key = serializers.CharField(source="jira_key", read_only=True, help_text="The issue key.")
+    item = serializers.IntegerField(source="item_id", read_only=True)
+    explanation_url = serializers.SerializerMethodField(
+        help_text="Absolute URL of the item's score explanation (`items/{id}/score/`)."
+    )
+
+    class Meta:
+        model = RankingEntry
+        fields = [
+            "key",
+            "position",
+            "item",
+            "title",
+            "score",
+            "reach",
+            "impact",
+            "confidence",
+            "effort",
+            "explanation_url",
+        ]
+        read_only_fields = fields
+
+    def get_explanation_url(self, entry: RankingEntry) -> str:
+        path = reverse("item-score", kwargs={"pk": entry.item_id})
+        request = self.context.get("request")
+        return request.build_absolute_uri(path) if request is not None else path
+
+
+class RankingJiraSerializer(serializers.Serializer):
+    """The latest published ranking as Jira needs it: `{"ranking": ..., "issues": [...]}`
+    in; its entries with a Jira key, by position, out."""
+
+    number = serializers.IntegerField(source="ranking.number")
+    published_at = serializers.DateTimeField(source="ranking.published_at")
+    note = serializers.CharField(source="ranking.note")
+    issue_count = serializers.SerializerMethodField(help_text="How many issues are listed.")
+    issues = JiraIssueRankSerializer(
+        many=True,
+        help_text="Every entry with a Jira key, by position. `position` is the item's place "
+        "in the whole ranking, so items without a key leave gaps.",
+    )
+
+    def get_issue_count(self, data: dict[str, Any]) -> int:
+        return len(data["issues"])
+
+
+class StrictBooleanField(serializers.BooleanField):
+    """A JSON boolean: "yes" or 1 where true or false is expected is a client bug."""
+
+    def to_internal_value(self, data: Any) -> bool:
+        if not isinstance(data, bool):
+            self.fail("invalid")
+        return data
+
+
+class RankingPushSerializer(StrictSerializer):
+    force = StrictBooleanField(
+        required=False,
+        default=False,
+        help_text="Send every value and the whole order, even what the last push already "
+        "sent (e.g. after someone reordered the board by hand).",
+    )
+
+
+class RankingPushQueuedSerializer(serializers.ModelSerializer):
+    run = serializers.IntegerField(
+        source="pk", read_only=True, help_text="The Jira sync run (admin → Jira sync runs)."
+    )
+    ranking = serializers.IntegerField(source="ranking_number", read_only=True)
+
+    class Meta:
+        model = JiraSyncRun
+        fields = ["run", "ranking", "status", "force", "queued_at"]
+        read_only_fields = fields

@@ -25,7 +25,7 @@ from roadmap.choices import MAX_PEOPLE
 from roadmap.models import RoadmapItem
 from signals import selectors
 from signals.choices import ReportStatus
-from signals.models import FrictionReport, MarketSignal
+from signals.models import MIN_LINK_WEIGHT, FrictionReport, MarketSignal
 from signals.services import BulkRecord
 
 MAX_BULK_RECORDS = 1000
@@ -40,12 +40,12 @@ class EvidenceLinkSerializer(StrictSerializer):
     item = PreloadedPrimaryKeyRelatedField(
         queryset=RoadmapItem.objects.all(), help_text="Roadmap item id."
     )
-    weight = StrictFloatField(default=1.0, help_text="Greater than 0 and at most 1 (default 1).")
-
-    def validate_weight(self, value: float) -> float:
-        if not 0 < value <= 1:
-            raise serializers.ValidationError("Must be greater than 0 and at most 1.")
-        return value
+    weight = StrictFloatField(
+        default=1.0,
+        min_value=MIN_LINK_WEIGHT,
+        max_value=1,
+        help_text=f"From {MIN_LINK_WEIGHT} to 1 (default 1).",
+    )
 
 
 class EvidenceSerializer(ApiModelSerializer):
@@ -189,15 +189,21 @@ class BulkRecordsField(serializers.ListField):
 
 
 class BulkRecordsFieldExtension(OpenApiSerializerFieldExtension):
-    """In the schema, the records are what they will be validated as."""
+    """In the schema, the records are objects checked one by one after the request is
+    accepted: a record that breaks the record schema is rejected in the answer (per
+    record), not the whole request, so the request schema must not constrain them."""
 
     target_class = BulkRecordsField
 
     def map_serializer_field(self, auto_schema: Any, direction: Any) -> dict[str, Any]:
         component = auto_schema.resolve_serializer(self.target.record_serializer, direction)
+        name = component.ref["$ref"].rsplit("/", 1)[-1]
         return {
             "type": "array",
-            "items": component.ref,
+            # Any JSON value: a record that is not even an object is rejected on its own.
+            "items": {
+                "description": f"A record with the fields of `{name}`, validated on its own."
+            },
             "minItems": self.target.min_length,
             "maxItems": self.target.max_length,
         }

@@ -417,7 +417,10 @@ def test_item_lists_are_paginated_with_a_capped_page_size(pm):
     assert body["count"] == 3
     assert len(body["results"]) == 2
     assert body["next"]
-    assert pm.get(ITEMS, {"limit": 10_000}).json()["count"] == 3
+    assert pm.get(ITEMS, {"limit": 200}).status_code == 200
+    # Past the cap, or not a page size at all: refused, never silently replaced.
+    for limit in ("201", "0", "-1", "ten"):
+        assert pm.get(ITEMS, {"limit": limit}).status_code == 400
 
 
 def test_listing_fifty_items_stays_within_the_query_budget(
@@ -467,7 +470,9 @@ def test_product_manages_themes(pm):
 def test_a_theme_name_is_unique(pm):
     ThemeFactory(name="Growth")
     response = pm.post(f"{API}/themes/", {"name": "Growth"}, format="json")
-    assert "name" in error_fields(response)
+    assert response.status_code == 409
+    assert response.json()["error"]["code"] == "conflict"
+    assert "name" in response.json()["error"]["fields"]
 
 
 def test_deleting_a_theme_keeps_its_items_without_a_theme(pm):

@@ -386,7 +386,9 @@ def test_the_default_params_are_valid_and_match_the_contract() -> None:
         {"product_weight": 1.0, "evidence_gain": 1.0, "default_confidence": 1.0},
         {"friction_evidence_weight": 0.0, "kind_weights": {"churn_reason": 0.0}},
         {"segment_weights": {"smb": 0.0, "enterprise": 3}},
-        {"half_life_days": 1e-6, "evidence_saturation": 1e-6, "min_effort": 1e-6},
+        {"half_life_days": 0.01, "evidence_saturation": 1e-6, "min_effort": 0.001},
+        {"half_life_days": 1e5, "evidence_saturation": 1e9, "min_effort": 1e6},
+        {"kind_weights": {"churn_reason": 1e6}, "friction_evidence_weight": 1e-6},
     ],
 )
 def test_boundary_params_are_valid(kwargs: dict[str, object]) -> None:
@@ -635,6 +637,8 @@ def test_the_explanation_of_an_unscored_item_lists_what_is_missing() -> None:
 observed_ats = st.floats(min_value=-30, max_value=3650).map(lambda days: NOW - timedelta(days=days))
 segments = st.one_of(st.none(), st.sampled_from((*SEGMENTS, "unlisted")))
 link_weights = st.floats(min_value=0, max_value=1, exclude_min=True)
+# A model weight is 0 or between 1e-6 and 1e6 (Params.errors).
+weights = st.just(0.0) | st.floats(min_value=1e-6, max_value=10)
 
 reports_strategy = st.builds(
     ReportInput,
@@ -663,9 +667,9 @@ params_strategy = st.builds(
     evidence_saturation=st.floats(min_value=0.1, max_value=100),
     min_effort=st.floats(min_value=0.01, max_value=10),
     default_confidence=st.floats(min_value=0, max_value=1),
-    kind_weights=st.dictionaries(st.sampled_from(SIGNAL_KINDS), st.floats(0, 10)),
-    friction_evidence_weight=st.floats(min_value=0, max_value=10),
-    segment_weights=st.dictionaries(st.sampled_from(SEGMENTS), st.floats(0, 10)),
+    kind_weights=st.dictionaries(st.sampled_from(SIGNAL_KINDS), weights),
+    friction_evidence_weight=weights,
+    segment_weights=st.dictionaries(st.sampled_from(SEGMENTS), weights),
 )
 reaches = st.floats(min_value=0, max_value=1e9)
 impacts = st.sampled_from(RICE_SCALE)
@@ -869,3 +873,26 @@ def test_split_change_terms_sum_to_the_log_of_the_score_ratio(
             assert math.isclose(total, math.log(after.score / before.score), abs_tol=1e-9)
     else:
         assert dict(split.terms) == {}
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "field"),
+    [
+        ({"half_life_days": 1e-6}, "half_life_days"),
+        ({"min_effort": 1e-300}, "min_effort"),
+        ({"evidence_saturation": 1e12}, "evidence_saturation"),
+        ({"friction_evidence_weight": 1e300}, "friction_evidence_weight"),
+        ({"kind_weights": {"churn_reason": 1e-300}}, "kind_weights"),
+        ({"segment_weights": {"smb": 1e7}}, "segment_weights"),
+    ],
+)
+def test_parameters_that_would_overflow_or_underflow_a_double_are_refused(
+    kwargs: dict[str, object], field: str
+) -> None:
+    assert field in Params(**kwargs).errors()  # type: ignore[arg-type]
+
+
+def test_an_input_older_than_a_thousand_half_lives_counts_as_zero() -> None:
+    now = datetime(2026, 1, 1, tzinfo=UTC)
+    assert decay(now - timedelta(days=1000 * 90), now, 90.0) == 0.5**1000
+    assert decay(now - timedelta(days=1001 * 90), now, 90.0) == 0.0

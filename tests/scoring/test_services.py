@@ -359,3 +359,16 @@ def test_two_recomputes_at_once_give_the_result_of_one():
     single = {row.item_id: row.score for row in ItemScore.objects.all()}
     item_scores_recompute_all(now=now)
     assert {row.item_id: row.score for row in ItemScore.objects.all()} == single
+
+
+def test_evidence_thousands_of_half_lives_old_counts_zero_instead_of_failing_the_recompute(now):
+    """PostgreSQL raises on a floating-point underflow that Python rounds to 0."""
+    scoring_model_create_version(params={"half_life_days": 0.01})
+    item = RoadmapItemFactory(reach=None, impact=None, effort=1)
+    old = FrictionReportFactory(affected_people=1000, observed_at=now - timedelta(days=3650))
+    ReportLinkFactory(item=item, report=old, weight=0.001)
+    SignalLinkFactory(item=item, signal=MarketSignalFactory(observed_at=now - timedelta(days=3650)))
+    item_scores_recompute_all(now=now)
+    stored = ItemScore.objects.get(item=item)
+    assert stored.reach is None
+    assert stored.evidence == 0.0

@@ -1,0 +1,96 @@
+"""drf-spectacular postprocessing: make the schema say exactly what the server enforces,
+the same way for every operation, instead of repeating it on each view."""
+
+from __future__ import annotations
+
+from typing import Any
+
+# Visible ASCII only, as the idempotency middleware enforces.
+IDEMPOTENCY_KEY_PATTERN = r"^[\x21-\x7e]{1,255}$"
+IDEMPOTENCY_PARAMETER = {
+    "in": "header",
+    "name": "Idempotency-Key",
+    "required": False,
+    "schema": {"type": "string", "pattern": IDEMPOTENCY_KEY_PATTERN},
+    "description": (
+        "Optional, 1 to 255 visible ASCII characters. A retry with the same key and body "
+        "replays the first answer (header `Idempotent-Replayed: true`); the same key with "
+        "another body is refused (422)."
+    ),
+}
+NO_NUL_PATTERN = "^[^\\u0000]*$"
+_ERROR_REF = {"$ref": "#/components/schemas/Error"}
+_ERRORS = {
+    "400": "Invalid input (a body, a filter, `limit`/`offset`, a header).",
+    "401": "No credentials, or an invalid, expired or revoked API key.",
+    "403": "The caller's role may not do this.",
+    "404": "No such resource.",
+    "409": "The request conflicts with the current state of the resource.",
+    "413": "The request body is too large.",
+    "422": "This `Idempotency-Key` was already used with a different request.",
+    "429": "Too many requests for this API key; retry after `Retry-After` seconds.",
+}
+
+
+def _close(schema: Any) -> None:
+    if not isinstance(schema, dict):
+        return
+    if schema.get("type") == "string" and not ({"enum", "format", "pattern"} & set(schema)):
+        # DRF's CharField refuses NUL characters.
+        schema["pattern"] = NO_NUL_PATTERN
+    if schema.get("type") == "object" and "properties" in schema:
+        schema.setdefault("additionalProperties", False)
+    for sub in (schema.get("properties") or {}).values():
+        _close(sub)
+    for key in ("items", "additionalProperties"):
+        if isinstance(schema.get(key), dict):
+            _close(schema[key])
+    for key in ("allOf", "oneOf", "anyOf"):
+        for sub in schema.get(key) or []:
+            _close(sub)
+
+
+def _add_error(operation: dict[str, Any], status: str) -> None:
+    responses = operation.setdefault("responses", {})
+    if status not in responses:
+        responses[status] = {
+            "description": _ERRORS[status],
+            "content": {"application/json": {"schema": _ERROR_REF}},
+        }
+
+
+def harmonize(result: dict[str, Any], **kwargs: Any) -> dict[str, Any]:
+    """Request bodies refuse unknown fields, so their objects are closed; every API
+    operation documents the errors any request may get; every POST documents
+    `Idempotency-Key` exactly as the middleware checks it."""
+    for name, schema in result.get("components", {}).get("schemas", {}).items():
+        if name.endswith("Request"):
+            _close(schema)
+    public = {"/api/v1/jira/webhook/"}
+    for path, item in result.get("paths", {}).items():
+        for method, operation in item.items():
+            if method not in {"get", "post", "put", "patch", "delete"}:
+                continue
+            for status in ("400", "429") if path in public else ("400", "401", "403", "429"):
+                _add_error(operation, status)
+            for param in operation.get("parameters", []):
+                schema = param.get("schema", {})
+                if (
+                    param.get("in") == "query"
+                    and schema.get("type") == "string"
+                    and not ({"enum", "format", "pattern"} & set(schema))
+                ):
+                    # Django's form fields refuse NUL characters in text.
+                    schema["pattern"] = NO_NUL_PATTERN
+            if "{" in path:
+                _add_error(operation, "404")
+            if method in {"post", "put", "patch"}:
+                _add_error(operation, "413")
+                if path not in public:
+                    _add_error(operation, "409")
+            if method == "post" and path not in public:
+                params = operation.setdefault("parameters", [])
+                params[:] = [p for p in params if p.get("name") != "Idempotency-Key"]
+                params.append(dict(IDEMPOTENCY_PARAMETER))
+                _add_error(operation, "422")
+    return result
