@@ -28,6 +28,12 @@ def need_service(name: str, reachable: bool, why: str = "") -> None:
 
 
 @pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    """Persona passwords are hashed with a cheap hasher: the real one costs ~0.3 s each."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
 def _fresh_cache():
     """Throttle counters and debounce keys must not leak from one test to the next."""
     from django.core.cache import cache
