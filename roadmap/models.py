@@ -3,6 +3,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from roadmap.choices import MAX_EFFORT, MAX_PEOPLE, RICE_CHOICES, RICE_SCALE, ItemStatus
@@ -155,3 +156,145 @@ class DirtyItem(models.Model):
 
     def __str__(self) -> str:
         return f"item {self.item_id} dirty (rev {self.rev})"
+
+
+# --- Jira sync --------------------------------------------------------------------------
+
+
+class JiraSyncRun(models.Model):
+    """One push of a published ranking to Jira (roadmap.jira.services.jira_ranking_push):
+    when it ran, how it went, and what it counted. Its JiraSyncRecords say what happened
+    to each issue.
+
+    The ranking is named by its number, not by a foreign key: roadmap knows nothing of
+    scoring. At most one run is `running` at a time (a partial unique constraint), so two
+    pushes never interleave their rank calls. `rank_synced` says whether Jira's order of
+    this run's issues is known to equal the ranking's once the run ended (None: the run
+    never reached the rank step, so it did not touch the order); the next push re-ranks
+    only what moved against the last run that says True.
+    """
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", "Queued"
+        RUNNING = "running", "Running"
+        SUCCEEDED = "succeeded", "Succeeded"
+        PARTIAL = "partial", "Partial"
+        FAILED = "failed", "Failed"
+
+    ranking_number = models.PositiveIntegerField(db_index=True)
+    force = models.BooleanField(
+        default=False, help_text="Sent every value and the whole order, changed or not."
+    )
+    status = models.CharField(
+        max_length=10, choices=Status.choices, default=Status.QUEUED, db_index=True
+    )
+    queued_at = models.DateTimeField(default=timezone.now)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    item_count = models.PositiveIntegerField(default=0, help_text="Entries with a Jira key.")
+    updated_count = models.PositiveIntegerField(
+        default=0, help_text="Issues whose fields were written."
+    )
+    unchanged_count = models.PositiveIntegerField(
+        default=0, help_text="Issues whose values had not changed since the last push."
+    )
+    failed_count = models.PositiveIntegerField(default=0, help_text="Issues with a failure.")
+    rank_calls = models.PositiveIntegerField(default=0)
+    request_count = models.PositiveIntegerField(
+        default=0, help_text="HTTP requests, retries included."
+    )
+    rank_synced = models.BooleanField(null=True, blank=True)
+    error = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-id"]
+        verbose_name = "Jira sync run"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["status"], condition=Q(status="running"), name="jira_sync_one_running"
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=["queued", "running", "succeeded", "partial", "failed"]),
+                name="jira_sync_run_status_valid",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Jira push #{self.pk} of ranking {self.ranking_number} ({self.status})"
+
+
+class JiraSyncRecord(models.Model):
+    """What one push did to one issue: its field values (`fields`) or its place in the
+    order (`rank`), with Jira's answer.
+
+    `values` holds what was sent (or, when skipped, what Jira already had from an earlier
+    push): {custom field id: value} for `fields`, {"position", "after" | "before"} for
+    `rank`. The last `ok` fields record of a key is what the next push compares with.
+    The item is named by its id, without a foreign key: the record outlives the item.
+    """
+
+    class Action(models.TextChoices):
+        FIELDS = "fields", "Fields"
+        RANK = "rank", "Rank"
+
+    class Status(models.TextChoices):
+        OK = "ok", "OK"
+        FAILED = "failed", "Failed"
+        SKIPPED = "skipped", "Skipped"
+
+    run = models.ForeignKey(JiraSyncRun, on_delete=models.CASCADE, related_name="records")
+    item_id = models.BigIntegerField()
+    jira_key = models.CharField(max_length=42, verbose_name="Jira key")
+    position = models.PositiveIntegerField(help_text="The item's position in the ranking.")
+    action = models.CharField(max_length=8, choices=Action.choices)
+    status = models.CharField(max_length=8, choices=Status.choices)
+    http_status = models.PositiveSmallIntegerField(null=True, blank=True)
+    error = models.TextField(blank=True)
+    values = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["run", "action", "position"]
+        verbose_name = "Jira sync record"
+        indexes = [
+            # "The last successful field values of these keys".
+            models.Index(fields=["jira_key", "action", "status"], name="jira_record_key_lookup"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(action__in=["fields", "rank"]), name="jira_record_action_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=["ok", "failed", "skipped"]),
+                name="jira_record_status_valid",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.jira_key} {self.action}: {self.status}"
+
+
+class JiraWebhookDelivery(models.Model):
+    """A webhook delivery from Jira, kept so that a redelivery is recognised and does
+    nothing. `delivery_id` is Jira's X-Atlassian-Webhook-Identifier (the same across its
+    retries) or, without it, a hash of event, issue and timestamp."""
+
+    class Outcome(models.TextChoices):
+        APPLIED = "applied", "Applied"
+        IGNORED = "ignored", "Ignored"
+
+    delivery_id = models.CharField(max_length=128, unique=True)
+    event = models.CharField(max_length=64, blank=True)
+    jira_key = models.CharField(max_length=42, blank=True, verbose_name="Jira key")
+    jira_status = models.CharField(max_length=120, blank=True)
+    outcome = models.CharField(max_length=8, choices=Outcome.choices)
+    detail = models.CharField(max_length=300, blank=True)
+    received_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        ordering = ["-received_at", "-id"]
+        verbose_name = "Jira webhook delivery"
+        verbose_name_plural = "Jira webhook deliveries"
+
+    def __str__(self) -> str:
+        return f"{self.event} {self.jira_key}: {self.outcome}"

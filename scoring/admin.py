@@ -18,7 +18,7 @@ from django.contrib import admin, messages
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.contrib.admin.views.main import ChangeList
 from django.core.exceptions import ValidationError
-from django.db.models import QuerySet
+from django.db.models import OuterRef, QuerySet, Subquery
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -26,9 +26,12 @@ from django.utils.html import format_html
 from django.utils.safestring import SafeString
 from simple_history.admin import SimpleHistoryAdmin
 
-from roadmap.models import DirtyItem, RoadmapItem
+from roadmap.jira import jira_push_enabled
+from roadmap.jira.services import jira_push_queue
+from roadmap.models import DirtyItem, JiraSyncRun, RoadmapItem
+from roadmap.roles import Role, user_roles
 from scoring import selectors
-from scoring.models import ScoringModel
+from scoring.models import Ranking, ScoringModel
 from scoring.services import (
     MODEL_PARAM_FIELDS,
     item_scores_recompute_all,
@@ -360,5 +363,87 @@ class ScoringModelAdmin(SimpleHistoryAdmin):
             request,
             f"Recomputed {_plural(result.items, 'item')} ({result.scored} scored) "
             f"in {result.seconds:.1f} s.",
+            messages.SUCCESS,
+        )
+
+
+# --- Published rankings -----------------------------------------------------------------
+
+
+@admin.register(Ranking)
+class RankingAdmin(admin.ModelAdmin):
+    """Published rankings are immutable: viewed, and pushed to Jira on demand."""
+
+    list_display = (
+        "number",
+        "published_at",
+        "published_by",
+        "note",
+        "model",
+        "item_count",
+        "last_jira_push",
+    )
+    list_select_related = ("published_by", "model")
+    search_fields = ("=number", "note")
+    date_hierarchy = "published_at"
+    actions = ("push_to_jira", "push_to_jira_forced")
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet:
+        last_run = JiraSyncRun.objects.filter(ranking_number=OuterRef("number")).order_by("-id")
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(last_jira_push=Subquery(last_run.values("status")[:1]))
+        )
+
+    @admin.display(description="last Jira push")
+    def last_jira_push(self, ranking: Ranking) -> str:
+        return getattr(ranking, "last_jira_push", None) or EMPTY
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_push_permission(self, request: HttpRequest) -> bool:
+        return Role.PRODUCT in user_roles(request.user)
+
+    @admin.action(description="Push to Jira (what changed)", permissions=["push"])
+    def push_to_jira(self, request: HttpRequest, queryset: QuerySet) -> None:
+        self._push(request, queryset, force=False)
+
+    @admin.action(description="Push to Jira (everything, forced)", permissions=["push"])
+    def push_to_jira_forced(self, request: HttpRequest, queryset: QuerySet) -> None:
+        self._push(request, queryset, force=True)
+
+    def _push(self, request: HttpRequest, queryset: QuerySet, *, force: bool) -> None:
+        chosen = list(queryset[:2])
+        if len(chosen) != 1:
+            # Jira keeps one order: pushing two rankings at once would leave the older one.
+            self.message_user(request, "Select exactly one ranking to push.", messages.ERROR)
+            return
+        if not jira_push_enabled():
+            self.message_user(
+                request,
+                "Jira is not configured: set JIRA_BASE_URL, JIRA_USER_EMAIL, JIRA_API_TOKEN "
+                "and JIRA_SCORE_FIELD (manage.py check says what is missing).",
+                messages.ERROR,
+            )
+            return
+        ranking = chosen[0]
+        run = jira_push_queue(ranking_id=ranking.pk, ranking_number=ranking.number, force=force)
+        url = reverse("admin:roadmap_jirasyncrun_change", args=[run.pk])
+        self.message_user(
+            request,
+            format_html(
+                'Queued the push of ranking {} to Jira (<a href="{}">run {}</a>).',
+                ranking.number,
+                url,
+                run.pk,
+            ),
             messages.SUCCESS,
         )

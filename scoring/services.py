@@ -22,6 +22,8 @@ from django.db.models import Max
 from django.utils import timezone
 
 from roadmap.choices import RANKABLE_STATUSES
+from roadmap.jira import jira_push_enabled
+from roadmap.jira.services import jira_push_queue
 from roadmap.models import DirtyItem
 from roadmap.services import items_mark_all_dirty
 from scoring import engine, selectors
@@ -354,7 +356,8 @@ def ranking_publish(*, note: str, published_by: AbstractBaseUser | None) -> Rank
     lock, so the snapshot is current and no recomputation can rewrite scores between the
     moment we read them and the moment we freeze them. The lock also serializes
     publications, so two concurrent publishes get consecutive numbers (on SQLite, writers
-    are serialized by the IMMEDIATE transactions already).
+    are serialized by the IMMEDIATE transactions already). When Jira is configured, the
+    push of the new ranking is queued for after the commit.
     """
     _take_recompute_lock()
     item_scores_recompute_dirty()
@@ -401,4 +404,8 @@ def ranking_publish(*, note: str, published_by: AbstractBaseUser | None) -> Rank
             )
         )
     RankingEntry.objects.bulk_create(entries, batch_size=_PUBLISH_BATCH)
+    if jira_push_enabled():
+        # A queued JiraSyncRun now, the task once this transaction commits (DESIGN.md,
+        # "Publish"): the push reads the ranking written here.
+        jira_push_queue(ranking_id=ranking.pk, ranking_number=ranking.number)
     return ranking

@@ -24,6 +24,9 @@ from rest_framework.exceptions import NotFound
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from config.api.errors import Conflict
+from config.api.permissions import ProductOnly
+from roadmap.jira import services as jira
 from roadmap.models import RoadmapItem
 from roadmap.roles import Role, user_roles
 from scoring import selectors, services
@@ -35,7 +38,10 @@ from scoring.api.serializers import (
     RankingDetailSerializer,
     RankingDiffSerializer,
     RankingEntrySerializer,
+    RankingJiraSerializer,
     RankingPublishSerializer,
+    RankingPushQueuedSerializer,
+    RankingPushSerializer,
     RankingSerializer,
     ScoringModelCreateSerializer,
     ScoringModelParamsSerializer,
@@ -50,6 +56,7 @@ _ERROR_DESCRIPTIONS = {
     401: "No valid credentials.",
     403: "The caller's role may not do this.",
     404: "Not found.",
+    409: "Jira is not configured (set the JIRA_* variables).",
 }
 
 
@@ -226,6 +233,49 @@ class RankingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
         if ranking is None:
             raise NotFound("No ranking has been published yet.")
         return Response(self.get_serializer(ranking).data)
+
+    @extend_schema(
+        summary="The latest published ranking, shaped for Jira",
+        description="The entries with a Jira key, by position, with their score, factors "
+        "and the absolute URL of their explanation: what a Jira Automation rule or a "
+        'script needs to set a score field or order a board (README, "Jira"). Poll '
+        "with If-None-Match: an unchanged ranking answers 304.",
+        responses={200: RankingJiraSerializer, **errors(401, 403, 404)},
+    )
+    @action(detail=False, methods=["get"], url_path="latest/jira")
+    def latest_jira(self, request: Request) -> Response:
+        ranking = selectors.ranking_latest()
+        if ranking is None:
+            raise NotFound("No ranking has been published yet.")
+        issues = selectors.ranking_entries(ranking=ranking).exclude(jira_key="")
+        data = {"ranking": ranking, "issues": list(issues)}
+        return Response(RankingJiraSerializer(data, context=self.get_serializer_context()).data)
+
+    @extend_schema(
+        summary="Push this ranking to Jira (product)",
+        description="Queues the push of the ranking's scores and order into Jira and "
+        "answers 202 with the run, whose outcome the admin shows (Jira sync runs). Sends "
+        "only what changed since the last push, unless `force`.",
+        request=RankingPushSerializer,
+        parameters=[_NUMBER],
+        responses={202: RankingPushQueuedSerializer, **errors(400, 401, 403, 404, 409)},
+    )
+    @action(
+        detail=True, methods=["post"], url_path="push-to-jira", permission_classes=[ProductOnly]
+    )
+    def push_to_jira(self, request: Request, number: str | None = None) -> Response:
+        ranking = self.get_object()
+        body = RankingPushSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        try:
+            run = jira.jira_push_queue(
+                ranking_id=ranking.pk,
+                ranking_number=ranking.number,
+                force=body.validated_data["force"],
+            )
+        except jira.JiraNotConfigured as exc:
+            raise Conflict(str(exc), code="jira_not_configured") from None
+        return Response(RankingPushQueuedSerializer(run).data, status=status.HTTP_202_ACCEPTED)
 
     @extend_schema(
         summary="What moved since the previous ranking, and why",

@@ -25,7 +25,6 @@ from tests.factories import (
     SegmentFactory,
     SignalLinkFactory,
     ThemeFactory,
-    UserFactory,
 )
 
 pytestmark = pytest.mark.django_db
@@ -226,9 +225,9 @@ def test_the_matrix_covers_every_api_operation():
     for method, path, _, _ in MATRIX:
         generic = path
         for name in ("item", "theme", "segment", "model"):
-            generic = generic.replace("{%s}" % name, "{id}")
+            generic = generic.replace(f"{{{name}}}", "{id}")
         for name in ("own_signal", "other_signal", "own_report", "other_report"):
-            generic = generic.replace("{%s}" % name, "{id}")
+            generic = generic.replace(f"{{{name}}}", "{id}")
         generic = generic.replace("/1/", "/{number}/").replace("/links/{id}/", "/links/{item_id}/")
         if generic.startswith("/api/v1/items/{id}/score/"):
             generic = "/api/v1/items/{id}/score/"
