@@ -20,7 +20,7 @@ from simple_history.admin import SimpleHistoryAdmin
 from roadmap.services import items_mark_dirty
 from signals.choices import ReportStatus
 from signals.models import FrictionReport, MarketSignal, ReportLink, SignalLink
-from signals.services import InvalidTransition, report_set_status
+from signals.services import InvalidTransition, report_set_status, signals_set_dismissed
 
 # Set by save_model on the instance being saved, read back by save_related.
 _ITEMS_BEFORE = "_admin_linked_item_ids_before"
@@ -218,47 +218,21 @@ class MarketSignalAdmin(EvidenceAdmin):
 
     @admin.action(description="Dismiss selected signals", permissions=["change"])
     def dismiss_signals(self, request: HttpRequest, queryset: QuerySet) -> None:
-        count = _signals_set_dismissed(queryset, dismissed=True, user=request.user)
+        count = signals_set_dismissed(
+            signal_ids=queryset.values_list("pk", flat=True), dismissed=True, user=request.user
+        )
         self.message_user(request, f"Dismissed {_signals(count)}.", messages.SUCCESS)
 
     @admin.action(description="Restore selected signals", permissions=["change"])
     def restore_signals(self, request: HttpRequest, queryset: QuerySet) -> None:
-        count = _signals_set_dismissed(queryset, dismissed=False, user=request.user)
+        count = signals_set_dismissed(
+            signal_ids=queryset.values_list("pk", flat=True), dismissed=False, user=request.user
+        )
         self.message_user(request, f"Restored {_signals(count)}.", messages.SUCCESS)
 
 
 def _signals(count: int) -> str:
     return f"{count} signal{'' if count == 1 else 's'}"
-
-
-@transaction.atomic
-def _signals_set_dismissed(queryset: QuerySet, *, dismissed: bool, user: Any) -> int:
-    """Flip `dismissed` on the selection in one UPDATE; return how many rows changed.
-
-    One UPDATE rather than signal_update per row: "select all" can pick thousands of
-    signals, and a save per row would cost a full_clean, a save, a history insert and a
-    dirty-mark upsert each. update() bypasses save(), so the history rows are written in
-    bulk here, with the acting user, and the linked items are marked dirty in one call.
-    """
-    ids = list(
-        MarketSignal.objects.select_for_update()
-        .filter(pk__in=list(queryset.values_list("pk", flat=True)))
-        .exclude(dismissed=dismissed)
-        .values_list("pk", flat=True)
-    )
-    if not ids:
-        return 0
-    MarketSignal.objects.filter(pk__in=ids).update(dismissed=dismissed, updated_at=timezone.now())
-    MarketSignal.history.bulk_history_create(
-        list(MarketSignal.objects.filter(pk__in=ids)),
-        update=True,
-        default_user=user,
-        default_change_reason="dismissed" if dismissed else "restored",
-    )
-    items_mark_dirty(
-        item_ids=SignalLink.objects.filter(signal_id__in=ids).values_list("item_id", flat=True)
-    )
-    return len(ids)
 
 
 @admin.register(FrictionReport)
