@@ -542,6 +542,8 @@ class StrictBooleanField(serializers.BooleanField):
 
 
 class RankingPushSerializer(StrictSerializer):
+    """Options of an on-demand push to Jira (the body may be left out)."""
+
     force = StrictBooleanField(
         required=False,
         default=False,

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('roadmap', '0004_link_weight_floor'),
+        ('roadmap', '0004_jira_sync'),
         ('signals', '0001_initial'),
     ]
 

@@ -1,0 +1,794 @@
+"""Write use-cases of the Jira integration: queue and run the push of a published ranking,
+and apply a webhook delivery.
+
+The push (`jira_ranking_push`) takes plain data, one `JiraPushItem` per ranking entry with
+a Jira key, in ranking order, and runs in two steps:
+
+1. **Fields.** Each issue gets its values (score, and reach/impact/confidence/effort when
+   their JIRA_*_FIELD is set) with `PUT /rest/api/3/issue/{key}`, but only when they
+   differ from the values of that key's last successful push (its last `ok` fields
+   record); unchanged issues get a `skipped` record and no request. A 404 fails that
+   issue alone: it is recorded, left out of the order, and the rest goes on.
+2. **Order.** `jira_rank_plan` compares the order of the last push that completed its rank
+   step with the wanted order and plans the fewest rank calls that make Jira's relative
+   order of our issues equal the ranking's (see its docstring). A call that Jira refuses
+   for some issues (207) fails those issues alone; a call refused whole (400/404) is
+   explained (is the anchor gone?) and retried issue by issue, so one missing issue never
+   costs the others their place.
+
+`force=True` sends every value and re-ranks everything, whatever was pushed before.
+
+No database transaction is open during an HTTP call: the run is started and committed,
+records are written after the calls they describe (in batches), and the run is finished
+at the end. At most one run is `running` at a time (a partial unique constraint): a push
+that finds another one running raises `JiraPushBusy`, and its task retries later.
+"""
+
+from __future__ import annotations
+
+import bisect
+import hashlib
+import hmac
+import json
+import logging
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.db.models import Max
+from django.utils import timezone
+
+from config.dispatch import send_after_commit
+from roadmap.jira import JiraSettings, jira_settings
+from roadmap.jira.client import RANK_BATCH_SIZE, JiraClient, JiraResponse, JiraUnavailable
+from roadmap.models import JiraSyncRecord, JiraSyncRun, JiraWebhookDelivery, RoadmapItem
+from roadmap.services import items_set_status
+
+logger = logging.getLogger(__name__)
+
+PUSH_TASK = "scoring.ranking_push_to_jira"
+# Values are pushed with this many significant digits: Jira shows them to people, and a
+# change below that (decay of old evidence, float noise) is not worth a request.
+SIGNIFICANT_DIGITS = 6
+# Records are written in batches of this many (and at the end of each step).
+_FLUSH_EVERY = 50
+# A queued run that never started within this time is given up.
+_QUEUED_TOO_LONG = timedelta(days=1)
+
+Run = JiraSyncRun
+Record = JiraSyncRecord
+
+
+class JiraNotConfigured(Exception):
+    """The push is off: JIRA_BASE_URL, JIRA_USER_EMAIL, JIRA_API_TOKEN and JIRA_SCORE_FIELD
+    are not all set (or one is malformed; `manage.py check` says which)."""
+
+
+class JiraPushBusy(Exception):
+    """Another push is running; this one should be retried later."""
+
+
+class _Abort(Exception):
+    """Stop the run: nothing more can go through (Jira gone, credentials refused)."""
+
+    def __init__(self, message: str, *, status: int | None) -> None:
+        super().__init__(message)
+        self.status = status
+
+
+@dataclass(frozen=True)
+class JiraPushItem:
+    """One ranking entry with a Jira key, as the push needs it."""
+
+    item_id: int
+    jira_key: str
+    position: int
+    score: float
+    reach: float | None
+    impact: float | None
+    confidence: float | None
+    effort: float | None
+
+
+# --- Queueing -----------------------------------------------------------------------------
+
+
+def jira_push_queue(*, ranking_id: int, ranking_number: int, force: bool = False) -> JiraSyncRun:
+    """Record a queued push of a ranking and send its task once the caller's transaction
+    commits (the publish, the admin action, the API). Raises JiraNotConfigured when the
+    push is off."""
+    if not jira_settings().push_enabled:
+        raise JiraNotConfigured("Jira is not configured; set the JIRA_* variables.")
+    run = JiraSyncRun.objects.create(ranking_number=ranking_number, force=force)
+    send_after_commit(
+        PUSH_TASK, kwargs={"ranking_id": ranking_id, "force": force, "run_id": run.pk}
+    )
+    return run
+
+
+def jira_sync_run_fail(*, run_id: int, error: str) -> None:
+    """Give up a queued run that cannot start (its ranking is gone)."""
+    JiraSyncRun.objects.filter(pk=run_id, status=Run.Status.QUEUED).update(
+        status=Run.Status.FAILED, finished_at=timezone.now(), error=error[:2000]
+    )
+
+
+# --- The rank plan (pure) -------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RankCall:
+    """One rank operation: put `issues`, in order, right after `after` or right before
+    `before`."""
+
+    issues: tuple[str, ...]
+    after: str | None = None
+    before: str | None = None
+
+
+def jira_rank_plan(
+    *, previous: Sequence[str], desired: Sequence[str], batch_size: int = RANK_BATCH_SIZE
+) -> list[RankCall]:
+    """The fewest rank calls that turn `previous` (Jira's relative order of our issues,
+    as the last completed push left it; empty when unknown) into `desired`.
+
+    Only the relative order of our issues matters; other issues of the board may sit in
+    between. The issues that keep their place are a longest subsequence of `desired`
+    already in `previous` order (a longest increasing subsequence of their old positions):
+    moving everything else is the fewest issues that can be moved. Every maximal run of
+    issues to move is placed in one call per `batch_size` issues, in `desired` order:
+
+    - a run preceded by a kept issue K goes `rankAfterIssue: K`;
+    - a run at the very top goes `rankBeforeIssue:` the first kept issue after it;
+    - each further batch of the same run goes `rankAfterIssue:` the last issue of the
+      batch before it, which is in place by then.
+
+    With no previous order (first push, or after `force`), nothing is known to be in
+    place, so the first issue is kept where it is: it needs no call of its own, since
+    ranking all others after it makes it first among them. 120 issues are then exactly
+    3 calls: issues 2-51 after 1, 52-101 after 51, 102-120 after 101.
+    """
+    desired = list(desired)
+    if len(set(desired)) != len(desired):
+        raise ValueError("the desired order names an issue twice")
+    if len(desired) < 2:
+        return []
+    old_position = {key: index for index, key in enumerate(previous)}
+    kept = _longest_kept(desired, old_position) or {desired[0]}
+    calls: list[RankCall] = []
+    start = 0
+    while start < len(desired):
+        if desired[start] in kept:
+            start += 1
+            continue
+        end = start
+        while end < len(desired) and desired[end] not in kept:
+            end += 1
+        run = desired[start:end]
+        for offset in range(0, len(run), batch_size):
+            batch = tuple(run[offset : offset + batch_size])
+            if offset:
+                calls.append(RankCall(batch, after=run[offset - 1]))
+            elif start:
+                calls.append(RankCall(batch, after=desired[start - 1]))
+            else:
+                # At the top: `end` is a kept issue, since at least one issue is kept.
+                calls.append(RankCall(batch, before=desired[end]))
+        start = end
+    return calls
+
+
+def _longest_kept(desired: list[str], old_position: dict[str, int]) -> set[str]:
+    """A longest subsequence of `desired` whose old positions increase (O(n log n))."""
+    keys = [key for key in desired if key in old_position]
+    tails: list[int] = []  # tails[k]: index in `keys` ending the best subsequence of k+1
+    tail_positions: list[int] = []
+    parent: list[int] = [-1] * len(keys)
+    for index, key in enumerate(keys):
+        position = old_position[key]
+        k = bisect.bisect_left(tail_positions, position)
+        if k:
+            parent[index] = tails[k - 1]
+        if k == len(tails):
+            tails.append(index)
+            tail_positions.append(position)
+        else:
+            tails[k] = index
+            tail_positions[k] = position
+    kept: set[str] = set()
+    index = tails[-1] if tails else -1
+    while index != -1:
+        kept.add(keys[index])
+        index = parent[index]
+    return kept
+
+
+# --- The push -------------------------------------------------------------------------------
+
+
+def jira_ranking_push(
+    *,
+    ranking_number: int,
+    items: Sequence[JiraPushItem],
+    force: bool = False,
+    run_id: int | None = None,
+    client: JiraClient | None = None,
+    config: JiraSettings | None = None,
+) -> JiraSyncRun:
+    """Push a published ranking to Jira (see the module docstring) and return its run.
+
+    `run_id` names the queued run to carry out (jira_push_queue); without it a run is
+    created. A run that is no longer queued (a redelivered task) is returned untouched.
+    Raises JiraPushBusy when another push is running. `client` and `config` are for tests.
+    """
+    config = config or jira_settings()
+    run = _run_start(run_id=run_id, ranking_number=ranking_number, force=force)
+    if run.status != Run.Status.RUNNING:
+        return run
+    if not config.push_enabled:
+        return _run_finish(run, error="Jira is not configured; set the JIRA_* variables.")
+    own_client = client is None
+    client = client or JiraClient.from_settings(config)
+    push = _Push(run=run, items=sorted(items, key=lambda i: i.position), config=config)
+    try:
+        push.execute(client)
+    except _Abort as exc:
+        push.error = str(exc)
+    except Exception as exc:
+        # A bug or an interrupted task (soft time limit): say so on the run, then let it
+        # propagate to the worker's log.
+        push.error = f"interrupted: {type(exc).__name__}: {exc}"
+        push.finish(client)
+        raise
+    finally:
+        if own_client:
+            client.close()
+    return push.finish(client)
+
+
+def _run_start(*, run_id: int | None, ranking_number: int, force: bool) -> JiraSyncRun:
+    """Move the run to `running` (creating it without `run_id`), committed before any
+    HTTP call. Compare-and-set: a run that is not queued any more is returned as it is."""
+    now = timezone.now()
+    _runs_abandon(now=now)
+    try:
+        with transaction.atomic():
+            if run_id is None:
+                return JiraSyncRun.objects.create(
+                    ranking_number=ranking_number,
+                    force=force,
+                    status=Run.Status.RUNNING,
+                    started_at=now,
+                )
+            JiraSyncRun.objects.filter(pk=run_id, status=Run.Status.QUEUED).update(
+                status=Run.Status.RUNNING, started_at=now
+            )
+    except IntegrityError:
+        raise JiraPushBusy("another Jira push is running") from None
+    return JiraSyncRun.objects.get(pk=run_id)
+
+
+def _runs_abandon(*, now: datetime) -> None:
+    """Fail runs whose worker died: running for longer than a task may live, or queued
+    for a day. Their issues are pushed again by the next run (it compares with the last
+    *successful* records)."""
+    running_limit = timedelta(seconds=settings.CELERY_TASK_TIME_LIMIT + 60)
+    JiraSyncRun.objects.filter(
+        status=Run.Status.RUNNING, started_at__lt=now - running_limit
+    ).update(status=Run.Status.FAILED, finished_at=now, error="abandoned: its worker stopped")
+    JiraSyncRun.objects.filter(
+        status=Run.Status.QUEUED, queued_at__lt=now - _QUEUED_TOO_LONG
+    ).update(status=Run.Status.FAILED, finished_at=now, error="abandoned: it never started")
+
+
+def _run_finish(run: JiraSyncRun, *, error: str) -> JiraSyncRun:
+    run.status = Run.Status.FAILED
+    run.error = error
+    run.finished_at = timezone.now()
+    run.save(update_fields=["status", "error", "finished_at"])
+    return run
+
+
+def _significant(value: float | None) -> float | None:
+    if value is None:
+        return None
+    return float(f"{value:.{SIGNIFICANT_DIGITS}g}")
+
+
+@dataclass
+class _Push:
+    """The state of one push while it runs; `finish` writes it to the run."""
+
+    run: JiraSyncRun
+    items: list[JiraPushItem]
+    config: JiraSettings
+    error: str = ""
+    pending: list[JiraSyncRecord] = field(default_factory=list)
+    by_key: dict[str, JiraPushItem] = field(default_factory=dict)
+    # Keys with any failure (the run's failed count), keys Jira does not have, keys whose
+    # place could not be set.
+    failed: set[str] = field(default_factory=set)
+    missing: set[str] = field(default_factory=set)
+    unranked: set[str] = field(default_factory=set)
+    updated: int = 0
+    unchanged: int = 0
+    rank_calls: int = 0
+    order_uncertain: bool = False
+
+    def execute(self, client: JiraClient) -> None:
+        self.by_key = {item.jira_key: item for item in self.items}
+        self.run.item_count = len(self.items)
+        self.push_fields(client)
+        self.push_order(client)
+
+    # --- Step 1: field values --------------------------------------------------------------
+
+    def values_of(self, item: JiraPushItem) -> dict[str, float | None]:
+        return {
+            field_id: _significant(getattr(item, value))
+            for value, field_id in self.config.value_fields.items()
+        }
+
+    def push_fields(self, client: JiraClient) -> None:
+        last = {} if self.run.force else _last_pushed_values([i.jira_key for i in self.items])
+        for item in self.items:
+            values = self.values_of(item)
+            if last.get(item.jira_key) == values:
+                self.unchanged += 1
+                self.record(item, Record.Action.FIELDS, Record.Status.SKIPPED, values=values)
+                continue
+            try:
+                response = self.call(client.issue_update_fields, item.jira_key, values)
+            except _Abort as exc:
+                self.fail(item, Record.Action.FIELDS, str(exc), values=values, status=exc.status)
+                raise
+            if response.ok:
+                self.updated += 1
+                self.record(item, Record.Action.FIELDS, Record.Status.OK, response, values)
+            elif response.status == 404:
+                self.missing.add(item.jira_key)
+                error = (
+                    f"issue not found (or not visible to the Jira user): {response.error_message()}"
+                )
+                self.fail(item, Record.Action.FIELDS, error, response, values)
+            else:
+                self.fail(item, Record.Action.FIELDS, response.error_message(), response, values)
+            self.flush(every=_FLUSH_EVERY)
+        self.flush()
+
+    # --- Step 2: order ---------------------------------------------------------------------
+
+    def push_order(self, client: JiraClient) -> None:
+        # Issues Jira just told us it does not have are left out of the order.
+        desired = [i.jira_key for i in self.items if i.jira_key not in self.missing]
+        for key in sorted(self.missing, key=lambda k: self.by_key[k].position):
+            self.fail(self.by_key[key], Record.Action.RANK, "not ranked: Jira has no such issue")
+        previous = [] if self.run.force else _last_rank_order(exclude_run=self.run.pk)
+        plan = jira_rank_plan(previous=previous, desired=desired)
+        # Until the plan is carried out, Jira's order is unknown: say so first, so that a
+        # run that dies halfway makes the next one re-rank everything.
+        self.run.rank_synced = False
+        self.run.save(update_fields=["rank_synced"])
+        order = _Order(desired=desired, moved={key for call in plan for key in call.issues})
+        for call in plan:
+            self.rank(client, call, order)
+        for key in desired:
+            if key in self.unranked:
+                continue  # recorded when it failed
+            item = self.by_key[key]
+            # Sent in a call: where it went. Else it kept its place (or headed the chain).
+            sent = order.placed.get(key)
+            status = Record.Status.OK if sent else Record.Status.SKIPPED
+            self.record(
+                item, Record.Action.RANK, status, values={"position": item.position, **(sent or {})}
+            )
+        self.flush()
+        self.run.rank_synced = not self.order_uncertain
+
+    def rank(self, client: JiraClient, call: RankCall, order: _Order) -> None:
+        """Carry out one planned call: on another anchor when the planned one failed, one
+        issue at a time when Jira refuses the call as a whole."""
+        issues = [key for key in call.issues if key not in self.unranked]
+        for _ in range(3):  # at most two anchors found missing per call
+            if not issues:
+                return
+            anchor = order.anchor(call, unusable=self.unranked)
+            if anchor is None:
+                # No issue in place above or below any more: the first one stays where it
+                # is and the others follow it. Its place against the issues further down
+                # is not known, so the next push re-ranks everything.
+                self.order_uncertain = True
+                head, issues = issues[0], issues[1:]
+                order.placed[head] = {}
+                if not issues:
+                    return
+                anchor = ("after", head)
+            side, anchor_key = anchor
+            response = self.send_rank(client, issues, side, anchor_key)
+            if response.status in (200, 204):
+                order.place(issues, side, anchor_key)
+                return
+            if response.status == 207:
+                self.partial_rank(response, issues, side, anchor_key, order)
+                return
+            if response.status in (400, 404) and not self.exists(client, anchor_key):
+                self.missing.add(anchor_key)
+                self.fail(
+                    self.by_key[anchor_key],
+                    Record.Action.RANK,
+                    "Jira has no such issue (found as the anchor of a rank call; the others "
+                    "were ranked around it)",
+                    response,
+                )
+                continue
+            if response.status in (400, 404) and len(issues) > 1:
+                self.rank_one_by_one(client, issues, side, anchor_key, order)
+                return
+            for key in issues:
+                self.fail(self.by_key[key], Record.Action.RANK, response.error_message(), response)
+            return
+        for key in issues:
+            self.fail(
+                self.by_key[key], Record.Action.RANK, "not ranked: no issue left to rank it by"
+            )
+
+    def send_rank(
+        self, client: JiraClient, issues: list[str], side: str, anchor: str
+    ) -> JiraResponse:
+        self.rank_calls += 1
+        try:
+            return self.call(
+                client.issues_rank,
+                issues,
+                after=anchor if side == "after" else None,
+                before=anchor if side == "before" else None,
+                rank_field_id=self.config.rank_field_id,
+            )
+        except _Abort as exc:
+            for key in issues:
+                self.fail(self.by_key[key], Record.Action.RANK, str(exc), status=exc.status)
+            raise
+
+    def partial_rank(
+        self, response: JiraResponse, issues: list[str], side: str, anchor: str, order: _Order
+    ) -> None:
+        """207: Jira moved some issues and says, per issue, which it could not."""
+        refused: dict[str, str] = {}
+        body = response.body if isinstance(response.body, dict) else {}
+        for entry in body.get("entries") or []:
+            if not isinstance(entry, dict) or 200 <= int(entry.get("status") or 0) < 300:
+                continue
+            errors = "; ".join(str(e) for e in entry.get("errors") or [])
+            refused[str(entry.get("issueKey") or "")] = errors or (
+                f"refused with status {entry.get('status')}"
+            )
+        for key in issues:
+            if key in refused:
+                self.fail(self.by_key[key], Record.Action.RANK, refused[key], response)
+        order.place([key for key in issues if key not in refused], side, anchor)
+
+    def rank_one_by_one(
+        self, client: JiraClient, issues: list[str], side: str, anchor: str, order: _Order
+    ) -> None:
+        """Jira refused the whole call (an issue in it is gone): rank each issue on its
+        own after the last one placed, so only the missing ones fail."""
+        for key in issues:
+            response = self.send_rank(client, [key], side, anchor)
+            if response.ok:
+                order.place([key], side, anchor)
+                side, anchor = "after", key
+            else:
+                self.fail(self.by_key[key], Record.Action.RANK, response.error_message(), response)
+
+    def exists(self, client: JiraClient, key: str) -> bool:
+        return self.call(client.issue_exists, key).status != 404
+
+    # --- Bookkeeping -------------------------------------------------------------------------
+
+    def call(self, method: Callable[..., JiraResponse], *args: Any, **kwargs: Any) -> JiraResponse:
+        """One client call; 401 (credentials refused) and giving up stop the run."""
+        try:
+            response = method(*args, **kwargs)
+        except JiraUnavailable as exc:
+            raise _Abort(str(exc), status=exc.status) from exc
+        if response.status == 401:
+            raise _Abort(
+                f"Jira refused the credentials (401): {response.error_message()}", status=401
+            )
+        return response
+
+    def record(
+        self,
+        item: JiraPushItem,
+        action: str,
+        status: str,
+        response: JiraResponse | None = None,
+        values: dict[str, Any] | None = None,
+        error: str = "",
+        http_status: int | None = None,
+    ) -> None:
+        self.pending.append(
+            JiraSyncRecord(
+                run=self.run,
+                item_id=item.item_id,
+                jira_key=item.jira_key,
+                position=item.position,
+                action=action,
+                status=status,
+                http_status=http_status if response is None else response.status,
+                error=error[:2000],
+                values=values or {},
+            )
+        )
+
+    def fail(
+        self,
+        item: JiraPushItem,
+        action: str,
+        error: str,
+        response: JiraResponse | None = None,
+        values: dict[str, Any] | None = None,
+        status: int | None = None,
+    ) -> None:
+        self.failed.add(item.jira_key)
+        if action == Record.Action.RANK:
+            self.unranked.add(item.jira_key)
+        self.record(item, action, Record.Status.FAILED, response, values, error, status)
+
+    def flush(self, *, every: int = 0) -> None:
+        if len(self.pending) > every:
+            JiraSyncRecord.objects.bulk_create(self.pending)
+            self.pending = []
+
+    def finish(self, client: JiraClient) -> JiraSyncRun:
+        self.flush()
+        run = self.run
+        run.updated_count = self.updated
+        run.unchanged_count = self.unchanged
+        run.failed_count = len(self.failed)
+        run.rank_calls = self.rank_calls
+        run.request_count = len(client.attempts)
+        run.error = self.error[:2000]
+        if self.error or (run.item_count and run.failed_count == run.item_count):
+            run.status = Run.Status.FAILED
+        elif run.failed_count:
+            run.status = Run.Status.PARTIAL
+        else:
+            run.status = Run.Status.SUCCEEDED
+        run.finished_at = timezone.now()
+        run.save()
+        log = logger.warning if run.status != Run.Status.SUCCEEDED else logger.info
+        log(
+            "jira push of ranking %s: %s (%d updated, %d unchanged, %d failed, %d rank calls)%s",
+            run.ranking_number,
+            run.status,
+            run.updated_count,
+            run.unchanged_count,
+            run.failed_count,
+            run.rank_calls,
+            f": {run.error}" if run.error else "",
+        )
+        return run
+
+
+@dataclass
+class _Order:
+    """The wanted order while a plan is carried out: which issues move, which are placed
+    (and how), so that a failed anchor can be replaced by the nearest issue in place."""
+
+    desired: list[str]
+    moved: set[str]
+    placed: dict[str, dict[str, str]] = field(default_factory=dict)
+    index: dict[str, int] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self.index = {key: i for i, key in enumerate(self.desired)}
+
+    def place(self, issues: list[str], side: str, anchor: str) -> None:
+        for key in issues:
+            self.placed[key] = {side: anchor}
+            side, anchor = "after", key
+
+    def in_place(self, key: str, unusable: set[str]) -> bool:
+        return key not in unusable and (key in self.placed or key not in self.moved)
+
+    def anchor(self, call: RankCall, *, unusable: set[str]) -> tuple[str, str] | None:
+        """The planned anchor or, when it failed, the nearest issue in place: above the
+        call's issues (rank after it), else below them among the issues that keep their
+        place (rank before it). None when there is neither."""
+        first = self.index[call.issues[0]]
+        above = self.index[call.after] if call.after is not None else first - 1
+        for i in range(above, -1, -1):
+            if self.in_place(self.desired[i], unusable):
+                return ("after", self.desired[i])
+        below = self.index[call.before] if call.before is not None else first + 1
+        for i in range(below, len(self.desired)):
+            key = self.desired[i]
+            if key not in unusable and key not in self.moved:
+                return ("before", key)
+        return None
+
+
+def _last_pushed_values(keys: list[str]) -> dict[str, dict[str, Any]]:
+    """The field values of each key's last successful push, in one query."""
+    if not keys:
+        return {}
+    ok_fields = JiraSyncRecord.objects.filter(action=Record.Action.FIELDS, status=Record.Status.OK)
+    latest = (
+        ok_fields.filter(jira_key__in=keys)
+        .values("jira_key")
+        .annotate(last=Max("id"))
+        .values("last")
+    )
+    return dict(ok_fields.filter(pk__in=latest).values_list("jira_key", "values"))
+
+
+def _last_rank_order(*, exclude_run: int) -> list[str]:
+    """Jira's relative order of our issues as the last run that reached the rank step
+    left it; empty (unknown: re-rank everything) when that run did not complete it."""
+    last = (
+        JiraSyncRun.objects.exclude(pk=exclude_run)
+        .filter(rank_synced__isnull=False)
+        .order_by("-id")
+        .first()
+    )
+    if last is None or not last.rank_synced:
+        return []
+    return list(
+        JiraSyncRecord.objects.filter(run=last, action=Record.Action.RANK)
+        .exclude(status=Record.Status.FAILED)
+        .order_by("position")
+        .values_list("jira_key", flat=True)
+    )
+
+
+# --- The webhook ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class JiraWebhookResult:
+    """What a delivery did: `applied` with the item and its new status, or why not."""
+
+    applied: bool
+    detail: str
+    item_id: int | None = None
+    jira_key: str = ""
+    status: str = ""
+
+
+def jira_webhook_verify(
+    *, secret: str, body: bytes, query_secret: str | None, signature: str | None
+) -> bool | None:
+    """Whether a delivery comes from our Jira: None when it carries no credential, else
+    True only if every credential it carries is right, compared in constant time.
+
+    Jira Cloud signs a webhook that has a secret with `X-Hub-Signature: sha256=<hex HMAC
+    of the body>`; a `?secret=` in the URL serves senders that cannot sign (Automation's
+    "Send web request"), at the price of the secret appearing in access logs.
+    """
+    if query_secret is None and signature is None:
+        return None
+    key = secret.encode()
+    verdicts = []
+    if query_secret is not None:
+        verdicts.append(hmac.compare_digest(query_secret.encode(), key))
+    if signature is not None:
+        algorithm, _, given = signature.strip().partition("=")
+        expected = hmac.new(key, body, hashlib.sha256).hexdigest()
+        verdicts.append(
+            algorithm.lower() == "sha256"
+            and hmac.compare_digest(given.strip().lower().encode(), expected.encode())
+        )
+    return all(verdicts)
+
+
+def jira_webhook_delivery_id(*, payload: dict[str, Any], header: str | None) -> str:
+    """Jira's X-Atlassian-Webhook-Identifier (the same on each of its retries); without
+    it, a hash of event, issue and timestamp (or of the whole payload)."""
+    if header and header.strip():
+        return header.strip()[:128]
+    issue = payload.get("issue") if isinstance(payload.get("issue"), dict) else {}
+    timestamp = payload.get("timestamp")
+    if timestamp is None:
+        basis = json.dumps(payload, sort_keys=True, default=str)
+    else:
+        issue_id = issue.get("id") or issue.get("key")
+        basis = f"{payload.get('webhookEvent')}|{issue_id}|{timestamp}"
+    return "sha256:" + hashlib.sha256(basis.encode()).hexdigest()
+
+
+def _status_target(name: str) -> str | None:
+    """The item status a Jira status maps to (JIRA_STATUS_MAP; names compare as Jira's
+    do, case-insensitively)."""
+    folded = name.casefold()
+    for jira_status, target in settings.JIRA_STATUS_MAP.items():
+        if jira_status.casefold() == folded:
+            return target
+    return None
+
+
+def _status_changed(payload: dict[str, Any]) -> bool:
+    """Whether the update changed the status. Jira Cloud sends a changelog with every
+    `jira:issue_updated`; an update of another field (our own score push among them) must
+    not reset a status changed here since. Without a changelog, the status is taken as
+    news."""
+    changelog = payload.get("changelog")
+    if not isinstance(changelog, dict):
+        return True
+    entries = changelog.get("items")
+    if not isinstance(entries, list):
+        return True
+    return any(isinstance(e, dict) and e.get("field") == "status" for e in entries)
+
+
+@transaction.atomic
+def jira_webhook_receive(*, payload: dict[str, Any], delivery_id: str) -> JiraWebhookResult:
+    """Apply a `jira:issue_updated` delivery: the issue's new status, mapped with
+    JIRA_STATUS_MAP, becomes its item's status (through items_set_status, so the change
+    has a history row and the item is rescored). Unknown keys, unmapped statuses, other
+    events and a delivery already received are ignored.
+
+    The delivery is stored in the same transaction as the change, so a redelivery after a
+    crash applies it, and a redelivery after success does nothing.
+    """
+    issue = payload.get("issue") if isinstance(payload.get("issue"), dict) else {}
+    fields = issue.get("fields") if isinstance(issue.get("fields"), dict) else {}
+    status = fields.get("status") if isinstance(fields.get("status"), dict) else {}
+    event = str(payload.get("webhookEvent") or "")[:64]
+    key = str(issue.get("key") or "")[:42]
+    jira_status = str(status.get("name") or "")[:120]
+    try:
+        with transaction.atomic():
+            delivery = JiraWebhookDelivery.objects.create(
+                delivery_id=delivery_id,
+                event=event,
+                jira_key=key,
+                jira_status=jira_status,
+                outcome=JiraWebhookDelivery.Outcome.IGNORED,
+            )
+    except IntegrityError:
+        return JiraWebhookResult(False, "already received: this delivery was handled before")
+
+    result = _webhook_apply(event=event, key=key, jira_status=jira_status, payload=payload)
+    delivery.outcome = (
+        JiraWebhookDelivery.Outcome.APPLIED
+        if result.applied
+        else JiraWebhookDelivery.Outcome.IGNORED
+    )
+    delivery.detail = result.detail[:300]
+    delivery.save(update_fields=["outcome", "detail"])
+    return result
+
+
+def _webhook_apply(
+    *, event: str, key: str, jira_status: str, payload: dict[str, Any]
+) -> JiraWebhookResult:
+    if event != "jira:issue_updated":
+        return JiraWebhookResult(False, f"event {event or '(none)'!r} is not handled")
+    if not key or not jira_status:
+        return JiraWebhookResult(False, "the payload names no issue key or status")
+    if not _status_changed(payload):
+        return JiraWebhookResult(False, "the update did not change the status", jira_key=key)
+    target = _status_target(jira_status)
+    if target is None:
+        return JiraWebhookResult(
+            False, f"the Jira status {jira_status!r} is not in JIRA_STATUS_MAP", jira_key=key
+        )
+    item = RoadmapItem.objects.filter(jira_key=key).only("pk", "status").first()
+    if item is None:
+        return JiraWebhookResult(False, f"no item has the Jira key {key}", jira_key=key)
+    if item.status == target:
+        return JiraWebhookResult(
+            False, f"item {item.pk} is already {target}", item_id=item.pk, jira_key=key
+        )
+    items_set_status(item_ids=[item.pk], status=target)
+    return JiraWebhookResult(
+        True,
+        f"item {item.pk} set to {target} (Jira status {jira_status!r})",
+        item_id=item.pk,
+        jira_key=key,
+        status=target,
+    )

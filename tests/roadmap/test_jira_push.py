@@ -1,0 +1,453 @@
+"""The push of plain ranking data to Jira (roadmap.jira.services) against a fake Jira:
+what it sends, what it leaves out because Jira already has it, how it survives missing
+issues and an unwell Jira, and what it records."""
+
+from __future__ import annotations
+
+import bisect
+import random
+from datetime import timedelta
+from typing import Any
+
+import httpx
+import pytest
+from django.db import connection
+from django.test import override_settings
+from django.utils import timezone
+from hypothesis import given
+from hypothesis import strategies as st
+
+from roadmap.jira import jira_settings
+from roadmap.jira.client import JiraClient
+from roadmap.jira.services import (
+    JiraPushBusy,
+    JiraPushItem,
+    RankCall,
+    jira_rank_plan,
+    jira_ranking_push,
+)
+from roadmap.models import JiraSyncRecord, JiraSyncRun
+from tests.roadmap.test_jira_client import ISSUE, RANK, FakeJira
+
+pytestmark = pytest.mark.django_db
+
+SCORE, REACH, IMPACT, CONFIDENCE, EFFORT = (f"customfield_1005{n}" for n in range(5))
+
+
+@pytest.fixture
+def fake(httpserver) -> FakeJira:
+    return FakeJira(httpserver)
+
+
+@pytest.fixture
+def jira(fake):
+    with override_settings(
+        JIRA_BASE_URL=fake.base_url,
+        JIRA_USER_EMAIL="bot@example.com",
+        JIRA_API_TOKEN="t0ken",
+        JIRA_SCORE_FIELD=SCORE,
+        JIRA_REACH_FIELD=REACH,
+        JIRA_IMPACT_FIELD="",
+        JIRA_CONFIDENCE_FIELD="",
+        JIRA_EFFORT_FIELD="",
+        JIRA_RANK_FIELD_ID="",
+        JIRA_MAX_TRIES=5,
+    ):
+        yield fake
+
+
+@pytest.fixture
+def sleeps() -> list[float]:
+    return []
+
+
+@pytest.fixture
+def push(jira, sleeps):
+    """Push `items` as ranking `number` with a client that records its sleeps."""
+
+    def run(items: list[JiraPushItem], *, number: int = 1, **kwargs: Any) -> JiraSyncRun:
+        client = JiraClient.from_settings(
+            jira_settings(),
+            sleep=sleeps.append,
+            jitter=lambda: 1.0,
+            transport=kwargs.pop("transport", None),
+        )
+        jira.requests.clear()
+        return jira_ranking_push(ranking_number=number, items=items, client=client, **kwargs)
+
+    return run
+
+
+def ranking(*keys: str, scores: dict[str, float] | None = None) -> list[JiraPushItem]:
+    """Items in this order, scoring 100, 99, ... unless `scores` says otherwise."""
+    scores = scores or {}
+    return [
+        JiraPushItem(
+            item_id=int(key.split("-")[1]),
+            jira_key=key,
+            position=position,
+            score=scores.get(key, 101.0 - position),
+            reach=1000.0,
+            impact=1.0,
+            confidence=0.8,
+            effort=2.0,
+        )
+        for position, key in enumerate(keys, start=1)
+    ]
+
+
+def keys(n: int) -> list[str]:
+    return [f"PM-{i}" for i in range(1, n + 1)]
+
+
+def records(run: JiraSyncRun, action: str) -> dict[str, tuple[str, int | None]]:
+    return {
+        r.jira_key: (r.status, r.http_status)
+        for r in JiraSyncRecord.objects.filter(run=run, action=action)
+    }
+
+
+def rank_bodies(fake: FakeJira) -> list[Any]:
+    return [seen.body for seen in fake.requests if seen.path == RANK]
+
+
+# --- The plan -------------------------------------------------------------------------------
+
+
+def test_a_first_push_of_120_issues_is_three_rank_calls_chained_after_the_first():
+    desired = keys(120)
+    assert jira_rank_plan(previous=[], desired=desired) == [
+        RankCall(tuple(desired[1:51]), after="PM-1"),
+        RankCall(tuple(desired[51:101]), after="PM-51"),
+        RankCall(tuple(desired[101:120]), after="PM-101"),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("previous", "desired", "plan"),
+    [
+        (keys(5), keys(5), []),
+        (keys(5), ["PM-1", "PM-4", "PM-2", "PM-3", "PM-5"], [RankCall(("PM-4",), after="PM-1")]),
+        (keys(5), ["PM-5", "PM-1", "PM-2", "PM-3", "PM-4"], [RankCall(("PM-5",), before="PM-1")]),
+        (keys(5), ["PM-2", "PM-3", "PM-4", "PM-5", "PM-1"], [RankCall(("PM-1",), after="PM-5")]),
+        # Issues gone from the ranking do not matter; a new one is placed.
+        (keys(5), ["PM-1", "PM-9", "PM-3", "PM-5"], [RankCall(("PM-9",), after="PM-1")]),
+        ([], ["PM-7"], []),
+    ],
+)
+def test_the_plan_moves_only_what_moved(previous, desired, plan):
+    assert jira_rank_plan(previous=previous, desired=desired) == plan
+
+
+def apply(board: list[str], plan: list[RankCall]) -> list[str]:
+    board = list(board)
+    for call in plan:
+        for key in call.issues:
+            if key in board:
+                board.remove(key)
+        anchor = call.after or call.before
+        if anchor not in board:
+            board.append(anchor)
+        at = board.index(anchor) + (1 if call.after else 0)
+        board[at:at] = call.issues
+    return board
+
+
+def longest_increasing(values: list[int]) -> int:
+    tails: list[int] = []
+    for value in values:
+        at = bisect.bisect_left(tails, value)
+        tails[at : at + 1] = [value]
+    return len(tails)
+
+
+@given(
+    st.permutations(list(range(40))),
+    st.sets(st.integers(0, 59), max_size=60),
+    st.integers(1, 50),
+)
+def test_any_plan_puts_the_issues_in_the_wanted_order_moving_the_fewest(order, previous_set, batch):
+    desired = [f"PM-{n}" for n in order]
+    previous = [f"PM-{n}" for n in sorted(previous_set)]
+    plan = jira_rank_plan(previous=previous, desired=desired, batch_size=batch)
+
+    # Other issues of the board in between do not matter.
+    board = [f"X-{n}" for n in range(5)] + previous + ["X-9"]
+    result = [key for key in apply(board, plan) if key in set(desired)]
+    assert result == desired
+    assert all(1 <= len(call.issues) <= batch for call in plan)
+    moved = sum(len(call.issues) for call in plan)
+    known = [previous.index(key) for key in desired if key in previous]
+    kept = longest_increasing(known) or 1
+    assert moved == len(desired) - kept
+
+
+# --- What is sent ---------------------------------------------------------------------------
+
+
+def test_a_second_push_after_one_item_moved_sends_only_that_change(push, jira):
+    jira.board = [f"OTHER-{n}" for n in range(3)] + list(reversed(keys(10)))
+    first = push(ranking(*keys(10)))
+    assert first.status == JiraSyncRun.Status.SUCCEEDED
+    assert jira.order_of(keys(10)) == keys(10)
+
+    # PM-7 jumps to second place: its score changes, nothing else does.
+    moved = ["PM-1", "PM-7", "PM-2", "PM-3", "PM-4", "PM-5", "PM-6", "PM-8", "PM-9", "PM-10"]
+    scores = {f"PM-{n}": 101.0 - n for n in range(1, 11)} | {"PM-7": 99.5}
+    second = push(ranking(*moved, scores=scores), number=2)
+
+    assert jira.log() == [
+        f'PUT {ISSUE}PM-7 {{"fields":{{"{SCORE}":99.5,"{REACH}":1000.0}}}} -> 204',
+        f'PUT {RANK} {{"issues":["PM-7"],"rankAfterIssue":"PM-1"}} -> 204',
+    ]
+    assert jira.order_of(keys(10)) == moved
+    assert (second.status, second.updated_count, second.unchanged_count) == ("succeeded", 1, 9)
+    assert (second.rank_calls, second.request_count, second.rank_synced) == (1, 2, True)
+    fields = records(second, "fields")
+    assert fields["PM-7"] == ("ok", 204)
+    assert {status for key, (status, _) in fields.items() if key != "PM-7"} == {"skipped"}
+    rank = records(second, "rank")
+    assert rank["PM-7"] == ("ok", None)
+    assert len(rank) == 10
+
+
+def test_pushing_the_same_ranking_again_sends_nothing(push, jira):
+    push(ranking(*keys(6)))
+    again = push(ranking(*keys(6)), number=2)
+    assert jira.requests == []
+    assert (again.status, again.unchanged_count, again.rank_calls) == ("succeeded", 6, 0)
+
+
+def test_an_item_moved_to_the_top_is_ranked_before_the_old_first(push, jira):
+    push(ranking(*keys(5)))
+    push(ranking("PM-4", "PM-1", "PM-2", "PM-3", "PM-5", scores={"PM-4": 200.0}), number=2)
+    assert rank_bodies(jira) == [{"issues": ["PM-4"], "rankBeforeIssue": "PM-1"}]
+    assert jira.order_of(keys(5)) == ["PM-4", "PM-1", "PM-2", "PM-3", "PM-5"]
+
+
+def test_force_sends_every_value_and_the_whole_order(push, jira):
+    push(ranking(*keys(4)))
+    forced = push(ranking(*keys(4)), number=2, force=True)
+    assert [seen.path for seen in jira.requests] == [f"{ISSUE}PM-{n}" for n in range(1, 5)] + [RANK]
+    assert rank_bodies(jira) == [{"issues": ["PM-2", "PM-3", "PM-4"], "rankAfterIssue": "PM-1"}]
+    assert (forced.force, forced.updated_count, forced.unchanged_count) == (True, 4, 0)
+
+
+def test_values_are_rounded_to_six_significant_digits(push, jira):
+    push(ranking("PM-1", scores={"PM-1": 1234.56789123}))
+    assert jira.fields["PM-1"][SCORE] == 1234.57
+    # A change below that precision is no change.
+    push(ranking("PM-1", scores={"PM-1": 1234.5699}), number=2)
+    assert jira.requests == []
+
+
+@override_settings(JIRA_RANK_FIELD_ID="customfield_10019")
+def test_the_rank_field_is_named_when_configured(push, jira):
+    push(ranking(*keys(2)))
+    assert rank_bodies(jira) == [
+        {"issues": ["PM-2"], "rankAfterIssue": "PM-1", "rankCustomFieldId": 10019}
+    ]
+
+
+# --- Missing issues -------------------------------------------------------------------------
+
+
+def test_a_missing_issue_fails_alone_and_the_rest_goes_through(push, jira):
+    jira.missing = {"PM-3"}
+
+    run = push(ranking(*keys(6)))
+
+    assert [seen.status for seen in jira.requests if seen.path != RANK] == [204, 204, 404] + [
+        204
+    ] * 3
+    assert rank_bodies(jira) == [
+        {"issues": ["PM-2", "PM-4", "PM-5", "PM-6"], "rankAfterIssue": "PM-1"}
+    ]
+    assert (run.status, run.failed_count, run.updated_count) == ("partial", 1, 5)
+    fields = JiraSyncRecord.objects.get(run=run, action="fields", jira_key="PM-3")
+    assert (fields.status, fields.http_status) == ("failed", 404)
+    assert "issue not found" in fields.error
+    assert records(run, "rank")["PM-3"] == ("failed", None)
+    assert jira.order_of(keys(6)) == ["PM-1", "PM-2", "PM-4", "PM-5", "PM-6"]
+
+
+def test_a_missing_issue_is_tried_again_by_the_next_push(push, jira):
+    jira.missing = {"PM-2"}
+    push(ranking(*keys(3)))
+    jira.missing = set()  # someone fixed the key in Jira
+    run = push(ranking(*keys(3)), number=2)
+    assert [seen.path for seen in jira.requests] == [f"{ISSUE}PM-2", RANK]
+    assert rank_bodies(jira) == [{"issues": ["PM-2"], "rankAfterIssue": "PM-1"}]
+    assert run.status == "succeeded"
+
+
+def test_a_rank_call_refused_for_one_issue_with_207_ranks_the_others(push, jira):
+    push(ranking(*keys(5)))
+    jira.missing = {"PM-3"}  # deleted since; its values did not change, so no PUT finds out
+    jira.rank_refusal = "207"
+
+    run = push(ranking("PM-1", "PM-5", "PM-3", "PM-2", "PM-4"), number=2)
+
+    # PM-1, PM-2 and PM-4 keep their order: PM-5 and PM-3 move in one call.
+    assert rank_bodies(jira) == [{"issues": ["PM-5", "PM-3"], "rankAfterIssue": "PM-1"}]
+    assert jira.order_of(["PM-1", "PM-2", "PM-4", "PM-5"]) == ["PM-1", "PM-5", "PM-2", "PM-4"]
+    assert records(run, "rank")["PM-3"] == ("failed", 207)
+    assert (run.status, run.rank_synced) == ("partial", True)
+
+
+def test_a_rank_call_refused_whole_is_retried_issue_by_issue(push, jira):
+    push(ranking(*keys(5)))
+    jira.missing = {"PM-3"}
+    jira.rank_refusal = "400"
+
+    run = push(ranking("PM-1", "PM-5", "PM-3", "PM-2", "PM-4"), number=2)
+
+    assert [
+        (seen.method, seen.path, seen.status)
+        for seen in jira.requests
+        if seen.path == RANK or seen.method == "GET"
+    ] == [
+        ("PUT", RANK, 400),
+        ("GET", f"{ISSUE}PM-1", 200),  # is the anchor there? yes: an issue is missing
+        ("PUT", RANK, 204),
+        ("PUT", RANK, 400),
+    ]
+    assert rank_bodies(jira) == [
+        {"issues": ["PM-5", "PM-3"], "rankAfterIssue": "PM-1"},
+        {"issues": ["PM-5"], "rankAfterIssue": "PM-1"},
+        {"issues": ["PM-3"], "rankAfterIssue": "PM-5"},
+    ]
+    assert jira.order_of(["PM-1", "PM-2", "PM-4", "PM-5"]) == ["PM-1", "PM-5", "PM-2", "PM-4"]
+    assert records(run, "rank")["PM-3"] == ("failed", 400)
+    assert run.status == "partial"
+
+
+def test_a_missing_anchor_is_replaced_by_the_nearest_issue_in_place(push, jira):
+    push(ranking(*keys(5)))
+    jira.missing = {"PM-1"}
+
+    scores = {"PM-1": 100.0, "PM-4": 99.5, "PM-2": 99.0, "PM-3": 98.0, "PM-5": 96.0}
+    run = push(ranking("PM-1", "PM-4", "PM-2", "PM-3", "PM-5", scores=scores), number=2)
+
+    assert [(seen.method, seen.path, seen.status) for seen in jira.requests] == [
+        ("PUT", f"{ISSUE}PM-4", 204),
+        ("PUT", RANK, 400),
+        ("GET", f"{ISSUE}PM-1", 404),
+        ("PUT", RANK, 204),
+    ]
+    assert rank_bodies(jira)[1] == {"issues": ["PM-4"], "rankBeforeIssue": "PM-2"}
+    assert jira.order_of(["PM-2", "PM-3", "PM-4", "PM-5"]) == ["PM-4", "PM-2", "PM-3", "PM-5"]
+    assert records(run, "rank")["PM-1"] == ("failed", 400)
+    assert (run.status, run.rank_synced) == ("partial", True)
+
+
+# --- An unwell Jira -------------------------------------------------------------------------
+
+
+def test_retry_after_is_honoured_and_the_call_retried(push, jira, sleeps):
+    jira.answer("PUT", f"{ISSUE}PM-2", 429, headers={"Retry-After": "3"})
+    run = push(ranking(*keys(3)))
+    assert sleeps == [3.0]
+    assert [seen.status for seen in jira.requests if seen.path == f"{ISSUE}PM-2"] == [429, 204]
+    assert (run.status, run.request_count) == ("succeeded", 5)
+
+
+def test_a_jira_answering_5xx_is_given_up_after_max_tries_and_the_run_fails(push, jira, sleeps):
+    jira.answer("PUT", f"{ISSUE}PM-2", 500, times=5)
+
+    run = push(ranking(*keys(4)))
+
+    assert sleeps == [1.0, 2.0, 4.0, 8.0]
+    assert [seen.path for seen in jira.requests] == [f"{ISSUE}PM-1"] + [f"{ISSUE}PM-2"] * 5
+    assert run.status == JiraSyncRun.Status.FAILED
+    assert "HTTP 500 after 5 tries" in run.error
+    assert (run.request_count, run.failed_count, run.rank_synced) == (6, 1, None)
+    record = JiraSyncRecord.objects.get(run=run, jira_key="PM-2")
+    assert (record.action, record.status, record.http_status) == ("fields", "failed", 500)
+    assert records(run, "fields") == {"PM-1": ("ok", 204), "PM-2": ("failed", 500)}
+    # The next push sends what this one could not.
+    retry = push(ranking(*keys(4)), number=1)
+    assert [seen.path for seen in jira.requests] == [
+        *(f"{ISSUE}PM-{n}" for n in (2, 3, 4)),
+        RANK,
+    ]
+    assert retry.status == "succeeded"
+
+
+@override_settings(JIRA_MAX_TRIES=2)
+def test_jira_max_tries_bounds_the_attempts(push, jira, sleeps):
+    jira.answer("PUT", f"{ISSUE}PM-1", 502, times=2)
+    run = push(ranking(*keys(2)))
+    assert (sleeps, len(jira.requests), run.status) == ([1.0], 2, "failed")
+    assert "after 2 tries" in run.error
+
+
+def test_jira_giving_up_during_the_rank_step_makes_the_next_push_rerank_everything(push, jira):
+    jira.answer("PUT", RANK, 503, times=5)
+    run = push(ranking(*keys(3)))
+    assert (run.status, run.rank_synced) == ("failed", False)
+    assert records(run, "rank") == {"PM-2": ("failed", 503), "PM-3": ("failed", 503)}
+
+    push(ranking(*keys(3)), number=2)
+    assert rank_bodies(jira) == [{"issues": ["PM-2", "PM-3"], "rankAfterIssue": "PM-1"}]
+
+
+def test_refused_credentials_stop_the_run_at_once(push, jira):
+    jira.answer("PUT", f"{ISSUE}PM-1", 401, body={"errorMessages": ["Unauthorized"]})
+    run = push(ranking(*keys(3)))
+    assert len(jira.requests) == 1
+    assert run.status == "failed"
+    assert "refused the credentials" in run.error
+
+
+# --- Runs -----------------------------------------------------------------------------------
+
+
+def test_a_push_waits_while_another_is_running(push, jira):
+    JiraSyncRun.objects.create(ranking_number=1, status="running", started_at=timezone.now())
+    with pytest.raises(JiraPushBusy):
+        push(ranking(*keys(2)), number=2)
+    assert jira.requests == []
+    assert JiraSyncRun.objects.count() == 1
+
+
+def test_a_run_whose_worker_died_is_abandoned_and_does_not_block(push, jira):
+    stale = JiraSyncRun.objects.create(
+        ranking_number=1, status="running", started_at=timezone.now() - timedelta(hours=1)
+    )
+    run = push(ranking(*keys(2)), number=2)
+    stale.refresh_from_db()
+    assert (stale.status, stale.error) == ("failed", "abandoned: its worker stopped")
+    assert run.status == "succeeded"
+
+
+def test_a_redelivered_task_does_not_push_twice(push, jira):
+    queued = JiraSyncRun.objects.create(ranking_number=1)
+    first = push(ranking(*keys(2)), run_id=queued.pk)
+    assert (first.pk, first.status) == (queued.pk, "succeeded")
+    again = push(ranking(*keys(2)), run_id=queued.pk)
+    assert (again.pk, again.status, jira.requests) == (queued.pk, "succeeded", [])
+
+
+def test_a_push_without_jira_configured_fails_its_run_and_sends_nothing(push, jira):
+    with override_settings(JIRA_API_TOKEN=""):
+        run = push(ranking(*keys(2)))
+    assert (run.status, jira.requests) == ("failed", [])
+    assert "not configured" in run.error
+
+
+class NoTransactionTransport(httpx.HTTPTransport):
+    """Fails the request if the database connection is inside a transaction."""
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        assert not connection.in_atomic_block, f"{request.url} sent inside a transaction"
+        return super().handle_request(request)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_no_http_call_is_made_inside_a_database_transaction(push, jira):
+    jira.missing = {"PM-4"}
+    items = ranking(*random.Random(7).sample(keys(80), 80))
+    run = push(items, transport=NoTransactionTransport())
+    assert run.status == "partial"
+    assert len(jira.requests) == 80 + 2
