@@ -28,6 +28,14 @@ def need_service(name: str, reachable: bool, why: str = "") -> None:
 
 
 @pytest.fixture(autouse=True)
+def _restore_migrated_rows(django_db_serialized_rollback: None) -> None:
+    """Transactional tests empty every table when they end; rows created by migrations
+    (the default scoring model, the role groups and their permissions) are reloaded for
+    the next transactional test. Plain `db` tests roll back and need nothing."""
+    return None
+
+
+@pytest.fixture(autouse=True)
 def _fast_password_hashing(settings):
     """Persona passwords are hashed with a cheap hasher: the real one costs ~0.3 s each."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
