@@ -1,0 +1,63 @@
+"""The board's forms: the ranking filters (GET) and the publication note."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+
+from roadmap.choices import RANKABLE_STATUSES
+from scoring.models import Ranking
+
+ANY = ("", "Any")
+# Form field → keyword argument of scoring.selectors.live_ranking_board.
+FILTER_ARGUMENTS = {
+    "theme": "theme_id",
+    "segment": "segment_id",
+    "status": "status",
+    "owner": "owner_id",
+}
+
+
+class BoardFilterForm(forms.Form):
+    """Theme, segment, status and owner. The choices come in as (id, label) lists read
+    once per request (scoring.selectors.board_filter_options), so validating a chosen id
+    costs no query, unlike a ModelChoiceField."""
+
+    theme = forms.TypedChoiceField(required=False, coerce=int, empty_value=None)
+    segment = forms.TypedChoiceField(required=False, coerce=int, empty_value=None)
+    status = forms.ChoiceField(
+        required=False,
+        choices=[ANY, *((status.value, status.label) for status in RANKABLE_STATUSES)],
+    )
+    owner = forms.TypedChoiceField(required=False, coerce=int, empty_value=None)
+
+    def __init__(self, *args: Any, options: dict[str, list[tuple[int, str]]], **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        for name, key in (("theme", "themes"), ("segment", "segments"), ("owner", "owners")):
+            self.fields[name].choices = [ANY, *options[key]]
+
+    def filters(self) -> dict[str, Any]:
+        """The valid, non-empty filters as keyword arguments of the board's selectors; a
+        value that is not a valid choice is dropped (and reported by the form)."""
+        data = getattr(self, "cleaned_data", {})
+        return {
+            FILTER_ARGUMENTS[name]: value for name, value in data.items() if value not in (None, "")
+        }
+
+
+class PublishForm(forms.Form):
+    # The number of the ranking the confirmation's diff was made against (0: none yet).
+    reviewed = forms.IntegerField(
+        min_value=0,
+        widget=forms.HiddenInput,
+        error_messages={"required": "Publish from the confirmation page, after the review."},
+    )
+    note = forms.CharField(
+        max_length=Ranking._meta.get_field("note").max_length,
+        strip=True,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="Why this ranking is published, e.g. “May committee: SSO moved up after "
+        "the churn review”. Saved with the ranking; the API shows it.",
+        error_messages={"required": "Say why this ranking is published."},
+    )

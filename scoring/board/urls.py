@@ -1,0 +1,11 @@
+from django.urls import path
+
+from scoring.board import views
+
+app_name = "board"
+
+urlpatterns = [
+    path("", views.board, name="index"),
+    path("items/<int:item_id>/", views.item_detail, name="item"),
+    path("publish/", views.publish, name="publish"),
+]
