@@ -7,7 +7,7 @@ PY := $(VENV)/bin/python
 DEV_ENV := DEBUG=1
 BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/postgres
 
-.PHONY: install run test lint bench bench-scoring clean
+.PHONY: install run test lint bench bench-scoring bench-api bench-load clean
 
 $(VENV)/.installed: pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is needed; run: make PYTHON=python3.11 ...")'
@@ -34,7 +34,17 @@ lint: install
 bench-scoring: install
 	DEBUG=1 DATABASE_URL=$(BENCH_DATABASE_URL) $(PY) bench/scoring.py $(BENCH_ARGS)
 
-bench: bench-scoring
+# The API benchmarks start their own gunicorn, Celery worker and Redis on 127.0.0.1 and
+# create their databases (roadmap_bench_api, roadmap_load) next to BENCH_DATABASE_URL.
+bench-api: install
+	BENCH_DATABASE_URL=$(BENCH_DATABASE_URL) $(PY) bench/api.py $(BENCH_ARGS)
+
+bench-load: install
+	BENCH_DATABASE_URL=$(BENCH_DATABASE_URL) $(PY) bench/load.py $(BENCH_ARGS)
+
+# Every benchmark, one after the other, then one table of their figures.
+bench: install
+	BENCH_DATABASE_URL=$(BENCH_DATABASE_URL) $(PY) bench/run_all.py $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) db.sqlite3 db.sqlite3-* staticfiles .demo-admin-password

@@ -49,9 +49,18 @@ def send_after_commit(
         try:
             if debounce and not cache.add(key, 1, timeout=int(debounce) + 60):
                 return  # one is already queued and has not started yet
+        except Exception:
+            # The cache is Redis, and so is the broker: don't wait for it a second time.
+            logger.warning(
+                "could not queue %s (cache unavailable); the sweeper will catch up",
+                task_name,
+                exc_info=True,
+            )
+            return
+        try:
             task.apply_async(kwargs=kwargs or {}, countdown=debounce or None)
         except Exception:
-            # Broker or cache down: the database still says what is to be done.
+            # Broker down: the database still says what is to be done.
             logger.warning(
                 "could not queue %s; the sweeper will catch up", task_name, exc_info=True
             )

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import dj_database_url
 from celery.schedules import crontab
+from corsheaders.defaults import default_headers as cors_default_headers
 from django.core.exceptions import ImproperlyConfigured
 
 from config.env import env_bool, env_float, env_int, env_list, env_str
@@ -42,6 +43,8 @@ INSTALLED_APPS = [
     "simple_history",
     "health_check",
     "rest_framework_api_key",
+    "axes",
+    "corsheaders",
     "config",
     "roadmap",
     "signals",
@@ -50,6 +53,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "corsheaders.middleware.CorsMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -58,7 +62,10 @@ MIDDLEWARE = [
     "django.middleware.http.ConditionalGetMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "config.security.ContentSecurityPolicyMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    # Last, as django-axes asks: it turns a locked-out login into its 429 answer.
+    "axes.middleware.AxesMiddleware",
 ]
 
 if not DEBUG:
@@ -125,8 +132,9 @@ CELERY_TIMEZONE = "UTC"
 # dirty and the sweeper picks it up once the broker is back.
 CELERY_BROKER_CONNECTION_TIMEOUT = env_float("CELERY_BROKER_CONNECTION_TIMEOUT", 1.0, minimum=0.1)
 CELERY_BROKER_TRANSPORT_OPTIONS = {
-    # A task unacknowledged this long is redelivered (a worker killed mid-task).
-    "visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", 900, minimum=60),
+    # A task unacknowledged this long is redelivered (a worker killed mid-task). Keep it
+    # above the longest task run and countdown, or a running task is delivered twice.
+    "visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", 900, minimum=1),
     "socket_connect_timeout": 1,
     "socket_timeout": 5,
     "max_retries": 1,
@@ -136,7 +144,7 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BEAT_SCHEDULE = {
     "scoring-sweep-dirty": {
         "task": "scoring.item_scores_recompute_dirty",
-        "schedule": timedelta(minutes=1),
+        "schedule": timedelta(seconds=env_int("SCORING_SWEEP_SECONDS", 60, minimum=1)),
     },
     "scoring-recompute-all-daily": {
         "task": "scoring.item_scores_recompute_all",
@@ -147,11 +155,13 @@ CELERY_BEAT_SCHEDULE = {
 SCORING_DEBOUNCE_SECONDS = env_float("SCORING_DEBOUNCE_SECONDS", 2.0, minimum=0)
 
 if REDIS_URL:
+    # A request touches the cache at most twice (throttle, debounce) and a healthy Redis
+    # answers in a millisecond: short timeouts keep a hung Redis from holding requests.
     CACHES = {
         "default": {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": REDIS_URL,
-            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 2},
+            "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
         }
     }
 else:
@@ -218,6 +228,34 @@ X_FRAME_OPTIONS = "DENY"
 if env_bool("SECURE_PROXY_SSL_HEADER", default=False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SILENCED_SYSTEM_CHECKS = env_list("SILENCED_SYSTEM_CHECKS")
+# Every HTML page outside /api/ (admin, board) gets this policy (config.security): scripts,
+# styles and images from this origin only, no framing. /api/docs/ and /api/redoc/ keep
+# their inline bootstrap and are left out.
+CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
+    "frame-ancestors 'none'; base-uri 'self'; form-action 'self'"
+)
+# Cross-origin browser calls to the API: none unless origins are listed.
+CORS_ALLOWED_ORIGINS = env_list("CORS_ALLOWED_ORIGINS")
+CORS_URLS_REGEX = r"^/api/.*$"
+CORS_ALLOW_HEADERS = (
+    *cors_default_headers,
+    "idempotency-key",
+    "if-match",
+    "if-none-match",
+    "x-api-key",
+)
+CORS_EXPOSE_HEADERS = ["ETag", "Retry-After", "Idempotent-Replayed"]
+# Admin logins: after AXES_FAILURE_LIMIT failures for one username from one address, that
+# pair is refused (429) for AXES_COOLOFF_MINUTES, even with the right password.
+AUTHENTICATION_BACKENDS = [
+    "config.security.LoginThrottleBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5, minimum=1)
+AXES_COOLOFF_TIME = timedelta(minutes=env_int("AXES_COOLOFF_MINUTES", 15, minimum=1))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
 
 # --- REST framework ---------------------------------------------------------------------
 REST_FRAMEWORK = {
@@ -263,6 +301,8 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "ItemStatusEnum": "roadmap.choices.ItemStatus",
         "ReportStatusEnum": "signals.choices.ReportStatus",
+        # Friction reports, outcomes and launch plans (a list of them) share the channels.
+        "ChannelEnum": "roadmap.choices.Channel",
     },
 }
 

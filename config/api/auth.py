@@ -32,6 +32,9 @@ class ApiKeyAuthentication(authentication.BaseAuthentication):
         key = _key_from(request)
         if key is None:
             return None
+        return self.authenticate_key(key)
+
+    def authenticate_key(self, key: str) -> tuple[Any, ApiKey]:
         try:
             api_key = ApiKey.objects.get_from_key(key)
         except (ApiKey.DoesNotExist, ValueError):
@@ -60,4 +63,34 @@ class ApiKeyAuthenticationScheme(OpenApiAuthenticationExtension):
             "in": "header",
             "name": "Authorization",
             "description": "`Api-Key <key>`; create one with `manage.py create_api_key`.",
+        }
+
+
+class QueryApiKeyAuthentication(ApiKeyAuthentication):
+    """The API key as `?key=<key>`, for clients that cannot send headers (calendar apps
+    subscribing to a feed). Only the views that list this class accept it, and a key in a
+    header wins. A URL with a key ends up in proxy and browser histories: give such
+    clients a dedicated integration key with an expiry. The key is never logged here, and
+    Django logs only the path of a failed request, not its query string."""
+
+    def authenticate(self, request: Request) -> tuple[Any, ApiKey] | None:
+        if _key_from(request) is not None:
+            return None
+        key = request.query_params.get("key")
+        if key is None:
+            return None
+        return self.authenticate_key(key)
+
+
+class QueryApiKeyAuthenticationScheme(OpenApiAuthenticationExtension):
+    target_class = "config.api.auth.QueryApiKeyAuthentication"
+    name = "ApiKeyQuery"
+
+    def get_security_definition(self, auto_schema: Any) -> dict[str, str]:
+        return {
+            "type": "apiKey",
+            "in": "query",
+            "name": "key",
+            "description": "The API key in the URL, for calendar apps that cannot send "
+            "headers. Use a dedicated integration key with an expiry: URLs end up in logs.",
         }

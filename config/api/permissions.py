@@ -3,7 +3,8 @@
 | role        | may                                                                  |
 |-------------|----------------------------------------------------------------------|
 | product     | everything                                                           |
-| marketing   | create signals and reports, update its own, read everything else    |
+| marketing   | create signals, reports and outcomes, update its own; create, change |
+|             | and delete launch plans (shared with product); read everything else  |
 | integration | read                                                                 |
 | anonymous   | nothing (401)                                                        |
 """
@@ -41,8 +42,21 @@ class ProductOnly(permissions.BasePermission):
         return Role.PRODUCT in user_roles(request.user)
 
 
+class SharedWithMarketing(permissions.BasePermission):
+    """What both teams own together (launch plans): product and marketing write, any
+    role reads."""
+
+    message = "Only the product and marketing roles may change this."
+
+    def has_permission(self, request: Request, view: Any) -> bool:
+        roles = user_roles(request.user)
+        if request.method in permissions.SAFE_METHODS:
+            return bool(roles)
+        return bool(roles & {Role.PRODUCT, Role.MARKETING})
+
+
 class EvidencePermission(permissions.BasePermission):
-    """Signals and reports: product does anything; marketing creates, and changes only
+    """Signals, reports and outcomes: product does anything; marketing creates, and changes only
     what it submitted; integration reads."""
 
     message = "You may change only the evidence you submitted."

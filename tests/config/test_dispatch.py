@@ -21,12 +21,18 @@ def broker_down():
     saved = celery_app.conf.broker_url
     celery_app.conf.broker_url = "redis://127.0.0.1:9/0"
     celery_app.pool.force_close_all()
+    celery_app._pool = None
+    celery_app.amqp._producer_pool = None
     try:
         with override_settings(CELERY_TASK_ALWAYS_EAGER=False):
             yield
     finally:
         celery_app.conf.broker_url = saved
         celery_app.pool.force_close_all()
+        # A closed pool stays closed: let the app build fresh connection and producer
+        # pools for later tests.
+        celery_app._pool = None
+        celery_app.amqp._producer_pool = None
 
 
 def test_a_write_commits_quickly_and_stays_dirty_when_the_broker_is_down(

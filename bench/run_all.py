@@ -1,0 +1,129 @@
+"""Every benchmark of the project (make bench): bench/scoring.py, bench/api.py and
+bench/load.py, one after the other, each in its own process; then one table of their
+figures and ratios, read from the JSON object each prints as its last line.
+
+Prints the table and the machine; the last line is one JSON object with everything.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from harness import ROOT, admin_database_url, machine, print_table
+
+BENCHES = ("scoring", "api", "load")
+
+
+def run(name: str) -> tuple[dict, float]:
+    env = dict(os.environ)
+    if name == "scoring":
+        # As `make bench-scoring` runs it.
+        env.update(DEBUG="1", DATABASE_URL=admin_database_url())
+    print(f"\n=== bench/{name}.py ===", flush=True)
+    started = time.monotonic()
+    proc = subprocess.run(
+        [sys.executable, str(ROOT / "bench" / f"{name}.py")],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        text=True,
+        check=False,
+    )
+    elapsed = time.monotonic() - started
+    print(proc.stdout, end="", flush=True)
+    lines = proc.stdout.strip().splitlines()
+    try:
+        figures = json.loads(lines[-1])
+    except (IndexError, ValueError):
+        sys.exit(f"bench/{name}.py printed no JSON last line (exit {proc.returncode})")
+    if proc.returncode:
+        figures["exit_code"] = proc.returncode
+    return figures, elapsed
+
+
+def rows_for(results: dict[str, dict]) -> list[tuple[str, str, str]]:
+    rows: list[tuple[str, str, str]] = []
+    if "scoring" in results:
+        s = results["scoring"]
+        rows += [
+            (
+                f"full recompute, {s['items']:,} items",
+                f"{s['full_recompute_ms']:,.0f} ms",
+                f"{s['full_over_floor']:.2f}x the one-query floor (target <= 3x)",
+            ),
+            ("one-query floor (per-item sums)", f"{s['floor_ms']:,.0f} ms", ""),
+            ("recompute of 100 dirty items", f"{s['dirty_100_ms']:.0f} ms", "target < 200 ms"),
+        ]
+    if "api" in results:
+        a = results["api"]
+        rows += [
+            ("GET live ranking (50)", f"{a['ranking_ms']:.1f} ms", "median, one at a time"),
+            ("GET live ranking (200)", f"{a['ranking_200_ms']:.1f} ms", ""),
+            ("GET item score explanation", f"{a['score_ms']:.1f} ms", ""),
+            ("POST one friction report", f"{a['report_post_ms']:.1f} ms", ""),
+            (
+                "POST bulk, 1,000 new reports",
+                f"{a['bulk_create_1000_ms']:,.0f} ms",
+                f"{a['bulk_ms_per_record']:.2f} ms/record, "
+                f"{a['single_over_bulk_per_record']:.0f}x cheaper than one POST each",
+            ),
+            ("POST bulk, 1,000 updated reports", f"{a['bulk_update_1000_ms']:,.0f} ms", ""),
+        ]
+    if "load" in results:
+        lo = results["load"]
+        rows += [
+            (
+                "load: requests per second",
+                f"{lo['rps']:.1f}",
+                f"{lo['users']} clients, {lo['seconds']} s, {lo['gunicorn_workers']} workers",
+            ),
+            ("load: latency p50 / p99", f"{lo['p50_ms']:.0f} / {lo['p99_ms']:.0f} ms", ""),
+            ("load: errors", str(lo["errors"]), "must be 0"),
+            (
+                "load: writes acknowledged / stored",
+                f"{lo['writes_acknowledged']:,} / {lo['writes_stored']:,}",
+                "must be equal",
+            ),
+            (
+                "load: gunicorn RSS start / end",
+                f"{lo['rss_start_mib']:.0f} / {lo['rss_end_mib']:.0f} MiB",
+                "",
+            ),
+        ]
+    return rows
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--only", nargs="+", choices=BENCHES, default=list(BENCHES))
+    args = parser.parse_args()
+
+    results: dict[str, dict] = {}
+    seconds: dict[str, float] = {}
+    for name in args.only:
+        results[name], seconds[name] = run(name)
+    for figures in results.values():
+        figures.pop("machine", None)
+
+    host = machine()
+    print("\n=== all benchmarks ===")
+    print_table(rows_for(results))
+    print(
+        f"machine: {host['nproc']} CPUs ({host['cpu']}), {host['memory_gib']} GiB, "
+        f"PostgreSQL {host['postgresql']}"
+    )
+    failed = sorted(name for name, figures in results.items() if figures.get("exit_code"))
+    print(json.dumps({"bench": "all", **results, "seconds": seconds, "machine": host}))
+    sys.exit(1 if failed else 0)
+
+
+if __name__ == "__main__":
+    main()
