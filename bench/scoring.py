@@ -79,7 +79,7 @@ INSERT INTO roadmap_segment (slug, name, description)
 INSERT INTO roadmap_theme (name, description, created_at)
   SELECT 'Theme ' || g, '', now() FROM generate_series(1, 10) g;
 INSERT INTO roadmap_roadmapitem (title, description, status, theme_id, reach, impact,
-    confidence, effort, jira_key, value_proposition, launch_channels, version, created_at,
+    confidence, effort, jira_key, version, created_at,
     updated_at)
   SELECT 'Item ' || g, '',
     (ARRAY['candidate','candidate','planned','in_progress','shipped','archived'])
@@ -89,7 +89,7 @@ INSERT INTO roadmap_roadmapitem (title, description, status, theme_id, reach, im
     CASE WHEN random() < 0.1 THEN NULL ELSE (ARRAY[0.25,0.5,1,2,3])[1 + floor(random()*5)::int] END,
     CASE WHEN random() < 0.3 THEN NULL ELSE round(random()::numeric, 2)::float8 END,
     CASE WHEN random() < 0.05 THEN NULL ELSE 0.05 + random() * 20 END,
-    '', '', '[]', 1, now(), now()
+    '', 1, now(), now()
   FROM generate_series(1, {items}) g;
 INSERT INTO signals_marketsignal (source, external_id, segment_id, observed_at, created_at,
     updated_at, kind, title, summary, account_name, dismissed)

@@ -8,22 +8,27 @@ scoring.admin (the models stay one-way: roadmap knows nothing of signals or scor
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import timedelta
 from typing import Any
 
+from django import forms
 from django.contrib import admin, messages
-from django.db.models import Count, F, Q, QuerySet
+from django.db.models import Count, F, IntegerField, Q, QuerySet
+from django.db.models.functions import Cast
 from django.forms import ModelForm
 from django.http import HttpRequest
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
 from simple_history.admin import SimpleHistoryAdmin
 
-from roadmap.choices import ItemStatus
+from roadmap.choices import LAUNCH_CHECKLIST, LAUNCH_CHECKLIST_FIELDS, Channel, ItemStatus
 from roadmap.models import (
     JiraSyncRecord,
     JiraSyncRun,
     JiraWebhookDelivery,
+    LaunchPlan,
     RoadmapItem,
     Segment,
     Theme,
@@ -112,6 +117,170 @@ def _status_action(status: ItemStatus) -> Callable[..., None]:
     )(action)
 
 
+# --- Launch plans: an inline on the item page, and their own list ------------------------
+
+
+class LinesField(forms.CharField):
+    """A list of strings edited as lines of text (one key message per line)."""
+
+    widget = forms.Textarea(attrs={"rows": 4})
+
+    def prepare_value(self, value: Any) -> Any:
+        return "\n".join(value) if isinstance(value, list) else value
+
+    def to_python(self, value: Any) -> list[str]:
+        if isinstance(value, list):
+            return value
+        text = super().to_python(value)
+        return [line.strip() for line in text.splitlines() if line.strip()]
+
+
+class LaunchPlanForm(forms.ModelForm):
+    channels = forms.MultipleChoiceField(
+        choices=Channel.choices, required=False, widget=forms.CheckboxSelectMultiple
+    )
+    key_messages = LinesField(required=False, help_text="One message per line.")
+
+    class Meta:
+        model = LaunchPlan
+        fields = (
+            "item",
+            "status",
+            "target_launch_date",
+            "product_owner",
+            "marketing_owner",
+            "target_segments",
+            "value_proposition",
+            "key_messages",
+            "channels",
+            *LAUNCH_CHECKLIST_FIELDS,
+        )
+
+
+_LAUNCH_FIELDSETS = (
+    (
+        None,
+        {
+            "fields": (
+                "status",
+                "target_launch_date",
+                ("product_owner", "marketing_owner"),
+                "target_segments",
+                "value_proposition",
+                "key_messages",
+                "channels",
+            )
+        },
+    ),
+    ("Readiness checklist", {"fields": LAUNCH_CHECKLIST_FIELDS}),
+)
+
+
+class LaunchPlanInline(admin.StackedInline):
+    """The item's launch plan, on the item page (at most one)."""
+
+    model = LaunchPlan
+    form = LaunchPlanForm
+    fieldsets = _LAUNCH_FIELDSETS
+    autocomplete_fields = ("product_owner", "marketing_owner")
+    filter_horizontal = ("target_segments",)
+    extra = 0
+    max_num = 1
+    verbose_name = "launch plan"
+    verbose_name_plural = "launch plan"
+
+
+def _readiness_sql() -> Any:
+    """The number of checklist items done, as an SQL expression."""
+    total: Any = None
+    for name in LAUNCH_CHECKLIST_FIELDS:
+        term = Cast(name, IntegerField())
+        total = term if total is None else total + term
+    return total
+
+
+class LaunchDateFilter(admin.SimpleListFilter):
+    """Target dates as a launch calendar reads them: what is coming, and how soon."""
+
+    title = "target launch date"
+    parameter_name = "launch"
+
+    def lookups(self, request: HttpRequest, model_admin: admin.ModelAdmin) -> list[tuple[str, str]]:
+        return [
+            ("upcoming", "Today or later"),
+            ("30", "Next 30 days"),
+            ("90", "Next 90 days"),
+            ("past", "Before today"),
+            ("none", "No date"),
+        ]
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:
+        today = timezone.localdate()
+        value = self.value()
+        if value == "upcoming":
+            return queryset.filter(target_launch_date__gte=today)
+        if value in ("30", "90"):
+            end = today + timedelta(days=int(value))
+            return queryset.filter(target_launch_date__gte=today, target_launch_date__lte=end)
+        if value == "past":
+            return queryset.filter(target_launch_date__lt=today)
+        if value == "none":
+            return queryset.filter(target_launch_date__isnull=True)
+        return queryset
+
+
+class ReadinessFilter(admin.SimpleListFilter):
+    title = "readiness"
+    parameter_name = "readiness"
+
+    def lookups(self, request: HttpRequest, model_admin: admin.ModelAdmin) -> list[tuple[str, str]]:
+        total = len(LAUNCH_CHECKLIST)
+        return [(str(n), f"{n}/{total}") for n in range(total, -1, -1)]
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:
+        value = self.value()
+        if value is None or not value.isdigit():
+            return queryset
+        return queryset.alias(done=_readiness_sql()).filter(done=int(value))
+
+
+@admin.register(LaunchPlan)
+class LaunchPlanAdmin(SimpleHistoryAdmin):
+    form = LaunchPlanForm
+    list_display = (
+        "item",
+        "status",
+        "target_launch_date",
+        "readiness_display",
+        "product_owner",
+        "marketing_owner",
+        "updated_at",
+    )
+    list_filter = (
+        "status",
+        LaunchDateFilter,
+        ReadinessFilter,
+        ("product_owner", admin.RelatedOnlyFieldListFilter),
+        ("marketing_owner", admin.RelatedOnlyFieldListFilter),
+        "target_segments",
+    )
+    list_select_related = ("item", "product_owner", "marketing_owner")
+    search_fields = ("item__title", "value_proposition")
+    date_hierarchy = "target_launch_date"
+    autocomplete_fields = ("item", "product_owner", "marketing_owner")
+    filter_horizontal = ("target_segments",)
+    readonly_fields = ("created_at", "updated_at")
+    fieldsets = (
+        (None, {"fields": ("item",)}),
+        *_LAUNCH_FIELDSETS,
+        ("Record", {"fields": ("created_at", "updated_at"), "classes": ("collapse",)}),
+    )
+
+    @admin.display(description="readiness")
+    def readiness_display(self, plan: LaunchPlan) -> str:
+        return f"{plan.readiness}/{len(LAUNCH_CHECKLIST)}"
+
+
 @admin.register(RoadmapItem)
 class RoadmapItemAdmin(SimpleHistoryAdmin):
     list_display = (
@@ -139,7 +308,7 @@ class RoadmapItemAdmin(SimpleHistoryAdmin):
     list_select_related = ("theme", "owner", "score")
     search_fields = ("title", "description", "jira_key")
     autocomplete_fields = ("theme", "owner")
-    filter_horizontal = ("segments", "launch_segments")
+    filter_horizontal = ("segments",)
     readonly_fields = ("version", "created_at", "updated_at", "score_explanation")
     fieldsets = (
         ("Basics", {"fields": ("title", "description", "status", "theme", "owner", "segments")}),
@@ -151,20 +320,9 @@ class RoadmapItemAdmin(SimpleHistoryAdmin):
             },
         ),
         ("Jira", {"fields": ("jira_key",)}),
-        (
-            "Launch plan",
-            {
-                "fields": (
-                    "launch_segments",
-                    "value_proposition",
-                    "launch_channels",
-                    "target_launch_date",
-                )
-            },
-        ),
         ("Record", {"fields": ("version", "created_at", "updated_at"), "classes": ("collapse",)}),
     )
-    inlines = (SignalLinkInline, ReportLinkInline)
+    inlines = (LaunchPlanInline, SignalLinkInline, ReportLinkInline)
     actions = (*(_status_action(status) for status in ItemStatus), "recompute_scores")
     score_fieldset = ("Score", {"fields": ("score_explanation",)})
 

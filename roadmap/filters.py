@@ -3,19 +3,20 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import UTC
+from datetime import UTC, date
 from typing import Any
 
 import django_filters as filters
 from django import forms
 from django.db.models import Case, F, Q, QuerySet, When
 from django.db.models.expressions import Expression
+from django.utils import timezone
 from django_filters.constants import EMPTY_VALUES
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 
-from roadmap.choices import ItemStatus
-from roadmap.models import RoadmapItem
+from roadmap.choices import Channel, ItemStatus, LaunchStatus
+from roadmap.models import LaunchPlan, RoadmapItem
 
 # Largest value a 64-bit primary key can hold: anything above cannot name a row.
 MAX_PK = 2**63 - 1
@@ -67,6 +68,22 @@ class _StrictIsoDateTimeField(filters.fields.IsoDateTimeField):
 @extend_schema_field(OpenApiTypes.DATETIME)
 class StrictIsoDateTimeFilter(filters.IsoDateTimeFilter):
     field_class = _StrictIsoDateTimeField
+
+
+class _StrictDateField(forms.DateField):
+    """A date (YYYY-MM-DD); a parameter given empty is an error, not "no filter"."""
+
+    input_formats = ["%Y-%m-%d"]
+
+    def to_python(self, value: Any) -> date | None:
+        if value == "":
+            raise forms.ValidationError("Enter a date (YYYY-MM-DD).", code="invalid")
+        return super().to_python(value)
+
+
+@extend_schema_field(OpenApiTypes.DATE)
+class StrictDateFilter(filters.DateFilter):
+    field_class = _StrictDateField
 
 
 class _TrueFalseField(forms.NullBooleanField):
@@ -169,3 +186,77 @@ class RoadmapItemFilterSet(filters.FilterSet):
 
     def filter_q(self, qs: QuerySet, name: str, value: str) -> QuerySet:
         return text_search(qs, ("title", "description", "jira_key"), value)
+
+
+class LaunchPlanFilterSet(filters.FilterSet):
+    """Filters of launch plans (and of the launch calendar). `from` and `to` are Python
+    keywords, so they are added in `get_filters`."""
+
+    item = IdFilter(field_name="item_id", help_text="Roadmap item id.")
+    status = filters.MultipleChoiceFilter(
+        choices=LaunchStatus.choices, help_text="One or more statuses (repeat the parameter)."
+    )
+    upcoming = FlagFilter(
+        method="filter_upcoming",
+        help_text="Only plans dated today or later (true), or only plans dated before today "
+        "or not dated (false).",
+    )
+    segment = IdFilter(field_name="target_segments__id", help_text="Target segment id.")
+    channel = filters.MultipleChoiceFilter(
+        choices=Channel.choices,
+        method="filter_channel",
+        help_text="Plans using this channel (repeat the parameter: any of them).",
+    )
+    owner = IdFilter(
+        method="filter_owner", help_text="Plans whose product or marketing owner is this user id."
+    )
+    ordering = NullsLastOrderingFilter(
+        fields={
+            "target_launch_date": "target_launch_date",
+            "updated_at": "updated_at",
+            "id": "id",
+        },
+        help_text="Sort by target_launch_date, updated_at or id; prefix with `-` to reverse. "
+        "Default: earliest date first, undated last.",
+    )
+
+    class Meta:
+        model = LaunchPlan
+        fields: list[str] = []
+
+    @classmethod
+    def get_filters(cls) -> dict[str, Any]:
+        declared = super().get_filters()
+        declared["from"] = StrictDateFilter(
+            field_name="target_launch_date",
+            lookup_expr="gte",
+            help_text="Target launch date on or after (YYYY-MM-DD).",
+        )
+        declared["to"] = StrictDateFilter(
+            field_name="target_launch_date",
+            lookup_expr="lte",
+            help_text="Target launch date on or before (YYYY-MM-DD).",
+        )
+        return declared
+
+    def filter_upcoming(self, qs: QuerySet, name: str, value: bool | None) -> QuerySet:
+        if value is None:
+            return qs
+        upcoming = Q(target_launch_date__gte=timezone.localdate())
+        return qs.filter(upcoming) if value else qs.exclude(upcoming)
+
+    def filter_channel(self, qs: QuerySet, name: str, value: list[str]) -> QuerySet:
+        if not value:
+            return qs
+        # `channels` is a JSON list of codes; matching the quoted code in its text works
+        # on every database (SQLite has no JSON containment), and no code contains
+        # another one in quotes.
+        query = Q()
+        for code in value:
+            query |= Q(channels__icontains=f'"{code}"')
+        return qs.filter(query)
+
+    def filter_owner(self, qs: QuerySet, name: str, value: int | None) -> QuerySet:
+        if value is None:
+            return qs
+        return qs.filter(Q(product_owner_id=value) | Q(marketing_owner_id=value))

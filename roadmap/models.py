@@ -6,7 +6,18 @@ from django.db.models import Q
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
-from roadmap.choices import MAX_EFFORT, MAX_PEOPLE, RICE_CHOICES, RICE_SCALE, ItemStatus
+from roadmap.choices import (
+    LAUNCH_CHECKLIST,
+    LAUNCH_CHECKLIST_FIELDS,
+    MAX_EFFORT,
+    MAX_PEOPLE,
+    RICE_CHOICES,
+    RICE_SCALE,
+    Channel,
+    ItemStatus,
+    LaunchStatus,
+)
+from roadmap.roles import Role
 
 JIRA_KEY_VALIDATOR = RegexValidator(
     r"^[A-Z][A-Z0-9_]{0,29}-[1-9][0-9]{0,9}$", "Enter a Jira issue key such as PROJ-123."
@@ -95,13 +106,7 @@ class RoadmapItem(models.Model):
         max_length=42, blank=True, validators=[JIRA_KEY_VALIDATOR], verbose_name="Jira key"
     )
 
-    # Launch plan, shared by both teams.
-    launch_segments = models.ManyToManyField(
-        Segment, blank=True, related_name="launch_items", verbose_name="target segments"
-    )
-    value_proposition = models.TextField(blank=True)
-    launch_channels = models.JSONField(default=list, blank=True)
-    target_launch_date = models.DateField(null=True, blank=True)
+    # The launch plan, shared by both teams, is a LaunchPlan (one-to-one, `launch_plan`).
 
     version = models.PositiveIntegerField(default=1, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -137,6 +142,135 @@ class RoadmapItem(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+
+# The roles whose users may own each side of a launch plan (superusers count as product,
+# as in roadmap.roles.user_roles).
+PRODUCT_OWNER_CHOICES = Q(groups__name=Role.PRODUCT) | Q(is_superuser=True)
+MARKETING_OWNER_CHOICES = Q(groups__name=Role.MARKETING)
+MAX_KEY_MESSAGES = 10
+MAX_KEY_MESSAGE_LENGTH = 300
+
+
+def validate_channels(value: object) -> None:
+    """A list of distinct channel codes (roadmap.choices.Channel)."""
+    if not isinstance(value, list):
+        raise ValidationError("Give a list of channel codes.")
+    unknown = [code for code in value if code not in Channel.values]
+    if unknown:
+        raise ValidationError(
+            f"Unknown channel {unknown[0]!r}; use one of {', '.join(Channel.values)}."
+        )
+    if len(set(value)) != len(value):
+        raise ValidationError("Name each channel once.")
+
+
+def validate_key_messages(value: object) -> None:
+    """Up to MAX_KEY_MESSAGES non-empty lines of text."""
+    if not isinstance(value, list) or not all(isinstance(m, str) for m in value):
+        raise ValidationError("Give a list of messages.")
+    if len(value) > MAX_KEY_MESSAGES:
+        raise ValidationError(f"At most {MAX_KEY_MESSAGES} key messages.")
+    for message in value:
+        if not message.strip():
+            raise ValidationError("A key message must not be empty.")
+        if len(message) > MAX_KEY_MESSAGE_LENGTH:
+            raise ValidationError(f"A key message has at most {MAX_KEY_MESSAGE_LENGTH} characters.")
+
+
+class LaunchPlan(models.Model):
+    """How a roadmap item goes to market, shared by product and marketing: who it is for,
+    what we say, where, when, who owns each side, and how ready the launch is.
+
+    `readiness` is the number of checklist items done (LAUNCH_CHECKLIST), out of five; a
+    plan is `ready` only with all five done (a database constraint), while a `launched`
+    plan keeps whatever its checklist says, so a launch with gaps stays visible.
+    """
+
+    item = models.OneToOneField(RoadmapItem, on_delete=models.CASCADE, related_name="launch_plan")
+    status = models.CharField(
+        max_length=16, choices=LaunchStatus.choices, default=LaunchStatus.PLANNED, db_index=True
+    )
+    target_segments = models.ManyToManyField(Segment, blank=True, related_name="launch_plans")
+    value_proposition = models.TextField(blank=True)
+    key_messages = models.JSONField(
+        default=list,
+        blank=True,
+        validators=[validate_key_messages],
+        help_text=f"Up to {MAX_KEY_MESSAGES} messages.",
+    )
+    channels = models.JSONField(
+        default=list,
+        blank=True,
+        validators=[validate_channels],
+        help_text="Channel codes: " + ", ".join(Channel.values) + ".",
+    )
+    product_owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="product_launch_plans",
+        limit_choices_to=PRODUCT_OWNER_CHOICES,
+        help_text="A user with the product role.",
+    )
+    marketing_owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="marketing_launch_plans",
+        limit_choices_to=MARKETING_OWNER_CHOICES,
+        help_text="A user with the marketing role.",
+    )
+    target_launch_date = models.DateField(null=True, blank=True, db_index=True)
+
+    positioning_approved = models.BooleanField(default=False)
+    sales_enablement_ready = models.BooleanField(default=False, verbose_name="sales enablement")
+    documentation_ready = models.BooleanField(default=False, verbose_name="documentation")
+    campaign_assets_ready = models.BooleanField(default=False, verbose_name="campaign assets")
+    analytics_ready = models.BooleanField(default=False, verbose_name="analytics in place")
+
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    history = HistoricalRecords(m2m_fields=[target_segments])
+
+    class Meta:
+        ordering = [models.F("target_launch_date").asc(nulls_last=True), "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status__in=LaunchStatus.values), name="launch_plan_status_valid"
+            ),
+            models.CheckConstraint(
+                condition=~Q(status=LaunchStatus.READY)
+                | Q(**dict.fromkeys(LAUNCH_CHECKLIST_FIELDS, True)),
+                name="launch_plan_ready_means_checklist_done",
+                violation_error_message="A plan is ready only when its whole checklist is done.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Launch of {self.item}" if self.item_id else "Launch plan"
+
+    @property
+    def readiness(self) -> int:
+        """How many checklist items are done, 0 to 5."""
+        return sum(1 for name in LAUNCH_CHECKLIST_FIELDS if getattr(self, name))
+
+    @property
+    def readiness_missing(self) -> list[str]:
+        """The checklist items not done yet, as their labels."""
+        return [label for name, label in LAUNCH_CHECKLIST if not getattr(self, name)]
+
+    def clean(self) -> None:
+        if self.status == LaunchStatus.READY and self.readiness < len(LAUNCH_CHECKLIST):
+            raise ValidationError(
+                {
+                    "status": "A plan is ready only when its whole checklist is done; still "
+                    f"missing: {', '.join(self.readiness_missing).lower()}."
+                }
+            )
 
 
 class DirtyItem(models.Model):

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from django.db.models import QuerySet
 
-from roadmap.models import RoadmapItem, Segment, Theme
+from roadmap.choices import LaunchStatus
+from roadmap.models import LaunchPlan, RoadmapItem, Segment, Theme
 
 
 def item_list() -> QuerySet[RoadmapItem]:
@@ -27,3 +30,28 @@ def segment_list() -> QuerySet[Segment]:
 def item_etag(*, version: int) -> str:
     """The strong entity tag of an item at `version`: `"<version>"`."""
     return f'"{version}"'
+
+
+def launch_plan_list() -> QuerySet[LaunchPlan]:
+    """Launch plans with what their API representation reads (the item's title, the
+    segments), in a constant number of queries per page."""
+    return LaunchPlan.objects.select_related("item").prefetch_related("target_segments")
+
+
+def launch_calendar(
+    *, queryset: QuerySet[LaunchPlan] | None = None, today: date
+) -> list[dict[str, object]]:
+    """Upcoming launches by date: the plans dated `today` or later that are not
+    cancelled, grouped by target date, earliest first (each day's plans by id).
+
+    `queryset` narrows the plans first (the API's filters); two queries in all.
+    """
+    plans = (
+        (launch_plan_list() if queryset is None else queryset)
+        .filter(target_launch_date__gte=today)
+        .exclude(status=LaunchStatus.CANCELLED)
+    )
+    days: dict[date, list[LaunchPlan]] = {}
+    for plan in plans.order_by("target_launch_date", "id"):
+        days.setdefault(plan.target_launch_date, []).append(plan)
+    return [{"date": day, "launches": launches} for day, launches in days.items()]

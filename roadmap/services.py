@@ -7,13 +7,14 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
+from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.db.models import F
 from django.utils import timezone
 
 from config.dispatch import send_after_commit
 from roadmap.choices import ItemStatus
-from roadmap.models import DirtyItem, RoadmapItem, Segment, Theme
+from roadmap.models import DirtyItem, LaunchPlan, RoadmapItem, Segment, Theme
 
 # Fields whose change alters an item's score or its place in the ranking.
 SCORE_INPUT_FIELDS = frozenset({"reach", "impact", "confidence", "effort", "status"})
@@ -30,9 +31,6 @@ ITEM_EDITABLE_FIELDS = (
     "confidence",
     "effort",
     "jira_key",
-    "value_proposition",
-    "launch_channels",
-    "target_launch_date",
 )
 
 
@@ -160,6 +158,49 @@ class ItemVersionConflict(Exception):
     def __init__(self, *, current_version: int) -> None:
         super().__init__(f"the item changed since it was read (now version {current_version})")
         self.current_version = current_version
+
+
+# --- Launch plans -----------------------------------------------------------------------
+#
+# A launch plan is no score input: writing one marks nothing dirty.
+
+
+@transaction.atomic
+def launch_plan_create(
+    *, item: RoadmapItem, target_segments: Iterable[Segment] | None = None, **fields: Any
+) -> LaunchPlan:
+    """Give `item` its launch plan (one per item: a second one is a ValidationError with
+    the code `unique`, which the API answers with 409)."""
+    plan = LaunchPlan(item=item, **fields)
+    plan.full_clean()
+    plan.save()
+    if target_segments is not None:
+        plan.target_segments.set(target_segments)
+    return plan
+
+
+@transaction.atomic
+def launch_plan_update(*, plan: LaunchPlan, data: dict[str, Any]) -> LaunchPlan:
+    """Apply `data` (fields of LaunchPlan, `target_segments` as rows) to the plan, which
+    stays with its item. The row is locked, so two teams editing at once both apply in
+    turn instead of one checklist overwriting the other's in between."""
+    data = dict(data)
+    segments = data.pop("target_segments", None)
+    if "item" in data and data.pop("item").pk != plan.item_id:
+        raise ValidationError({"item": ["A launch plan stays with its item."]})
+    locked = LaunchPlan.objects.select_for_update().get(pk=plan.pk)
+    for name, value in data.items():
+        setattr(locked, name, value)
+    locked.full_clean()
+    locked.save()
+    if segments is not None:
+        locked.target_segments.set(segments)
+    return locked
+
+
+@transaction.atomic
+def launch_plan_delete(*, plan: LaunchPlan) -> None:
+    plan.delete()
 
 
 # --- Themes and segments ----------------------------------------------------------------

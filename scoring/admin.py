@@ -31,7 +31,7 @@ from roadmap.jira.services import jira_push_queue
 from roadmap.models import DirtyItem, JiraSyncRun, RoadmapItem
 from roadmap.roles import Role, user_roles
 from scoring import selectors
-from scoring.models import Ranking, ScoringModel
+from scoring.models import ConfidenceCalibration, Ranking, ScoringModel
 from scoring.services import (
     MODEL_PARAM_FIELDS,
     item_scores_recompute_all,
@@ -447,3 +447,24 @@ class RankingAdmin(admin.ModelAdmin):
             ),
             messages.SUCCESS,
         )
+
+
+@admin.register(ConfidenceCalibration)
+class ConfidenceCalibrationAdmin(admin.ModelAdmin):
+    """Calibrations applied through `POST /api/v1/calibration/apply/`: who applied which
+    multiplier to whose open items, on which shipped items' evidence. A record, never
+    edited here; the items' own history says what each one became."""
+
+    list_display = ("applied_at", "owner", "multiplier", "items_changed", "based_on", "applied_by")
+    list_filter = (("owner", admin.RelatedOnlyFieldListFilter),)
+    list_select_related = ("owner", "applied_by")
+    date_hierarchy = "applied_at"
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False

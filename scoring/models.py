@@ -3,6 +3,7 @@ from typing import Any
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from roadmap.models import RoadmapItem
@@ -138,6 +139,13 @@ class ScoreHistory(models.Model):
     impact = models.FloatField(null=True)
     confidence = models.FloatField()
     effort = models.FloatField(null=True)
+    # The parts of reach and impact (SCORING.md: product's estimate, marketing's
+    # measurement), so that the calibration can hold each team's number against what was
+    # measured after shipping. Empty in rows written before they were recorded.
+    reach_product = models.FloatField(null=True)
+    reach_marketing = models.FloatField(null=True)
+    impact_product = models.FloatField(null=True)
+    impact_marketing = models.FloatField(null=True)
 
     class Meta:
         ordering = ["item", "-computed_at", "-id"]
@@ -234,3 +242,34 @@ class RankingEntry(models.Model):
         if not self._state.adding:
             raise ValueError("A published ranking entry is immutable.")
         super().save(*args, **kwargs)
+
+
+class ConfidenceCalibration(models.Model):
+    """A suggested confidence multiplier applied to an owner's open items
+    (scoring.services.calibration_apply), kept as the record of who applied what, on
+    which evidence. `based_on` lists the shipped items whose measured outcomes produced
+    the suggestion: each item is used by one application only, so the same evidence is
+    never applied twice."""
+
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    multiplier = models.FloatField()
+    based_on = models.JSONField(help_text="Ids of the shipped items the suggestion came from.")
+    items_changed = models.PositiveIntegerField(help_text="Open items whose confidence changed.")
+    applied_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    applied_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-applied_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(multiplier__gte=0.5, multiplier__lte=1),
+                name="calibration_multiplier_range",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"×{self.multiplier:g} for user {self.owner_id} ({self.applied_at:%Y-%m-%d})"

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
@@ -24,10 +25,17 @@ from django.utils import timezone
 from roadmap.choices import RANKABLE_STATUSES
 from roadmap.jira import jira_push_enabled
 from roadmap.jira.services import jira_push_queue
-from roadmap.models import DirtyItem
-from roadmap.services import items_mark_all_dirty
-from scoring import engine, selectors
-from scoring.models import ItemScore, Ranking, RankingEntry, ScoreHistory, ScoringModel
+from roadmap.models import DirtyItem, RoadmapItem
+from roadmap.services import items_mark_all_dirty, items_mark_dirty
+from scoring import calibration, engine, selectors
+from scoring.models import (
+    ConfidenceCalibration,
+    ItemScore,
+    Ranking,
+    RankingEntry,
+    ScoreHistory,
+    ScoringModel,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -201,9 +209,10 @@ def _write_scores(rows: list[tuple[Any, ...]]) -> int:
             f"""
             INSERT INTO {history}
                 (item_id, model_id, computed_at, score, position, reach, impact, confidence,
-                 effort)
+                 effort, reach_product, reach_marketing, impact_product, impact_marketing)
             SELECT n.item_id, n.model_id, n.computed_at, n.score, r.pos, n.reach, n.impact,
-                   n.confidence, n.effort
+                   n.confidence, n.effort, n.reach_product, n.reach_marketing,
+                   n.impact_product, n.impact_marketing
             FROM _new_scores n
             JOIN _changed_scores c ON c.item_id = n.item_id
             LEFT JOIN (
@@ -367,7 +376,7 @@ def ranking_publish(*, note: str, published_by: AbstractBaseUser | None) -> Rank
         selectors.live_ranking()
         .select_related(None)
         .select_related("item")
-        .defer("item__description", "item__value_proposition", "item__launch_channels")
+        .defer("item__description")
     )
     ranking = Ranking(
         number=(Ranking.objects.aggregate(n=Max("number"))["n"] or 0) + 1,
@@ -409,3 +418,77 @@ def ranking_publish(*, note: str, published_by: AbstractBaseUser | None) -> Rank
         # "Publish"): the push reads the ranking written here.
         jira_push_queue(ranking_id=ranking.pk, ranking_number=ranking.number)
     return ranking
+
+
+# --- Calibration ------------------------------------------------------------------------
+
+
+class CalibrationConflict(Exception):
+    """The multiplier asked for is not the owner's current suggestion (stale, or there is
+    none): nothing was applied."""
+
+
+@transaction.atomic
+def calibration_apply(
+    *, owner: AbstractBaseUser, multiplier: float, applied_by: AbstractBaseUser | None
+) -> ConfidenceCalibration:
+    """Multiply the confidence of `owner`'s open items (candidate, planned, in progress)
+    by their current suggested multiplier (scoring.calibration), which `multiplier` must
+    equal: a suggestion that changed since the caller read it is refused, so a number is
+    never applied on evidence nobody looked at.
+
+    An item without a confidence is scored with the model's `default_confidence`, so it
+    gets default_confidence × multiplier: otherwise leaving confidence empty would escape
+    the calibration. (A multiplier of 1 changes nothing, and sets no confidence.) Each
+    changed item gets a history row naming the calibration and the user, a new version,
+    and a dirty mark; the application is recorded (ConfidenceCalibration), and the items
+    it was based on are not used again.
+    """
+    # One application per owner at a time: the second waits here, then finds the
+    # evidence used and the suggestion gone.
+    get_user_model().objects.select_for_update().filter(pk=owner.pk).exists()
+    suggestion = selectors.calibration_suggestion(owner_id=owner.pk)
+    if suggestion is None:
+        raise CalibrationConflict(
+            "There is no suggested multiplier for this owner now (fewer than "
+            f"{calibration.MIN_CALIBRATED_ITEMS} calibrated items not used before)."
+        )
+    if abs(suggestion.multiplier - multiplier) > 1e-9:
+        raise CalibrationConflict(
+            f"The suggestion is now ×{suggestion.multiplier:g}, not ×{multiplier:g}: read "
+            "the calibration again."
+        )
+    default_confidence = selectors.scoring_model_active().default_confidence
+    now = timezone.now()
+    changed = []
+    items = RoadmapItem.objects.select_for_update().filter(
+        owner=owner, status__in=RANKABLE_STATUSES
+    )
+    for item in items.order_by("pk"):
+        if item.confidence is None and suggestion.multiplier >= 1:
+            continue
+        base = default_confidence if item.confidence is None else item.confidence
+        confidence = calibration.calibrated_confidence(base, suggestion.multiplier)
+        if confidence == item.confidence:
+            continue
+        item.confidence = confidence
+        item.version += 1
+        item.updated_at = now
+        changed.append(item)
+    reason = (
+        f"calibration: ×{suggestion.multiplier:g} from {len(suggestion.item_ids)} shipped items"
+    )
+    if changed:
+        RoadmapItem.objects.bulk_update(changed, ["confidence", "version", "updated_at"])
+        RoadmapItem.history.bulk_history_create(  # type: ignore[attr-defined]
+            changed, update=True, default_user=applied_by, default_change_reason=reason
+        )
+        items_mark_dirty(item_ids=[item.pk for item in changed])
+    return ConfidenceCalibration.objects.create(
+        owner=owner,
+        multiplier=suggestion.multiplier,
+        based_on=list(suggestion.item_ids),
+        items_changed=len(changed),
+        applied_by=applied_by,
+        applied_at=now,
+    )

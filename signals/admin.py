@@ -19,8 +19,13 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from roadmap.services import items_mark_dirty
 from signals.choices import ReportStatus
-from signals.models import FrictionReport, MarketSignal, ReportLink, SignalLink
-from signals.services import InvalidTransition, report_set_status, signals_set_dismissed
+from signals.models import FrictionReport, MarketSignal, Outcome, ReportLink, SignalLink
+from signals.services import (
+    InvalidTransition,
+    report_set_status,
+    signals_set_dismissed,
+    team_of,
+)
 
 # Set by save_model on the instance being saved, read back by save_related.
 _ITEMS_BEFORE = "_admin_linked_item_ids_before"
@@ -314,3 +319,83 @@ class FrictionReportAdmin(EvidenceAdmin):
 
 def _reports(count: int) -> str:
     return f"{count} report{'' if count == 1 else 's'}"
+
+
+# --- Outcomes -----------------------------------------------------------------------------
+
+
+class PeriodEndFilter(admin.SimpleListFilter):
+    """When the measurement period ended."""
+
+    title = "period ended"
+    parameter_name = "ended"
+    BANDS = (("90", "Last 90 days", 90), ("365", "Last year", 365))
+
+    def lookups(self, request: HttpRequest, model_admin: admin.ModelAdmin) -> list[tuple[str, str]]:
+        return [(value, label) for value, label, _ in self.BANDS] + [("older", "Over a year ago")]
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:
+        today = timezone.localdate()
+        for value, _, days in self.BANDS:
+            if self.value() == value:
+                return queryset.filter(period_end__gt=today - timedelta(days=days))
+        if self.value() == "older":
+            return queryset.filter(period_end__lte=today - timedelta(days=365))
+        return queryset
+
+
+@admin.register(Outcome)
+class OutcomeAdmin(SimpleHistoryAdmin):
+    """Outcomes, as measured after shipping. Saving checks the same rules as the API (the
+    item has shipped, values in range for the KPI, the period in order)."""
+
+    list_display = (
+        "item",
+        "kpi_label",
+        "baseline",
+        "measured",
+        "segment",
+        "channel",
+        "period_start",
+        "period_end",
+        "people_measured",
+        "team",
+        "submitted_by",
+    )
+    list_filter = ("kpi", "team", "channel", "segment", "source", PeriodEndFilter)
+    list_select_related = ("item", "segment", "submitted_by")
+    search_fields = ("item__title", "custom_kpi", "external_id")
+    date_hierarchy = "period_end"
+    autocomplete_fields = ("item", "submitted_by")
+    readonly_fields = ("team", "created_at", "updated_at")
+    fieldsets = (
+        (None, {"fields": ("item", "kpi", "custom_kpi", "baseline", "measured")}),
+        (
+            "Scope",
+            {"fields": ("segment", "channel", "period_start", "period_end", "people_measured")},
+        ),
+        (
+            "Origin",
+            {
+                "fields": (
+                    "source",
+                    "external_id",
+                    "submitted_by",
+                    "team",
+                    "created_at",
+                    "updated_at",
+                )
+            },
+        ),
+    )
+
+    @admin.display(description="KPI", ordering="kpi")
+    def kpi_label(self, outcome: Outcome) -> str:
+        return outcome.kpi_name
+
+    def save_model(self, request: HttpRequest, obj: Any, form: ModelForm, change: bool) -> None:
+        if not change:
+            if obj.submitted_by_id is None:
+                obj.submitted_by = request.user
+            obj.team = team_of(obj.submitted_by)
+        super().save_model(request, obj, form, change)

@@ -1,5 +1,8 @@
 from django.db import models
 
+# Channels live in roadmap.choices: launch plans (roadmap) share them, and roadmap may not
+# import signals.
+
 
 class SignalKind(models.TextChoices):
     CUSTOMER_REQUEST = "customer_request", "Customer request"
@@ -9,18 +12,6 @@ class SignalKind(models.TextChoices):
     COMPETITOR_MOVE = "competitor_move", "Competitor move"
     MARKET_TREND = "market_trend", "Market trend"
     USAGE_INSIGHT = "usage_insight", "Usage insight"
-
-
-class Channel(models.TextChoices):
-    PAID_SEARCH = "paid_search", "Paid search"
-    SOCIAL = "social", "Social"
-    EMAIL = "email", "Email"
-    CONTENT = "content", "Content"
-    EVENTS = "events", "Events"
-    PARTNERS = "partners", "Partners"
-    SALES = "sales", "Sales"
-    PRODUCT_LED = "product_led", "Product-led"
-    OTHER = "other", "Other"
 
 
 class FunnelStage(models.TextChoices):
@@ -36,3 +27,24 @@ class ReportStatus(models.TextChoices):
     OPEN = "open", "Open"
     ADDRESSED = "addressed", "Addressed"
     DISMISSED = "dismissed", "Dismissed"
+
+
+class Kpi(models.TextChoices):
+    """What an outcome measures. Rates (activation, conversion, retention, churn) are
+    fractions from 0 to 1; NPS runs from -100 to 100; LTV is money, 0 or more; a custom
+    KPI is named in `custom_kpi` and may take any value."""
+
+    ACTIVATION_RATE = "activation_rate", "Activation rate"
+    CONVERSION_RATE = "conversion_rate", "Conversion rate"
+    RETENTION = "retention", "Retention"
+    CHURN = "churn", "Churn"
+    NPS = "nps", "NPS"
+    LTV = "ltv", "LTV"
+    CUSTOM = "custom", "Custom"
+
+
+class Team(models.TextChoices):
+    """The team that submitted an outcome, from the submitter's role."""
+
+    PRODUCT = "product", "Product"
+    MARKETING = "marketing", "Marketing"

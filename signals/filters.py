@@ -2,18 +2,22 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import django_filters as filters
 from django.db.models import QuerySet
 
+from roadmap.choices import Channel
 from roadmap.filters import (
     FlagFilter,
     IdFilter,
     NullsLastOrderingFilter,
+    StrictDateFilter,
     StrictIsoDateTimeFilter,
     text_search,
 )
-from signals.choices import Channel, FunnelStage, ReportStatus, SignalKind
-from signals.models import FrictionReport, MarketSignal
+from signals.choices import FunnelStage, Kpi, ReportStatus, SignalKind, Team
+from signals.models import FrictionReport, MarketSignal, Outcome
 
 
 class EvidenceFilterSet(filters.FilterSet):
@@ -84,3 +88,49 @@ class FrictionReportFilterSet(EvidenceFilterSet):
     class Meta:
         model = FrictionReport
         fields: list[str] = []
+
+
+class OutcomeFilterSet(filters.FilterSet):
+    item = IdFilter(field_name="item_id", help_text="Roadmap item id.")
+    kpi = filters.MultipleChoiceFilter(
+        choices=Kpi.choices, help_text="One or more KPIs (repeat the parameter)."
+    )
+    segment = IdFilter(field_name="segment_id", help_text="Segment id.")
+    channel = filters.MultipleChoiceFilter(
+        choices=Channel.choices, help_text="One or more channels (repeat the parameter)."
+    )
+    team = filters.MultipleChoiceFilter(
+        choices=Team.choices, help_text="The team that measured it."
+    )
+    source = filters.CharFilter(help_text="The sending system, exactly.")
+    submitted_by = IdFilter(field_name="submitted_by_id", help_text="Submitter (user) id.")
+    ordering = NullsLastOrderingFilter(
+        fields={
+            "period_end": "period_end",
+            "created_at": "created_at",
+            "updated_at": "updated_at",
+            "id": "id",
+        },
+        help_text="Sort by period_end, created_at, updated_at or id; prefix with `-` to "
+        "reverse. Default: latest period first.",
+    )
+
+    class Meta:
+        model = Outcome
+        fields: list[str] = []
+
+    @classmethod
+    def get_filters(cls) -> dict[str, Any]:
+        # `from` and `to` are Python keywords: they cannot be declared in the class body.
+        declared = super().get_filters()
+        declared["from"] = StrictDateFilter(
+            field_name="period_end",
+            lookup_expr="gte",
+            help_text="Periods that end on or after this date (YYYY-MM-DD).",
+        )
+        declared["to"] = StrictDateFilter(
+            field_name="period_start",
+            lookup_expr="lte",
+            help_text="Periods that start on or before this date (YYYY-MM-DD).",
+        )
+        return declared

@@ -1,13 +1,17 @@
+from datetime import timedelta
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
+from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
-from roadmap.choices import MAX_PEOPLE, RICE_CHOICES, RICE_SCALE
+from roadmap.choices import MAX_PEOPLE, RICE_CHOICES, RICE_SCALE, Channel, ItemStatus
 from roadmap.models import RoadmapItem, Segment
-from signals.choices import Channel, FunnelStage, ReportStatus, SignalKind
+from signals.choices import FunnelStage, Kpi, ReportStatus, SignalKind, Team
+from signals.kpis import KPI_RANGES, MAX_ABS_VALUE, RATE_KPIS, kpi_value_error
 
 # A link weight is in (0, 1]; below 0.001 it would carry no information and could push a
 # product of weights and decays under the smallest double (see scoring.engine).
@@ -19,8 +23,9 @@ def _positive_weight(value: float) -> None:
         raise ValidationError(f"Weight must be between {MIN_LINK_WEIGHT} and 1.")
 
 
-class Evidence(models.Model):
-    """Fields shared by signals and friction reports: where it came from and who sent it.
+class Submitted(models.Model):
+    """Fields shared by signals, friction reports and outcomes: where a record came from
+    and who sent it.
 
     `(source, external_id)` identifies a record in the sender's system, so re-sending the
     same record updates it instead of duplicating it.
@@ -29,12 +34,20 @@ class Evidence(models.Model):
     source = models.CharField(max_length=64, default="manual")
     external_id = models.CharField(max_length=200, blank=True)
     segment = models.ForeignKey(Segment, null=True, blank=True, on_delete=models.SET_NULL)
-    observed_at = models.DateTimeField(db_index=True)
     submitted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        abstract = True
+
+
+class Evidence(Submitted):
+    """Signals and friction reports: evidence observed at a moment."""
+
+    observed_at = models.DateTimeField(db_index=True)
 
     class Meta:
         abstract = True
@@ -134,6 +147,122 @@ class FrictionReport(Evidence):
 
     def __str__(self) -> str:
         return self.title or f"{self.campaign} ({self.get_funnel_stage_display()})"
+
+
+# An outcome's period may end at most this far in the future (clocks and time zones).
+OUTCOME_MAX_FUTURE = timedelta(days=1)
+
+
+def _between(name: str, low: float, high: float) -> Q:
+    return Q(**{f"{name}__gte": low, f"{name}__lte": high})
+
+
+class Outcome(Submitted):
+    """What a shipped item changed, measured afterwards: a KPI before (`baseline`) and
+    after (`measured`) over a period, optionally for one segment or channel.
+
+    Outcomes close the loop: the shared KPIs read them, and the calibration (scoring)
+    compares them with what the item's score assumed. `people_measured` is how many
+    people the measurement covers, over the period. `team` says which team measured it
+    (from the submitter's role), so product's and marketing's numbers stay apart.
+    """
+
+    item = models.ForeignKey(RoadmapItem, on_delete=models.CASCADE, related_name="outcomes")
+    kpi = models.CharField(max_length=32, choices=Kpi.choices, db_index=True)
+    custom_kpi = models.CharField(
+        max_length=120, blank=True, help_text="The KPI's name; required for a custom KPI only."
+    )
+    channel = models.CharField(max_length=16, choices=Channel.choices, blank=True)
+    baseline = models.FloatField(help_text="The KPI before the release.")
+    measured = models.FloatField(help_text="The KPI measured over the period.")
+    period_start = models.DateField()
+    period_end = models.DateField(db_index=True)
+    people_measured = models.PositiveBigIntegerField(
+        null=True,
+        blank=True,
+        validators=[MaxValueValidator(MAX_PEOPLE)],
+        help_text="People the measurement covers over the period.",
+    )
+    team = models.CharField(max_length=16, choices=Team.choices, editable=False)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-period_end", "-id"]
+        indexes = [models.Index(fields=["item", "kpi"])]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["source", "external_id"],
+                condition=~Q(external_id=""),
+                name="outcome_source_external_id_unique",
+            ),
+            models.CheckConstraint(condition=Q(kpi__in=Kpi.values), name="outcome_kpi_valid"),
+            models.CheckConstraint(condition=Q(team__in=Team.values), name="outcome_team_valid"),
+            models.CheckConstraint(
+                condition=Q(channel="") | Q(channel__in=Channel.values),
+                name="outcome_channel_valid",
+            ),
+            models.CheckConstraint(
+                condition=(Q(kpi=Kpi.CUSTOM) & ~Q(custom_kpi=""))
+                | (~Q(kpi=Kpi.CUSTOM) & Q(custom_kpi="")),
+                name="outcome_custom_kpi_named_iff_custom",
+            ),
+            models.CheckConstraint(
+                condition=~Q(kpi__in=RATE_KPIS)
+                | (_between("baseline", 0, 1) & _between("measured", 0, 1)),
+                name="outcome_rates_between_0_and_1",
+            ),
+            models.CheckConstraint(
+                condition=~Q(kpi=Kpi.NPS)
+                | (_between("baseline", -100, 100) & _between("measured", -100, 100)),
+                name="outcome_nps_between_minus_100_and_100",
+            ),
+            models.CheckConstraint(
+                condition=_between("baseline", -MAX_ABS_VALUE, MAX_ABS_VALUE)
+                & _between("measured", -MAX_ABS_VALUE, MAX_ABS_VALUE)
+                & (~Q(kpi=Kpi.LTV) | Q(baseline__gte=0, measured__gte=0)),
+                name="outcome_values_in_range",
+            ),
+            models.CheckConstraint(
+                condition=Q(period_start__lte=F("period_end")), name="outcome_period_in_order"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kpi_name} of item {self.item_id}: {self.baseline:g} → {self.measured:g}"
+
+    @property
+    def kpi_name(self) -> str:
+        return self.custom_kpi if self.kpi == Kpi.CUSTOM else self.get_kpi_display()
+
+    def clean(self) -> None:
+        """The rules the database enforces too, each on the field a sender must fix, and
+        the two it cannot: the item has shipped, and the period has happened."""
+        errors: dict[str, str] = {}
+        if self.kpi == Kpi.CUSTOM and not self.custom_kpi.strip():
+            errors["custom_kpi"] = "Name the custom KPI."
+        elif self.kpi != Kpi.CUSTOM and self.custom_kpi:
+            errors["custom_kpi"] = "Only a custom KPI has a name; leave this empty."
+        if self.kpi in KPI_RANGES:
+            for name in ("baseline", "measured"):
+                value = getattr(self, name)
+                problem = None if value is None else kpi_value_error(self.kpi, value)
+                if problem:
+                    errors[name] = problem
+        if self.period_start and self.period_end:
+            if self.period_start > self.period_end:
+                errors["period_end"] = "The period must not end before it starts."
+            elif self.period_end > timezone.now().date() + OUTCOME_MAX_FUTURE:
+                errors["period_end"] = (
+                    "The period must have happened: it may end tomorrow at the latest."
+                )
+        if self.item_id is not None and self.item.status != ItemStatus.SHIPPED:
+            errors["item"] = (
+                f"Item {self.item_id} has not shipped (it is {self.item.status}): outcomes "
+                "are measured after a release."
+            )
+        if errors:
+            raise ValidationError(errors)
 
 
 class Link(models.Model):

@@ -8,7 +8,7 @@ from typing import Any
 from django.db.models import Model, QuerySet
 
 from roadmap.models import RoadmapItem, Segment
-from signals.models import FrictionReport, MarketSignal
+from signals.models import FrictionReport, MarketSignal, Outcome
 
 
 def signal_list() -> QuerySet[MarketSignal]:
@@ -21,6 +21,11 @@ def report_list() -> QuerySet[FrictionReport]:
     return FrictionReport.objects.prefetch_related("links")
 
 
+def outcome_list() -> QuerySet[Outcome]:
+    """Outcomes with the item title their API representation shows, in one query a page."""
+    return Outcome.objects.select_related("item").defer("item__description")
+
+
 def rows_named_by(
     *, segment_ids: Iterable[int], item_ids: Iterable[int]
 ) -> dict[type[Model], dict[int, Any]]:
@@ -30,5 +35,6 @@ def rows_named_by(
     items = set(item_ids)
     return {
         Segment: Segment.objects.in_bulk(segments) if segments else {},
-        RoadmapItem: RoadmapItem.objects.only("id").in_bulk(items) if items else {},
+        # The status too: an outcome may name only a shipped item.
+        RoadmapItem: RoadmapItem.objects.only("id", "status").in_bulk(items) if items else {},
     }

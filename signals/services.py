@@ -1,13 +1,15 @@
-"""Write use-cases for market signals, friction reports and their links to items.
+"""Write use-cases for market signals, friction reports and their links to items, and for
+outcomes (KPIs measured after an item shipped).
 
 Every write that can change a score marks the linked items dirty in the same transaction:
 the items linked before the write as well as after it, so unlinking an item rescores it.
-Signals and reports share their logic through an `_EvidenceKind` that names the models.
+Signals, reports and outcomes share their logic (external ids, bulk upserts) through an
+`_EvidenceKind` that names the models. Outcomes are no score input: they change no score.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -18,9 +20,10 @@ from django.db.models import Model, QuerySet
 from django.utils import timezone
 
 from roadmap.models import RoadmapItem
+from roadmap.roles import Role, user_roles
 from roadmap.services import items_mark_dirty
-from signals.choices import ReportStatus
-from signals.models import FrictionReport, MarketSignal, ReportLink, SignalLink
+from signals.choices import ReportStatus, Team
+from signals.models import FrictionReport, MarketSignal, Outcome, ReportLink, SignalLink
 
 # Allowed report status transitions: a report is resolved once, from open.
 REPORT_TRANSITIONS = {
@@ -29,14 +32,10 @@ REPORT_TRANSITIONS = {
     ReportStatus.DISMISSED: set(),
 }
 
-AnyEvidence = MarketSignal | FrictionReport
+AnyEvidence = MarketSignal | FrictionReport | Outcome
 AnyLink = SignalLink | ReportLink
 # (item id, weight) pairs: how a piece of evidence bears on items.
 LinkPairs = Iterable[tuple[int, float]]
-
-# Fields checked against the database (foreign keys), not per record in bulk: their rows
-# are checked in one query by the caller, and the database enforces them on write.
-_FK_FIELDS = ("segment", "submitted_by")
 
 
 class InvalidTransition(Exception):
@@ -52,8 +51,9 @@ class DuplicateExternalId(ValidationError):
 
     def __init__(self, *, noun: str, source: str, external_id: str, existing_id: int) -> None:
         self.existing_id = existing_id
+        article = "An" if noun[0] in "aeiou" else "A"
         self.text = (
-            f"A {noun} with source {source!r} and external_id {external_id!r} already "
+            f"{article} {noun} with source {source!r} and external_id {external_id!r} already "
             f"exists (id {existing_id}); send the changes to that record instead."
         )
         super().__init__({"external_id": [self.text]}, code="duplicate")
@@ -63,19 +63,44 @@ class BulkWriteConflict(Exception):
     """A concurrent request wrote some of the same records first; nothing was written."""
 
 
+def _no_fields(user: AbstractBaseUser | None) -> dict[str, Any]:
+    return {}
+
+
+def team_of(user: AbstractBaseUser | None) -> str:
+    """The team a user measures for: product when they have the product role (superusers
+    do), marketing otherwise (the only other role that may submit)."""
+    return Team.PRODUCT if Role.PRODUCT in user_roles(user) else Team.MARKETING
+
+
 @dataclass(frozen=True)
 class _EvidenceKind:
-    model: type[MarketSignal] | type[FrictionReport]
-    link_model: type[SignalLink] | type[ReportLink]
+    model: type[MarketSignal] | type[FrictionReport] | type[Outcome]
+    link_model: type[SignalLink] | type[ReportLink] | None  # None: no links to items
     fk: str  # the link's field naming the evidence
     noun: str
+    # Foreign keys not checked per record in bulk: the caller reads their rows in one
+    # query per model, and the database enforces them on write.
+    fk_fields: tuple[str, ...] = ("segment", "submitted_by")
+    # Fields a new record gets from who submits it, beside `submitted_by`.
+    submitter_fields: Callable[[AbstractBaseUser | None], dict[str, Any]] = _no_fields
 
 
 _SIGNALS = _EvidenceKind(MarketSignal, SignalLink, "signal", "signal")
 _REPORTS = _EvidenceKind(FrictionReport, ReportLink, "report", "friction report")
+_OUTCOMES = _EvidenceKind(
+    Outcome,
+    None,
+    "outcome",
+    "outcome",
+    fk_fields=("segment", "submitted_by", "item"),
+    submitter_fields=lambda user: {"team": team_of(user)},
+)
 
 
 def _kind_of(evidence: AnyEvidence) -> _EvidenceKind:
+    if isinstance(evidence, Outcome):
+        return _OUTCOMES
     return _SIGNALS if isinstance(evidence, MarketSignal) else _REPORTS
 
 
@@ -183,6 +208,23 @@ def report_set_status(*, report: FrictionReport, status: str) -> FrictionReport:
     return locked
 
 
+@transaction.atomic
+def outcome_create(*, submitted_by: AbstractBaseUser | None = None, **fields: Any) -> Outcome:
+    """Record an outcome of a shipped item. Its team is the submitter's (team_of)."""
+    outcome = Outcome(
+        submitted_by=submitted_by, **_OUTCOMES.submitter_fields(submitted_by), **fields
+    )
+    _evidence_create(outcome, links=(), user=submitted_by)
+    return outcome
+
+
+@transaction.atomic
+def outcome_update(*, outcome: Outcome, data: dict[str, Any]) -> Outcome:
+    """Apply `data`. Who submitted it, and so its team, stays as it was."""
+    _evidence_update(outcome, data=data, links=None)
+    return outcome
+
+
 def _check_transition(current: str, target: str) -> None:
     if target not in REPORT_TRANSITIONS.get(ReportStatus(current), set()):
         raise InvalidTransition(f"a report cannot go from {current} to {target}")
@@ -201,7 +243,9 @@ def _evidence_create(evidence: AnyEvidence, *, links: LinkPairs, user: Any) -> N
 
 def _evidence_update(evidence: AnyEvidence, *, data: dict[str, Any], links: LinkPairs | None):
     kind = _kind_of(evidence)
-    existing = list(kind.link_model.objects.filter(**{kind.fk: evidence}))
+    existing: list[Any] = []
+    if kind.link_model is not None:
+        existing = list(kind.link_model.objects.filter(**{kind.fk: evidence}))
     for name, value in data.items():
         setattr(evidence, name, value)
     _check_external_id(kind, evidence)
@@ -436,6 +480,16 @@ def reports_bulk_upsert(
     )
 
 
+def outcomes_bulk_upsert(
+    *, records: Sequence[BulkRecord], user: AbstractBaseUser, may_update_any: bool = False
+) -> BulkResult:
+    """Create or update outcomes by (source, external_id); see `_evidence_bulk_upsert`.
+    A new outcome's team is the submitter's."""
+    return _evidence_bulk_upsert(
+        _OUTCOMES, records=records, user=user, may_update_any=may_update_any
+    )
+
+
 def _evidence_bulk_upsert(
     kind: _EvidenceKind,
     *,
@@ -515,7 +569,7 @@ def _bulk_write(
         links = fields.pop("links", None)
         evidence = existing.get(key)
         if evidence is None:
-            evidence = kind.model(submitted_by=user, **fields)
+            evidence = kind.model(submitted_by=user, **kind.submitter_fields(user), **fields)
         elif not may_update_any and evidence.submitted_by_id != user.pk:
             outcomes[record.index] = BulkOutcome(
                 index=record.index,
@@ -536,7 +590,7 @@ def _bulk_write(
             update_fields.update(fields.keys() - {"source", "external_id"})  # they matched
         try:
             evidence.full_clean(
-                exclude=list(_FK_FIELDS), validate_unique=False, validate_constraints=False
+                exclude=list(kind.fk_fields), validate_unique=False, validate_constraints=False
             )
         except ValidationError as exc:
             outcomes[record.index] = BulkOutcome(
@@ -557,6 +611,7 @@ def _bulk_write(
     if updated:
         kind.model.objects.bulk_update(updated, sorted(update_fields | {"updated_at"}))
         kind.model.history.bulk_history_create(updated, update=True, default_user=user)
+    if updated and kind.link_model is not None:
         # Items linked to an updated record are rescored even when its links stay.
         existing_links = list(
             kind.link_model.objects.filter(

@@ -9,9 +9,9 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.utils import timezone
 
-from roadmap.models import RoadmapItem, Segment, Theme
+from roadmap.models import LaunchPlan, RoadmapItem, Segment, Theme
 from scoring.models import ScoringModel
-from signals.models import FrictionReport, MarketSignal, ReportLink, SignalLink
+from signals.models import FrictionReport, MarketSignal, Outcome, ReportLink, SignalLink
 
 
 class UserFactory(factory.django.DjangoModelFactory):
@@ -57,6 +57,34 @@ class RoadmapItemFactory(factory.django.DjangoModelFactory):
     impact = 1.0
     confidence = 0.8
     effort = 2.0
+
+
+class LaunchPlanFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = LaunchPlan
+
+    item = factory.SubFactory(RoadmapItemFactory, status="planned")
+    value_proposition = "Sign in once, with the identity provider you already run."
+    channels = factory.LazyFunction(lambda: ["email"])
+    target_launch_date = factory.LazyFunction(lambda: timezone.localdate() + timedelta(days=30))
+
+
+class OutcomeFactory(factory.django.DjangoModelFactory):
+    """An activation rate measured over the 91 days that ended ten days ago."""
+
+    class Meta:
+        model = Outcome
+
+    item = factory.SubFactory(RoadmapItemFactory, status="shipped")
+    kpi = "activation_rate"
+    baseline = 0.30
+    measured = 0.36
+    period_start = factory.LazyFunction(lambda: timezone.localdate() - timedelta(days=100))
+    period_end = factory.LazyFunction(lambda: timezone.localdate() - timedelta(days=10))
+    people_measured = 1000
+    source = "test"
+    external_id = factory.Sequence(lambda n: f"out-{n}")
+    team = "marketing"
 
 
 class MarketSignalFactory(factory.django.DjangoModelFactory):

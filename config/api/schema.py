@@ -32,6 +32,14 @@ _ERRORS = {
 }
 
 
+# The web server (gunicorn: 4,094 bytes a request line by default) refuses an over-long URL
+# itself, with its own page, before the API sees the request: any operation may answer it.
+_URI_TOO_LONG = {
+    "description": "The URL is too long: the web server refuses request lines over 4,094 "
+    "bytes before the API sees them (with its own page, not the error shape)."
+}
+
+
 def _close(schema: Any) -> None:
     if not isinstance(schema, dict):
         return
@@ -61,8 +69,8 @@ def _add_error(operation: dict[str, Any], status: str) -> None:
 
 def harmonize(result: dict[str, Any], **kwargs: Any) -> dict[str, Any]:
     """Request bodies refuse unknown fields, so their objects are closed; every API
-    operation documents the errors any request may get; every POST documents
-    `Idempotency-Key` exactly as the middleware checks it."""
+    operation documents the errors any request may get (an over-long URL included); every
+    POST documents `Idempotency-Key` exactly as the middleware checks it."""
     for name, schema in result.get("components", {}).get("schemas", {}).items():
         if name.endswith("Request"):
             _close(schema)
@@ -73,6 +81,7 @@ def harmonize(result: dict[str, Any], **kwargs: Any) -> dict[str, Any]:
                 continue
             for status in ("400", "429") if path in public else ("400", "401", "403", "429"):
                 _add_error(operation, status)
+            operation["responses"].setdefault("414", dict(_URI_TOO_LONG))
             for param in operation.get("parameters", []):
                 schema = param.get("schema", {})
                 if (

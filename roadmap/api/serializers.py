@@ -1,6 +1,6 @@
-"""Serializers of the roadmap API (items, themes, segments), and the pieces every API
-serializer of roadmap and signals shares: the error shape for the schema, strict numbers,
-the RICE scale, aware datetimes and related fields that can be resolved in bulk.
+"""Serializers of the roadmap API (items, themes, segments, launch plans), and the pieces
+every API serializer of roadmap and signals shares: the error shape for the schema, strict
+numbers, the RICE scale, aware datetimes and related fields that can be resolved in bulk.
 
 Signals imports the shared pieces from here (signals knows roadmap; never the reverse).
 """
@@ -16,14 +16,32 @@ from django.contrib.auth import get_user_model
 from django.db import models
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
+from drf_spectacular.extensions import OpenApiSerializerFieldExtension
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse
 from rest_framework import serializers
 
 from config.api.serializers import StrictModelSerializer
-from roadmap.choices import MAX_EFFORT, MAX_PEOPLE, RICE_SCALE, ItemStatus
+from roadmap.choices import (
+    LAUNCH_CHECKLIST,
+    MAX_EFFORT,
+    MAX_PEOPLE,
+    RICE_SCALE,
+    Channel,
+    ItemStatus,
+)
 from roadmap.filters import MAX_PK
-from roadmap.models import JIRA_KEY_VALIDATOR, RoadmapItem, Segment, Theme
+from roadmap.models import (
+    JIRA_KEY_VALIDATOR,
+    MARKETING_OWNER_CHOICES,
+    MAX_KEY_MESSAGE_LENGTH,
+    MAX_KEY_MESSAGES,
+    PRODUCT_OWNER_CHOICES,
+    LaunchPlan,
+    RoadmapItem,
+    Segment,
+    Theme,
+)
 
 # --- The error shape (config.api.errors), for the schema --------------------------------
 
@@ -143,6 +161,15 @@ class RiceField(StrictFloatField):
         return value
 
 
+class StrictBooleanField(serializers.BooleanField):
+    """A JSON boolean: "yes" or 1 where true or false is expected is a client bug."""
+
+    def to_internal_value(self, data: Any) -> bool:
+        if not isinstance(data, bool):
+            self.fail("invalid")
+        return data
+
+
 class AwareDateTimeField(serializers.DateTimeField):
     """An ISO 8601 datetime with its offset: a naive one is ambiguous, so it is refused
     instead of being read in the server's time zone."""
@@ -219,6 +246,7 @@ class ApiModelSerializer(StrictModelSerializer):
         models.DateTimeField: AwareDateTimeField,
         models.CharField: StrictCharField,
         models.TextField: StrictCharField,
+        models.BooleanField: StrictBooleanField,
     }
     serializer_related_field = PreloadedPrimaryKeyRelatedField
 
@@ -243,7 +271,8 @@ class SegmentSerializer(ApiModelSerializer):
 
 
 class RoadmapItemSerializer(ApiModelSerializer):
-    """A roadmap item. Its score lives in the scoring API (`items/{id}/score/`)."""
+    """A roadmap item. Its score lives in the scoring API (`items/{id}/score/`), its launch
+    plan in `launch-plans` (filter by `item`)."""
 
     owner = PreloadedPrimaryKeyRelatedField(
         queryset=get_user_model().objects.filter(is_active=True),
@@ -282,12 +311,6 @@ class RoadmapItemSerializer(ApiModelSerializer):
         validators=[JIRA_KEY_VALIDATOR],
         help_text="Jira issue key, e.g. PROJ-123.",
     )
-    launch_channels = serializers.ListField(
-        child=StrictCharField(max_length=40),
-        max_length=20,
-        required=False,
-        help_text="Launch channels, at most 20 short names.",
-    )
 
     class Meta:
         model = RoadmapItem
@@ -304,9 +327,6 @@ class RoadmapItemSerializer(ApiModelSerializer):
             "confidence",
             "effort",
             "jira_key",
-            "value_proposition",
-            "launch_channels",
-            "target_launch_date",
             "version",
             "created_at",
             "updated_at",
@@ -327,6 +347,143 @@ class RoadmapItemSerializer(ApiModelSerializer):
             if other is not None:
                 raise serializers.ValidationError(f"Item {other} already has the Jira key {value}.")
         return value
+
+
+# --- Launch plans -------------------------------------------------------------------------
+
+
+class ChannelListField(serializers.ListField):
+    """Distinct channel codes (roadmap.choices.Channel)."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(
+            child=serializers.ChoiceField(choices=Channel.choices),
+            max_length=len(Channel.values),
+            **kwargs,
+        )
+
+    def to_internal_value(self, data: Any) -> list[str]:
+        codes: list[str] = super().to_internal_value(data)
+        if len(set(codes)) != len(codes):
+            raise serializers.ValidationError("Name each channel once.")
+        return codes
+
+
+class ChannelListFieldExtension(OpenApiSerializerFieldExtension):
+    """The list's schema as drf-spectacular maps it (the shared ChannelEnum), plus
+    `uniqueItems`, which the field enforces."""
+
+    target_class = ChannelListField
+
+    def map_serializer_field(self, auto_schema: Any, direction: Any) -> dict[str, Any]:
+        schema: dict[str, Any] = auto_schema._map_serializer_field(
+            self.target, direction, bypass_extensions=True
+        )
+        schema["uniqueItems"] = True
+        return schema
+
+
+def _users(roles: models.Q) -> models.QuerySet:
+    return get_user_model().objects.filter(roles, is_active=True).distinct()
+
+
+class LaunchPlanSerializer(ApiModelSerializer):
+    """How an item goes to market, shared by product and marketing. `readiness` counts the
+    checklist items done, out of five; `ready` needs all five."""
+
+    item = PreloadedPrimaryKeyRelatedField(
+        queryset=RoadmapItem.objects.all(),
+        help_text="The roadmap item (one plan per item; it stays with its item).",
+    )
+    item_title = serializers.CharField(source="item.title", read_only=True)
+    target_segments = PreloadedPrimaryKeyRelatedField(
+        queryset=Segment.objects.all(), many=True, required=False, help_text="Segment ids."
+    )
+    key_messages = serializers.ListField(
+        child=StrictCharField(max_length=MAX_KEY_MESSAGE_LENGTH),
+        max_length=MAX_KEY_MESSAGES,
+        required=False,
+        help_text=f"Up to {MAX_KEY_MESSAGES} messages, each up to "
+        f"{MAX_KEY_MESSAGE_LENGTH} characters.",
+    )
+    channels = ChannelListField(required=False, help_text="Channel codes, each at most once.")
+    product_owner = PreloadedPrimaryKeyRelatedField(
+        queryset=_users(PRODUCT_OWNER_CHOICES),
+        allow_null=True,
+        required=False,
+        help_text="The id of a user with the product role.",
+    )
+    marketing_owner = PreloadedPrimaryKeyRelatedField(
+        queryset=_users(MARKETING_OWNER_CHOICES),
+        allow_null=True,
+        required=False,
+        help_text="The id of a user with the marketing role.",
+    )
+    readiness = serializers.SerializerMethodField(
+        help_text=f"Checklist items done, as `n/{len(LAUNCH_CHECKLIST)}`."
+    )
+    readiness_missing = serializers.SerializerMethodField(
+        help_text="The checklist items not done yet, as field names."
+    )
+
+    class Meta:
+        model = LaunchPlan
+        fields = [
+            "id",
+            "item",
+            "item_title",
+            "status",
+            "target_launch_date",
+            "target_segments",
+            "value_proposition",
+            "key_messages",
+            "channels",
+            "product_owner",
+            "marketing_owner",
+            "positioning_approved",
+            "sales_enablement_ready",
+            "documentation_ready",
+            "campaign_assets_ready",
+            "analytics_ready",
+            "readiness",
+            "readiness_missing",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = ["created_at", "updated_at"]
+
+    def get_readiness(self, plan: LaunchPlan) -> str:
+        return f"{plan.readiness}/{len(LAUNCH_CHECKLIST)}"
+
+    def get_readiness_missing(self, plan: LaunchPlan) -> list[str]:
+        return [name for name, _ in LAUNCH_CHECKLIST if not getattr(plan, name)]
+
+    def validate_item(self, item: RoadmapItem) -> RoadmapItem:
+        if self.instance is not None:
+            if item.pk != self.instance.item_id:
+                raise serializers.ValidationError("A launch plan stays with its item.")
+            return item
+        existing = LaunchPlan.objects.filter(item=item).values_list("pk", flat=True).first()
+        if existing is not None:
+            # "unique": the API answers 409 (the input is fine, the plan exists already).
+            raise serializers.ValidationError(
+                f"Item {item.pk} already has a launch plan (id {existing}); change that one.",
+                code="unique",
+            )
+        return item
+
+
+class LaunchCalendarDaySerializer(serializers.Serializer):
+    date = serializers.DateField()
+    launches = LaunchPlanSerializer(many=True, help_text="The plans targeting this date.")
+
+
+class LaunchCalendarSerializer(serializers.Serializer):
+    """Upcoming launches by date."""
+
+    today = serializers.DateField(help_text="The day the calendar starts (UTC).")
+    count = serializers.IntegerField(help_text="Launches listed.")
+    days = LaunchCalendarDaySerializer(many=True, help_text="Each date with launches.")
 
 
 # --- The Jira webhook ---------------------------------------------------------------------

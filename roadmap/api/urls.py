@@ -1,7 +1,10 @@
+from django.urls import path
 from rest_framework.routers import SimpleRouter
 
 from roadmap.api.views import (
     JiraWebhookViewSet,
+    LaunchCalendarFeedView,
+    LaunchPlanViewSet,
     RoadmapItemViewSet,
     SegmentViewSet,
     ThemeViewSet,
@@ -11,6 +14,15 @@ router = SimpleRouter()
 router.register("items", RoadmapItemViewSet, basename="item")
 router.register("themes", ThemeViewSet, basename="theme")
 router.register("segments", SegmentViewSet, basename="segment")
+router.register("launch-plans", LaunchPlanViewSet, basename="launch-plan")
 router.register("jira/webhook", JiraWebhookViewSet, basename="jira-webhook")
 
-urlpatterns = router.urls
+urlpatterns = [
+    # No trailing slash: calendar apps expect a file name.
+    path(
+        "launch-plans/calendar.ics",
+        LaunchCalendarFeedView.as_view(),
+        name="launch-plan-calendar-ics",
+    ),
+    *router.urls,
+]

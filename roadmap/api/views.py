@@ -1,4 +1,5 @@
-"""ViewSets of the roadmap API: items, themes, segments, and the Jira webhook.
+"""ViewSets of the roadmap API: items, themes, segments, launch plans (with their calendar
+and its iCalendar feed), and the Jira webhook.
 
 Reads come from roadmap.selectors, writes go through roadmap.services (which validate with
 full_clean; the exception handler turns a Django ValidationError into the 400 shape).
@@ -10,6 +11,7 @@ import json
 from typing import Any
 
 from django.conf import settings
+from django.utils import timezone
 from django.utils.http import parse_etags
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
@@ -19,13 +21,26 @@ from drf_spectacular.utils import (
     extend_schema,
     extend_schema_view,
 )
-from rest_framework import exceptions, mixins, permissions, serializers, status, viewsets
+from rest_framework import (
+    exceptions,
+    generics,
+    mixins,
+    permissions,
+    renderers,
+    serializers,
+    status,
+    viewsets,
+)
+from rest_framework.authentication import SessionAuthentication
 from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from config.api.auth import ApiKeyAuthentication, QueryApiKeyAuthentication
 from config.api.errors import PreconditionFailed
+from config.api.permissions import SharedWithMarketing
 from roadmap import selectors, services
+from roadmap.api.ical import FirstRendererNegotiation, ICalendarRenderer, launch_plans_ical
 from roadmap.api.serializers import (
     DETAIL_ERRORS,
     IDEMPOTENCY_KEY,
@@ -34,15 +49,17 @@ from roadmap.api.serializers import (
     WRITE_ERRORS,
     ErrorSerializer,
     JiraWebhookResultSerializer,
+    LaunchCalendarSerializer,
+    LaunchPlanSerializer,
     RoadmapItemSerializer,
     SegmentSerializer,
     ThemeSerializer,
     error_responses,
 )
 from roadmap.choices import ItemStatus
-from roadmap.filters import RoadmapItemFilterSet
+from roadmap.filters import LaunchPlanFilterSet, RoadmapItemFilterSet
 from roadmap.jira import services as jira
-from roadmap.models import RoadmapItem
+from roadmap.models import LaunchPlan, RoadmapItem
 
 # Ordering comes from each FilterSet's explicit `ordering` filter; DRF's own ordering
 # backend (a default in settings) would read the same parameter with other rules.
@@ -227,6 +244,138 @@ def _stale(current_version: int) -> PreconditionFailed:
         f"The item changed since you read it; it is now at version {current_version}. "
         f'Read it again and send If-Match: "{current_version}".'
     )
+
+
+# --- Launch plans -------------------------------------------------------------------------
+
+_SHARED = "(product, marketing)"
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="List launch plans",
+        responses={200: LaunchPlanSerializer(many=True), **error_responses(400, *READ_ERRORS)},
+    ),
+    retrieve=extend_schema(
+        summary="Read a launch plan",
+        responses={200: LaunchPlanSerializer, **error_responses(*DETAIL_ERRORS)},
+    ),
+    create=extend_schema(
+        summary=f"Create an item's launch plan {_SHARED}",
+        description="One plan per item: a second one for the same item answers 409. "
+        "`ready` needs the whole checklist done (400 otherwise).",
+        parameters=[IDEMPOTENCY_KEY],
+        responses={201: LaunchPlanSerializer, **error_responses(400, 401, 403, 409, 422)},
+    ),
+    update=extend_schema(
+        summary=f"Replace a launch plan {_SHARED}",
+        responses={200: LaunchPlanSerializer, **error_responses(*WRITE_ERRORS)},
+    ),
+    partial_update=extend_schema(
+        summary=f"Change a launch plan {_SHARED}",
+        responses={200: LaunchPlanSerializer, **error_responses(*WRITE_ERRORS)},
+    ),
+    destroy=extend_schema(
+        summary=f"Delete a launch plan {_SHARED}",
+        responses={204: None, **error_responses(*DETAIL_ERRORS)},
+    ),
+)
+class LaunchPlanViewSet(viewsets.ModelViewSet):
+    """Launch plans: how an item goes to market. Both teams own them together, so both
+    product and marketing create, change and delete them; integrations read."""
+
+    queryset = selectors.launch_plan_list()
+    serializer_class = LaunchPlanSerializer
+    filterset_class = LaunchPlanFilterSet
+    filter_backends = FILTER_BACKENDS
+    permission_classes = (SharedWithMarketing,)
+    lookup_value_regex = r"[0-9]+"
+
+    def perform_create(self, serializer: LaunchPlanSerializer) -> None:
+        serializer.instance = services.launch_plan_create(**serializer.validated_data)
+
+    def perform_update(self, serializer: LaunchPlanSerializer) -> None:
+        serializer.instance = services.launch_plan_update(
+            plan=serializer.instance, data=dict(serializer.validated_data)
+        )
+
+    def perform_destroy(self, instance: LaunchPlan) -> None:
+        services.launch_plan_delete(plan=instance)
+
+    @extend_schema(
+        summary="The launch calendar: upcoming launches by date",
+        description="Plans dated today or later that are not cancelled, grouped by target "
+        "date, earliest first. The filters of the plan list narrow it. For calendar apps, "
+        "subscribe to `calendar.ics` instead.",
+        filters=True,
+        responses={200: LaunchCalendarSerializer, **error_responses(400, *READ_ERRORS)},
+    )
+    @action(detail=False, methods=["get"])
+    def calendar(self, request: Request) -> Response:
+        today = timezone.localdate()
+        plans = self.filter_queryset(self.get_queryset())
+        days = selectors.launch_calendar(queryset=plans, today=today)
+        data = {"today": today, "count": sum(len(day["launches"]) for day in days)}
+        return Response(LaunchCalendarSerializer({**data, "days": days}).data)
+
+
+class LaunchCalendarFeedView(generics.GenericAPIView):
+    """The launch calendar as an iCalendar feed. Calendar apps cannot send headers, so
+    this endpoint alone also takes the API key as `?key=`."""
+
+    queryset = selectors.launch_plan_list().select_related("product_owner", "marketing_owner")
+    filterset_class = LaunchPlanFilterSet
+    filter_backends = FILTER_BACKENDS
+    pagination_class = None
+    authentication_classes = (
+        ApiKeyAuthentication,
+        QueryApiKeyAuthentication,
+        SessionAuthentication,
+    )
+    # The feed is iCalendar whatever `Accept` says; errors are JSON (finalize_response).
+    renderer_classes = (ICalendarRenderer, renderers.JSONRenderer)
+    content_negotiation_class = FirstRendererNegotiation
+
+    @extend_schema(
+        operation_id="launch_plans_calendar_ics",
+        summary="The launch calendar as an iCalendar feed (subscribe from a calendar app)",
+        description="One all-day event per dated launch plan (past, upcoming and cancelled "
+        "ones, marked CANCELLED, so calendars drop them), with a UID that stays the same "
+        "for the plan's whole life, its value proposition and readiness in the "
+        "description, and its channels and target segments as categories. The filters of "
+        "the plan list narrow it. Calendar apps cannot send headers: this endpoint also "
+        "takes the API key as `?key=`. Give it a dedicated integration key with an expiry "
+        "(`manage.py create_api_key --role integration`), since a URL with a key ends up "
+        "in proxy logs and browser histories; the service never logs it.",
+        filters=True,
+        # The renderers' `?format=` is ignored: the feed is always iCalendar.
+        parameters=[OpenApiParameter("format", exclude=True)],
+        responses={
+            (200, "text/calendar"): OpenApiResponse(
+                OpenApiTypes.STR, description="An iCalendar (RFC 5545) document."
+            ),
+            **{
+                (code, "application/json"): response
+                for code, response in error_responses(400, *READ_ERRORS).items()
+            },
+        },
+    )
+    def get(self, request: Request) -> Response:
+        plans = self.filter_queryset(self.get_queryset()).exclude(target_launch_date=None)
+        response = Response(launch_plans_ical(plans.order_by("target_launch_date", "id")))
+        response["Content-Disposition"] = 'inline; filename="launches.ics"'
+        # A keyed URL must not be cached by shared proxies.
+        response["Cache-Control"] = "private, max-age=0"
+        return response
+
+    def finalize_response(
+        self, request: Request, response: Response, *args: Any, **kwargs: Any
+    ) -> Response:
+        if response.status_code >= 400:
+            # Errors keep the one JSON error shape, whatever the feed's media type.
+            request.accepted_renderer = renderers.JSONRenderer()
+            request.accepted_media_type = renderers.JSONRenderer.media_type
+        return super().finalize_response(request, response, *args, **kwargs)
 
 
 # --- The Jira webhook ---------------------------------------------------------------------

@@ -23,6 +23,7 @@ from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound
 from rest_framework.request import Request
 from rest_framework.response import Response
+from rest_framework.views import APIView
 
 from config.api.errors import Conflict
 from config.api.permissions import ProductOnly
@@ -31,6 +32,9 @@ from roadmap.models import RoadmapItem
 from roadmap.roles import Role, user_roles
 from scoring import selectors, services
 from scoring.api.serializers import (
+    CalibrationApplySerializer,
+    CalibrationReportSerializer,
+    ConfidenceCalibrationSerializer,
     ErrorSerializer,
     ItemScoreDetailSerializer,
     LiveRankingEntrySerializer,
@@ -47,6 +51,7 @@ from scoring.api.serializers import (
     ScoringModelParamsSerializer,
     ScoringModelPreviewSerializer,
     ScoringModelSerializer,
+    SharedKpisSerializer,
 )
 from scoring.filters import LiveRankingFilterSet
 from scoring.models import ItemScore, Ranking, RankingEntry
@@ -60,9 +65,13 @@ _ERROR_DESCRIPTIONS = {
 }
 
 
-def errors(*codes: int) -> dict[int, OpenApiResponse]:
+def errors(*codes: int, **descriptions: str) -> dict[int, OpenApiResponse]:
+    """Error answers in the one shape; `descriptions` (`e409="..."`) override the text."""
     return {
-        code: OpenApiResponse(ErrorSerializer, description=_ERROR_DESCRIPTIONS[code])
+        code: OpenApiResponse(
+            ErrorSerializer,
+            description=descriptions.get(f"e{code}", _ERROR_DESCRIPTIONS[code]),
+        )
         for code in codes
     }
 
@@ -313,3 +322,75 @@ class ItemScoreViewSet(viewsets.GenericViewSet):
     def retrieve(self, request: Request, pk: str | None = None) -> Response:
         detail = selectors.item_score_detail(item=self.get_object())
         return Response(self.get_serializer(detail).data)
+
+
+# --- Closing the loop: shared KPIs and calibration --------------------------------------
+
+
+class SharedKpisView(APIView):
+    """The KPIs both teams steer by, from the outcomes measured after shipping."""
+
+    @extend_schema(
+        summary="Shared KPIs: activation and conversion by channel, LTV by segment, NPS "
+        "before and after each release",
+        description="From the outcomes of shipped items, each item's latest measurement "
+        "counting once per group; every figure lists the items that moved it. Any role.",
+        responses={200: SharedKpisSerializer, **errors(401, 403)},
+    )
+    def get(self, request: Request) -> Response:
+        return Response(SharedKpisSerializer(selectors.kpis_shared()).data)
+
+
+class CalibrationView(APIView):
+    """How well the scores of shipped items predicted their measured outcomes."""
+
+    @extend_schema(
+        summary="Calibration: estimate accuracy by owner, theme and team",
+        description="For shipped items with outcomes, the reach and impact their score "
+        "assumed when they shipped against the reach and impact their outcomes measured "
+        '(README, "Calibration"), as measured / assumed ratios (geometric means) with the '
+        "count of items, by owner (with a suggested confidence multiplier once an owner "
+        "has 2 calibrated items not used before), by theme, and by team (product's reach "
+        "estimate R_p and marketing's R_m against the measured reach). Any role.",
+        responses={200: CalibrationReportSerializer, **errors(401, 403)},
+    )
+    def get(self, request: Request) -> Response:
+        return Response(CalibrationReportSerializer(selectors.calibration_report()).data)
+
+
+class CalibrationApplyView(APIView):
+    permission_classes = [ProductOnly]
+
+    @extend_schema(
+        summary="Apply an owner's suggested confidence multiplier (product)",
+        description="Multiplies the confidence of the owner's open items (candidate, "
+        "planned, in progress) by the suggestion; items without a confidence get the "
+        "model's default confidence × the multiplier. Each changed item gets a history "
+        "entry (`calibration: ×m from N shipped items`, with the caller), a new version "
+        "and a rescore. `multiplier` must equal the current suggestion: a stale one, or "
+        "none, answers 409 and changes nothing.",
+        request=CalibrationApplySerializer,
+        responses={
+            200: ConfidenceCalibrationSerializer,
+            **errors(
+                400,
+                401,
+                403,
+                409,
+                e409="The multiplier is not the owner's current suggestion (it changed, "
+                "or there is none): read `calibration/` again.",
+            ),
+        },
+    )
+    def post(self, request: Request) -> Response:
+        body = CalibrationApplySerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        try:
+            record = services.calibration_apply(
+                owner=body.validated_data["owner"],
+                multiplier=body.validated_data["multiplier"],
+                applied_by=request.user,
+            )
+        except services.CalibrationConflict as exc:
+            raise Conflict(str(exc), code="stale_suggestion") from None
+        return Response(ConfidenceCalibrationSerializer(record).data)

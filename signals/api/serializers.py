@@ -3,6 +3,7 @@ and the bulk envelope whose records are validated one by one."""
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta
 from typing import Any
@@ -25,7 +26,8 @@ from roadmap.choices import MAX_PEOPLE
 from roadmap.models import RoadmapItem
 from signals import selectors
 from signals.choices import ReportStatus
-from signals.models import MIN_LINK_WEIGHT, FrictionReport, MarketSignal
+from signals.kpis import MAX_ABS_VALUE, kpi_lift
+from signals.models import MIN_LINK_WEIGHT, FrictionReport, MarketSignal, Outcome
 from signals.services import BulkRecord
 
 MAX_BULK_RECORDS = 1000
@@ -149,6 +151,78 @@ class ReportStatusSerializer(StrictSerializer):
     )
 
 
+class OutcomeSerializer(ApiModelSerializer):
+    """A KPI measured after an item shipped: before (`baseline`) and after (`measured`).
+
+    Rates (activation_rate, conversion_rate, retention, churn) are fractions from 0 to 1,
+    NPS runs from -100 to 100, LTV is 0 or more; `custom` needs `custom_kpi`, the others
+    must leave it empty. The item must have shipped, the period must be in order and may
+    end tomorrow at the latest. `team` is the submitter's (product or marketing).
+    """
+
+    item = PreloadedPrimaryKeyRelatedField(
+        queryset=RoadmapItem.objects.all(), help_text="The shipped roadmap item measured."
+    )
+    item_title = serializers.CharField(source="item.title", read_only=True)
+    baseline = StrictFloatField(
+        min_value=-MAX_ABS_VALUE,
+        max_value=MAX_ABS_VALUE,
+        help_text="The KPI before the release (required: a measurement means nothing without it).",
+        error_messages={
+            "required": "A measured value needs its baseline: send the KPI before the release.",
+            "null": "A measured value needs its baseline: send the KPI before the release.",
+        },
+    )
+    measured = StrictFloatField(
+        min_value=-MAX_ABS_VALUE,
+        max_value=MAX_ABS_VALUE,
+        help_text="The KPI measured over the period.",
+    )
+    people_measured = StrictIntegerField(
+        min_value=0,
+        max_value=MAX_PEOPLE,
+        allow_null=True,
+        required=False,
+        help_text="People the measurement covers over the period (used to calibrate reach).",
+    )
+    lift = serializers.SerializerMethodField(
+        help_text="Relative change in the KPI's good direction (0.2: 20 % better; for churn "
+        "a fall is better); null when the baseline is 0 and the KPI moved."
+    )
+
+    class Meta:
+        model = Outcome
+        fields = [
+            "id",
+            "item",
+            "item_title",
+            "kpi",
+            "custom_kpi",
+            "segment",
+            "channel",
+            "baseline",
+            "measured",
+            "lift",
+            "period_start",
+            "period_end",
+            "people_measured",
+            "team",
+            "source",
+            "external_id",
+            "submitted_by",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = ["team", "submitted_by", "created_at", "updated_at"]
+        # (source, external_id) is checked by the services: a duplicate is a 409 that
+        # names the existing record, not a generic 400.
+        validators: list[Any] = []
+
+    def get_lift(self, outcome: Outcome) -> float | None:
+        lift = kpi_lift(outcome.kpi, outcome.baseline, outcome.measured)
+        return lift if math.isfinite(lift) else None
+
+
 # --- Bulk -------------------------------------------------------------------------------
 
 
@@ -221,6 +295,19 @@ class FrictionReportBulkSerializer(StrictSerializer):
     records = BulkRecordsField(record_serializer=FrictionReportBulkRecordSerializer)
 
 
+class OutcomeBulkRecordSerializer(OutcomeSerializer):
+    """An outcome in a bulk request: (source, external_id) is required."""
+
+    source = StrictCharField(max_length=64)
+    external_id = StrictCharField(max_length=200)
+
+
+class OutcomeBulkSerializer(StrictSerializer):
+    """A bulk request: the outcomes to create or update."""
+
+    records = BulkRecordsField(record_serializer=OutcomeBulkRecordSerializer)
+
+
 class BulkOutcomeSerializer(serializers.Serializer):
     """What became of one record of a bulk request."""
 
@@ -253,7 +340,7 @@ def evidence_fields(validated: Mapping[str, Any]) -> tuple[dict[str, Any], list 
 
 
 def bulk_records_validate(
-    serializer_class: type[EvidenceSerializer],
+    serializer_class: type[ApiModelSerializer],
     records: Sequence[Any],
     *,
     context: Mapping[str, Any],
@@ -268,6 +355,8 @@ def bulk_records_validate(
             continue
         if (segment_id := as_pk(record.get("segment"))) is not None:
             segment_ids.add(segment_id)
+        if (item_id := as_pk(record.get("item"))) is not None:  # outcomes name an item
+            item_ids.add(item_id)
         links = record.get("links")
         if isinstance(links, list):
             for link in links[:MAX_LINKS_PER_RECORD]:

@@ -1,9 +1,10 @@
 from rest_framework.routers import SimpleRouter
 
-from signals.api.views import FrictionReportViewSet, MarketSignalViewSet
+from signals.api.views import FrictionReportViewSet, MarketSignalViewSet, OutcomeViewSet
 
 router = SimpleRouter()
 router.register("signals", MarketSignalViewSet, basename="signal")
 router.register("friction-reports", FrictionReportViewSet, basename="friction-report")
+router.register("outcomes", OutcomeViewSet, basename="outcome")
 
 urlpatterns = router.urls

@@ -1,9 +1,10 @@
 """ViewSets of the signals API: market signals and friction reports, their links to items,
-and their bulk upserts.
+outcomes, and their bulk upserts.
 
 Reads come from signals.selectors, writes go through signals.services. Who may do what is
 config.api.permissions.EvidencePermission: product anything, marketing creates and changes
-its own records, integration reads; only product deletes.
+its own records, integration reads; only product deletes (outcomes are not deleted
+through the API).
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from drf_spectacular.utils import (
     extend_schema,
     extend_schema_view,
 )
-from rest_framework import status, viewsets
+from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound
 from rest_framework.permissions import BasePermission
@@ -50,11 +51,14 @@ from signals.api.serializers import (
     MarketSignalBulkRecordSerializer,
     MarketSignalBulkSerializer,
     MarketSignalSerializer,
+    OutcomeBulkRecordSerializer,
+    OutcomeBulkSerializer,
+    OutcomeSerializer,
     ReportStatusSerializer,
     bulk_records_validate,
     evidence_fields,
 )
-from signals.filters import FrictionReportFilterSet, MarketSignalFilterSet
+from signals.filters import FrictionReportFilterSet, MarketSignalFilterSet, OutcomeFilterSet
 from signals.models import FrictionReport, MarketSignal
 
 
@@ -121,7 +125,7 @@ def _evidence_schema(serializer: type[EvidenceSerializer], noun: str) -> dict[st
     }
 
 
-def _bulk_schema(request: type[Any], record: type[EvidenceSerializer], noun: str) -> dict[str, Any]:
+def _bulk_schema(request: type[Any], record: type[Any], noun: str) -> dict[str, Any]:
     return {
         "bulk": extend_schema(
             summary=f"Create or update up to {MAX_BULK_RECORDS:,} {noun}s at once",
@@ -141,7 +145,32 @@ def _bulk_schema(request: type[Any], record: type[EvidenceSerializer], noun: str
     }
 
 
-class EvidenceViewSet(viewsets.ModelViewSet):
+class BulkUpsertMixin:
+    """`POST .../bulk/`: create or update up to 1,000 records by (source, external_id),
+    answered record by record (signals.services._evidence_bulk_upsert)."""
+
+    # Declared by each subclass.
+    bulk_serializer_class: type[Any]
+    bulk_record_serializer_class: type[Any]
+    bulk_upsert: Callable[..., services.BulkResult]
+
+    @action(detail=False, methods=["post"])
+    def bulk(self, request: Request) -> Response:
+        envelope = self.bulk_serializer_class(data=request.data)
+        envelope.is_valid(raise_exception=True)
+        records = bulk_records_validate(
+            self.bulk_record_serializer_class,
+            envelope.validated_data["records"],
+            context=self.get_serializer_context(),  # type: ignore[attr-defined]
+        )
+        with _conflicts_as_409():
+            result = type(self).bulk_upsert(
+                records=records, user=request.user, may_update_any=is_product(request)
+            )
+        return Response(BulkResultSerializer(result).data)
+
+
+class EvidenceViewSet(BulkUpsertMixin, viewsets.ModelViewSet):
     """What signals and reports share: permissions, links, bulk upserts."""
 
     permission_classes = (EvidencePermission,)
@@ -150,9 +179,6 @@ class EvidenceViewSet(viewsets.ModelViewSet):
 
     # Declared by each subclass.
     evidence_kwarg: str  # how the link services name this kind of evidence
-    bulk_serializer_class: type[Any]
-    bulk_record_serializer_class: type[EvidenceSerializer]
-    bulk_upsert: Callable[..., services.BulkResult]
 
     def get_permissions(self) -> list[BasePermission]:
         if self.action == "destroy":
@@ -181,21 +207,6 @@ class EvidenceViewSet(viewsets.ModelViewSet):
         if not services.evidence_unlink(item=item, **{self.evidence_kwarg: evidence}):
             raise NotFound(f"This record is not linked to item {item.pk}.")
         return Response(status=status.HTTP_204_NO_CONTENT)
-
-    @action(detail=False, methods=["post"])
-    def bulk(self, request: Request) -> Response:
-        envelope = self.bulk_serializer_class(data=request.data)
-        envelope.is_valid(raise_exception=True)
-        records = bulk_records_validate(
-            self.bulk_record_serializer_class,
-            envelope.validated_data["records"],
-            context=self.get_serializer_context(),
-        )
-        with _conflicts_as_409():
-            result = type(self).bulk_upsert(
-                records=records, user=request.user, may_update_any=is_product(request)
-            )
-        return Response(BulkResultSerializer(result).data)
 
 
 @extend_schema_view(
@@ -311,3 +322,74 @@ class FrictionReportViewSet(EvidenceViewSet):
         with _conflicts_as_409():
             services.report_set_status(report=report, status=serializer.validated_data["status"])
         return Response(self.get_serializer(self.get_object()).data)
+
+
+_OUTCOME_RULES = (
+    "The item must have shipped; a rate (activation_rate, conversion_rate, retention, "
+    "churn) is a fraction from 0 to 1, NPS runs from -100 to 100, LTV is 0 or more; "
+    "`custom` needs `custom_kpi` and the others must leave it empty; the period must not "
+    "end before it starts, nor after tomorrow."
+)
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="List outcomes",
+        responses={200: OutcomeSerializer(many=True), **error_responses(400, *READ_ERRORS)},
+    ),
+    retrieve=extend_schema(
+        summary="Read an outcome",
+        responses={200: OutcomeSerializer, **error_responses(*DETAIL_ERRORS)},
+    ),
+    create=extend_schema(
+        summary="Record an outcome of a shipped item (product, marketing)",
+        description=f"`submitted_by` is the caller and `team` the caller's team. {_OUTCOME_RULES} "
+        "A (source, external_id) pair already taken answers 409 naming the existing record.",
+        parameters=[IDEMPOTENCY_KEY],
+        responses={201: OutcomeSerializer, **error_responses(400, 401, 403, 409, 422)},
+    ),
+    update=extend_schema(
+        summary="Replace an outcome (product; marketing: its own)",
+        description=_OUTCOME_RULES,
+        responses={200: OutcomeSerializer, **error_responses(*WRITE_ERRORS, 409)},
+    ),
+    partial_update=extend_schema(
+        summary="Change an outcome (product; marketing: its own)",
+        description=_OUTCOME_RULES,
+        responses={200: OutcomeSerializer, **error_responses(*WRITE_ERRORS, 409)},
+    ),
+    **_bulk_schema(OutcomeBulkSerializer, OutcomeBulkRecordSerializer, "outcome"),
+)
+class OutcomeViewSet(
+    BulkUpsertMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    mixins.UpdateModelMixin,
+    viewsets.GenericViewSet,
+):
+    """Outcomes: KPIs measured after an item shipped, by either team. Marketing changes
+    only the outcomes it submitted, as with signals; there is no DELETE (product removes a
+    wrong outcome in the admin)."""
+
+    queryset = selectors.outcome_list()
+    serializer_class = OutcomeSerializer
+    filterset_class = OutcomeFilterSet
+    filter_backends = FILTER_BACKENDS
+    permission_classes = (EvidencePermission,)
+    lookup_value_regex = r"[0-9]+"
+    bulk_serializer_class = OutcomeBulkSerializer
+    bulk_record_serializer_class = OutcomeBulkRecordSerializer
+    bulk_upsert = staticmethod(services.outcomes_bulk_upsert)
+
+    def perform_create(self, serializer: OutcomeSerializer) -> None:
+        with _conflicts_as_409():
+            serializer.instance = services.outcome_create(
+                submitted_by=self.request.user, **serializer.validated_data
+            )
+
+    def perform_update(self, serializer: OutcomeSerializer) -> None:
+        with _conflicts_as_409():
+            serializer.instance = services.outcome_update(
+                outcome=serializer.instance, data=dict(serializer.validated_data)
+            )

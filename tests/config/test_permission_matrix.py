@@ -1,9 +1,9 @@
 """Every endpoint × method × role, anonymous included, with the exact status code.
 
-Roles (DESIGN.md): product does everything; marketing creates signals and reports and
-changes only its own, reads everything else, may preview a scoring model; integration
-reads; anonymous gets 401. "own" and "other" name evidence submitted by the marketing
-user and by another marketing user.
+Roles (DESIGN.md): product does everything; marketing creates signals, reports and
+outcomes and changes only its own, shares launch plans with product, reads everything
+else, may preview a scoring model; integration reads; anonymous gets 401. "own" and
+"other" name evidence submitted by the marketing user and by another marketing user.
 """
 
 from __future__ import annotations
@@ -19,7 +19,9 @@ from scoring.services import item_scores_recompute_all, ranking_publish
 from tests.api_helpers import api_client_for
 from tests.factories import (
     FrictionReportFactory,
+    LaunchPlanFactory,
     MarketSignalFactory,
+    OutcomeFactory,
     ReportLinkFactory,
     RoadmapItemFactory,
     SegmentFactory,
@@ -41,6 +43,19 @@ def signal_body(external_id: str) -> dict[str, Any]:
         "source": "matrix",
         "external_id": external_id,
         "observed_at": OBSERVED,
+    }
+
+
+def outcome_body(external_id: str) -> dict[str, Any]:
+    return {
+        "item": "{shipped_item}",
+        "kpi": "activation_rate",
+        "baseline": 0.3,
+        "measured": 0.35,
+        "period_start": (NOW - timedelta(days=60)).date().isoformat(),
+        "period_end": (NOW - timedelta(days=1)).date().isoformat(),
+        "source": "matrix",
+        "external_id": external_id,
     }
 
 
@@ -146,6 +161,33 @@ MATRIX: list[tuple[str, str, Any, dict[str, int]]] = [
     ("get", "/api/v1/rankings/latest/jira/", None, READ),
     # Jira is not configured in tests: product gets the documented 409.
     ("post", "/api/v1/rankings/1/push-to-jira/", None, writes(409)),
+    # Launch plans: both teams own them.
+    ("get", "/api/v1/launch-plans/", None, READ),
+    ("post", "/api/v1/launch-plans/", {"item": "{item}"}, writes(201, 201)),
+    ("get", "/api/v1/launch-plans/{launch_plan}/", None, READ),
+    ("patch", "/api/v1/launch-plans/{launch_plan}/", {"analytics_ready": True}, writes(200, 200)),
+    ("put", "/api/v1/launch-plans/{launch_plan}/", {"item": "{planned_item}"}, writes(200, 200)),
+    ("delete", "/api/v1/launch-plans/{launch_plan}/", None, writes(204, 204)),
+    ("get", "/api/v1/launch-plans/calendar/", None, READ),
+    ("get", "/api/v1/launch-plans/calendar.ics", None, READ),
+    # Outcomes: evidence after shipping, like signals (no DELETE).
+    ("get", "/api/v1/outcomes/", None, READ),
+    ("post", "/api/v1/outcomes/", outcome_body("new-o"), writes(201, 201)),
+    ("post", "/api/v1/outcomes/bulk/", {"records": [outcome_body("b-o")]}, writes(200, 200)),
+    ("get", "/api/v1/outcomes/{own_outcome}/", None, READ),
+    ("patch", "/api/v1/outcomes/{own_outcome}/", {"measured": 0.4}, writes(200, 200)),
+    ("patch", "/api/v1/outcomes/{other_outcome}/", {"measured": 0.4}, writes(200, 403)),
+    ("put", "/api/v1/outcomes/{own_outcome}/", outcome_body("own-o"), writes(200, 200)),
+    ("put", "/api/v1/outcomes/{other_outcome}/", outcome_body("oth-o"), writes(200, 403)),
+    ("delete", "/api/v1/outcomes/{own_outcome}/", None, writes(405, 405)),
+    ("get", "/api/v1/kpis/", None, READ),
+    ("get", "/api/v1/calibration/", None, READ),
+    (
+        "post",
+        "/api/v1/calibration/apply/",
+        {"owner": "{owner}", "multiplier": "{multiplier}"},
+        writes(200),
+    ),
 ]
 
 
@@ -162,11 +204,29 @@ def world(product_user, marketing_user, other_marketing_user) -> dict[str, Any]:
         SignalLinkFactory(item=item, signal=signal)
     for report in (own_report, other_report):
         ReportLinkFactory(item=item, report=report)
+    # Closing the loop: a launch plan, and two shipped items of one owner with outcomes
+    # (so that the owner has a calibration suggestion to apply).
+    planned_item = RoadmapItemFactory(theme=theme, status="planned")
+    launch_plan = LaunchPlanFactory(item=planned_item)
+    shipped = RoadmapItemFactory.create_batch(2, status="shipped", owner=product_user)
+    own_outcome = OutcomeFactory(item=shipped[0], submitted_by=marketing_user)
+    other_outcome = OutcomeFactory(item=shipped[1], submitted_by=other_marketing_user)
     item_scores_recompute_all()
     ranking_publish(note="baseline", published_by=product_user)
     from scoring.models import ScoringModel
+    from scoring.selectors import calibration_suggestion
+
+    suggestion = calibration_suggestion(owner_id=product_user.pk)
+    assert suggestion is not None
 
     return {
+        "planned_item": planned_item.pk,
+        "launch_plan": launch_plan.pk,
+        "shipped_item": shipped[0].pk,
+        "own_outcome": own_outcome.pk,
+        "other_outcome": other_outcome.pk,
+        "owner": product_user.pk,
+        "multiplier": suggestion.multiplier,
         "item": item.pk,
         "theme": theme.pk,
         "segment": segment.pk,
@@ -224,9 +284,11 @@ def test_the_matrix_covers_every_api_operation():
     covered = set()
     for method, path, _, _ in MATRIX:
         generic = path
-        for name in ("item", "theme", "segment", "model"):
+        for name in ("item", "theme", "segment", "model", "launch_plan"):
             generic = generic.replace(f"{{{name}}}", "{id}")
         for name in ("own_signal", "other_signal", "own_report", "other_report"):
+            generic = generic.replace(f"{{{name}}}", "{id}")
+        for name in ("own_outcome", "other_outcome"):
             generic = generic.replace(f"{{{name}}}", "{id}")
         generic = generic.replace("/1/", "/{number}/").replace("/links/{id}/", "/links/{item_id}/")
         if generic.startswith("/api/v1/items/{id}/score/"):

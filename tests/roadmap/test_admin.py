@@ -210,9 +210,9 @@ def test_adding_an_item_in_the_admin_marks_it_dirty(pm_client):
         "title": "Guided onboarding checklist",
         "status": "candidate",
         "confidence": "0.8",
-        "launch_channels": "[]",
     }
-    for prefix in ("-1", "-2"):  # the two link inlines (their FK has no related name)
+    # The launch plan inline, and the two link inlines (their FK has no related name).
+    for prefix in ("launch_plan", "-1", "-2"):
         data |= {f"{prefix}-TOTAL_FORMS": "0", f"{prefix}-INITIAL_FORMS": "0"}
 
     response = pm_client.post(reverse("admin:roadmap_roadmapitem_add"), data)

@@ -116,9 +116,6 @@ def test_product_creates_an_item_and_it_is_marked_for_scoring(pm, product_user):
             "confidence": 0.8,
             "effort": 1.5,
             "jira_key": "PROJ-12",
-            "value_proposition": "No new password.",
-            "launch_channels": ["email", "in_app"],
-            "target_launch_date": "2026-03-01",
         },
         format="json",
     )
@@ -130,7 +127,6 @@ def test_product_creates_an_item_and_it_is_marked_for_scoring(pm, product_user):
     assert body["owner"] == product_user.pk
     assert sorted(body["segments"]) == sorted(s.pk for s in segments)
     assert body["impact"] == 2.0
-    assert body["launch_channels"] == ["email", "in_app"]
     item = RoadmapItem.objects.get(pk=body["id"])
     assert item.jira_key == "PROJ-12"
     assert dirty_item_ids() == {item.pk}
@@ -249,9 +245,10 @@ def test_put_replaces_the_item_and_its_segments(pm):
         ("segments", [999999]),
         ("owner", 10**30),
         ("jira_key", "not a key"),
-        ("launch_channels", ["x"] * 21),
-        ("launch_channels", "email"),
-        ("target_launch_date", "next week"),
+        # The launch fields moved to launch plans: an item refuses them.
+        ("value_proposition", "No new password."),
+        ("launch_channels", ["email"]),
+        ("target_launch_date", "2026-03-01"),
         ("title", ""),
         ("title", "x" * 201),
         ("title", "NUL\x00byte"),

@@ -13,10 +13,11 @@ from django.contrib.auth import authenticate, get_user_model
 from django.core.management import call_command
 from django.db.models import Count, Q
 
-from roadmap.models import DirtyItem, RoadmapItem, Segment, Theme
-from scoring.models import ItemScore
+from roadmap.models import DirtyItem, LaunchPlan, RoadmapItem, Segment, Theme
+from scoring.models import ItemScore, ScoreHistory
+from scoring.selectors import calibration_report, kpis_shared
 from signals.choices import SignalKind
-from signals.models import FrictionReport, MarketSignal, ReportLink, SignalLink
+from signals.models import FrictionReport, MarketSignal, Outcome, ReportLink, SignalLink
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -48,6 +49,12 @@ def digest() -> str:
         *ReportLink.objects.order_by("report__external_id", "item__title").values_list(
             "report__external_id", "item__title", "weight"
         ),
+        *LaunchPlan.objects.order_by("item__title").values_list(
+            "item__title", "status", "channels", "target_launch_date", "documentation_ready"
+        ),
+        *Outcome.objects.order_by("external_id").values_list(
+            "external_id", "item__title", "kpi", "baseline", "measured", "period_end"
+        ),
     ]
     return hashlib.sha256(repr(rows).encode()).hexdigest()
 
@@ -63,6 +70,10 @@ def counts() -> dict[str, int]:
         "signal links": SignalLink.objects.count(),
         "report links": ReportLink.objects.count(),
         "item history": RoadmapItem.history.count(),
+        "launch plans": LaunchPlan.objects.count(),
+        "launch plan history": LaunchPlan.history.count(),
+        "outcomes": Outcome.objects.count(),
+        "outcome history": Outcome.history.count(),
     }
 
 
@@ -81,7 +92,9 @@ def test_seed_demo_creates_the_documented_data_set():
     assert RoadmapItem.objects.count() == 40
     assert MarketSignal.objects.count() == 300
     assert FrictionReport.objects.count() == 60
-    assert "40 items, 300 signals, 60 reports" in output
+    assert LaunchPlan.objects.count() == 20
+    assert Outcome.objects.count() == 16
+    assert "40 items, 300 signals, 60 reports, 20 launch plans, 16 outcomes" in output
 
 
 def test_seed_demo_gives_each_role_its_users():
@@ -133,7 +146,7 @@ def test_seed_demo_leaves_some_items_without_estimates_and_gives_about_half_a_ji
     assert 4 <= missing <= 8
     assert 15 <= RoadmapItem.objects.exclude(jira_key="").count() <= 25
     statuses = dict(RoadmapItem.objects.values_list("status").annotate(n=Count("id")))
-    assert statuses["shipped"] == 3
+    assert statuses["shipped"] == 5
     assert statuses["archived"] == 1
     assert statuses["in_progress"] >= 3
     assert statuses["candidate"] + statuses["planned"] > 25
@@ -252,3 +265,59 @@ def test_ensure_demo_admin_leaves_a_password_it_did_not_choose_alone(project_dir
     assert "unchanged" in shown
     assert authenticate(username="admin", password="chosen-by-a-human-1") is not None
     assert get_user_model().objects.get(username="admin").is_superuser
+
+
+# --- Closing the loop ---------------------------------------------------------------------
+
+
+def test_seed_demo_gives_upcoming_and_shipped_items_launch_plans():
+    seed("--quiet", f"--anchor={ANCHOR}")
+
+    plans = LaunchPlan.objects.select_related("item")
+    assert {plan.item.status for plan in plans} == {"planned", "in_progress", "shipped"}
+    assert all(
+        plan.status == "launched" and plan.readiness == 5
+        for plan in plans.filter(item__status="shipped")
+    )
+    upcoming = plans.exclude(item__status="shipped")
+    assert all(plan.target_launch_date > date.fromisoformat(ANCHOR) for plan in upcoming)
+    assert {plan.readiness for plan in upcoming} != {0}
+    assert all(plan.marketing_owner is not None for plan in plans)
+
+
+def test_seed_demo_follows_shipped_items_from_candidate_to_measured():
+    seed("--quiet", f"--anchor={ANCHOR}")
+
+    item = RoadmapItem.objects.get(title="Template gallery")
+    path = list(
+        item.history.filter(history_change_reason__startswith="demo seed: the item")
+        .order_by("history_date")
+        .values_list("status", flat=True)
+    )
+    assert path == ["candidate", "planned", "in_progress", "shipped"]
+    before = ScoreHistory.objects.filter(item=item).order_by("computed_at")
+    assert before.count() >= 3
+    assert {o.kpi for o in Outcome.objects.filter(item__status="shipped")} >= {
+        "activation_rate",
+        "conversion_rate",
+        "nps",
+        "ltv",
+    }
+    # Every outcome was measured over a period that ended before the anchor.
+    assert all(o.period_end < date.fromisoformat(ANCHOR) for o in Outcome.objects.all())
+
+
+def test_seed_demo_gives_the_calibration_and_the_shared_kpis_something_to_show():
+    seed("--quiet", f"--anchor={ANCHOR}")
+
+    report = calibration_report()
+    owners = [row for row in report["by_owner"] if row["calibrated_items"] >= 2]
+    assert len(owners) >= 2
+    assert all(row["suggestion"] is not None for row in owners)
+    assert all(0.5 <= row["suggestion"]["multiplier"] <= 1 for row in owners)
+    assert all(item["assumed"]["source"] == "history" for item in report["items"])
+    kpis = kpis_shared()
+    assert kpis["activation_rate_by_channel"]
+    assert kpis["conversion_rate_by_channel"]
+    assert kpis["ltv_by_segment"]
+    assert len(kpis["nps_by_release"]) >= 3

@@ -2,9 +2,16 @@
 
 The whole data set is first planned in memory from `random.Random(2026)` and an anchor
 (today at 00:00 UTC), then written against natural keys: theme name, segment slug,
-username, item title, and `(source="demo", external_id)` for signals and reports. Two runs
-on the same day therefore write the same data, and a second run changes nothing (rows
-that already match are left alone, so it adds no history noise either).
+username, item title (and its launch plan), and `(source="demo", external_id)` for
+signals, reports and outcomes. Two runs on the same day therefore write the same data,
+and a second run changes nothing (rows that already match are left alone, so it adds no
+history noise either).
+
+Five shipped items close the loop (STORIES): each went candidate → planned → in progress
+→ shipped on dated steps (item history and score history say so), launched with a plan,
+and was measured afterwards (outcomes: activation and conversion by channel, NPS before
+and after, LTV by segment), so the shared KPIs and the calibration of estimates have
+something to show: two owners get a suggested confidence multiplier.
 """
 
 from __future__ import annotations
@@ -22,12 +29,13 @@ from django.core.management.base import BaseCommand, CommandParser
 from django.db import models, transaction
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
-from roadmap.choices import RICE_SCALE, ItemStatus
-from roadmap.models import RoadmapItem, Segment, Theme
+from roadmap.choices import LAUNCH_CHECKLIST_FIELDS, RICE_SCALE, Channel, ItemStatus, LaunchStatus
+from roadmap.models import LaunchPlan, RoadmapItem, Segment, Theme
 from roadmap.roles import Role
 from roadmap.services import items_mark_dirty
-from signals.choices import Channel, FunnelStage, ReportStatus, SignalKind
-from signals.models import FrictionReport, MarketSignal, ReportLink, SignalLink
+from scoring.models import ScoreHistory, ScoringModel
+from signals.choices import FunnelStage, Kpi, ReportStatus, SignalKind, Team
+from signals.models import FrictionReport, MarketSignal, Outcome, ReportLink, SignalLink
 
 SEED = 2026
 SOURCE = "demo"
@@ -86,7 +94,7 @@ THEMES: dict[str, tuple[str, tuple[str, ...], tuple[tuple[str, ItemStatus, str],
         (
             ("SSO with SAML", IP, "Sign in through Okta, Azure AD and other SAML providers."),
             ("SCIM user provisioning", P, "Create and remove users from the identity provider."),
-            ("Audit log export", IP, "Every admin action, exportable to the customer's SIEM."),
+            ("Audit log export", S, "Every admin action, exportable to the customer's SIEM."),
             ("Custom data retention policies", C, "Let admins choose how long content is kept."),
             ("Role-based access control", P, "Custom roles beyond admin, member and guest."),
             ("EU data residency", C, "Host a workspace's data in the EU region only."),
@@ -113,7 +121,7 @@ THEMES: dict[str, tuple[str, tuple[str, ...], tuple[tuple[str, ItemStatus, str],
         "Fit into the tools customers already run their day on.",
         ("developers", "mid-market", "enterprise", "smb"),
         (
-            ("Slack integration", IP, "Notifications, unfurls and actions from Slack."),
+            ("Slack integration", S, "Notifications, unfurls and actions from Slack."),
             ("Microsoft Teams integration", C, "The Slack integration's twin for Teams shops."),
             ("Salesforce sync", P, "Two-way sync of accounts and opportunities."),
             ("HubSpot integration", C, "Sync contacts and deals with HubSpot."),
@@ -244,6 +252,127 @@ PROPER = {"SSO", "SCIM", "EU", "IP", "Slack", "Microsoft", "Salesforce", "HubSpo
 PROPER |= {"Zapier", "Google"}
 
 
+# --- Closing the loop: five shipped items, from candidate to measured --------------------
+
+
+@dataclass(frozen=True)
+class Step:
+    """A dated step of an item's path, with product's estimates and marketing's measured
+    reach (R_m, None: none yet) as the score saw them then."""
+
+    status: ItemStatus
+    days_ago: int
+    reach: float
+    reach_marketing: float | None
+    impact: float
+
+
+@dataclass(frozen=True)
+class Story:
+    owner: str
+    confidence: float
+    effort: float
+    steps: tuple[Step, ...]  # candidate, planned, in progress, shipped (the last)
+    channels: tuple[str, ...]
+    segments: tuple[str, ...]
+    value_proposition: str
+    # (KPI, channel, segment slug, baseline, measured, people measured over the period)
+    outcomes: tuple[tuple[str, str, str | None, float, float, int | None], ...]
+
+
+def _path(days: tuple[int, int, int, int], *estimates: tuple[float, float | None, float]):
+    statuses = (C, P, IP, S)
+    final = estimates[-1]
+    return tuple(
+        Step(status, days_ago, *(estimates[n] if n < len(estimates) else final))
+        for n, (status, days_ago) in enumerate(zip(statuses, days, strict=True))
+    )
+
+
+# People are counted on the outcomes that reach users through a channel (activation,
+# conversion, churn); NPS and LTV leave `people_measured` empty, so that calibration does
+# not count the same customers twice. The numbers are chosen so that the calibration
+# tells a story: Maya's estimates were optimistic on impact, Jonas's on reach.
+STORIES: dict[str, Story] = {
+    "Template gallery": Story(
+        owner="maya.chen",
+        confidence=0.8,
+        effort=2.0,
+        steps=_path((330, 270, 210, 150), (3500, None, 2), (3000, 2000, 2)),
+        channels=(Channel.PRODUCT_LED, Channel.PAID_SEARCH),
+        segments=("smb", "agencies"),
+        value_proposition="Start from a template built for your team, not a blank page.",
+        outcomes=(
+            (Kpi.ACTIVATION_RATE, Channel.PRODUCT_LED, "smb", 0.32, 0.37, 1400),
+            (Kpi.CONVERSION_RATE, Channel.PAID_SEARCH, None, 0.040, 0.046, 600),
+            (Kpi.NPS, "", None, 28, 34, None),
+            (Kpi.LTV, "", "smb", 2400, 2650, None),
+        ),
+    ),
+    "Slack integration": Story(
+        owner="maya.chen",
+        confidence=0.7,
+        effort=3.0,
+        steps=_path((300, 240, 180, 120), (1200, None, 1), (1500, None, 1)),
+        channels=(Channel.PRODUCT_LED, Channel.SALES),
+        segments=("mid-market", "developers"),
+        value_proposition="Decisions and approvals where the team already talks.",
+        outcomes=(
+            (Kpi.ACTIVATION_RATE, Channel.PRODUCT_LED, "mid-market", 0.35, 0.45, 1200),
+            (Kpi.CONVERSION_RATE, Channel.SALES, "mid-market", 0.11, 0.125, 300),
+            (Kpi.NPS, "", None, 30, 33, None),
+        ),
+    ),
+    "Two-factor authentication enforcement": Story(
+        owner="jonas.weber",
+        confidence=0.9,
+        effort=1.5,
+        steps=_path((360, 300, 240, 180), (800, None, 2), (800, 1200, 2)),
+        channels=(Channel.EVENTS, Channel.EMAIL),
+        segments=("enterprise",),
+        value_proposition="Pass the security review: admins require 2FA for everyone.",
+        outcomes=(
+            (Kpi.CONVERSION_RATE, Channel.EVENTS, "enterprise", 0.08, 0.085, 400),
+            (Kpi.LTV, "", "enterprise", 180_000, 192_000, None),
+            (Kpi.NPS, "", None, 22, 25, None),
+            (Kpi.CHURN, Channel.SALES, "enterprise", 0.06, 0.05, 300),
+        ),
+    ),
+    "Audit log export": Story(
+        owner="jonas.weber",
+        confidence=0.8,
+        effort=2.0,
+        steps=_path((310, 250, 190, 130), (900, None, 1), (600, None, 1)),
+        channels=(Channel.SALES,),
+        segments=("enterprise", "mid-market"),
+        value_proposition="Every admin action in your SIEM, without a ticket.",
+        outcomes=(
+            (Kpi.CONVERSION_RATE, Channel.SALES, "enterprise", 0.15, 0.19, 250),
+            (Kpi.LTV, "", "enterprise", 175_000, 186_000, None),
+        ),
+    ),
+    "Comments and @mentions": Story(
+        owner="priya.nair",
+        confidence=0.8,
+        effort=1.0,
+        steps=_path((260, 200, 150, 110), (2500, None, 1), (2200, 1800, 1)),
+        channels=(Channel.EMAIL, Channel.PRODUCT_LED),
+        segments=("smb", "agencies"),
+        value_proposition="Discuss the work where it is, and pull the right people in.",
+        outcomes=(
+            (Kpi.ACTIVATION_RATE, Channel.EMAIL, "smb", 0.28, 0.30, 2100),
+            (Kpi.NPS, "", None, 35, 41, None),
+            (Kpi.LTV, "", "agencies", 9600, 10_100, None),
+        ),
+    ),
+}
+# An outcome's period starts two weeks after the launch and lasts a quarter (91 days).
+OUTCOME_DELAY_DAYS = 14
+OUTCOME_PERIOD_DAYS = 91
+PATH_REASON = "demo seed: the item's path"
+MODEL_ALPHA = 0.5  # the default scoring model's product weight, for the past scores
+
+
 @dataclass
 class Plan:
     """Everything the command writes, keyed on natural keys, built before any write."""
@@ -254,6 +383,10 @@ class Plan:
     signal_links: dict[tuple[str, str], float] = field(default_factory=dict)
     reports: dict[str, dict[str, Any]] = field(default_factory=dict)
     report_links: dict[tuple[str, str], float] = field(default_factory=dict)
+    launch_plans: dict[str, dict[str, Any]] = field(default_factory=dict)  # by item title
+    launch_segments: dict[str, list[str]] = field(default_factory=dict)
+    outcomes: dict[str, dict[str, Any]] = field(default_factory=dict)  # by external id
+    paths: dict[str, list[tuple[Step, datetime]]] = field(default_factory=dict)  # by title
 
 
 def build_plan(*, anchor: datetime, seed: int = SEED) -> Plan:
@@ -263,6 +396,9 @@ def build_plan(*, anchor: datetime, seed: int = SEED) -> Plan:
     the writer resolves them to ids.
     """
     rng = random.Random(seed)  # noqa: S311 (demo data, not security: determinism is the point)
+    # Launch plans draw from their own generator, so the rest of the data set is drawn
+    # exactly as before they existed.
+    launch_rng = random.Random(seed + 1)  # noqa: S311
     plan = Plan()
     all_slugs = [slug for slug, _, _ in SEGMENTS]
     candidates = [t for _, (_, _, items) in THEMES.items() for t, status, _ in items if status == C]
@@ -292,7 +428,17 @@ def build_plan(*, anchor: datetime, seed: int = SEED) -> Plan:
                 jira_number += 1
                 jira_key = f"ROAD-{jira_number}"
             segments = sorted(rng.sample(home_segments, rng.randint(1, len(home_segments))))
-            launching = status in (P, IP)
+            story = STORIES.get(title)
+            launching = status in (P, IP) or story is not None
+            channels = sorted(rng.sample(Channel.values, rng.randint(1, 3))) if launching else []
+            launch_date = (
+                anchor.date() + timedelta(days=rng.randrange(30, 271, 7)) if launching else None
+            )
+            if story is not None:
+                # Its path ends with these estimates (what the score assumed at launch).
+                final = story.steps[-1]
+                owner, reach, impact = story.owner, final.reach, final.impact
+                confidence, effort = story.confidence, story.effort
             plan.items[title] = {
                 "description": description,
                 "status": status.value,
@@ -303,17 +449,15 @@ def build_plan(*, anchor: datetime, seed: int = SEED) -> Plan:
                 "confidence": confidence,
                 "effort": effort,
                 "jira_key": jira_key,
-                "value_proposition": (
-                    f"For {', '.join(segments)} teams: {description}" if launching else ""
-                ),
-                "launch_channels": (
-                    sorted(rng.sample(Channel.values, rng.randint(1, 3))) if launching else []
-                ),
-                "target_launch_date": (
-                    anchor.date() + timedelta(days=rng.randrange(30, 271, 7)) if launching else None
-                ),
             }
-            plan.item_segments[title] = (segments, segments[:2] if launching else [])
+            plan.item_segments[title] = (segments, [])
+            if story is not None:
+                _plan_story_launch(plan, title, story, anchor)
+            elif launching:
+                assert launch_date is not None
+                _plan_launch(
+                    plan, launch_rng, title, owner, description, segments, channels, launch_date
+                )
 
     titles = list(plan.items)
     # Demand is uneven on purpose, so the ranking has a clear head and a long tail.
@@ -397,6 +541,70 @@ def build_plan(*, anchor: datetime, seed: int = SEED) -> Plan:
     return plan
 
 
+def _plan_launch(
+    plan: Plan,
+    rng: random.Random,
+    title: str,
+    owner: str | None,
+    description: str,
+    segments: list[str],
+    channels: list[str],
+    launch_date: date,
+) -> None:
+    """The launch plan of an upcoming item: some of its checklist done."""
+    checklist = {name: rng.random() < 0.5 for name in LAUNCH_CHECKLIST_FIELDS}
+    plan.launch_plans[title] = {
+        "status": (LaunchStatus.READY if all(checklist.values()) else LaunchStatus.PLANNED).value,
+        "value_proposition": f"For {', '.join(segments)} teams: {description}",
+        "key_messages": [description, f"Available to {', '.join(segments[:2])} first."],
+        "channels": channels,
+        "target_launch_date": launch_date,
+        "product_owner": owner,
+        "marketing_owner": rng.choice(MARKETING_USERS),
+        **checklist,
+    }
+    plan.launch_segments[title] = segments[:2]
+
+
+def _plan_story_launch(plan: Plan, title: str, story: Story, anchor: datetime) -> None:
+    """A shipped story item: its launched plan and the outcomes measured after it."""
+    shipped = anchor.date() - timedelta(days=story.steps[-1].days_ago)
+    plan.launch_plans[title] = {
+        "status": LaunchStatus.LAUNCHED.value,
+        "value_proposition": story.value_proposition,
+        "key_messages": [story.value_proposition],
+        "channels": list(story.channels),
+        "target_launch_date": shipped,
+        "product_owner": story.owner,
+        "marketing_owner": MARKETING_USERS[len(plan.outcomes) % len(MARKETING_USERS)],
+        **dict.fromkeys(LAUNCH_CHECKLIST_FIELDS, True),
+    }
+    plan.launch_segments[title] = list(story.segments)
+    plan.paths[title] = [(step, anchor - timedelta(days=step.days_ago)) for step in story.steps]
+    start = shipped + timedelta(days=OUTCOME_DELAY_DAYS)
+    end = start + timedelta(days=OUTCOME_PERIOD_DAYS - 1)
+    assert end < anchor.date(), f"{title}: its outcomes would be measured in the future"
+    for kpi, channel, segment, baseline, measured, people in story.outcomes:
+        external_id = f"demo-outcome-{len(plan.outcomes) + 1:03d}"
+        submitter = MARKETING_USERS[len(plan.outcomes) % len(MARKETING_USERS)]
+        if kpi == Kpi.NPS:
+            submitter = story.owner  # product runs the NPS survey
+        plan.outcomes[external_id] = {
+            "item": title,
+            "kpi": str(kpi),
+            "custom_kpi": "",
+            "channel": str(channel),
+            "segment": segment,
+            "baseline": float(baseline),
+            "measured": float(measured),
+            "period_start": start,
+            "period_end": end,
+            "people_measured": people,
+            "submitted_by": submitter,
+            "team": (Team.PRODUCT if submitter in PRODUCT_USERS else Team.MARKETING).value,
+        }
+
+
 def _topic(title: str) -> str:
     """An item title as it reads mid-sentence: "SSO with SAML", "guided onboarding"."""
     first, _, rest = title.partition(" ")
@@ -436,6 +644,7 @@ class Command(BaseCommand):
             self.stdout.write(
                 "Demo data: {themes} themes, {segments} segments, {users} users, "
                 "{items} items, {signals} signals, {reports} reports, "
+                "{launch_plans} launch plans, {outcomes} outcomes, "
                 "{signal_links} signal links, {report_links} report links "
                 "({created} rows created, {updated} updated, {deleted} links removed); "
                 "scores {scores}.".format(
@@ -481,9 +690,31 @@ def _write(plan: Plan) -> dict[str, int]:
         item, made = _upsert(RoadmapItem, {"title": title}, values, bump_version=True)
         created += made
         items[title] = item.pk
-        item_segments, launch_segments = plan.item_segments[title]
+        item_segments, _ = plan.item_segments[title]
         item.segments.set([segments[s] for s in item_segments])
-        item.launch_segments.set([segments[s] for s in launch_segments])
+
+    for title, wanted in plan.launch_plans.items():
+        values = dict(wanted)
+        for role in ("product_owner", "marketing_owner"):
+            username = values.pop(role)
+            values[f"{role}_id"] = users[username] if username else None
+        launch_plan, made = _upsert(LaunchPlan, {"item_id": items[title]}, values)
+        created += made
+        launch_plan.target_segments.set([segments[s] for s in plan.launch_segments[title]])
+
+    existing_outcomes = {o.external_id: o for o in Outcome.objects.filter(source=SOURCE)}
+    wanted_outcomes = {}
+    for external_id, row in plan.outcomes.items():
+        values = dict(row, source=SOURCE, external_id=external_id)
+        values["item_id"] = items[values.pop("item")]
+        segment = values.pop("segment")
+        values["segment_id"] = segments[segment] if segment else None
+        values["submitted_by_id"] = users[values.pop("submitted_by")]
+        wanted_outcomes[external_id] = values
+    made, changed = _sync(Outcome, existing_outcomes, wanted_outcomes)
+    created += made
+    updated += changed
+    created += _write_paths(plan, items)
 
     evidence_ids: dict[type[models.Model], dict[str, int]] = {}
     for model, rows in ((MarketSignal, plan.signals), (FrictionReport, plan.reports)):
@@ -534,12 +765,72 @@ def _write(plan: Plan) -> dict[str, int]:
         "items": len(items),
         "signals": len(plan.signals),
         "reports": len(plan.reports),
+        "launch_plans": len(plan.launch_plans),
+        "outcomes": len(plan.outcomes),
         "signal_links": len(plan.signal_links),
         "report_links": len(plan.report_links),
         "created": created,
         "updated": updated,
         "deleted": deleted,
     }
+
+
+def _write_paths(plan: Plan, items: dict[str, int]) -> int:
+    """The dated path of each story item, candidate to shipped: a history row per step,
+    and before shipping the score the ranking saw (what calibration reads as the score's
+    assumptions). Written once per item, the first time: an item that has its path keeps
+    it. Returns the number of rows written."""
+    history = RoadmapItem.history.model  # type: ignore[attr-defined]
+    story_ids = {items[title]: title for title in plan.paths}
+    done = set(
+        history.objects.filter(
+            id__in=list(story_ids), history_change_reason=PATH_REASON
+        ).values_list("id", flat=True)
+    )
+    model = ScoringModel.objects.filter(is_active=True).first()
+    rows, points = [], []
+    for item in RoadmapItem.objects.filter(pk__in=set(story_ids) - done).order_by("pk"):
+        story = STORIES[story_ids[item.pk]]
+        for step, when in plan.paths[story_ids[item.pk]]:
+            row = history(
+                history_date=when,
+                history_type="~",
+                history_change_reason=PATH_REASON,
+                **{f.attname: getattr(item, f.attname) for f in history.tracked_fields},
+            )
+            row.status = step.status.value
+            row.reach, row.impact = step.reach, step.impact
+            rows.append(row)
+            if step.status != S and model is not None:
+                points.append(_score_point(item, story, step, model, when + timedelta(hours=1)))
+    history.objects.bulk_create(rows)
+    ScoreHistory.objects.bulk_create(points)
+    return len(rows) + len(points)
+
+
+def _score_point(
+    item: RoadmapItem, story: Story, step: Step, model: ScoringModel, when: datetime
+) -> ScoreHistory:
+    """The score an item had at a step of its path, as the default model (α 0.5) gives it
+    from the estimates then (evidence left out: confidence is product's)."""
+    reach = step.reach
+    if step.reach_marketing is not None:
+        reach = MODEL_ALPHA * step.reach + (1 - MODEL_ALPHA) * step.reach_marketing
+    score = reach * step.impact * story.confidence / story.effort
+    return ScoreHistory(
+        item=item,
+        model=model,
+        computed_at=when,
+        score=score,
+        reach=reach,
+        impact=step.impact,
+        confidence=story.confidence,
+        effort=story.effort,
+        reach_product=step.reach,
+        reach_marketing=step.reach_marketing,
+        impact_product=step.impact,
+        impact_marketing=step.impact if step.reach_marketing is not None else None,
+    )
 
 
 def _write_users() -> dict[str, int]:
