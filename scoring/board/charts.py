@@ -221,3 +221,112 @@ def line_chart_svg(
         )
     parts.append("</svg>")
     return "".join(parts)
+
+
+Pair = tuple[str, float, float]
+
+_BASELINE_COLOUR = "#6b7280"  # grey 500: 4.8:1 on white
+_BAR_HEIGHT = 12
+_GROUP_GAP = 12
+
+
+def _describe_pairs(pairs: Sequence[Pair], names: tuple[str, str]) -> str:
+    if not pairs:
+        return "No data yet."
+    return " ".join(
+        f"{label}: {names[0].lower()} {format_number(before)}, "
+        f"{names[1].lower()} {format_number(after)}."
+        for label, before, after in pairs
+    )
+
+
+def grouped_bar_chart_svg(
+    pairs: Sequence[Pair],
+    *,
+    title: str,
+    chart_id: str = "bars",
+    names: tuple[str, str] = ("Baseline", "Measured"),
+    width: int = 520,
+    label_width: int = 150,
+) -> str:
+    """A horizontal grouped bar chart: for each (label, before, after) a pair of bars,
+    `names[0]` (grey) above `names[1]` (blue), on one axis that includes 0.
+
+    Each bar carries its value in a <title> tooltip; `<title>` and `<desc>` (every value
+    in words) name the chart for screen readers, and the caller shows the same numbers
+    in a table as well. Labels longer than the label column are shortened (the full
+    text stays in the tooltip and the description)."""
+    safe_id = re.sub(r"[^A-Za-z0-9_-]", "-", chart_id) or "bars"
+    group_height = 2 * _BAR_HEIGHT + _GROUP_GAP
+    top, legend_height, axis_height = 8, 24, 28
+    height = top + legend_height + max(1, len(pairs)) * group_height + axis_height
+    head = (
+        f'<svg xmlns="http://www.w3.org/2000/svg" class="chart" viewBox="0 0 {width} {height}" '
+        f'width="{width}" height="{height}" role="img" '
+        f'aria-labelledby="{safe_id}-title {safe_id}-desc" font-size="{_FONT_SIZE}" '
+        f'fill="{_TEXT_COLOUR}">'
+        f'<title id="{safe_id}-title">{escape(title)}</title>'
+        f'<desc id="{safe_id}-desc">{escape(_describe_pairs(pairs, names))}</desc>'
+    )
+    if not pairs:
+        return (
+            f'{head}<text x="{width / 2:g}" y="{height / 2:g}" text-anchor="middle">'
+            "No data yet</text></svg>"
+        )
+    values = [value for _, before, after in pairs for value in (before, after)]
+    finite = [value for value in values if math.isfinite(value)]
+    ticks = nice_ticks(min([0.0, *finite]), max([0.0, *finite]), count=4)
+    low, high = ticks[0], ticks[-1]
+    step = ticks[1] - ticks[0]
+    left, right = label_width, width - _MARGIN_RIGHT
+    plot_top = top + legend_height
+    plot_bottom = height - axis_height
+
+    def x_of(value: float) -> float:
+        return left + (value - low) / (high - low) * (right - left)
+
+    parts = [head]
+    # Legend.
+    colours = ((names[0], _BASELINE_COLOUR), (names[1], _LINE_COLOUR))
+    for index, (name, colour) in enumerate(colours):
+        x = left + index * 120
+        parts.append(
+            f'<rect x="{x}" y="{top + 2}" width="12" height="12" fill="{colour}"/>'
+            f'<text x="{x + 18}" y="{top + 12}">{escape(name)}</text>'
+        )
+    for tick in ticks:
+        x = x_of(tick)
+        parts.append(
+            f'<line x1="{x:.1f}" x2="{x:.1f}" y1="{plot_top}" y2="{plot_bottom}" '
+            f'stroke="{_GRID_COLOUR}" stroke-width="1"/>'
+            f'<text x="{x:.1f}" y="{plot_bottom + 18}" text-anchor="middle">'
+            f"{escape(_tick_label(tick, step))}</text>"
+        )
+    zero = x_of(0.0)
+    for index, (label, before, after) in enumerate(pairs):
+        y = plot_top + index * group_height + _GROUP_GAP / 2
+        short = label if len(label) <= 20 else label[:19] + "…"
+        parts.append(
+            f'<text x="{left - 8}" y="{y + _BAR_HEIGHT + 4}" text-anchor="end">'
+            f"<title>{escape(label)}</title>{escape(short)}</text>"
+        )
+        for offset, (name, value, colour) in enumerate(
+            ((names[0], before, _BASELINE_COLOUR), (names[1], after, _LINE_COLOUR))
+        ):
+            if not math.isfinite(value):
+                continue
+            x = x_of(value)
+            parts.append(
+                f'<rect x="{min(x, zero):.1f}" y="{y + offset * _BAR_HEIGHT:.1f}" '
+                f'width="{abs(x - zero):.1f}" height="{_BAR_HEIGHT - 1}" fill="{colour}">'
+                f"<title>{escape(f'{label}, {name.lower()}: {format_number(value)}')}</title>"
+                "</rect>"
+            )
+    parts.append(
+        f'<line x1="{zero:.1f}" x2="{zero:.1f}" y1="{plot_top}" y2="{plot_bottom}" '
+        f'stroke="{_AXIS_COLOUR}"/>'
+        f'<line x1="{left}" x2="{right}" y1="{plot_bottom}" y2="{plot_bottom}" '
+        f'stroke="{_AXIS_COLOUR}"/>'
+        "</svg>"
+    )
+    return "".join(parts)

@@ -8,4 +8,6 @@ urlpatterns = [
     path("", views.board, name="index"),
     path("items/<int:item_id>/", views.item_detail, name="item"),
     path("publish/", views.publish, name="publish"),
+    path("launches/", views.launches, name="launches"),
+    path("outcomes/", views.outcomes, name="outcomes"),
 ]
