@@ -7,3 +7,6 @@ class ConfigConfig(AppConfig):
     name = "config"
     label = "config"
     verbose_name = "API access"
+
+    def ready(self) -> None:
+        from config import checks  # noqa: F401  (registers the system checks)

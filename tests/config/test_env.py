@@ -45,7 +45,7 @@ def test_lists_are_comma_separated_and_trimmed(monkeypatch):
     assert env_list("HOSTS") == ["a.example", "b.example"]
 
 
-def test_settings_refuse_to_start_without_a_secret_key_when_debug_is_off(tmp_path):
+def test_the_web_entry_point_refuses_to_start_without_a_secret_key_when_debug_is_off(tmp_path):
     import os
     import subprocess
     import sys
@@ -56,8 +56,8 @@ def test_settings_refuse_to_start_without_a_secret_key_when_debug_is_off(tmp_pat
         [
             sys.executable,
             "-c",
-            "import os, django; os.environ['DJANGO_SETTINGS_MODULE'] = 'config.settings'; "
-            "django.setup()",
+            "import os; os.environ['DJANGO_SETTINGS_MODULE'] = 'config.settings'; "
+            "import config.wsgi",
         ],
         env=env,
         capture_output=True,
@@ -66,3 +66,22 @@ def test_settings_refuse_to_start_without_a_secret_key_when_debug_is_off(tmp_pat
     )
     assert result.returncode != 0
     assert "SECRET_KEY must be set" in result.stderr
+
+
+def test_deploy_checks_fail_without_a_secret_key_but_other_commands_run():
+    import os
+    import subprocess
+    import sys
+
+    env = {k: v for k, v in os.environ.items() if k not in ("SECRET_KEY", "DEBUG")}
+    env["DEBUG"] = "0"
+
+    def manage(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [sys.executable, "manage.py", *args], env=env, capture_output=True, text=True
+        )
+
+    deploy = manage("check", "--deploy")
+    assert deploy.returncode != 0
+    assert "config.E001" in deploy.stderr
+    assert manage("makemigrations", "--check", "--dry-run").returncode == 0
