@@ -9,4 +9,4 @@ class ConfigConfig(AppConfig):
     verbose_name = "API access"
 
     def ready(self) -> None:
-        from config import checks  # noqa: F401  (registers the system checks)
+        from config import checks, tasks  # noqa: F401  (registers checks and tasks)

@@ -154,6 +154,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "scoring.item_scores_recompute_all",
         "schedule": crontab(hour=3, minute=17),
     },
+    "idempotency-records-prune-hourly": {
+        "task": "config.idempotency_records_prune",
+        "schedule": crontab(minute=41),
+    },
 }
 # Seconds a burst of writes is gathered before one recomputation runs.
 SCORING_DEBOUNCE_SECONDS = env_float("SCORING_DEBOUNCE_SECONDS", 2.0, minimum=0)

@@ -86,6 +86,17 @@ class StrictDateFilter(filters.DateFilter):
     field_class = _StrictDateField
 
 
+def date_range_filters(
+    *, from_field: str, to_field: str, from_help: str, to_help: str
+) -> dict[str, StrictDateFilter]:
+    """`from` and `to` date filters. They are Python keywords, so a FilterSet adds them in
+    `get_filters` instead of declaring them in its class body."""
+    return {
+        "from": StrictDateFilter(field_name=from_field, lookup_expr="gte", help_text=from_help),
+        "to": StrictDateFilter(field_name=to_field, lookup_expr="lte", help_text=to_help),
+    }
+
+
 class _TrueFalseField(forms.NullBooleanField):
     """true/false (or 1/0); anything else is an error, not silently "no filter"."""
 
@@ -226,18 +237,15 @@ class LaunchPlanFilterSet(filters.FilterSet):
 
     @classmethod
     def get_filters(cls) -> dict[str, Any]:
-        declared = super().get_filters()
-        declared["from"] = StrictDateFilter(
-            field_name="target_launch_date",
-            lookup_expr="gte",
-            help_text="Target launch date on or after (YYYY-MM-DD).",
-        )
-        declared["to"] = StrictDateFilter(
-            field_name="target_launch_date",
-            lookup_expr="lte",
-            help_text="Target launch date on or before (YYYY-MM-DD).",
-        )
-        return declared
+        return {
+            **super().get_filters(),
+            **date_range_filters(
+                from_field="target_launch_date",
+                to_field="target_launch_date",
+                from_help="Target launch date on or after (YYYY-MM-DD).",
+                to_help="Target launch date on or before (YYYY-MM-DD).",
+            ),
+        }
 
     def filter_upcoming(self, qs: QuerySet, name: str, value: bool | None) -> QuerySet:
         if value is None:

@@ -12,8 +12,8 @@ from roadmap.filters import (
     FlagFilter,
     IdFilter,
     NullsLastOrderingFilter,
-    StrictDateFilter,
     StrictIsoDateTimeFilter,
+    date_range_filters,
     text_search,
 )
 from signals.choices import FunnelStage, Kpi, ReportStatus, SignalKind, Team
@@ -121,16 +121,12 @@ class OutcomeFilterSet(filters.FilterSet):
 
     @classmethod
     def get_filters(cls) -> dict[str, Any]:
-        # `from` and `to` are Python keywords: they cannot be declared in the class body.
-        declared = super().get_filters()
-        declared["from"] = StrictDateFilter(
-            field_name="period_end",
-            lookup_expr="gte",
-            help_text="Periods that end on or after this date (YYYY-MM-DD).",
-        )
-        declared["to"] = StrictDateFilter(
-            field_name="period_start",
-            lookup_expr="lte",
-            help_text="Periods that start on or before this date (YYYY-MM-DD).",
-        )
-        return declared
+        return {
+            **super().get_filters(),
+            **date_range_filters(
+                from_field="period_end",
+                to_field="period_start",
+                from_help="Periods that end on or after this date (YYYY-MM-DD).",
+                to_help="Periods that start on or before this date (YYYY-MM-DD).",
+            ),
+        }

@@ -184,3 +184,16 @@ def test_each_api_key_has_its_own_throttle_budget_answered_with_429_and_retry_af
     assert other.status_code == 200
     assert_error_shape(throttled, 429)
     assert int(throttled["Retry-After"]) > 0
+
+
+def test_pruning_deletes_only_idempotency_records_past_their_replay_window(product_user):
+    from config.services import idempotency_records_prune
+
+    client = key_client(make_key(product_user))
+    client.post("/api/v1/themes/", {"name": "Old"}, format="json", HTTP_IDEMPOTENCY_KEY="old")
+    client.post("/api/v1/themes/", {"name": "New"}, format="json", HTTP_IDEMPOTENCY_KEY="new")
+    IdempotencyRecord.objects.filter(key="old").update(
+        created_at=timezone.now() - timedelta(hours=25)
+    )
+    assert idempotency_records_prune() == 1
+    assert list(IdempotencyRecord.objects.values_list("key", flat=True)) == ["new"]
