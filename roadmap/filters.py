@@ -15,11 +15,9 @@ from django_filters.constants import EMPTY_VALUES
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 
+from config.api.fields import MAX_PK
 from roadmap.choices import Channel, ItemStatus, LaunchStatus
 from roadmap.models import LaunchPlan, RoadmapItem
-
-# Largest value a 64-bit primary key can hold: anything above cannot name a row.
-MAX_PK = 2**63 - 1
 
 
 class _StrictIntegerField(forms.IntegerField):

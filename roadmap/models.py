@@ -6,6 +6,7 @@ from django.db.models import Q
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
+from config.roles import Role
 from roadmap.choices import (
     LAUNCH_CHECKLIST,
     LAUNCH_CHECKLIST_FIELDS,
@@ -17,7 +18,6 @@ from roadmap.choices import (
     ItemStatus,
     LaunchStatus,
 )
-from roadmap.roles import Role
 
 JIRA_KEY_VALIDATOR = RegexValidator(
     r"^[A-Z][A-Z0-9_]{0,29}-[1-9][0-9]{0,9}$", "Enter a Jira issue key such as PROJ-123."
@@ -145,7 +145,7 @@ class RoadmapItem(models.Model):
 
 
 # The roles whose users may own each side of a launch plan (superusers count as product,
-# as in roadmap.roles.user_roles).
+# as in config.roles.user_roles).
 PRODUCT_OWNER_CHOICES = Q(groups__name=Role.PRODUCT) | Q(is_superuser=True)
 MARKETING_OWNER_CHOICES = Q(groups__name=Role.MARKETING)
 MAX_KEY_MESSAGES = 10

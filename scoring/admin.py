@@ -26,10 +26,10 @@ from django.utils.html import format_html
 from django.utils.safestring import SafeString
 from simple_history.admin import SimpleHistoryAdmin
 
+from config.roles import Role, user_roles
 from roadmap.jira import jira_push_enabled
 from roadmap.jira.services import jira_push_queue
 from roadmap.models import DirtyItem, JiraSyncRun, RoadmapItem
-from roadmap.roles import Role, user_roles
 from scoring import selectors
 from scoring.models import ConfidenceCalibration, Ranking, ScoringModel
 from scoring.services import (

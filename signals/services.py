@@ -19,8 +19,8 @@ from django.db import IntegrityError, transaction
 from django.db.models import Model, QuerySet
 from django.utils import timezone
 
+from config.roles import Role, user_roles
 from roadmap.models import RoadmapItem
-from roadmap.roles import Role, user_roles
 from roadmap.services import items_mark_dirty
 from signals.choices import ReportStatus, Team
 from signals.models import FrictionReport, MarketSignal, Outcome, ReportLink, SignalLink

@@ -16,7 +16,7 @@ from typing import Any
 from rest_framework import permissions
 from rest_framework.request import Request
 
-from roadmap.roles import Role, user_roles
+from config.roles import Role, user_roles
 
 
 def is_product(request: Request) -> bool:

@@ -1,27 +1,22 @@
-"""Serializers of the roadmap API (items, themes, segments, launch plans), and the pieces
-every API serializer of roadmap and signals shares: the error shape for the schema, strict
-numbers, the RICE scale, aware datetimes and related fields that can be resolved in bulk.
-
-Signals imports the shared pieces from here (signals knows roadmap; never the reverse).
-"""
+"""Serializers of the roadmap API (items, themes, segments, launch plans) and the RICE
+scale field that signals shares. The strict fields every app uses live in
+`config.api.fields`; the error shape in `config.api.openapi`."""
 
 from __future__ import annotations
 
-import math
-from collections.abc import Mapping
-from datetime import datetime
 from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.db import models
-from django.utils import timezone
-from django.utils.dateparse import parse_datetime
 from drf_spectacular.extensions import OpenApiSerializerFieldExtension
-from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse
 from rest_framework import serializers
 
-from config.api.serializers import StrictModelSerializer
+from config.api.fields import (
+    ApiModelSerializer,
+    PreloadedPrimaryKeyRelatedField,
+    StrictCharField,
+    StrictFloatField,
+)
 from roadmap.choices import (
     LAUNCH_CHECKLIST,
     MAX_EFFORT,
@@ -30,7 +25,6 @@ from roadmap.choices import (
     Channel,
     ItemStatus,
 )
-from roadmap.filters import MAX_PK
 from roadmap.models import (
     JIRA_KEY_VALIDATOR,
     MARKETING_OWNER_CHOICES,
@@ -42,107 +36,6 @@ from roadmap.models import (
     Segment,
     Theme,
 )
-
-# --- The error shape (config.api.errors), for the schema --------------------------------
-
-
-class ErrorBodySerializer(serializers.Serializer):
-    status = serializers.IntegerField(help_text="The HTTP status, repeated.")
-    code = serializers.CharField(help_text="A stable machine-readable code, e.g. `invalid`.")
-    message = serializers.CharField()
-    # The metaclass takes declared fields out of the class body, so this does not shadow
-    # Serializer.fields.
-    fields = serializers.DictField(
-        child=serializers.JSONField(),
-        required=False,
-        help_text=(
-            "Validation errors only: each invalid field and its messages (a list), or, for "
-            "nested input such as `links` or bulk records, an object keyed by index."
-        ),
-    )
-
-
-class ErrorSerializer(serializers.Serializer):
-    """`{"error": {...}}`, the body of every 4xx and 5xx answer."""
-
-    error = ErrorBodySerializer()
-
-
-_ERROR_DESCRIPTIONS = {
-    400: "Invalid input: `fields` names each invalid field (or record) and its messages.",
-    401: "No credentials, or an invalid, expired or revoked API key.",
-    403: "The caller's role may not do this.",
-    404: "No such resource.",
-    405: "This method is not allowed here.",
-    409: "The request conflicts with the current state of the resource.",
-    412: "`If-Match` names a version that is no longer current: read the item again.",
-    422: "This `Idempotency-Key` was already used with a different request.",
-}
-
-
-def error_responses(*codes: int) -> dict[int, OpenApiResponse]:
-    """Schema entries for error answers, all in the one error shape."""
-    return {
-        code: OpenApiResponse(ErrorSerializer, description=_ERROR_DESCRIPTIONS[code])
-        for code in codes
-    }
-
-
-READ_ERRORS = (401, 403)
-DETAIL_ERRORS = (401, 403, 404)
-WRITE_ERRORS = (400, 401, 403, 404)
-
-IDEMPOTENCY_KEY = OpenApiParameter(
-    "Idempotency-Key",
-    OpenApiTypes.STR,
-    OpenApiParameter.HEADER,
-    description="Optional, 1 to 255 characters. A retry with the same key and body replays "
-    "the first answer; the same key with another body is refused (422).",
-)
-IF_MATCH = OpenApiParameter(
-    "If-Match",
-    OpenApiTypes.STR,
-    OpenApiParameter.HEADER,
-    description='Optional. The item\'s `ETag` (`"<version>"`) as last read: the write '
-    "applies only if the item is still at that version, otherwise 412.",
-)
-
-
-# --- Fields shared by the roadmap and signals serializers ---------------------------------
-
-
-class StrictFloatField(serializers.FloatField):
-    """A finite JSON number. Strings and booleans are refused rather than coerced (`true`
-    is not 1 and "7" is a client bug worth reporting); 1e400 and 10**400 are refused too."""
-
-    def to_internal_value(self, data: Any) -> float:
-        if isinstance(data, bool) or not isinstance(data, int | float):
-            self.fail("invalid")
-        value: float = super().to_internal_value(data)
-        return value
-
-
-class StrictCharField(serializers.CharField):
-    """A JSON string: a number or a boolean where text is expected is a client bug."""
-
-    def to_internal_value(self, data: Any) -> str:
-        if not isinstance(data, str):
-            self.fail("invalid")
-        value: str = super().to_internal_value(data)
-        return value
-
-
-class StrictIntegerField(serializers.IntegerField):
-    """A JSON integer: no strings, booleans or fractions."""
-
-    def to_internal_value(self, data: Any) -> int:
-        if isinstance(data, bool) or not isinstance(data, int):
-            if isinstance(data, float) and data.is_integer() and math.isfinite(data):
-                data = int(data)  # 1000.0 is an integer written by a float-minded client
-            else:
-                self.fail("invalid")
-        value: int = super().to_internal_value(data)
-        return value
 
 
 # No `enum` in the schema: item impact and report severity share this scale, and
@@ -159,96 +52,6 @@ class RiceField(StrictFloatField):
         if value not in RICE_SCALE:
             self.fail("not_on_scale")
         return value
-
-
-class StrictBooleanField(serializers.BooleanField):
-    """A JSON boolean: "yes" or 1 where true or false is expected is a client bug."""
-
-    def to_internal_value(self, data: Any) -> bool:
-        if not isinstance(data, bool):
-            self.fail("invalid")
-        return data
-
-
-class AwareDateTimeField(serializers.DateTimeField):
-    """An ISO 8601 datetime with its offset: a naive one is ambiguous, so it is refused
-    instead of being read in the server's time zone."""
-
-    default_error_messages = {
-        "naive": "Include a UTC offset, e.g. 2025-03-01T09:30:00Z or +02:00.",
-    }
-
-    def to_internal_value(self, value: Any) -> datetime:
-        if isinstance(value, str):
-            try:
-                parsed = parse_datetime(value.strip())
-            except ValueError:
-                parsed = None
-            if parsed is not None and timezone.is_naive(parsed):
-                self.fail("naive")
-        elif isinstance(value, datetime) and timezone.is_naive(value):
-            self.fail("naive")
-        result: datetime = super().to_internal_value(value)
-        return result
-
-
-class PreloadedPrimaryKeyRelatedField(serializers.PrimaryKeyRelatedField):
-    """A primary key that names an existing row.
-
-    In bulk, the rows all records name are read first, one query per model, and passed in
-    the context (`preloaded`: model → {pk: row}), so validating 1,000 records costs no
-    query per record. Alone, it reads the row as usual. Booleans, fractions and
-    out-of-range numbers are refused instead of being coerced (`true` is not row 1).
-    """
-
-    def to_internal_value(self, data: Any) -> Any:
-        if isinstance(data, bool) or not isinstance(data, int | str):
-            self.fail("incorrect_type", data_type=type(data).__name__)
-        pk = as_pk(data)
-        if pk is None:
-            self.fail("does_not_exist", pk_value=data)
-        preloaded: Mapping[int, Any] | None = self.context.get("preloaded", {}).get(
-            self.get_queryset().model
-        )
-        if preloaded is None:
-            return super().to_internal_value(pk)
-        row = preloaded.get(pk)
-        if row is None:
-            self.fail("does_not_exist", pk_value=data)
-        return row
-
-
-def as_pk(value: Any) -> int | None:
-    """`value` as a primary key (a positive integer that fits a bigint), or None."""
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, str):
-        if not value.isascii() or not value.isdigit() or len(value) > 19:
-            return None
-        value = int(value)
-    if isinstance(value, int) and 0 < value <= MAX_PK:
-        return value
-    return None
-
-
-class ApiModelSerializer(StrictModelSerializer):
-    """The base of the model serializers here: strict numbers and bulk-friendly keys."""
-
-    serializer_field_mapping = {
-        **StrictModelSerializer.serializer_field_mapping,
-        models.FloatField: StrictFloatField,
-        models.IntegerField: StrictIntegerField,
-        models.BigIntegerField: StrictIntegerField,
-        models.PositiveIntegerField: StrictIntegerField,
-        models.PositiveBigIntegerField: StrictIntegerField,
-        models.PositiveSmallIntegerField: StrictIntegerField,
-        models.SmallIntegerField: StrictIntegerField,
-        models.DateTimeField: AwareDateTimeField,
-        models.CharField: StrictCharField,
-        models.TextField: StrictCharField,
-        models.BooleanField: StrictBooleanField,
-    }
-    serializer_related_field = PreloadedPrimaryKeyRelatedField
 
 
 # --- Themes and segments ------------------------------------------------------------------

@@ -13,7 +13,6 @@ from typing import Any
 from django.conf import settings
 from django.utils import timezone
 from django.utils.http import parse_etags
-from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
     OpenApiParameter,
@@ -38,23 +37,26 @@ from rest_framework.response import Response
 
 from config.api.auth import ApiKeyAuthentication, QueryApiKeyAuthentication
 from config.api.errors import PreconditionFailed
-from config.api.permissions import SharedWithMarketing
-from roadmap import selectors, services
-from roadmap.api.ical import FirstRendererNegotiation, ICalendarRenderer, launch_plans_ical
-from roadmap.api.serializers import (
+from config.api.filtering import FILTER_BACKENDS
+from config.api.openapi import (
     DETAIL_ERRORS,
     IDEMPOTENCY_KEY,
     IF_MATCH,
     READ_ERRORS,
     WRITE_ERRORS,
     ErrorSerializer,
+    error_responses,
+)
+from config.api.permissions import SharedWithMarketing
+from roadmap import selectors, services
+from roadmap.api.ical import FirstRendererNegotiation, ICalendarRenderer, launch_plans_ical
+from roadmap.api.serializers import (
     JiraWebhookResultSerializer,
     LaunchCalendarSerializer,
     LaunchPlanSerializer,
     RoadmapItemSerializer,
     SegmentSerializer,
     ThemeSerializer,
-    error_responses,
 )
 from roadmap.choices import ItemStatus
 from roadmap.filters import LaunchPlanFilterSet, RoadmapItemFilterSet
@@ -63,7 +65,6 @@ from roadmap.models import LaunchPlan, RoadmapItem
 
 # Ordering comes from each FilterSet's explicit `ordering` filter; DRF's own ordering
 # backend (a default in settings) would read the same parameter with other rules.
-FILTER_BACKENDS = (DjangoFilterBackend,)
 
 
 def _crud_schema(serializer: type[serializers.Serializer], noun: str) -> dict[str, Any]:

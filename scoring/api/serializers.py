@@ -20,14 +20,14 @@ from django.urls import reverse
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from config.api.serializers import StrictSerializer
-from roadmap.api.serializers import ErrorSerializer as ErrorSerializer
-from roadmap.api.serializers import (
+from config.api.fields import (
     PreloadedPrimaryKeyRelatedField,
     StrictBooleanField,
     StrictCharField,
     StrictFloatField,
 )
+from config.api.openapi import ErrorSerializer as ErrorSerializer
+from config.api.serializers import StrictSerializer
 from roadmap.choices import Channel, ItemStatus
 from roadmap.models import JiraSyncRun
 from scoring import calibration, engine, selectors
@@ -43,19 +43,8 @@ from scoring.models import (
 # --- Scoring model versions -------------------------------------------------------------
 
 
-class FiniteNumberField(serializers.FloatField):
-    """A finite JSON number. Strings and booleans are refused rather than coerced: a
-    parameter sent as "0.7" is a client bug worth reporting."""
-
-    def to_internal_value(self, data: Any) -> float:
-        if isinstance(data, bool) or not isinstance(data, int | float):
-            self.fail("invalid")
-        value: float = super().to_internal_value(data)
-        return value
-
-
 @extend_schema_field({"type": "number", "format": "double", "minimum": 0, "exclusiveMinimum": True})
-class PositiveNumberField(FiniteNumberField):
+class PositiveNumberField(StrictFloatField):
     """A finite number greater than 0 (the range itself is checked by the scoring core)."""
 
 
@@ -76,7 +65,7 @@ class WeightsField(serializers.DictField):
     MAX_ENTRIES = _MAX_WEIGHTS
 
     def __init__(self, **kwargs: Any) -> None:
-        super().__init__(child=FiniteNumberField(min_value=0), **kwargs)
+        super().__init__(child=StrictFloatField(min_value=0), **kwargs)
 
     def to_internal_value(self, data: Any) -> dict[str, float]:
         if isinstance(data, dict) and len(data) > self.MAX_ENTRIES:
@@ -100,16 +89,16 @@ class ScoringModelParamsSerializer(StrictSerializer):
     """The parameters of SCORING.md, each optional: those sent are laid over the active
     version's values. Ranges are checked by the scoring core, field by field."""
 
-    product_weight = FiniteNumberField(
+    product_weight = StrictFloatField(
         required=False, min_value=0, max_value=1, help_text="α, 0 to 1."
     )
     half_life_days = PositiveNumberField(required=False, help_text="H in days, greater than 0.")
-    evidence_gain = FiniteNumberField(
+    evidence_gain = StrictFloatField(
         required=False, min_value=0, max_value=1, help_text="g, 0 to 1."
     )
     evidence_saturation = PositiveNumberField(required=False, help_text="κ, greater than 0.")
     min_effort = PositiveNumberField(required=False, help_text="Person-months, greater than 0.")
-    default_confidence = FiniteNumberField(
+    default_confidence = StrictFloatField(
         required=False, min_value=0, max_value=1, help_text="0 to 1."
     )
     kind_weights = KindWeightsField(
@@ -117,7 +106,7 @@ class ScoringModelParamsSerializer(StrictSerializer):
         help_text="Evidence weight per signal kind; replaces the whole mapping. A kind left "
         "out weighs 0.",
     )
-    friction_evidence_weight = FiniteNumberField(
+    friction_evidence_weight = StrictFloatField(
         required=False, min_value=0, help_text="φ, 0 or more."
     )
     segment_weights = WeightsField(

@@ -27,9 +27,9 @@ from rest_framework.views import APIView
 
 from config.api.errors import Conflict
 from config.api.permissions import ProductOnly
+from config.roles import Role, user_roles
 from roadmap.jira import services as jira
 from roadmap.models import RoadmapItem
-from roadmap.roles import Role, user_roles
 from scoring import selectors, services
 from scoring.api.serializers import (
     CalibrationApplySerializer,

@@ -20,10 +20,10 @@ from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
 from django.views.decorators.http import require_GET, require_http_methods
 
+from config.roles import Role, user_roles
 from roadmap import selectors as roadmap_selectors
 from roadmap.choices import RANKABLE_STATUSES, Channel
 from roadmap.models import RoadmapItem
-from roadmap.roles import Role, user_roles
 from scoring import selectors, services
 from scoring.board.charts import format_number, grouped_bar_chart_svg, line_chart_svg
 from scoring.board.forms import BoardFilterForm, PublishForm

@@ -12,16 +12,16 @@ from django.utils import timezone
 from drf_spectacular.extensions import OpenApiSerializerFieldExtension
 from rest_framework import serializers
 
-from config.api.serializers import StrictSerializer
-from roadmap.api.serializers import (
+from config.api.fields import (
     ApiModelSerializer,
     PreloadedPrimaryKeyRelatedField,
-    RiceField,
     StrictCharField,
     StrictFloatField,
     StrictIntegerField,
     as_pk,
 )
+from config.api.serializers import StrictSerializer
+from roadmap.api.serializers import RiceField
 from roadmap.choices import MAX_PEOPLE
 from roadmap.models import RoadmapItem
 from signals import selectors

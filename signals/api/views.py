@@ -29,15 +29,15 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from config.api.errors import Conflict
-from config.api.permissions import EvidencePermission, ProductOnly, is_product
-from roadmap.api.serializers import (
+from config.api.filtering import FILTER_BACKENDS
+from config.api.openapi import (
     DETAIL_ERRORS,
     IDEMPOTENCY_KEY,
     READ_ERRORS,
     WRITE_ERRORS,
     error_responses,
 )
-from roadmap.api.views import FILTER_BACKENDS
+from config.api.permissions import EvidencePermission, ProductOnly, is_product
 from roadmap.models import RoadmapItem
 from signals import selectors, services
 from signals.api.serializers import (

@@ -15,7 +15,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from config.models import ApiKey
-from roadmap.roles import Role
+from config.roles import Role
 
 
 class Command(BaseCommand):

@@ -18,7 +18,7 @@ from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
-from roadmap.roles import Role
+from config.roles import Role
 
 USERNAME = "admin"
 PASSWORD_FILE = ".demo-admin-password"

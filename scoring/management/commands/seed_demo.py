@@ -29,9 +29,9 @@ from django.core.management.base import BaseCommand, CommandParser
 from django.db import models, transaction
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
+from config.roles import Role
 from roadmap.choices import LAUNCH_CHECKLIST_FIELDS, RICE_SCALE, Channel, ItemStatus, LaunchStatus
 from roadmap.models import LaunchPlan, RoadmapItem, Segment, Theme
-from roadmap.roles import Role
 from roadmap.services import items_mark_dirty
 from scoring.models import ScoreHistory, ScoringModel
 from signals.choices import FunnelStage, Kpi, ReportStatus, SignalKind, Team

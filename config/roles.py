@@ -25,3 +25,9 @@ def user_roles(user: AbstractBaseUser | AnonymousUser | None) -> frozenset[str]:
         cached = frozenset(names)
         user._roles_cache = cached  # type: ignore[union-attr]
     return cached
+
+
+def has_role(user: AbstractBaseUser | AnonymousUser | None, *roles: str) -> bool:
+    """Whether `user` holds any of `roles`: the one role check of the API permissions, the
+    web pages and the admin."""
+    return not user_roles(user).isdisjoint(roles)
