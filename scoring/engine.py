@@ -370,9 +370,24 @@ class ScoreResult:
         return self.score is not None
 
 
-def _blend(product: float | None, marketing: float | None, alpha: float) -> float | None:
+def blend_parts(
+    product: float | None, marketing: float | None, alpha: float
+) -> tuple[float, float]:
+    """What product and marketing each add to a blended factor (SCORING.md, "Factors"):
+    α·product and (1 − α)·marketing when both exist, else the one that exists, whole (and
+    0 for the missing one). `blend` is their sum."""
     if product is not None and marketing is not None:
-        return alpha * product + (1.0 - alpha) * marketing
+        return alpha * product, (1.0 - alpha) * marketing
+    return (product or 0.0), (marketing or 0.0)
+
+
+def blend(product: float | None, marketing: float | None, alpha: float) -> float | None:
+    """A factor from product's estimate and marketing's measurement (SCORING.md,
+    "Factors"): α·product + (1 − α)·marketing when both exist, else the one that exists,
+    else None."""
+    if product is not None and marketing is not None:
+        product_part, marketing_part = blend_parts(product, marketing, alpha)
+        return product_part + marketing_part
     return product if product is not None else marketing
 
 
@@ -381,8 +396,8 @@ def score_from_sums(estimates: Estimates, sums: EvidenceSums, params: Params) ->
     alpha = params.product_weight
     reach_marketing = sums.reach_marketing if sums.reach_marketing > 0 else None
     impact_marketing = sums.marketing_impact
-    reach = _blend(estimates.reach, reach_marketing, alpha)
-    impact = _blend(estimates.impact, impact_marketing, alpha)
+    reach = blend(estimates.reach, reach_marketing, alpha)
+    impact = blend(estimates.impact, impact_marketing, alpha)
 
     c0 = params.default_confidence if estimates.confidence is None else estimates.confidence
     e_v = sums.evidence(params)

@@ -18,10 +18,11 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from config.formatting import format_number
 from roadmap.models import RoadmapItem
 from roadmap.services import item_update
 from scoring import selectors
-from scoring.board.charts import format_number, line_chart_svg, nice_ticks
+from scoring.board.charts import line_chart_svg, nice_ticks
 from scoring.models import Ranking
 from scoring.services import (
     item_scores_recompute_all,
