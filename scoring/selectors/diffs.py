@@ -4,7 +4,7 @@ ranking and the live one) and why, computed on read."""
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import TypedDict
 
 from scoring import engine
 from scoring.models import (
@@ -14,11 +14,57 @@ from scoring.models import (
 from scoring.selectors.rankings import live_ranking_snapshot, ranking_entries, ranking_entry_result
 
 
+class RankingMove(TypedDict):
+    """An item that changed place, and why (engine.split_change)."""
+
+    item: int
+    title: str
+    from_position: int
+    to_position: int
+    places: int
+    score_before: float
+    score_after: float
+    main_driver: str | None
+    terms: dict[str, float]
+    deltas: dict[str, float]
+    factors_before: dict[str, float]
+    factors_after: dict[str, float]
+
+
+class RankingListed(TypedDict):
+    """An item only on one side of the diff (new, or dropped)."""
+
+    item: int
+    title: str
+    position: int
+    score: float
+
+
+class RankingDiff(TypedDict):
+    """What moved from an earlier ranking to a later one (`number` None: the live one)."""
+
+    number: int | None
+    previous_number: int | None
+    moved_up: list[RankingMove]
+    moved_down: list[RankingMove]
+    new: list[RankingListed]
+    dropped: list[RankingListed]
+    unchanged: int
+
+
+class _Movement(TypedDict):
+    moved_up: list[RankingMove]
+    moved_down: list[RankingMove]
+    new: list[RankingListed]
+    dropped: list[RankingListed]
+    unchanged: int
+
+
 def _factors(entry: RankingEntry) -> dict[str, float]:
     return {name: getattr(entry, name) for name in engine.FACTORS}
 
 
-def _moved(before: RankingEntry, after: RankingEntry) -> dict[str, Any]:
+def _moved(before: RankingEntry, after: RankingEntry) -> RankingMove:
     split = engine.split_change(ranking_entry_result(before), ranking_entry_result(after))
     return {
         "item": after.item_id,
@@ -37,7 +83,7 @@ def _moved(before: RankingEntry, after: RankingEntry) -> dict[str, Any]:
     }
 
 
-def _listed(entry: RankingEntry) -> dict[str, Any]:
+def _listed(entry: RankingEntry) -> RankingListed:
     return {
         "item": entry.item_id,
         "title": entry.title,
@@ -48,7 +94,7 @@ def _listed(entry: RankingEntry) -> dict[str, Any]:
 
 def _entries_diff(
     current: Mapping[int, RankingEntry], earlier: Mapping[int, RankingEntry]
-) -> dict[str, Any]:
+) -> _Movement:
     """The movement from `earlier` to `current` (item id → entry, each in position order).
 
     For each item that moved, `main_driver` and the log `terms` come from
@@ -56,7 +102,10 @@ def _entries_diff(
     `current` are `new`, items only in `earlier` are `dropped`. Shared by the diff of two
     published rankings and by the diff of the live ranking against a published one.
     """
-    moved_up, moved_down, new, unchanged = [], [], [], 0
+    moved_up: list[RankingMove] = []
+    moved_down: list[RankingMove] = []
+    new: list[RankingListed] = []
+    unchanged = 0
     for item_id, entry in current.items():
         old = earlier.get(item_id)
         if old is None:
@@ -77,7 +126,7 @@ def _entries_diff(
     }
 
 
-def ranking_diff(*, ranking: Ranking) -> dict[str, Any]:
+def ranking_diff(*, ranking: Ranking) -> RankingDiff:
     """What moved between the previous ranking (number - 1) and this one, and why.
 
     See `_entries_diff`; against no previous ranking (number 1) everything is new. Two
@@ -96,7 +145,7 @@ def ranking_diff(*, ranking: Ranking) -> dict[str, Any]:
     }
 
 
-def ranking_diff_live(*, against: Ranking | None) -> dict[str, Any]:
+def ranking_diff_live(*, against: Ranking | None) -> RankingDiff:
     """What publishing the live ranking now would change against the published ranking
     `against` (usually the latest), without publishing anything. `number` is None (the
     live ranking has none yet); with no ranking to compare to, everything is new. Two

@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping, Sequence
-from datetime import UTC, datetime
-from typing import Any
+from datetime import UTC, date, datetime
+from typing import Any, TypedDict
 
 from django.db.models import (
     F,
@@ -25,9 +25,52 @@ from signals.kpis.ranges import kpi_lift
 from signals.models import Outcome
 
 SHARED_RATE_KPIS: tuple[str, ...] = (Kpi.ACTIVATION_RATE, Kpi.CONVERSION_RATE)
-
-
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+
+class KpiMover(TypedDict):
+    """An item's latest measurement of a KPI."""
+
+    item: int
+    title: str
+    baseline: float
+    measured: float
+    lift: float | None  # in the KPI's good direction; None from a baseline of 0
+    period_start: date
+    period_end: date
+
+
+class KpiGroup(TypedDict):
+    """Means over the items of a group, each item's latest measurement counting once."""
+
+    items: int
+    baseline: float
+    measured: float
+    change: float
+    lift: float | None
+    moved_by: list[KpiMover]  # largest gain first
+
+
+class KpiByChannel(KpiGroup):
+    channel: str | None  # None: outcomes without a channel
+
+
+class KpiBySegment(KpiGroup):
+    segment: int | None  # None: outcomes not specific to a segment
+    segment_name: str | None
+
+
+class NpsRelease(KpiMover):
+    change: float
+    shipped_at: datetime | None
+    people_measured: int | None
+
+
+class SharedKpis(TypedDict):
+    activation_rate_by_channel: list[KpiByChannel]
+    conversion_rate_by_channel: list[KpiByChannel]
+    ltv_by_segment: list[KpiBySegment]
+    nps_by_release: list[NpsRelease]  # newest release first
 
 
 def ship_time(item_ref: Any) -> Subquery:
@@ -93,10 +136,11 @@ def _latest_outcomes(*, kpis: Sequence[str], per: Sequence[str]) -> list[dict[st
 
 
 def finite(value: float) -> float | None:
+    """`value`, or None for an infinite lift (JSON has no infinity)."""
     return value if math.isfinite(value) else None
 
 
-def _mover(row: Mapping[str, Any]) -> dict[str, Any]:
+def _mover(row: Mapping[str, Any]) -> KpiMover:
     return {
         "item": row["item_id"],
         "title": row["item__title"],
@@ -108,7 +152,7 @@ def _mover(row: Mapping[str, Any]) -> dict[str, Any]:
     }
 
 
-def _kpi_group(kpi: str, rows: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
+def _kpi_group(kpi: str, rows: Sequence[Mapping[str, Any]]) -> KpiGroup:
     """Means over the items of a group (each item's latest measurement counts once), and
     the items, largest gain first."""
     baseline = sum(row["baseline"] for row in rows) / len(rows)
@@ -127,7 +171,7 @@ def _kpi_group(kpi: str, rows: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
     }
 
 
-def kpis_shared() -> dict[str, Any]:
+def kpis_shared() -> SharedKpis:
     """The cross-team KPIs, from the outcomes of shipped items:
 
     - activation and conversion rate by channel (outcomes without a channel under
@@ -143,9 +187,9 @@ def kpis_shared() -> dict[str, Any]:
     by_channel: dict[str, dict[str, list[dict[str, Any]]]] = {k: {} for k in SHARED_RATE_KPIS}
     for row in _latest_outcomes(kpis=SHARED_RATE_KPIS, per=("kpi", "channel", "item_id")):
         by_channel[row["kpi"]].setdefault(row["channel"], []).append(row)
-    rates = {
+    rates: dict[str, list[KpiByChannel]] = {
         kpi: [
-            {"channel": channel or None, **_kpi_group(kpi, rows)}
+            KpiByChannel(channel=channel or None, **_kpi_group(kpi, rows))
             for channel, rows in sorted(
                 groups.items(), key=lambda pair: channel_order.get(pair[0], len(channel_order))
             )
@@ -157,11 +201,11 @@ def kpis_shared() -> dict[str, Any]:
     for row in _latest_outcomes(kpis=(Kpi.LTV,), per=("segment_id", "item_id")):
         by_segment.setdefault(row["segment_id"], []).append(row)
     ltv = [
-        {
-            "segment": segment_id,
-            "segment_name": rows[0]["segment__name"] if segment_id is not None else None,
+        KpiBySegment(
+            segment=segment_id,
+            segment_name=rows[0]["segment__name"] if segment_id is not None else None,
             **_kpi_group(Kpi.LTV, rows),
-        }
+        )
         for segment_id, rows in sorted(
             by_segment.items(),
             key=lambda pair: (pair[0] is None, pair[1][0]["segment__name"] or ""),
@@ -171,12 +215,12 @@ def kpis_shared() -> dict[str, Any]:
     nps_rows = _latest_outcomes(kpis=(Kpi.NPS,), per=("item_id",))
     shipped = item_ship_times(item_ids=[row["item_id"] for row in nps_rows])
     releases = [
-        {
+        NpsRelease(
             **_mover(row),
-            "change": row["measured"] - row["baseline"],
-            "shipped_at": shipped.get(row["item_id"]),
-            "people_measured": row["people_measured"],
-        }
+            change=row["measured"] - row["baseline"],
+            shipped_at=shipped.get(row["item_id"]),
+            people_measured=row["people_measured"],
+        )
         for row in nps_rows
     ]
     releases.sort(

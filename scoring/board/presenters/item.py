@@ -163,7 +163,7 @@ def item_page(*, item: RoadmapItem) -> dict[str, Any]:
     model = (
         None
         if explanation is None
-        else selectors.scoring_model_version(version=int(explanation["model_version"]))  # type: ignore[call-overload]
+        else selectors.scoring_model_version(version=int(explanation["model_version"]))
     )
     alpha = model.product_weight if model is not None else 0.5
     latest = selectors.ranking_latest()
@@ -187,7 +187,7 @@ def item_page(*, item: RoadmapItem) -> dict[str, Any]:
         "computed_at": None
         if explanation is None
         else datetime.fromisoformat(str(explanation["computed_at"])),
-        "score": format_number(score, empty="none (unscored)"),  # type: ignore[arg-type]
+        "score": format_number(score, empty="none (unscored)"),
         "exact_score": repr(score),
         "equation": None
         if score is None or factors is None

@@ -3,6 +3,7 @@ estimates by owner, theme and team."""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from django.utils.safestring import SafeString, mark_safe
@@ -11,7 +12,14 @@ from config.formatting import format_number
 from scoring import selectors
 from scoring.board.charts import grouped_bar_chart_svg
 from scoring.board.presenters.common import channel_label
-from signals.kpis.selectors import kpis_shared
+from signals.kpis.selectors import (
+    KpiBySegment,
+    KpiGroup,
+    KpiMover,
+    NpsRelease,
+    SharedKpis,
+    kpis_shared,
+)
 
 # How each shared KPI is shown: rates (fractions) as percentages, LTV and NPS as numbers.
 RATE_KPIS = (
@@ -34,7 +42,7 @@ def _ratio_text(ratio: float | None) -> str:
     return "—" if ratio is None else f"×{format_number(ratio)}"
 
 
-def _movers(rows: list[dict[str, Any]], shown: Any) -> list[dict[str, Any]]:
+def _movers(rows: list[KpiMover], shown: Callable[[float], str]) -> list[dict[str, Any]]:
     return [
         {
             "item": row["item"],
@@ -47,7 +55,9 @@ def _movers(rows: list[dict[str, Any]], shown: Any) -> list[dict[str, Any]]:
     ]
 
 
-def _kpi_rows(groups: list[dict[str, Any]], label: Any, shown: Any) -> list[dict[str, Any]]:
+def _kpi_rows(
+    groups: Sequence[KpiGroup], label: Callable[[Any], str], shown: Callable[[float], str]
+) -> list[dict[str, Any]]:
     return [
         {
             "label": label(group),
@@ -66,7 +76,7 @@ def _chart(pairs: list[tuple[str, float, float]], title: str, chart_id: str) -> 
     return mark_safe(grouped_bar_chart_svg(pairs, title=title, chart_id=chart_id))  # noqa: S308
 
 
-def _kpi_sections(kpis: dict[str, Any]) -> list[dict[str, Any]]:
+def _kpi_sections(kpis: SharedKpis) -> list[dict[str, Any]]:
     sections = []
     for key, slug, title in RATE_KPIS:
         groups = kpis[key]
@@ -89,7 +99,7 @@ def _kpi_sections(kpis: dict[str, Any]) -> list[dict[str, Any]]:
         )
     ltv = kpis["ltv_by_segment"]
 
-    def segment(group: dict[str, Any]) -> str:
+    def segment(group: KpiBySegment) -> str:
         return group["segment_name"] or "All segments"
 
     sections.append(
@@ -109,7 +119,7 @@ def _kpi_sections(kpis: dict[str, Any]) -> list[dict[str, Any]]:
     return sections
 
 
-def _nps_rows(releases: list[dict[str, Any]]) -> list[dict[str, Any]]:
+def _nps_rows(releases: list[NpsRelease]) -> list[dict[str, Any]]:
     return [
         {
             "item": row["item"],

@@ -7,11 +7,12 @@ from typing import Any
 from config.formatting import format_number
 from scoring import selectors
 from scoring.models import Ranking
+from scoring.selectors.diffs import RankingListed, RankingMove
 
 FACTOR_UNITS = {"reach": " people a quarter", "effort": " person-months"}
 
 
-def _driver_text(row: dict[str, Any]) -> str:
+def _driver_text(row: RankingMove) -> str:
     driver = row["main_driver"]
     if driver is None:
         return "its own score did not change; other items moved past it"
@@ -20,7 +21,7 @@ def _driver_text(row: dict[str, Any]) -> str:
     return f"{driver} {format_number(before)} → {format_number(after)}{unit}"
 
 
-def _moved_rows(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+def _moved_rows(rows: list[RankingMove]) -> list[dict[str, Any]]:
     return [
         {
             "item": row["item"],
@@ -36,7 +37,7 @@ def _moved_rows(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
     ]
 
 
-def _listed_rows(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+def _listed_rows(rows: list[RankingListed]) -> list[dict[str, Any]]:
     return [{**row, "score": format_number(row["score"])} for row in rows]
 
 
