@@ -19,7 +19,6 @@ from scoring.selectors.board import (
     board_filter_options,
     evidence_details,
     item_evidence_counts,
-    item_scores_filter,
     live_ranking_board,
 )
 from scoring.selectors.calibration import (
@@ -96,7 +95,6 @@ __all__ = [
     "item_score_detail",
     "item_score_history",
     "item_score_result",
-    "item_scores_filter",
     "items_needing_estimates",
     "live_ranking",
     "live_ranking_board",

@@ -29,48 +29,13 @@ from signals.models import FrictionReport, MarketSignal, ReportLink, SignalLink
 FRICTION_REPORT_KIND = "friction_report"
 
 
-def item_scores_filter(
-    *,
-    queryset: QuerySet[ItemScore],
-    theme_id: int | None = None,
-    segment_id: int | None = None,
-    status: str | None = None,
-    owner_id: int | None = None,
-) -> QuerySet[ItemScore]:
-    """Narrow item scores to the items of a theme, a segment, a status and an owner
-    (each optional)."""
-    if theme_id is not None:
-        queryset = queryset.filter(item__theme_id=theme_id)
-    if segment_id is not None:
-        # One row per item: an item is in a segment at most once.
-        queryset = queryset.filter(item__segments__id=segment_id)
-    if status:
-        queryset = queryset.filter(item__status=status)
-    if owner_id is not None:
-        queryset = queryset.filter(item__owner_id=owner_id)
-    return queryset
-
-
-def live_ranking_board(
-    *,
-    theme_id: int | None = None,
-    segment_id: int | None = None,
-    status: str | None = None,
-    owner_id: int | None = None,
-) -> QuerySet[ItemScore]:
-    """The live ranking narrowed by the board's filters, in ranking order, each row with
-    its scoring model (for α) and `dirty` (its inputs changed since it was scored).
-
-    Filters only hide rows: read positions in the whole ranking with item_positions.
-    """
+def live_ranking_board() -> QuerySet[ItemScore]:
+    """The live ranking in ranking order, each row with its scoring model (for α) and
+    `dirty` (its inputs changed since it was scored). The board narrows it with
+    scoring.filters.item_scores_filtered; filters only hide rows: read positions in the
+    whole ranking with item_positions."""
     pending = DirtyItem.objects.filter(item_id=OuterRef("item_id"))
-    return item_scores_filter(
-        queryset=live_ranking().select_related("model").annotate(dirty=Exists(pending)),
-        theme_id=theme_id,
-        segment_id=segment_id,
-        status=status,
-        owner_id=owner_id,
-    )
+    return live_ranking().select_related("model").annotate(dirty=Exists(pending))
 
 
 def item_evidence_counts(*, item_ids: Sequence[int]) -> dict[int, dict[str, int]]:

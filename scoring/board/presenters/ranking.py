@@ -8,6 +8,7 @@ from typing import Any
 from config.formatting import format_number
 from scoring import selectors
 from scoring.board.presenters.common import contribution_bar, evidence_rows, person_name
+from scoring.filters import item_scores_filtered
 from scoring.models import ItemScore, Ranking
 
 
@@ -78,9 +79,10 @@ def _needs_row(score: ItemScore) -> dict[str, Any]:
 
 
 def board_page(*, filters: dict[str, Any]) -> dict[str, Any]:
-    """The board's rows for the given filters (keyword arguments of the board's
-    selectors). Filters hide rows; positions stay those of the whole ranking."""
-    scores = list(selectors.live_ranking_board(**filters))
+    """The board's rows for the given filters (data of scoring.filters'
+    LiveRankingFilterSet, the filters of `rankings/live/`). Filters hide rows;
+    positions stay those of the whole ranking."""
+    scores = list(item_scores_filtered(queryset=selectors.live_ranking_board(), data=filters))
     if filters:
         positions = selectors.item_positions()
     else:
@@ -99,7 +101,7 @@ def board_page(*, filters: dict[str, Any]) -> dict[str, Any]:
         (entry for item_id, entry in published.items() if item_id not in positions),
         key=lambda entry: entry[0],
     )
-    needs = selectors.item_scores_filter(queryset=selectors.items_needing_estimates(), **filters)
+    needs = item_scores_filtered(queryset=selectors.items_needing_estimates(), data=filters)
     moves = [row["movement"]["kind"] for row in rows]
     return {
         "filtered": bool(filters),
