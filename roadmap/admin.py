@@ -13,6 +13,7 @@ from typing import Any
 
 from django import forms
 from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
 from django.db.models import Count, F, IntegerField, Q, QuerySet
 from django.db.models.functions import Cast
 from django.forms import ModelForm
@@ -23,6 +24,16 @@ from django.utils.html import format_html
 from django.utils.safestring import SafeString
 from simple_history.admin import SimpleHistoryAdmin
 
+from config.admin_services import (
+    ServiceAdminMixin,
+    ServiceFormSet,
+    adopt,
+    call_service,
+    form_values,
+    is_history_revert,
+)
+from config.roles import Role, has_role
+from roadmap import services
 from roadmap.choices import LAUNCH_CHECKLIST, LAUNCH_CHECKLIST_FIELDS, Channel, ItemStatus
 from roadmap.models import (
     JiraSyncRecord,
@@ -33,7 +44,7 @@ from roadmap.models import (
     Segment,
     Theme,
 )
-from roadmap.services import items_mark_dirty, items_set_status
+from roadmap.services import ITEM_EDITABLE_FIELDS, ItemVersionConflict, items_set_status
 from scoring.admin import ScoredChangeList, format_number, item_position, score_explanation_panel
 from scoring.services import item_scores_recompute
 from signals.admin import ReportLinkInline, SignalLinkInline
@@ -43,10 +54,54 @@ ESTIMATE_FIELDS = ("reach", "impact", "effort")
 SCORE_ORDER = F("score__score").desc(nulls_last=True)
 
 
+class RoleAdminMixin(ServiceAdminMixin):
+    """Writes through the services, by the roles the API lets write (`write_roles`), on
+    top of the Django permissions the admin already checks."""
+
+    write_roles: tuple[str, ...] = (Role.PRODUCT,)
+
+    def may_write(self, request: HttpRequest) -> bool:
+        return has_role(request.user, *self.write_roles)
+
+    def has_add_permission(self, request: HttpRequest, *args: Any) -> bool:
+        return self.may_write(request) and super().has_add_permission(request, *args)
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return self.may_write(request) and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return self.may_write(request) and super().has_delete_permission(request, obj)
+
+
+class CatalogueAdmin(RoleAdminMixin, admin.ModelAdmin):
+    """Themes and segments: `create`, `update` and `delete` are their services."""
+
+    create: Callable[..., Any]
+    update: Callable[..., Any]
+    delete: Callable[..., Any]
+    noun: str
+
+    def save_model(self, request: HttpRequest, obj: Any, form: ModelForm, change: bool) -> None:
+        values = form_values(form, form.fields)
+        if change:
+            fresh = type(obj).objects.get(pk=obj.pk)
+            saved = call_service(type(self).update, **{self.noun: fresh, "data": values})
+        else:
+            saved = call_service(type(self).create, **values)
+        adopt(obj, saved)
+
+    def delete_model(self, request: HttpRequest, obj: Any) -> None:
+        call_service(type(self).delete, **{self.noun: obj})
+
+
 @admin.register(Theme)
-class ThemeAdmin(admin.ModelAdmin):
+class ThemeAdmin(CatalogueAdmin):
     list_display = ("name", "item_count")
     search_fields = ("name",)
+    create = staticmethod(services.theme_create)
+    update = staticmethod(services.theme_update)
+    delete = staticmethod(services.theme_delete)
+    noun = "theme"
 
     def get_queryset(self, request: HttpRequest) -> QuerySet:
         return super().get_queryset(request).annotate(item_count=Count("items"))
@@ -57,10 +112,16 @@ class ThemeAdmin(admin.ModelAdmin):
 
 
 @admin.register(Segment)
-class SegmentAdmin(admin.ModelAdmin):
+class SegmentAdmin(CatalogueAdmin):
+    """A new slug or a deleted segment rescores every item (segment_update, _delete)."""
+
     list_display = ("slug", "name")
     search_fields = ("slug", "name")
     prepopulated_fields = {"slug": ("name",)}
+    create = staticmethod(services.segment_create)
+    update = staticmethod(services.segment_update)
+    delete = staticmethod(services.segment_delete)
+    noun = "segment"
 
 
 class HasJiraKeyFilter(admin.SimpleListFilter):
@@ -176,11 +237,30 @@ _LAUNCH_FIELDSETS = (
 )
 
 
+class LaunchPlanFormSet(ServiceFormSet):
+    """The item page's launch plan, written through the launch plan services."""
+
+    def service_create(self, form: forms.ModelForm) -> LaunchPlan:
+        values = self.row_values(form)
+        segments = values.pop("target_segments", None)
+        return call_service(
+            services.launch_plan_create, item=self.instance, target_segments=segments, **values
+        )
+
+    def service_update(self, form: forms.ModelForm) -> LaunchPlan:
+        plan = LaunchPlan.objects.get(pk=form.instance.pk)
+        return call_service(services.launch_plan_update, plan=plan, data=self.row_values(form))
+
+    def service_delete(self, form: forms.ModelForm) -> None:
+        call_service(services.launch_plan_delete, plan=form.instance)
+
+
 class LaunchPlanInline(admin.StackedInline):
     """The item's launch plan, on the item page (at most one)."""
 
     model = LaunchPlan
     form = LaunchPlanForm
+    formset = LaunchPlanFormSet
     fieldsets = _LAUNCH_FIELDSETS
     autocomplete_fields = ("product_owner", "marketing_owner")
     filter_horizontal = ("target_segments",)
@@ -245,7 +325,10 @@ class ReadinessFilter(admin.SimpleListFilter):
 
 
 @admin.register(LaunchPlan)
-class LaunchPlanAdmin(SimpleHistoryAdmin):
+class LaunchPlanAdmin(RoleAdminMixin, SimpleHistoryAdmin):
+    """Launch plans, shared by product and marketing as in the API."""
+
+    write_roles = (Role.PRODUCT, Role.MARKETING)
     form = LaunchPlanForm
     list_display = (
         "item",
@@ -280,9 +363,50 @@ class LaunchPlanAdmin(SimpleHistoryAdmin):
     def readiness_display(self, plan: LaunchPlan) -> str:
         return f"{plan.readiness}/{len(LAUNCH_CHECKLIST)}"
 
+    def save_model(self, request: HttpRequest, obj: Any, form: ModelForm, change: bool) -> None:
+        values = form_values(form, form.fields)
+        if change:
+            plan = LaunchPlan.objects.get(pk=obj.pk)
+            saved = call_service(services.launch_plan_update, plan=plan, data=values)
+        else:
+            segments = values.pop("target_segments", None)
+            saved = call_service(services.launch_plan_create, target_segments=segments, **values)
+        adopt(obj, saved)
+
+    def delete_model(self, request: HttpRequest, obj: Any) -> None:
+        call_service(services.launch_plan_delete, plan=obj)
+
+
+def _version_conflict(exc: Exception) -> ValidationError:
+    assert isinstance(exc, ItemVersionConflict)
+    return ValidationError(
+        f"Someone changed this item while you were editing it (it is now version "
+        f"{exc.current_version}). Reload the page and make your change again.",
+        code="version_conflict",
+    )
+
+
+_ITEM_REFUSALS = ((ItemVersionConflict, _version_conflict),)
+
+
+class RoadmapItemForm(forms.ModelForm):
+    """The item, with the version it was read at: saving applies only if nobody changed
+    the item since (the API's If-Match, for the admin)."""
+
+    expected_version = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if self.instance.pk is not None:
+            self.initial.setdefault("expected_version", self.instance.version)
+
 
 @admin.register(RoadmapItem)
-class RoadmapItemAdmin(SimpleHistoryAdmin):
+class RoadmapItemAdmin(RoleAdminMixin, SimpleHistoryAdmin):
+    """Items, written by product through item_create / item_update (version, dirty marks),
+    their launch plan and links through their own services."""
+
+    form = RoadmapItemForm
     list_display = (
         "title",
         "status",
@@ -330,8 +454,11 @@ class RoadmapItemAdmin(SimpleHistoryAdmin):
         fieldsets = super().get_fieldsets(request, obj)
         if obj is None:
             return fieldsets  # nothing is scored before it exists
-        # Right after the estimates it explains.
-        return (*fieldsets[:2], self.score_fieldset, *fieldsets[2:])
+        (name, basics), *rest = fieldsets
+        # The version the form was read at travels with it, hidden.
+        basics = {**basics, "fields": (*basics["fields"], "expected_version")}
+        # The score goes right after the estimates it explains.
+        return ((name, basics), rest[0], self.score_fieldset, *rest[1:])
 
     def get_changelist(self, request: HttpRequest, **kwargs: Any) -> type:
         return ScoredChangeList
@@ -359,18 +486,24 @@ class RoadmapItemAdmin(SimpleHistoryAdmin):
         )
 
     def save_model(self, request: HttpRequest, obj: Any, form: ModelForm, change: bool) -> None:
+        values = form_values(form, (*ITEM_EDITABLE_FIELDS, "segments"))
         if change:
-            # Bumped in SQL so two concurrent saves both count: an API client holding the
-            # old version must see a conflict (If-Match), whoever saved last.
-            obj.version = F("version") + 1
-        super().save_model(request, obj, form, change)
-        if change:
-            obj.refresh_from_db(fields=["version"])
+            saved = call_service(
+                services.item_update,
+                item=obj,
+                data=values,
+                # A history "Revert" restores a past version over whatever is current.
+                expected_version=None
+                if is_history_revert(request)
+                else form.cleaned_data.get("expected_version"),
+                refusals=_ITEM_REFUSALS,
+            )
+        else:
+            saved = call_service(services.item_create, user=request.user, **values)
+        adopt(obj, saved)
 
-    def save_related(self, request: HttpRequest, form: ModelForm, formsets: Any, change: bool):
-        super().save_related(request, form, formsets, change)
-        # After the inlines: an added, reweighted or removed link changes the score too.
-        items_mark_dirty(item_ids=[form.instance.pk])
+    def delete_model(self, request: HttpRequest, obj: Any) -> None:
+        call_service(services.item_delete, item=obj)
 
 
 # --- Jira sync: read-only records of what was pushed and received -------------------------
