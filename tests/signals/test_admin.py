@@ -6,12 +6,12 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
-from django.contrib.messages import get_messages
 from django.urls import reverse
 from django.utils import timezone
 
 from roadmap.models import DirtyItem
 from signals.models import FrictionReport, MarketSignal, SignalLink
+from tests.admin_helpers import admin_form_data, messages_of
 from tests.factories import (
     FrictionReportFactory,
     MarketSignalFactory,
@@ -21,7 +21,6 @@ from tests.factories import (
     SignalLinkFactory,
     UserFactory,
 )
-from tests.roadmap.test_admin import admin_form_data
 
 pytestmark = pytest.mark.django_db
 
@@ -40,10 +39,6 @@ def listed(response: Any) -> set[str]:
 
 def dirty_item_ids() -> set[int]:
     return set(DirtyItem.objects.values_list("item_id", flat=True))
-
-
-def messages_of(response: Any) -> list[tuple[str, str]]:
-    return [(m.level_tag, str(m)) for m in get_messages(response.wsgi_request)]
 
 
 def days_ago(days: int):
