@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from roadmap.models import DirtyItem
 from signals.models import FrictionReport, MarketSignal, SignalLink
-from tests.admin_helpers import admin_form_data, messages_of
+from tests.admin_helpers import admin_form_data, form_errors, messages_of
 from tests.factories import (
     FrictionReportFactory,
     MarketSignalFactory,
@@ -385,3 +385,79 @@ def test_history_page_of_a_report_shows_who_changed_it(pm_client, product_user):
 
     assert response.status_code == 200
     assert product_user.username in response.content.decode()
+
+
+# --- Writes go through the services --------------------------------------------------------
+
+
+def test_reopening_a_resolved_report_in_the_admin_form_is_refused_with_a_form_error(pm_client):
+    link = ReportLinkFactory(report=FrictionReportFactory(status="addressed", title="Old"))
+    url = reverse("admin:signals_frictionreport_change", args=[link.report_id])
+    data = admin_form_data(pm_client.get(url))
+    data |= {"status": "open", "title": "New"}
+
+    response = pm_client.post(url, data)
+
+    assert response.status_code == 200  # the form again, with the reason
+    assert "Invalid status change" in form_errors(response)
+    assert response.context["adminform"].form["title"].value() == "New"  # input kept
+    link.report.refresh_from_db()
+    assert (link.report.status, link.report.title) == ("addressed", "Old")
+    assert dirty_item_ids() == set()
+
+
+def test_resolving_a_report_in_the_admin_form_follows_the_transition_and_marks_items_dirty(
+    pm_client,
+):
+    link = ReportLinkFactory()
+    url = reverse("admin:signals_frictionreport_change", args=[link.report_id])
+    data = admin_form_data(pm_client.get(url)) | {"status": "dismissed"}
+
+    response = pm_client.post(url, data)
+
+    assert response.status_code == 302
+    link.report.refresh_from_db()
+    assert link.report.status == "dismissed"
+    assert dirty_item_ids() == {link.item_id}
+
+
+def test_a_taken_external_id_in_the_admin_is_a_form_error_and_writes_nothing(pm_client):
+    MarketSignalFactory(source="salesforce", external_id="OPP-1")
+    signal = MarketSignalFactory(source="salesforce", external_id="OPP-2", title="Kept")
+    item = RoadmapItemFactory()
+    url = reverse("admin:signals_marketsignal_change", args=[signal.pk])
+    data = admin_form_data(pm_client.get(url))
+    data |= {
+        "external_id": "OPP-1",
+        "title": "Not kept",
+        "links-TOTAL_FORMS": "1",
+        "links-0-item": str(item.pk),
+        "links-0-weight": "1",
+    }
+
+    response = pm_client.post(url, data)
+
+    assert response.status_code == 200
+    # The form's own constraint check speaks first; the service's would say the same.
+    assert "signal_source_external_id_unique" in form_errors(response)
+    signal.refresh_from_db()
+    assert (signal.external_id, signal.title) == ("OPP-2", "Kept")
+    assert not SignalLink.objects.filter(signal=signal).exists()
+    assert dirty_item_ids() == set()
+
+
+def test_linking_an_item_on_the_signal_page_records_the_admin_user_in_the_links_history(
+    pm_client, product_user
+):
+    signal, item = MarketSignalFactory(), RoadmapItemFactory()
+    url = reverse("admin:signals_marketsignal_change", args=[signal.pk])
+    data = admin_form_data(pm_client.get(url))
+    data |= {"links-TOTAL_FORMS": "1", "links-0-item": str(item.pk), "links-0-weight": "0.5"}
+
+    response = pm_client.post(url, data)
+
+    assert response.status_code == 302
+    link = SignalLink.objects.get(signal=signal)
+    assert (link.item_id, link.weight) == (item.pk, 0.5)
+    assert link.history.latest().history_user == product_user
+    assert dirty_item_ids() == {item.pk}
