@@ -21,8 +21,11 @@ from django.contrib.admin.utils import unquote
 from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Model
+from django.forms import ModelForm
 from django.forms.models import BaseInlineFormSet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+
+from config.roles import Role, has_role
 
 T = TypeVar("T")
 
@@ -201,6 +204,47 @@ class ServiceAdminMixin(ModelAdmin):
                     self.delete_model(request, obj)
         except ServiceRefused as refused:
             self.refused_message(request, refused)
+
+
+class RoleAdminMixin(ServiceAdminMixin):
+    """Writes through the services, by the roles the API lets write (`write_roles`), on
+    top of the Django permissions the admin already checks."""
+
+    write_roles: tuple[str, ...] = (Role.PRODUCT,)
+
+    def may_write(self, request: HttpRequest) -> bool:
+        return has_role(request.user, *self.write_roles)
+
+    def has_add_permission(self, request: HttpRequest, *args: Any) -> bool:
+        return self.may_write(request) and super().has_add_permission(request, *args)
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return self.may_write(request) and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return self.may_write(request) and super().has_delete_permission(request, obj)
+
+
+class CrudServiceAdmin(RoleAdminMixin, ModelAdmin):
+    """A model written by three services, `create`, `update` and `delete`, which take the
+    record by the keyword `noun` (themes and segments)."""
+
+    create: Callable[..., Any]
+    update: Callable[..., Any]
+    delete: Callable[..., Any]
+    noun: str
+
+    def save_model(self, request: HttpRequest, obj: Any, form: ModelForm, change: bool) -> None:
+        values = form_values(form, form.fields)
+        if change:
+            fresh = type(obj).objects.get(pk=obj.pk)
+            saved = call_service(type(self).update, **{self.noun: fresh, "data": values})
+        else:
+            saved = call_service(type(self).create, **values)
+        adopt(obj, saved)
+
+    def delete_model(self, request: HttpRequest, obj: Any) -> None:
+        call_service(type(self).delete, **{self.noun: obj})
 
 
 class ServiceFormSet(BaseInlineFormSet):

@@ -1,5 +1,9 @@
 """Admin for themes, segments and roadmap items: where product managers do their daily work.
 
+Every write goes through roadmap.services (item_create / item_update with the version the
+form was read at, so the API's If-Match holds here too; theme and segment services), by
+the product role as in the API. Launch plans live in roadmap.launch_plan_admin.
+
 The admin is the composition layer: the item page shows the evidence linked to an item and
 its score, so it imports the link inlines from signals.admin and the score pieces from
 scoring.admin (the models stay one-way: roadmap knows nothing of signals or scoring).
@@ -8,38 +12,34 @@ scoring.admin (the models stay one-way: roadmap knows nothing of signals or scor
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import timedelta
 from typing import Any
 
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
-from django.db.models import Count, F, IntegerField, Q, QuerySet
-from django.db.models.functions import Cast
+from django.db.models import Count, F, Q, QuerySet
 from django.forms import ModelForm
 from django.http import HttpRequest
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
 from simple_history.admin import SimpleHistoryAdmin
 
 from config.admin_services import (
-    ServiceAdminMixin,
-    ServiceFormSet,
+    CrudServiceAdmin,
+    RoleAdminMixin,
     adopt,
     call_service,
     form_values,
     is_history_revert,
 )
-from config.roles import Role, has_role
 from roadmap import services
-from roadmap.choices import LAUNCH_CHECKLIST, LAUNCH_CHECKLIST_FIELDS, Channel, ItemStatus
+from roadmap.choices import ItemStatus
+from roadmap.launch_plan_admin import LaunchPlanInline
 from roadmap.models import (
     JiraSyncRecord,
     JiraSyncRun,
     JiraWebhookDelivery,
-    LaunchPlan,
     RoadmapItem,
     Segment,
     Theme,
@@ -54,48 +54,8 @@ ESTIMATE_FIELDS = ("reach", "impact", "effort")
 SCORE_ORDER = F("score__score").desc(nulls_last=True)
 
 
-class RoleAdminMixin(ServiceAdminMixin):
-    """Writes through the services, by the roles the API lets write (`write_roles`), on
-    top of the Django permissions the admin already checks."""
-
-    write_roles: tuple[str, ...] = (Role.PRODUCT,)
-
-    def may_write(self, request: HttpRequest) -> bool:
-        return has_role(request.user, *self.write_roles)
-
-    def has_add_permission(self, request: HttpRequest, *args: Any) -> bool:
-        return self.may_write(request) and super().has_add_permission(request, *args)
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return self.may_write(request) and super().has_change_permission(request, obj)
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return self.may_write(request) and super().has_delete_permission(request, obj)
-
-
-class CatalogueAdmin(RoleAdminMixin, admin.ModelAdmin):
-    """Themes and segments: `create`, `update` and `delete` are their services."""
-
-    create: Callable[..., Any]
-    update: Callable[..., Any]
-    delete: Callable[..., Any]
-    noun: str
-
-    def save_model(self, request: HttpRequest, obj: Any, form: ModelForm, change: bool) -> None:
-        values = form_values(form, form.fields)
-        if change:
-            fresh = type(obj).objects.get(pk=obj.pk)
-            saved = call_service(type(self).update, **{self.noun: fresh, "data": values})
-        else:
-            saved = call_service(type(self).create, **values)
-        adopt(obj, saved)
-
-    def delete_model(self, request: HttpRequest, obj: Any) -> None:
-        call_service(type(self).delete, **{self.noun: obj})
-
-
 @admin.register(Theme)
-class ThemeAdmin(CatalogueAdmin):
+class ThemeAdmin(CrudServiceAdmin):
     list_display = ("name", "item_count")
     search_fields = ("name",)
     create = staticmethod(services.theme_create)
@@ -112,7 +72,7 @@ class ThemeAdmin(CatalogueAdmin):
 
 
 @admin.register(Segment)
-class SegmentAdmin(CatalogueAdmin):
+class SegmentAdmin(CrudServiceAdmin):
     """A new slug or a deleted segment rescores every item (segment_update, _delete)."""
 
     list_display = ("slug", "name")
@@ -176,205 +136,6 @@ def _status_action(status: ItemStatus) -> Callable[..., None]:
     return admin.action(
         description=f"Mark selected as {status.label.lower()}", permissions=["change"]
     )(action)
-
-
-# --- Launch plans: an inline on the item page, and their own list ------------------------
-
-
-class LinesField(forms.CharField):
-    """A list of strings edited as lines of text (one key message per line)."""
-
-    widget = forms.Textarea(attrs={"rows": 4})
-
-    def prepare_value(self, value: Any) -> Any:
-        return "\n".join(value) if isinstance(value, list) else value
-
-    def to_python(self, value: Any) -> list[str]:
-        if isinstance(value, list):
-            return value
-        text = super().to_python(value)
-        return [line.strip() for line in text.splitlines() if line.strip()]
-
-
-class LaunchPlanForm(forms.ModelForm):
-    channels = forms.MultipleChoiceField(
-        choices=Channel.choices, required=False, widget=forms.CheckboxSelectMultiple
-    )
-    key_messages = LinesField(required=False, help_text="One message per line.")
-
-    class Meta:
-        model = LaunchPlan
-        fields = (
-            "item",
-            "status",
-            "target_launch_date",
-            "product_owner",
-            "marketing_owner",
-            "target_segments",
-            "value_proposition",
-            "key_messages",
-            "channels",
-            *LAUNCH_CHECKLIST_FIELDS,
-        )
-
-
-_LAUNCH_FIELDSETS = (
-    (
-        None,
-        {
-            "fields": (
-                "status",
-                "target_launch_date",
-                ("product_owner", "marketing_owner"),
-                "target_segments",
-                "value_proposition",
-                "key_messages",
-                "channels",
-            )
-        },
-    ),
-    ("Readiness checklist", {"fields": LAUNCH_CHECKLIST_FIELDS}),
-)
-
-
-class LaunchPlanFormSet(ServiceFormSet):
-    """The item page's launch plan, written through the launch plan services."""
-
-    def service_create(self, form: forms.ModelForm) -> LaunchPlan:
-        values = self.row_values(form)
-        segments = values.pop("target_segments", None)
-        return call_service(
-            services.launch_plan_create, item=self.instance, target_segments=segments, **values
-        )
-
-    def service_update(self, form: forms.ModelForm) -> LaunchPlan:
-        plan = LaunchPlan.objects.get(pk=form.instance.pk)
-        return call_service(services.launch_plan_update, plan=plan, data=self.row_values(form))
-
-    def service_delete(self, form: forms.ModelForm) -> None:
-        call_service(services.launch_plan_delete, plan=form.instance)
-
-
-class LaunchPlanInline(admin.StackedInline):
-    """The item's launch plan, on the item page (at most one)."""
-
-    model = LaunchPlan
-    form = LaunchPlanForm
-    formset = LaunchPlanFormSet
-    fieldsets = _LAUNCH_FIELDSETS
-    autocomplete_fields = ("product_owner", "marketing_owner")
-    filter_horizontal = ("target_segments",)
-    extra = 0
-    max_num = 1
-    verbose_name = "launch plan"
-    verbose_name_plural = "launch plan"
-
-
-def _readiness_sql() -> Any:
-    """The number of checklist items done, as an SQL expression."""
-    total: Any = None
-    for name in LAUNCH_CHECKLIST_FIELDS:
-        term = Cast(name, IntegerField())
-        total = term if total is None else total + term
-    return total
-
-
-class LaunchDateFilter(admin.SimpleListFilter):
-    """Target dates as a launch calendar reads them: what is coming, and how soon."""
-
-    title = "target launch date"
-    parameter_name = "launch"
-
-    def lookups(self, request: HttpRequest, model_admin: admin.ModelAdmin) -> list[tuple[str, str]]:
-        return [
-            ("upcoming", "Today or later"),
-            ("30", "Next 30 days"),
-            ("90", "Next 90 days"),
-            ("past", "Before today"),
-            ("none", "No date"),
-        ]
-
-    def queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:
-        today = timezone.localdate()
-        value = self.value()
-        if value == "upcoming":
-            return queryset.filter(target_launch_date__gte=today)
-        if value in ("30", "90"):
-            end = today + timedelta(days=int(value))
-            return queryset.filter(target_launch_date__gte=today, target_launch_date__lte=end)
-        if value == "past":
-            return queryset.filter(target_launch_date__lt=today)
-        if value == "none":
-            return queryset.filter(target_launch_date__isnull=True)
-        return queryset
-
-
-class ReadinessFilter(admin.SimpleListFilter):
-    title = "readiness"
-    parameter_name = "readiness"
-
-    def lookups(self, request: HttpRequest, model_admin: admin.ModelAdmin) -> list[tuple[str, str]]:
-        total = len(LAUNCH_CHECKLIST)
-        return [(str(n), f"{n}/{total}") for n in range(total, -1, -1)]
-
-    def queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:
-        value = self.value()
-        if value is None or not value.isdigit():
-            return queryset
-        return queryset.alias(done=_readiness_sql()).filter(done=int(value))
-
-
-@admin.register(LaunchPlan)
-class LaunchPlanAdmin(RoleAdminMixin, SimpleHistoryAdmin):
-    """Launch plans, shared by product and marketing as in the API."""
-
-    write_roles = (Role.PRODUCT, Role.MARKETING)
-    form = LaunchPlanForm
-    list_display = (
-        "item",
-        "status",
-        "target_launch_date",
-        "readiness_display",
-        "product_owner",
-        "marketing_owner",
-        "updated_at",
-    )
-    list_filter = (
-        "status",
-        LaunchDateFilter,
-        ReadinessFilter,
-        ("product_owner", admin.RelatedOnlyFieldListFilter),
-        ("marketing_owner", admin.RelatedOnlyFieldListFilter),
-        "target_segments",
-    )
-    list_select_related = ("item", "product_owner", "marketing_owner")
-    search_fields = ("item__title", "value_proposition")
-    date_hierarchy = "target_launch_date"
-    autocomplete_fields = ("item", "product_owner", "marketing_owner")
-    filter_horizontal = ("target_segments",)
-    readonly_fields = ("created_at", "updated_at")
-    fieldsets = (
-        (None, {"fields": ("item",)}),
-        *_LAUNCH_FIELDSETS,
-        ("Record", {"fields": ("created_at", "updated_at"), "classes": ("collapse",)}),
-    )
-
-    @admin.display(description="readiness")
-    def readiness_display(self, plan: LaunchPlan) -> str:
-        return f"{plan.readiness}/{len(LAUNCH_CHECKLIST)}"
-
-    def save_model(self, request: HttpRequest, obj: Any, form: ModelForm, change: bool) -> None:
-        values = form_values(form, form.fields)
-        if change:
-            plan = LaunchPlan.objects.get(pk=obj.pk)
-            saved = call_service(services.launch_plan_update, plan=plan, data=values)
-        else:
-            segments = values.pop("target_segments", None)
-            saved = call_service(services.launch_plan_create, target_segments=segments, **values)
-        adopt(obj, saved)
-
-    def delete_model(self, request: HttpRequest, obj: Any) -> None:
-        call_service(services.launch_plan_delete, plan=obj)
 
 
 def _version_conflict(exc: Exception) -> ValidationError:
