@@ -27,7 +27,7 @@ from django.utils.safestring import SafeString
 from simple_history.admin import SimpleHistoryAdmin
 
 from config.admin_services import ServiceAdminMixin, call_service
-from config.roles import Role, has_role, user_roles
+from config.roles import Role, has_role
 from roadmap.jira import jira_push_enabled
 from roadmap.jira.services import jira_push_queue
 from roadmap.models import DirtyItem, JiraSyncRun, RoadmapItem
@@ -430,7 +430,7 @@ class RankingAdmin(admin.ModelAdmin):
         return False
 
     def has_push_permission(self, request: HttpRequest) -> bool:
-        return Role.PRODUCT in user_roles(request.user)
+        return has_role(request.user, Role.PRODUCT)
 
     @admin.action(description="Push to Jira (what changed)", permissions=["push"])
     def push_to_jira(self, request: HttpRequest, queryset: QuerySet) -> None:

@@ -16,7 +16,9 @@ def admin_form_data(response: Any) -> dict[str, Any]:
     """The POST body a browser would send back for an admin change form as rendered,
     inlines included, so a test can change one field and submit the rest unchanged."""
     forms = [response.context["adminform"].form]
-    for inline in response.context["inline_admin_formsets"]:
+    # A history "Revert" form has no inlines.
+    inlines = response.context.get("inline_admin_formsets") or []
+    for inline in inlines:
         forms.append(inline.formset.management_form)
         forms.extend(inline.formset.forms)
     data: dict[str, Any] = {}

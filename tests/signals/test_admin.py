@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from roadmap.models import DirtyItem
 from signals.models import FrictionReport, MarketSignal, SignalLink
+from signals.services import report_set_status
 from tests.admin_helpers import admin_form_data, form_errors, messages_of
 from tests.factories import (
     FrictionReportFactory,
@@ -461,3 +462,18 @@ def test_linking_an_item_on_the_signal_page_records_the_admin_user_in_the_links_
     assert (link.item_id, link.weight) == (item.pk, 0.5)
     assert link.history.latest().history_user == product_user
     assert dirty_item_ids() == {item.pk}
+
+
+def test_reverting_a_resolved_report_to_open_from_its_history_is_refused(pm_client):
+    report = FrictionReportFactory(title="Signup drop")
+    first = report.history.latest()
+    report_set_status(report=report, status="addressed")
+    url = reverse("admin:signals_frictionreport_simple_history", args=[report.pk, first.history_id])
+    data = admin_form_data(pm_client.get(url))
+
+    response = pm_client.post(url, data)
+
+    assert response.status_code == 302
+    report.refresh_from_db()
+    assert report.status == "addressed"
+    assert any("Invalid status change" in text for _, text in messages_of(response))
