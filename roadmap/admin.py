@@ -33,6 +33,7 @@ from config.admin_services import (
     form_values,
     is_history_revert,
 )
+from config.formatting import format_number
 from roadmap import services
 from roadmap.choices import ItemStatus
 from roadmap.launch_plan_admin import LaunchPlanInline
@@ -45,7 +46,7 @@ from roadmap.models import (
     Theme,
 )
 from roadmap.services import ITEM_EDITABLE_FIELDS, ItemVersionConflict, items_set_status
-from scoring.admin import ScoredChangeList, format_number, item_position, score_explanation_panel
+from scoring.admin import ScoredChangeList, item_position, score_explanation_panel
 from scoring.services import item_scores_recompute
 from signals.admin import ReportLinkInline, SignalLinkInline
 

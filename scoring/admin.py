@@ -9,7 +9,6 @@ imports the link inlines from signals.admin.
 
 from __future__ import annotations
 
-import math
 from datetime import datetime
 from typing import Any
 
@@ -27,6 +26,7 @@ from django.utils.safestring import SafeString
 from simple_history.admin import SimpleHistoryAdmin
 
 from config.admin_services import ServiceAdminMixin, call_service
+from config.formatting import format_number
 from config.roles import Role, has_role
 from roadmap.jira import jira_push_enabled
 from roadmap.jira.services import jira_push_queue
@@ -47,17 +47,6 @@ EMPTY = "—"
 POSITION_ATTR = "_admin_live_position"
 # Set by save_model on the edited (unsaved) instance: the version the save created.
 _CREATED_ATTR = "_admin_created_version"
-
-
-def format_number(value: float | None) -> str:
-    """About four significant digits, thousands separated, never in exponent notation."""
-    if value is None:
-        return EMPTY
-    if value == 0 or not math.isfinite(value):
-        return f"{value:g}"
-    decimals = max(0, 3 - math.floor(math.log10(abs(value))))
-    text = f"{value:,.{decimals}f}"
-    return text.rstrip("0").rstrip(".") if "." in text else text
 
 
 def _plural(count: int, noun: str) -> str:
