@@ -40,6 +40,7 @@ from signals.models import FrictionReport, MarketSignal, Outcome, ReportLink, Si
 
 SOURCE = data.SOURCE
 CHANGE_REASON = data.CHANGE_REASON
+SENT_AFTER = timedelta(hours=2)  # evidence is sent a couple of hours after it is observed
 
 
 @dataclass
@@ -107,6 +108,29 @@ def demo_history_stamp(
     )
 
 
+def demo_backdate_created(
+    model: type[MarketSignal] | type[FrictionReport], sent: dict[int, datetime]
+) -> None:
+    """Demo only: date new signals or reports (by id), their history rows and their
+    links' history rows at the time each was sent, in a few bulk statements."""
+    if not sent:
+        return
+    rows = list(model.objects.filter(pk__in=list(sent)))
+    for row in rows:
+        row.created_at = row.updated_at = sent[row.pk]
+    model.objects.bulk_update(rows, ["created_at", "updated_at"], batch_size=500)
+    history = model.history.model  # type: ignore[attr-defined]
+    link_model, fk = (
+        (SignalLink, "signal_id") if model is MarketSignal else (ReportLink, "report_id")
+    )
+    link_history = link_model.history.model  # type: ignore[attr-defined]
+    for historical, key in ((history, "id"), (link_history, fk)):
+        stamped = list(historical.objects.filter(**{f"{key}__in": list(sent)}))
+        for entry in stamped:
+            entry.history_date = sent[getattr(entry, key)]
+        historical.objects.bulk_update(stamped, ["history_date"], batch_size=500)
+
+
 def _last_history_id(obj: models.Model) -> int:
     history = obj.history.model  # type: ignore[attr-defined]
     return history.objects.filter(id=obj.pk).aggregate(n=Max("history_id"))["n"] or 0
@@ -144,8 +168,7 @@ class _Writer:
             self._replay(pending)
             self.result.history_replayed = True
         else:
-            for _, create in pending:
-                create()
+            self._send(pending)
 
     # Reference rows ------------------------------------------------------------------
 
@@ -297,9 +320,9 @@ class _Writer:
 
     # Evidence ------------------------------------------------------------------------
 
-    def _pending_evidence(self) -> list[tuple[datetime, Any]]:
-        """(observed_at, create) for every missing signal and report, oldest first."""
-        pending: list[tuple[datetime, Any]] = []
+    def _pending_evidence(self) -> list[_Pending]:
+        """Every missing signal and report, oldest first."""
+        pending: list[_Pending] = []
         for model, rows, links in (
             (MarketSignal, self.plan.signals, self.plan.signal_links),
             (FrictionReport, self.plan.reports, self.plan.report_links),
@@ -308,20 +331,57 @@ class _Writer:
             by_evidence: dict[str, list[tuple[str, float]]] = {}
             for (external_id, title), weight in links.items():
                 by_evidence.setdefault(external_id, []).append((title, weight))
-            for external_id, row in rows.items():
-                if external_id not in have:
-                    pending.append(
-                        (
-                            row["observed_at"],
-                            _Creation(self, model, external_id, row, by_evidence[external_id]),
-                        )
-                    )
-        pending.sort(key=lambda entry: (entry[0], entry[1].external_id))
+            pending += [
+                _Pending(row["observed_at"], model, external_id, row, by_evidence[external_id])
+                for external_id, row in rows.items()
+                if external_id not in have
+            ]
+        pending.sort(key=lambda entry: (entry.observed_at, entry.external_id))
         return pending
+
+    def _send(self, batch: list[_Pending]) -> None:
+        """Send a batch of evidence as its submitters would: through the bulk services
+        (the API's `POST .../bulk/` path), one call per kind and submitter, then date
+        each record and its links when it was sent, a couple of hours after it was
+        observed."""
+        groups: dict[tuple[Any, str], list[_Pending]] = {}
+        for entry in batch:
+            groups.setdefault((entry.model, entry.row["submitted_by"]), []).append(entry)
+        for (model, username), entries in sorted(
+            groups.items(), key=lambda group: (group[0][0].__name__, group[0][1])
+        ):
+            user = self.users[username]
+            records = []
+            for index, entry in enumerate(entries):
+                values = dict(entry.row, source=SOURCE, external_id=entry.external_id)
+                del values["submitted_by"]
+                segment = values.pop("segment")
+                values["segment"] = self.segments[segment] if segment else None
+                values["links"] = [(self.items[t].pk, weight) for t, weight in entry.links]
+                records.append(signals_services.BulkRecord(index=index, data=values))
+            bulk = (
+                signals_services.signals_bulk_upsert
+                if model is MarketSignal
+                else signals_services.reports_bulk_upsert
+            )
+            result = bulk(records=records, user=user)
+            if result.rejected or result.updated:
+                refused = [o.errors for o in result.results if o.status != "created"]
+                raise ValueError(f"demo {model.__name__} refused: {refused}")
+            sent = {
+                outcome.id: min(
+                    entries[outcome.index].observed_at + timedelta(hours=2), self.anchor
+                )
+                for outcome in result.results
+                if outcome.id is not None
+            }
+            demo_backdate_created(model, sent)
+            self.created["signals" if model is MarketSignal else "reports"] += len(entries)
+            self.created["links"] += sum(len(entry.links) for entry in entries)
 
     # The committee's three months ----------------------------------------------------
 
-    def _replay(self, pending: list[tuple[datetime, Any]]) -> None:
+    def _replay(self, pending: list[_Pending]) -> None:
         start = self.anchor - timedelta(days=data.HISTORY_DAYS)
         publications = {when: (user, note) for when, user, note in self.plan.rankings}
         checkpoints = sorted(
@@ -329,18 +389,15 @@ class _Writer:
             | set(publications)
             | {self.anchor}
         )
-        events: list[tuple[datetime, str, Any]] = [
-            (when, create.external_id, create) for when, create in pending
-        ]
-        events += [
-            (change.when, change.title, _Change(self, change)) for change in self.plan.changes
-        ]
-        events.sort(key=lambda event: (event[0], event[1]))
-        next_event = 0
+        changes = sorted(self.plan.changes, key=lambda change: change.when)
         for checkpoint in checkpoints:
-            while next_event < len(events) and events[next_event][0] <= checkpoint:
-                events[next_event][2]()
-                next_event += 1
+            # What happened since the last checkpoint; the scores only see it at the
+            # checkpoint, so the order within a week does not matter.
+            due = [entry for entry in pending if entry.observed_at <= checkpoint]
+            pending = pending[len(due) :]
+            self._send(due)
+            while changes and changes[0].when <= checkpoint:
+                _Change(self, changes.pop(0))()
             scoring_services.item_scores_recompute_all(now=checkpoint)
             if checkpoint in publications:
                 user, note = publications[checkpoint]
@@ -349,49 +406,20 @@ class _Writer:
                 ranking = scoring_services.ranking_publish(note=note, published_by=self.users[user])
                 demo_backdate(Ranking, ranking.pk, published_at=checkpoint)
                 self.result.rankings_published += 1
-        for _, _, event in events[next_event:]:
-            event()
+        self._send(pending)
+        for change in changes:
+            _Change(self, change)()
 
 
-class _Creation:
-    """Create one planned signal or report with its links through the signals services,
-    dated when it was observed."""
+@dataclass(frozen=True)
+class _Pending:
+    """A planned signal or report not in the database yet."""
 
-    def __init__(
-        self,
-        writer: _Writer,
-        model: type[MarketSignal] | type[FrictionReport],
-        external_id: str,
-        row: dict[str, Any],
-        links: list[tuple[str, float]],
-    ) -> None:
-        self.writer, self.model, self.external_id = writer, model, external_id
-        self.row, self.links = row, links
-
-    def __call__(self) -> None:
-        w = self.writer
-        values = dict(self.row, source=SOURCE, external_id=self.external_id)
-        segment = values.pop("segment")
-        values["segment"] = w.segments[segment] if segment else None
-        submitter = w.users[values.pop("submitted_by")]
-        links = [(w.items[title].pk, weight) for title, weight in self.links]
-        evidence: MarketSignal | FrictionReport
-        if self.model is MarketSignal:
-            evidence = signals_services.signal_create(submitted_by=submitter, links=links, **values)
-            link_history = SignalLink.history.filter(signal_id=evidence.pk)  # type: ignore[attr-defined]
-            kind = "signals"
-        else:
-            evidence = signals_services.report_create(submitted_by=submitter, links=links, **values)
-            link_history = ReportLink.history.filter(report_id=evidence.pk)  # type: ignore[attr-defined]
-            kind = "reports"
-        # Sent a couple of hours after it was observed, by its submitter.
-        sent = values["observed_at"] + timedelta(hours=2)
-        sent = min(sent, w.anchor)
-        demo_backdate(self.model, evidence.pk, created_at=sent, updated_at=sent)
-        demo_history_stamp(evidence, when=sent, user=submitter)
-        link_history.update(history_date=sent, history_user=submitter)
-        w.created[kind] += 1
-        w.created["links"] += len(links)
+    observed_at: datetime
+    model: type[MarketSignal] | type[FrictionReport]
+    external_id: str
+    row: dict[str, Any]
+    links: list[tuple[str, float]]
 
 
 class _Change:

@@ -7,6 +7,7 @@ import hashlib
 import io
 import stat
 from datetime import UTC, date, datetime, timedelta
+from itertools import pairwise
 
 import pytest
 from django.contrib.auth import authenticate, get_user_model
@@ -455,9 +456,7 @@ def test_seed_demo_rankings_move_for_evidence_and_estimates_of_both_teams():
     report = FrictionReport.objects.get(external_id="demo-report-001")
     assert report.submitted_by.username == "claire.dubois"
     assert published[1] < report.observed_at < report.created_at < published[2]
-    assert list(report.links.values_list("item__title", flat=True)) == [
-        "Import from spreadsheets"
-    ]
+    assert list(report.links.values_list("item__title", flat=True)) == ["Import from spreadsheets"]
     assert second["Import from spreadsheets"] < first["Import from spreadsheets"] - 3
     # Product: Julien's confidence in SSO, then Camille's smaller reach for the tour.
     assert second["SSO with SAML"] < first["SSO with SAML"]
@@ -479,7 +478,7 @@ def test_seed_demo_score_histories_span_weeks_not_minutes():
     points = sorted(ScoreHistory.objects.filter(item=item).values_list("computed_at", flat=True))
     assert len(points) >= 10
     assert points[-1] - points[0] >= timedelta(days=80)
-    gaps = [later - earlier for earlier, later in zip(points, points[1:], strict=False)]
+    gaps = [later - earlier for earlier, later in pairwise(points)]
     assert min(gaps) >= timedelta(days=1)
 
 
