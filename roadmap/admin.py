@@ -17,17 +17,13 @@ from django.db.models import Count, F, IntegerField, Q, QuerySet
 from django.db.models.functions import Cast
 from django.forms import ModelForm
 from django.http import HttpRequest
-from django.urls import reverse
 from django.utils import timezone
-from django.utils.html import format_html
 from django.utils.safestring import SafeString
 from simple_history.admin import SimpleHistoryAdmin
 
 from roadmap.choices import LAUNCH_CHECKLIST, LAUNCH_CHECKLIST_FIELDS, Channel, ItemStatus
+from roadmap.jira import admin as jira_admin  # noqa: F401 (registers the Jira admins)
 from roadmap.models import (
-    JiraSyncRecord,
-    JiraSyncRun,
-    JiraWebhookDelivery,
     LaunchPlan,
     RoadmapItem,
     Segment,
@@ -371,77 +367,3 @@ class RoadmapItemAdmin(SimpleHistoryAdmin):
         super().save_related(request, form, formsets, change)
         # After the inlines: an added, reweighted or removed link changes the score too.
         items_mark_dirty(item_ids=[form.instance.pk])
-
-
-# --- Jira sync: read-only records of what was pushed and received -------------------------
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    """Records of what happened: viewed and filtered, never edited."""
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-
-@admin.register(JiraSyncRun)
-class JiraSyncRunAdmin(ReadOnlyAdmin):
-    list_display = (
-        "id",
-        "ranking_number",
-        "status",
-        "force",
-        "queued_at",
-        "finished_at",
-        "item_count",
-        "updated_count",
-        "unchanged_count",
-        "failed_count",
-        "rank_calls",
-        "request_count",
-        "records",
-    )
-    list_filter = ("status", "force", "rank_synced")
-    search_fields = ("=ranking_number", "error")
-    date_hierarchy = "queued_at"
-
-    @admin.display(description="records")
-    def records(self, run: JiraSyncRun) -> str:
-        url = reverse("admin:roadmap_jirasyncrecord_changelist")
-        return format_html('<a href="{}?run__id__exact={}">records</a>', url, run.pk)
-
-
-@admin.register(JiraSyncRecord)
-class JiraSyncRecordAdmin(ReadOnlyAdmin):
-    list_display = (
-        "jira_key",
-        "action",
-        "status",
-        "http_status",
-        "position",
-        "item",
-        "run",
-        "error",
-        "created_at",
-    )
-    list_filter = ("status", "action", ("run", admin.RelatedOnlyFieldListFilter))
-    list_select_related = ("run",)
-    search_fields = ("jira_key", "error")
-
-    @admin.display(description="item", ordering="item_id")
-    def item(self, record: JiraSyncRecord) -> str:
-        url = reverse("admin:roadmap_roadmapitem_change", args=[record.item_id])
-        return format_html('<a href="{}">{}</a>', url, record.item_id)
-
-
-@admin.register(JiraWebhookDelivery)
-class JiraWebhookDeliveryAdmin(ReadOnlyAdmin):
-    list_display = ("received_at", "event", "jira_key", "jira_status", "outcome", "detail")
-    list_filter = ("outcome", "event")
-    search_fields = ("jira_key", "delivery_id", "detail")
-    date_hierarchy = "received_at"

@@ -296,7 +296,7 @@ class DirtyItem(models.Model):
 
 
 class JiraSyncRun(models.Model):
-    """One push of a published ranking to Jira (roadmap.jira.services.jira_ranking_push):
+    """One push of a published ranking to Jira (roadmap.jira.push.jira_ranking_push):
     when it ran, how it went, and what it counted. Its JiraSyncRecords say what happened
     to each issue.
 

@@ -28,7 +28,7 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from config.roles import Role, user_roles
 from roadmap.jira import jira_push_enabled
-from roadmap.jira.services import jira_push_queue
+from roadmap.jira.queue import jira_push_queue
 from roadmap.models import DirtyItem, JiraSyncRun, RoadmapItem
 from scoring import selectors
 from scoring.models import ConfidenceCalibration, Ranking, ScoringModel

@@ -2,13 +2,13 @@ from django.urls import path
 from rest_framework.routers import SimpleRouter
 
 from roadmap.api.views import (
-    JiraWebhookViewSet,
     LaunchCalendarFeedView,
     LaunchPlanViewSet,
     RoadmapItemViewSet,
     SegmentViewSet,
     ThemeViewSet,
 )
+from roadmap.jira.api import JiraWebhookViewSet
 
 router = SimpleRouter()
 router.register("items", RoadmapItemViewSet, basename="item")

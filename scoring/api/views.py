@@ -28,7 +28,7 @@ from rest_framework.views import APIView
 from config.api.errors import Conflict
 from config.api.permissions import ProductOnly
 from config.roles import Role, user_roles
-from roadmap.jira import services as jira
+from roadmap.jira import queue as jira
 from roadmap.models import RoadmapItem
 from scoring import selectors, services
 from scoring.api.serializers import (

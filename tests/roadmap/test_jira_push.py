@@ -1,10 +1,9 @@
-"""The push of plain ranking data to Jira (roadmap.jira.services) against a fake Jira:
+"""The push of plain ranking data to Jira (roadmap.jira.push) against a fake Jira:
 what it sends, what it leaves out because Jira already has it, how it survives missing
 issues and an unwell Jira, and what it records."""
 
 from __future__ import annotations
 
-import bisect
 import random
 from datetime import timedelta
 from typing import Any
@@ -14,38 +13,20 @@ import pytest
 from django.db import connection
 from django.test import override_settings
 from django.utils import timezone
-from hypothesis import given
-from hypothesis import strategies as st
 
 from roadmap.jira import jira_settings
 from roadmap.jira.client import JiraClient
-from roadmap.jira.services import (
-    JiraPushBusy,
-    JiraPushItem,
-    RankCall,
-    jira_rank_plan,
-    jira_ranking_push,
-)
+from roadmap.jira.push import JiraPushBusy, JiraPushItem, jira_ranking_push
 from roadmap.models import JiraSyncRecord, JiraSyncRun
-from tests.roadmap.test_jira_client import ISSUE, RANK, FakeJira
+from tests.support.jira import ISSUE, RANK, REACH, SCORE, FakeJira, jira_configured
 
 pytestmark = pytest.mark.django_db
-
-SCORE, REACH, IMPACT, CONFIDENCE, EFFORT = (f"customfield_1005{n}" for n in range(5))
-
-
-@pytest.fixture
-def fake(httpserver) -> FakeJira:
-    return FakeJira(httpserver)
 
 
 @pytest.fixture
 def jira(fake):
-    with override_settings(
-        JIRA_BASE_URL=fake.base_url,
-        JIRA_USER_EMAIL="bot@example.com",
-        JIRA_API_TOKEN="t0ken",
-        JIRA_SCORE_FIELD=SCORE,
+    with jira_configured(
+        fake,
         JIRA_REACH_FIELD=REACH,
         JIRA_IMPACT_FIELD="",
         JIRA_CONFIDENCE_FIELD="",
@@ -54,11 +35,6 @@ def jira(fake):
         JIRA_MAX_TRIES=5,
     ):
         yield fake
-
-
-@pytest.fixture
-def sleeps() -> list[float]:
-    return []
 
 
 @pytest.fixture
@@ -109,77 +85,6 @@ def records(run: JiraSyncRun, action: str) -> dict[str, tuple[str, int | None]]:
 
 def rank_bodies(fake: FakeJira) -> list[Any]:
     return [seen.body for seen in fake.requests if seen.path == RANK]
-
-
-# --- The plan -------------------------------------------------------------------------------
-
-
-def test_a_first_push_of_120_issues_is_three_rank_calls_chained_after_the_first():
-    desired = keys(120)
-    assert jira_rank_plan(previous=[], desired=desired) == [
-        RankCall(tuple(desired[1:51]), after="PM-1"),
-        RankCall(tuple(desired[51:101]), after="PM-51"),
-        RankCall(tuple(desired[101:120]), after="PM-101"),
-    ]
-
-
-@pytest.mark.parametrize(
-    ("previous", "desired", "plan"),
-    [
-        (keys(5), keys(5), []),
-        (keys(5), ["PM-1", "PM-4", "PM-2", "PM-3", "PM-5"], [RankCall(("PM-4",), after="PM-1")]),
-        (keys(5), ["PM-5", "PM-1", "PM-2", "PM-3", "PM-4"], [RankCall(("PM-5",), before="PM-1")]),
-        (keys(5), ["PM-2", "PM-3", "PM-4", "PM-5", "PM-1"], [RankCall(("PM-1",), after="PM-5")]),
-        # Issues gone from the ranking do not matter; a new one is placed.
-        (keys(5), ["PM-1", "PM-9", "PM-3", "PM-5"], [RankCall(("PM-9",), after="PM-1")]),
-        ([], ["PM-7"], []),
-    ],
-)
-def test_the_plan_moves_only_what_moved(previous, desired, plan):
-    assert jira_rank_plan(previous=previous, desired=desired) == plan
-
-
-def apply(board: list[str], plan: list[RankCall]) -> list[str]:
-    board = list(board)
-    for call in plan:
-        for key in call.issues:
-            if key in board:
-                board.remove(key)
-        anchor = call.after or call.before
-        if anchor not in board:
-            board.append(anchor)
-        at = board.index(anchor) + (1 if call.after else 0)
-        board[at:at] = call.issues
-    return board
-
-
-def longest_increasing(values: list[int]) -> int:
-    tails: list[int] = []
-    for value in values:
-        at = bisect.bisect_left(tails, value)
-        tails[at : at + 1] = [value]
-    return len(tails)
-
-
-@given(
-    st.permutations(list(range(40))),
-    st.sets(st.integers(0, 59), max_size=60),
-    st.integers(1, 50),
-)
-def test_any_plan_puts_the_issues_in_the_wanted_order_moving_the_fewest(order, previous_set, batch):
-    desired = [f"PM-{n}" for n in order]
-    previous = [f"PM-{n}" for n in sorted(previous_set)]
-    plan = jira_rank_plan(previous=previous, desired=desired, batch_size=batch)
-
-    # Other issues of the board in between do not matter.
-    board = [f"X-{n}" for n in range(5)] + previous + ["X-9"]
-    result = [key for key in apply(board, plan) if key in set(desired)]
-    assert result == desired
-    assert all(1 <= len(call.issues) <= batch for call in plan)
-    moved = sum(len(call.issues) for call in plan)
-    known = [previous.index(key) for key in desired if key in previous]
-    kept = longest_increasing(known) or 1
-    assert moved == len(desired) - kept
 
 
 # --- What is sent ---------------------------------------------------------------------------

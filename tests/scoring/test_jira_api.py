@@ -14,16 +14,11 @@ from roadmap.models import JiraSyncRecord, JiraSyncRun
 from scoring.services import item_scores_recompute_all, ranking_publish
 from tests.api_helpers import api_client_for, assert_error
 from tests.factories import RoadmapItemFactory
-from tests.roadmap.test_jira_client import RANK, FakeJira
+from tests.support.jira import RANK
 
 pytestmark = pytest.mark.django_db
 
 PULL = "/api/v1/rankings/latest/jira/"
-
-
-@pytest.fixture
-def fake(httpserver) -> FakeJira:
-    return FakeJira(httpserver)
 
 
 @pytest.fixture

@@ -1,5 +1,5 @@
-"""Write use-cases of the Jira integration: queue and run the push of a published ranking,
-and apply a webhook delivery.
+"""The push of a published ranking to Jira (`jira_ranking_push`), queued by
+roadmap.jira.queue and run by the task of roadmap.jira.tasks.
 
 The push (`jira_ranking_push`) takes plain data, one `JiraPushItem` per ranking entry with
 a Jira key, in ranking order, and runs in two steps:
@@ -26,10 +26,6 @@ that finds another one running raises `JiraPushBusy`, and its task retries later
 
 from __future__ import annotations
 
-import bisect
-import hashlib
-import hmac
-import json
 import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -41,15 +37,13 @@ from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.utils import timezone
 
-from config.dispatch import send_after_commit
 from roadmap.jira import JiraSettings, jira_settings
-from roadmap.jira.client import RANK_BATCH_SIZE, JiraClient, JiraResponse, JiraUnavailable
-from roadmap.models import JiraSyncRecord, JiraSyncRun, JiraWebhookDelivery, RoadmapItem
-from roadmap.services import items_set_status
+from roadmap.jira.client import JiraClient, JiraResponse, JiraUnavailable
+from roadmap.jira.planner import RankCall, jira_rank_plan
+from roadmap.models import JiraSyncRecord, JiraSyncRun
 
 logger = logging.getLogger(__name__)
 
-PUSH_TASK = "scoring.ranking_push_to_jira"
 # Values are pushed with this many significant digits: Jira shows them to people, and a
 # change below that (decay of old evidence, float noise) is not worth a request.
 SIGNIFICANT_DIGITS = 6
@@ -60,11 +54,6 @@ _QUEUED_TOO_LONG = timedelta(days=1)
 
 Run = JiraSyncRun
 Record = JiraSyncRecord
-
-
-class JiraNotConfigured(Exception):
-    """The push is off: JIRA_BASE_URL, JIRA_USER_EMAIL, JIRA_API_TOKEN and JIRA_SCORE_FIELD
-    are not all set (or one is malformed; `manage.py check` says which)."""
 
 
 class JiraPushBusy(Exception):
@@ -93,117 +82,13 @@ class JiraPushItem:
     effort: float | None
 
 
-# --- Queueing -----------------------------------------------------------------------------
-
-
-def jira_push_queue(*, ranking_id: int, ranking_number: int, force: bool = False) -> JiraSyncRun:
-    """Record a queued push of a ranking and send its task once the caller's transaction
-    commits (the publish, the admin action, the API). Raises JiraNotConfigured when the
-    push is off."""
-    if not jira_settings().push_enabled:
-        raise JiraNotConfigured("Jira is not configured; set the JIRA_* variables.")
-    run = JiraSyncRun.objects.create(ranking_number=ranking_number, force=force)
-    send_after_commit(
-        PUSH_TASK, kwargs={"ranking_id": ranking_id, "force": force, "run_id": run.pk}
-    )
-    return run
-
-
-def jira_sync_run_fail(*, run_id: int, error: str) -> None:
-    """Give up a queued run that cannot start (its ranking is gone)."""
-    JiraSyncRun.objects.filter(pk=run_id, status=Run.Status.QUEUED).update(
-        status=Run.Status.FAILED, finished_at=timezone.now(), error=error[:2000]
-    )
-
-
-# --- The rank plan (pure) -------------------------------------------------------------------
-
-
 @dataclass(frozen=True)
-class RankCall:
-    """One rank operation: put `issues`, in order, right after `after` or right before
-    `before`."""
+class JiraPushRanking:
+    """A published ranking as the push needs it: its number and its entries with a Jira
+    key (what scoring's provider answers; see roadmap.jira.tasks)."""
 
-    issues: tuple[str, ...]
-    after: str | None = None
-    before: str | None = None
-
-
-def jira_rank_plan(
-    *, previous: Sequence[str], desired: Sequence[str], batch_size: int = RANK_BATCH_SIZE
-) -> list[RankCall]:
-    """The fewest rank calls that turn `previous` (Jira's relative order of our issues,
-    as the last completed push left it; empty when unknown) into `desired`.
-
-    Only the relative order of our issues matters; other issues of the board may sit in
-    between. The issues that keep their place are a longest subsequence of `desired`
-    already in `previous` order (a longest increasing subsequence of their old positions):
-    moving everything else is the fewest issues that can be moved. Every maximal run of
-    issues to move is placed in one call per `batch_size` issues, in `desired` order:
-
-    - a run preceded by a kept issue K goes `rankAfterIssue: K`;
-    - a run at the very top goes `rankBeforeIssue:` the first kept issue after it;
-    - each further batch of the same run goes `rankAfterIssue:` the last issue of the
-      batch before it, which is in place by then.
-
-    With no previous order (first push, or after `force`), nothing is known to be in
-    place, so the first issue is kept where it is: it needs no call of its own, since
-    ranking all others after it makes it first among them. 120 issues are then exactly
-    3 calls: issues 2-51 after 1, 52-101 after 51, 102-120 after 101.
-    """
-    desired = list(desired)
-    if len(set(desired)) != len(desired):
-        raise ValueError("the desired order names an issue twice")
-    if len(desired) < 2:
-        return []
-    old_position = {key: index for index, key in enumerate(previous)}
-    kept = _longest_kept(desired, old_position) or {desired[0]}
-    calls: list[RankCall] = []
-    start = 0
-    while start < len(desired):
-        if desired[start] in kept:
-            start += 1
-            continue
-        end = start
-        while end < len(desired) and desired[end] not in kept:
-            end += 1
-        run = desired[start:end]
-        for offset in range(0, len(run), batch_size):
-            batch = tuple(run[offset : offset + batch_size])
-            if offset:
-                calls.append(RankCall(batch, after=run[offset - 1]))
-            elif start:
-                calls.append(RankCall(batch, after=desired[start - 1]))
-            else:
-                # At the top: `end` is a kept issue, since at least one issue is kept.
-                calls.append(RankCall(batch, before=desired[end]))
-        start = end
-    return calls
-
-
-def _longest_kept(desired: list[str], old_position: dict[str, int]) -> set[str]:
-    """A longest subsequence of `desired` whose old positions increase (O(n log n))."""
-    keys = [key for key in desired if key in old_position]
-    tails: list[int] = []  # tails[k]: index in `keys` ending the best subsequence of k+1
-    tail_positions: list[int] = []
-    parent: list[int] = [-1] * len(keys)
-    for index, key in enumerate(keys):
-        position = old_position[key]
-        k = bisect.bisect_left(tail_positions, position)
-        if k:
-            parent[index] = tails[k - 1]
-        if k == len(tails):
-            tails.append(index)
-            tail_positions.append(position)
-        else:
-            tails[k] = index
-            tail_positions[k] = position
-    kept: set[str] = set()
-    index = tails[-1] if tails else -1
-    while index != -1:
-        kept.add(keys[index])
-        index = parent[index]
-    return kept
+    number: int
+    items: list[JiraPushItem]
 
 
 # --- The push -------------------------------------------------------------------------------
@@ -642,153 +527,4 @@ def _last_rank_order(*, exclude_run: int) -> list[str]:
         .exclude(status=Record.Status.FAILED)
         .order_by("position")
         .values_list("jira_key", flat=True)
-    )
-
-
-# --- The webhook ----------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class JiraWebhookResult:
-    """What a delivery did: `applied` with the item and its new status, or why not."""
-
-    applied: bool
-    detail: str
-    item_id: int | None = None
-    jira_key: str = ""
-    status: str = ""
-
-
-def jira_webhook_verify(
-    *, secret: str, body: bytes, query_secret: str | None, signature: str | None
-) -> bool | None:
-    """Whether a delivery comes from our Jira: None when it carries no credential, else
-    True only if every credential it carries is right, compared in constant time.
-
-    Jira Cloud signs a webhook that has a secret with `X-Hub-Signature: sha256=<hex HMAC
-    of the body>`; a `?secret=` in the URL serves senders that cannot sign (Automation's
-    "Send web request"), at the price of the secret appearing in access logs.
-    """
-    if query_secret is None and signature is None:
-        return None
-    key = secret.encode()
-    verdicts = []
-    if query_secret is not None:
-        verdicts.append(hmac.compare_digest(query_secret.encode(), key))
-    if signature is not None:
-        algorithm, _, given = signature.strip().partition("=")
-        expected = hmac.new(key, body, hashlib.sha256).hexdigest()
-        verdicts.append(
-            algorithm.lower() == "sha256"
-            and hmac.compare_digest(given.strip().lower().encode(), expected.encode())
-        )
-    return all(verdicts)
-
-
-def jira_webhook_delivery_id(*, payload: dict[str, Any], header: str | None) -> str:
-    """Jira's X-Atlassian-Webhook-Identifier (the same on each of its retries); without
-    it, a hash of event, issue and timestamp (or of the whole payload)."""
-    if header and header.strip():
-        return header.strip()[:128]
-    issue = payload.get("issue") if isinstance(payload.get("issue"), dict) else {}
-    timestamp = payload.get("timestamp")
-    if timestamp is None:
-        basis = json.dumps(payload, sort_keys=True, default=str)
-    else:
-        issue_id = issue.get("id") or issue.get("key")
-        basis = f"{payload.get('webhookEvent')}|{issue_id}|{timestamp}"
-    return "sha256:" + hashlib.sha256(basis.encode()).hexdigest()
-
-
-def _status_target(name: str) -> str | None:
-    """The item status a Jira status maps to (JIRA_STATUS_MAP; names compare as Jira's
-    do, case-insensitively)."""
-    folded = name.casefold()
-    for jira_status, target in settings.JIRA_STATUS_MAP.items():
-        if jira_status.casefold() == folded:
-            return target
-    return None
-
-
-def _status_changed(payload: dict[str, Any]) -> bool:
-    """Whether the update changed the status. Jira Cloud sends a changelog with every
-    `jira:issue_updated`; an update of another field (our own score push among them) must
-    not reset a status changed here since. Without a changelog, the status is taken as
-    news."""
-    changelog = payload.get("changelog")
-    if not isinstance(changelog, dict):
-        return True
-    entries = changelog.get("items")
-    if not isinstance(entries, list):
-        return True
-    return any(isinstance(e, dict) and e.get("field") == "status" for e in entries)
-
-
-@transaction.atomic
-def jira_webhook_receive(*, payload: dict[str, Any], delivery_id: str) -> JiraWebhookResult:
-    """Apply a `jira:issue_updated` delivery: the issue's new status, mapped with
-    JIRA_STATUS_MAP, becomes its item's status (through items_set_status, so the change
-    has a history row and the item is rescored). Unknown keys, unmapped statuses, other
-    events and a delivery already received are ignored.
-
-    The delivery is stored in the same transaction as the change, so a redelivery after a
-    crash applies it, and a redelivery after success does nothing.
-    """
-    issue = payload.get("issue") if isinstance(payload.get("issue"), dict) else {}
-    fields = issue.get("fields") if isinstance(issue.get("fields"), dict) else {}
-    status = fields.get("status") if isinstance(fields.get("status"), dict) else {}
-    event = str(payload.get("webhookEvent") or "")[:64]
-    key = str(issue.get("key") or "")[:42]
-    jira_status = str(status.get("name") or "")[:120]
-    try:
-        with transaction.atomic():
-            delivery = JiraWebhookDelivery.objects.create(
-                delivery_id=delivery_id,
-                event=event,
-                jira_key=key,
-                jira_status=jira_status,
-                outcome=JiraWebhookDelivery.Outcome.IGNORED,
-            )
-    except IntegrityError:
-        return JiraWebhookResult(False, "already received: this delivery was handled before")
-
-    result = _webhook_apply(event=event, key=key, jira_status=jira_status, payload=payload)
-    delivery.outcome = (
-        JiraWebhookDelivery.Outcome.APPLIED
-        if result.applied
-        else JiraWebhookDelivery.Outcome.IGNORED
-    )
-    delivery.detail = result.detail[:300]
-    delivery.save(update_fields=["outcome", "detail"])
-    return result
-
-
-def _webhook_apply(
-    *, event: str, key: str, jira_status: str, payload: dict[str, Any]
-) -> JiraWebhookResult:
-    if event != "jira:issue_updated":
-        return JiraWebhookResult(False, f"event {event or '(none)'!r} is not handled")
-    if not key or not jira_status:
-        return JiraWebhookResult(False, "the payload names no issue key or status")
-    if not _status_changed(payload):
-        return JiraWebhookResult(False, "the update did not change the status", jira_key=key)
-    target = _status_target(jira_status)
-    if target is None:
-        return JiraWebhookResult(
-            False, f"the Jira status {jira_status!r} is not in JIRA_STATUS_MAP", jira_key=key
-        )
-    item = RoadmapItem.objects.filter(jira_key=key).only("pk", "status").first()
-    if item is None:
-        return JiraWebhookResult(False, f"no item has the Jira key {key}", jira_key=key)
-    if item.status == target:
-        return JiraWebhookResult(
-            False, f"item {item.pk} is already {target}", item_id=item.pk, jira_key=key
-        )
-    items_set_status(item_ids=[item.pk], status=target)
-    return JiraWebhookResult(
-        True,
-        f"item {item.pk} set to {target} (Jira status {jira_status!r})",
-        item_id=item.pk,
-        jira_key=key,
-        status=target,
     )
