@@ -411,13 +411,16 @@ class JiraSyncRecord(models.Model):
 class JiraWebhookDelivery(models.Model):
     """A webhook delivery from Jira, kept so that a redelivery is recognised and does
     nothing. `delivery_id` is Jira's X-Atlassian-Webhook-Identifier (the same across its
-    retries) or, without it, a hash of event, issue and timestamp."""
+    retries) or, without it, a hash of event, issue and timestamp; `body_sha256` is the
+    hash of the verified body, so a captured delivery re-sent under another identifier
+    (the header is not signed) is recognised too. Empty on rows from before it existed."""
 
     class Outcome(models.TextChoices):
         APPLIED = "applied", "Applied"
         IGNORED = "ignored", "Ignored"
 
     delivery_id = models.CharField(max_length=128, unique=True)
+    body_sha256 = models.CharField(max_length=64, blank=True, editable=False)
     event = models.CharField(max_length=64, blank=True)
     jira_key = models.CharField(max_length=42, blank=True, verbose_name="Jira key")
     jira_status = models.CharField(max_length=120, blank=True)
@@ -429,6 +432,13 @@ class JiraWebhookDelivery(models.Model):
         ordering = ["-received_at", "-id"]
         verbose_name = "Jira webhook delivery"
         verbose_name_plural = "Jira webhook deliveries"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["body_sha256"],
+                condition=~Q(body_sha256=""),
+                name="jira_delivery_body_unique",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.event} {self.jira_key}: {self.outcome}"

@@ -127,9 +127,14 @@ def item_update(
 
 @transaction.atomic
 def items_set_status(
-    *, item_ids: Iterable[int], status: str, user: AbstractBaseUser | None = None
+    *,
+    item_ids: Iterable[int],
+    status: str,
+    user: AbstractBaseUser | None = None,
+    change_reason: str = "",
 ) -> int:
-    """Bulk status change (admin action, API), with a history row per changed item."""
+    """Bulk status change (admin action, API, Jira's webhook), with a history row per
+    changed item (`change_reason`, by default "status set to <status>")."""
     if status not in ItemStatus.values:
         raise ValueError(f"unknown status {status!r}")
     ids = list(
@@ -148,7 +153,7 @@ def items_set_status(
         list(RoadmapItem.objects.filter(pk__in=ids)),
         update=True,
         default_user=user,
-        default_change_reason=f"status set to {status}",
+        default_change_reason=change_reason or f"status set to {status}",
     )
     items_mark_dirty(item_ids=ids)
     return len(ids)

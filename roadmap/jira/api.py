@@ -73,10 +73,11 @@ class JiraWebhookViewSet(viewsets.ViewSet):
         "JIRA_STATUS_MAP becomes the status of the item with that Jira key (with a "
         "history entry; the item is rescored). Unknown keys, unmapped statuses, other "
         "events and updates that did not change the status are ignored (200). A "
-        "delivery received before (same `X-Atlassian-Webhook-Identifier`, or same "
-        "event, issue and timestamp) does nothing. Authenticate with "
-        "`X-Hub-Signature: sha256=<HMAC-SHA256 of the body with the secret>` (what Jira "
-        "sends for a webhook with a secret) or `?secret=`.",
+        "delivery received before (same body, same `X-Atlassian-Webhook-Identifier`, or "
+        "same event, issue and timestamp) does nothing; one whose `timestamp` is further "
+        "from now than JIRA_WEBHOOK_MAX_AGE_SECONDS is refused (400 `stale_delivery`). "
+        "Authenticate with `X-Hub-Signature: sha256=<HMAC-SHA256 of the body with the "
+        "secret>` (what Jira sends for a webhook with a secret) or `?secret=`.",
         request=OpenApiTypes.OBJECT,
         parameters=[
             OpenApiParameter(
@@ -100,7 +101,11 @@ class JiraWebhookViewSet(viewsets.ViewSet):
         ],
         responses={
             200: JiraWebhookResultSerializer,
-            400: _webhook_error("The body is not a JSON object."),
+            400: _webhook_error(
+                "The body is not a JSON object, a name in it holds a NUL, its `timestamp` is "
+                "not epoch milliseconds (`invalid`), or it is dated further from now than "
+                "JIRA_WEBHOOK_MAX_AGE_SECONDS (`stale_delivery`)."
+            ),
             401: _webhook_error("Neither `secret` nor `X-Hub-Signature` was given."),
             403: _webhook_error(
                 "The secret or signature is wrong, or the webhook is off (no JIRA_WEBHOOK_SECRET)."
@@ -130,8 +135,23 @@ class JiraWebhookViewSet(viewsets.ViewSet):
         delivery_id = webhook.jira_webhook_delivery_id(
             payload=payload, header=request.headers.get("X-Atlassian-Webhook-Identifier")
         )
-        result = webhook.jira_webhook_receive(payload=payload, delivery_id=delivery_id)
+        try:
+            result = webhook.jira_webhook_receive(
+                payload=payload, delivery_id=delivery_id, body=body
+            )
+        except webhook.JiraWebhookInvalid as exc:
+            raise exceptions.ValidationError(exc.fields) from None
+        except webhook.JiraWebhookStale as exc:
+            raise StaleDelivery(str(exc)) from None
         return Response(JiraWebhookResultSerializer(result).data)
+
+
+class StaleDelivery(exceptions.APIException):
+    """400, not 409 or 425: Jira retries those, and a stale delivery never gets fresher."""
+
+    status_code = 400
+    default_detail = "The delivery is too old."
+    default_code = "stale_delivery"
 
 
 def _json_object(body: bytes) -> dict[str, Any]:
