@@ -315,6 +315,9 @@ SPECTACULAR_SETTINGS = {
         "ReportStatusEnum": "signals.choices.ReportStatus",
         # Friction reports, outcomes and launch plans (a list of them) share the channels.
         "ChannelEnum": "roadmap.choices.Channel",
+        # A Jira run's status (push-to-jira, jira/runs) and its records' statuses.
+        "RankingPushQueuedStatusEnum": "roadmap.models.JiraSyncRun.Status",
+        "JiraSyncRecordStatusEnum": "roadmap.models.JiraSyncRecord.Status",
     },
 }
 

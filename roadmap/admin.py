@@ -22,7 +22,7 @@ from django.utils.safestring import SafeString
 from simple_history.admin import SimpleHistoryAdmin
 
 from roadmap.choices import LAUNCH_CHECKLIST, LAUNCH_CHECKLIST_FIELDS, Channel, ItemStatus
-from roadmap.jira import admin as jira_admin  # noqa: F401 (registers the Jira admins)
+from roadmap.jira.admin import JiraKeyNotFoundFilter  # also registers the Jira admins
 from roadmap.models import (
     LaunchPlan,
     RoadmapItem,
@@ -299,13 +299,20 @@ class RoadmapItemAdmin(SimpleHistoryAdmin):
         ("owner", admin.RelatedOnlyFieldListFilter),
         "segments",
         HasJiraKeyFilter,
+        JiraKeyNotFoundFilter,
         MissingEstimatesFilter,
     )
     list_select_related = ("theme", "owner", "score")
     search_fields = ("title", "description", "jira_key")
     autocomplete_fields = ("theme", "owner")
     filter_horizontal = ("segments",)
-    readonly_fields = ("version", "created_at", "updated_at", "score_explanation")
+    readonly_fields = (
+        "version",
+        "created_at",
+        "updated_at",
+        "score_explanation",
+        "jira_key_missing_since",
+    )
     fieldsets = (
         ("Basics", {"fields": ("title", "description", "status", "theme", "owner", "segments")}),
         (
@@ -315,7 +322,7 @@ class RoadmapItemAdmin(SimpleHistoryAdmin):
                 "description": "RICE inputs. Leave a field empty when it is not estimated yet.",
             },
         ),
-        ("Jira", {"fields": ("jira_key",)}),
+        ("Jira", {"fields": ("jira_key", "jira_key_missing_since")}),
         ("Record", {"fields": ("version", "created_at", "updated_at"), "classes": ("collapse",)}),
     )
     inlines = (LaunchPlanInline, SignalLinkInline, ReportLinkInline)
@@ -359,6 +366,8 @@ class RoadmapItemAdmin(SimpleHistoryAdmin):
             # Bumped in SQL so two concurrent saves both count: an API client holding the
             # old version must see a conflict (If-Match), whoever saved last.
             obj.version = F("version") + 1
+        if change and "jira_key" in form.changed_data:
+            obj.jira_key_missing_since = None  # as item_update: a new key is tried again
         super().save_model(request, obj, form, change)
         if change:
             obj.refresh_from_db(fields=["version"])

@@ -115,6 +115,9 @@ def item_update(
     changed = {name for name, value in data.items() if getattr(locked, name) != value}
     for name, value in data.items():
         setattr(locked, name, value)
+    if "jira_key" in changed:
+        # A new key is worth trying: the Jira push skips a key Jira answered 404 for.
+        locked.jira_key_missing_since = None
     locked.full_clean()
     locked.version = locked.version + 1
     locked.save()

@@ -8,7 +8,7 @@ from roadmap.api.views import (
     SegmentViewSet,
     ThemeViewSet,
 )
-from roadmap.jira.api import JiraWebhookViewSet
+from roadmap.jira.api import JiraSyncRunViewSet, JiraWebhookViewSet
 
 router = SimpleRouter()
 router.register("items", RoadmapItemViewSet, basename="item")
@@ -16,6 +16,7 @@ router.register("themes", ThemeViewSet, basename="theme")
 router.register("segments", SegmentViewSet, basename="segment")
 router.register("launch-plans", LaunchPlanViewSet, basename="launch-plan")
 router.register("jira/webhook", JiraWebhookViewSet, basename="jira-webhook")
+router.register("jira/runs", JiraSyncRunViewSet, basename="jira-run")
 
 urlpatterns = [
     # No trailing slash: calendar apps expect a file name.

@@ -8,9 +8,11 @@ Where things live (one module per concern):
 - `planner`: the pure rank planner, `jira_rank_plan`;
 - `queue`: queueing a push (`jira_push_queue`), called by scoring;
 - `push`: the push run itself (`jira_ranking_push`);
+- `runs`: a run's start and abandon, and what earlier runs left for the next to compare;
 - `tasks`: its Celery task, fed by scoring through a provider (config.dispatch);
 - `webhook`: verifying and applying Jira's deliveries;
-- `api`: the webhook's endpoint; `admin`: the run, record and delivery admins.
+- `api`: the webhook's endpoint and the runs' (`GET /api/v1/jira/runs/{id}/`);
+- `admin`: the run, record and delivery admins, and the "Jira key not found" filter.
 
 Roadmap knows neither scoring nor signals, so everything here takes plain data: scoring
 provides a published ranking's entries as `push.JiraPushItem` rows.

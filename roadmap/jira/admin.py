@@ -8,6 +8,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import admin
+from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.html import format_html
@@ -43,6 +44,8 @@ class JiraSyncRunAdmin(ReadOnlyAdmin):
         "updated_count",
         "unchanged_count",
         "failed_count",
+        "not_attempted_count",
+        "key_missing_count",
         "rank_calls",
         "request_count",
         "records",
@@ -86,3 +89,21 @@ class JiraWebhookDeliveryAdmin(ReadOnlyAdmin):
     list_filter = ("outcome", "event")
     search_fields = ("jira_key", "delivery_id", "detail")
     date_hierarchy = "received_at"
+
+
+class JiraKeyNotFoundFilter(admin.SimpleListFilter):
+    """Items whose Jira key Jira answered 404 for: the push skips them until the key is
+    corrected (changing it clears the flag)."""
+
+    title = "Jira key not found"
+    parameter_name = "jira_key_not_found"
+
+    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
+        return [("yes", "Jira key not found"), ("no", "Jira key found or none")]
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:
+        if self.value() == "yes":
+            return queryset.filter(jira_key_missing_since__isnull=False)
+        if self.value() == "no":
+            return queryset.filter(jira_key_missing_since__isnull=True)
+        return queryset

@@ -1,4 +1,5 @@
-"""The Jira integration's API: the webhook Jira calls (`POST /api/v1/jira/webhook/`).
+"""The Jira integration's API: the webhook Jira calls (`POST /api/v1/jira/webhook/`) and
+the outcome of a push (`GET /api/v1/jira/runs/{id}/`, with its records).
 
 Serializers and views together: the Jira API is small, and a reader looking for it looks
 in roadmap/jira/ first.
@@ -10,15 +11,18 @@ import json
 from typing import Any
 
 from django.conf import settings
+from django.db.models import Prefetch, QuerySet
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
-from rest_framework import exceptions, permissions, serializers, viewsets
+from rest_framework import exceptions, mixins, permissions, serializers, viewsets
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from config.api.openapi import ErrorSerializer
+from config.api.openapi import DETAIL_ERRORS, ErrorSerializer, error_responses
+from config.roles import Role, has_role
 from roadmap.choices import ItemStatus
 from roadmap.jira import webhook
+from roadmap.models import JiraSyncRecord, JiraSyncRun
 
 # --- The Jira webhook ---------------------------------------------------------------------
 
@@ -162,3 +166,95 @@ def _json_object(body: bytes) -> dict[str, Any]:
     if not isinstance(payload, dict):
         raise exceptions.ValidationError({"non_field_errors": ["The body must be a JSON object."]})
     return payload
+
+
+# --- Push runs ------------------------------------------------------------------------------
+
+
+class JiraSyncRecordSerializer(serializers.ModelSerializer):
+    """What the run did to one issue in one step."""
+
+    item = serializers.IntegerField(source="item_id", read_only=True)
+
+    class Meta:
+        model = JiraSyncRecord
+        fields = [
+            "item",
+            "jira_key",
+            "position",
+            "action",
+            "status",
+            "http_status",
+            "error",
+            "values",
+            "created_at",
+        ]
+        read_only_fields = fields
+
+
+class JiraSyncRunSerializer(serializers.ModelSerializer):
+    """A push of a published ranking to Jira: its outcome, counts, error (with an excerpt
+    of Jira's answer when it gave up) and one record per issue and step."""
+
+    ranking = serializers.IntegerField(source="ranking_number", read_only=True)
+    records = JiraSyncRecordSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = JiraSyncRun
+        fields = [
+            "id",
+            "ranking",
+            "status",
+            "force",
+            "queued_at",
+            "started_at",
+            "finished_at",
+            "item_count",
+            "updated_count",
+            "unchanged_count",
+            "failed_count",
+            "not_attempted_count",
+            "key_missing_count",
+            "rank_calls",
+            "request_count",
+            "rank_synced",
+            "error",
+            "records",
+        ]
+        read_only_fields = fields
+
+
+class ProductOrIntegration(permissions.BasePermission):
+    """Who follows pushes: product (who starts them) and integrations (Jira automation)."""
+
+    message = "Only the product and integration roles may read Jira runs."
+
+    def has_permission(self, request: Request, view: Any) -> bool:
+        return has_role(request.user, Role.PRODUCT, Role.INTEGRATION)
+
+
+class JiraSyncRunViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """The outcome of a push to Jira (the `run` that `push-to-jira` answers)."""
+
+    serializer_class = JiraSyncRunSerializer
+    permission_classes = [ProductOrIntegration]
+    lookup_value_regex = "[0-9]{1,18}"
+
+    def get_queryset(self) -> QuerySet[JiraSyncRun]:
+        # Two queries whatever the number of records.
+        return JiraSyncRun.objects.prefetch_related(
+            Prefetch("records", queryset=JiraSyncRecord.objects.order_by("action", "position"))
+        )
+
+    @extend_schema(
+        summary="A push to Jira, with its records (product, integration)",
+        description="What one push did: its status (`queued`, `running`, `succeeded`, "
+        "`partial`, `failed`), counts, error (with an excerpt of Jira's answer when the "
+        "push gave up) and one record per issue and step (`fields`, `rank`). Record "
+        "statuses: `ok`, `failed`, `skipped` (nothing changed), `not_attempted` (the run "
+        "stopped before it), `key_missing` (not sent: Jira answered 404 for the key "
+        "before, and it has not changed since).",
+        responses={200: JiraSyncRunSerializer, **error_responses(*DETAIL_ERRORS)},
+    )
+    def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        return super().retrieve(request, *args, **kwargs)

@@ -1,14 +1,15 @@
 """The rank planner: pure, no I/O, no Django. Given Jira's relative order of our issues
 as the last completed push left it and the wanted order, `jira_rank_plan` returns the
 fewest rank calls that make the first equal the second. The push (roadmap.jira.push)
-carries the plan out; the property tests (tests/roadmap/test_jira_planner.py) check it.
+carries the plan out, with a `RankOrder` to find another anchor when a planned one turns
+out to be missing; the property tests (tests/roadmap/test_jira_planner.py) check the plan.
 """
 
 from __future__ import annotations
 
 import bisect
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from roadmap.jira.client import RANK_BATCH_SIZE
 
@@ -98,3 +99,41 @@ def _longest_kept(desired: list[str], old_position: dict[str, int]) -> set[str]:
         kept.add(keys[index])
         index = parent[index]
     return kept
+
+
+@dataclass
+class RankOrder:
+    """The wanted order while a plan is carried out: which issues move, which are placed
+    (and how), so that a failed anchor can be replaced by the nearest issue in place."""
+
+    desired: list[str]
+    moved: set[str]
+    placed: dict[str, dict[str, str]] = field(default_factory=dict)
+    index: dict[str, int] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self.index = {key: i for i, key in enumerate(self.desired)}
+
+    def place(self, issues: list[str], side: str, anchor: str) -> None:
+        for key in issues:
+            self.placed[key] = {side: anchor}
+            side, anchor = "after", key
+
+    def in_place(self, key: str, unusable: set[str]) -> bool:
+        return key not in unusable and (key in self.placed or key not in self.moved)
+
+    def anchor(self, call: RankCall, *, unusable: set[str]) -> tuple[str, str] | None:
+        """The planned anchor or, when it failed, the nearest issue in place: above the
+        call's issues (rank after it), else below them among the issues that keep their
+        place (rank before it). None when there is neither."""
+        first = self.index[call.issues[0]]
+        above = self.index[call.after] if call.after is not None else first - 1
+        for i in range(above, -1, -1):
+            if self.in_place(self.desired[i], unusable):
+                return ("after", self.desired[i])
+        below = self.index[call.before] if call.before is not None else first + 1
+        for i in range(below, len(self.desired)):
+            key = self.desired[i]
+            if key not in unusable and key not in self.moved:
+                return ("before", key)
+        return None

@@ -29,18 +29,20 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
 from typing import Any
 
-from django.conf import settings
-from django.db import IntegrityError, transaction
-from django.db.models import Max
 from django.utils import timezone
 
 from roadmap.jira import JiraSettings, jira_settings
 from roadmap.jira.client import JiraClient, JiraResponse, JiraUnavailable
-from roadmap.jira.planner import RankCall, jira_rank_plan
-from roadmap.models import JiraSyncRecord, JiraSyncRun
+from roadmap.jira.planner import RankCall, RankOrder, jira_rank_plan
+from roadmap.jira.runs import (
+    last_pushed_values,
+    last_rank_order,
+    run_finish,
+    run_start,
+)
+from roadmap.models import JiraSyncRecord, JiraSyncRun, RoadmapItem
 
 logger = logging.getLogger(__name__)
 
@@ -49,15 +51,9 @@ logger = logging.getLogger(__name__)
 SIGNIFICANT_DIGITS = 6
 # Records are written in batches of this many (and at the end of each step).
 _FLUSH_EVERY = 50
-# A queued run that never started within this time is given up.
-_QUEUED_TOO_LONG = timedelta(days=1)
 
 Run = JiraSyncRun
 Record = JiraSyncRecord
-
-
-class JiraPushBusy(Exception):
-    """Another push is running; this one should be retried later."""
 
 
 class _Abort(Exception):
@@ -110,11 +106,11 @@ def jira_ranking_push(
     Raises JiraPushBusy when another push is running. `client` and `config` are for tests.
     """
     config = config or jira_settings()
-    run = _run_start(run_id=run_id, ranking_number=ranking_number, force=force)
+    run = run_start(run_id=run_id, ranking_number=ranking_number, force=force)
     if run.status != Run.Status.RUNNING:
         return run
     if not config.push_enabled:
-        return _run_finish(run, error="Jira is not configured; set the JIRA_* variables.")
+        return run_finish(run, error="Jira is not configured; set the JIRA_* variables.")
     own_client = client is None
     client = client or JiraClient.from_settings(config)
     push = _Push(run=run, items=sorted(items, key=lambda i: i.position), config=config)
@@ -132,49 +128,6 @@ def jira_ranking_push(
         if own_client:
             client.close()
     return push.finish(client)
-
-
-def _run_start(*, run_id: int | None, ranking_number: int, force: bool) -> JiraSyncRun:
-    """Move the run to `running` (creating it without `run_id`), committed before any
-    HTTP call. Compare-and-set: a run that is not queued any more is returned as it is."""
-    now = timezone.now()
-    _runs_abandon(now=now)
-    try:
-        with transaction.atomic():
-            if run_id is None:
-                return JiraSyncRun.objects.create(
-                    ranking_number=ranking_number,
-                    force=force,
-                    status=Run.Status.RUNNING,
-                    started_at=now,
-                )
-            JiraSyncRun.objects.filter(pk=run_id, status=Run.Status.QUEUED).update(
-                status=Run.Status.RUNNING, started_at=now
-            )
-    except IntegrityError:
-        raise JiraPushBusy("another Jira push is running") from None
-    return JiraSyncRun.objects.get(pk=run_id)
-
-
-def _runs_abandon(*, now: datetime) -> None:
-    """Fail runs whose worker died: running for longer than a task may live, or queued
-    for a day. Their issues are pushed again by the next run (it compares with the last
-    *successful* records)."""
-    running_limit = timedelta(seconds=settings.CELERY_TASK_TIME_LIMIT + 60)
-    JiraSyncRun.objects.filter(
-        status=Run.Status.RUNNING, started_at__lt=now - running_limit
-    ).update(status=Run.Status.FAILED, finished_at=now, error="abandoned: its worker stopped")
-    JiraSyncRun.objects.filter(
-        status=Run.Status.QUEUED, queued_at__lt=now - _QUEUED_TOO_LONG
-    ).update(status=Run.Status.FAILED, finished_at=now, error="abandoned: it never started")
-
-
-def _run_finish(run: JiraSyncRun, *, error: str) -> JiraSyncRun:
-    run.status = Run.Status.FAILED
-    run.error = error
-    run.finished_at = timezone.now()
-    run.save(update_fields=["status", "error", "finished_at"])
-    return run
 
 
 def _significant(value: float | None) -> float | None:
@@ -198,16 +151,48 @@ class _Push:
     failed: set[str] = field(default_factory=set)
     missing: set[str] = field(default_factory=set)
     unranked: set[str] = field(default_factory=set)
+    # (key, action) of every record written: what an aborted run never reached is the rest.
+    done: set[tuple[str, str]] = field(default_factory=set)
     updated: int = 0
     unchanged: int = 0
+    not_attempted: int = 0
+    key_missing: int = 0
     rank_calls: int = 0
     order_uncertain: bool = False
 
     def execute(self, client: JiraClient) -> None:
-        self.by_key = {item.jira_key: item for item in self.items}
         self.run.item_count = len(self.items)
+        self.leave_out_missing_keys()
+        self.by_key = {item.jira_key: item for item in self.items}
         self.push_fields(client)
         self.push_order(client)
+
+    def leave_out_missing_keys(self) -> None:
+        """Keys Jira answered 404 for before (flagged on their item, until the key
+        changes) are not sent: each would fail again and keep every run partial. They are
+        recorded as `key_missing`, for both steps, and counted apart."""
+        flagged = dict(
+            RoadmapItem.objects.filter(
+                jira_key__in=[item.jira_key for item in self.items],
+                jira_key_missing_since__isnull=False,
+            ).values_list("jira_key", "jira_key_missing_since")
+        )
+        if not flagged:
+            return
+        sent = []
+        for item in self.items:
+            since = flagged.get(item.jira_key)
+            if since is None:
+                sent.append(item)
+                continue
+            note = (
+                f"Jira key not found: Jira answered 404 for {item.jira_key} on "
+                f"{since:%Y-%m-%d %H:%M} UTC; not sent until the item's Jira key changes"
+            )
+            for action in (Record.Action.FIELDS, Record.Action.RANK):
+                self.record(item, action, Record.Status.KEY_MISSING, error=note)
+        self.key_missing = len(self.items) - len(sent)
+        self.items = sent
 
     # --- Step 1: field values --------------------------------------------------------------
 
@@ -218,7 +203,7 @@ class _Push:
         }
 
     def push_fields(self, client: JiraClient) -> None:
-        last = {} if self.run.force else _last_pushed_values([i.jira_key for i in self.items])
+        last = {} if self.run.force else last_pushed_values([i.jira_key for i in self.items])
         for item in self.items:
             values = self.values_of(item)
             if last.get(item.jira_key) == values:
@@ -251,13 +236,13 @@ class _Push:
         desired = [i.jira_key for i in self.items if i.jira_key not in self.missing]
         for key in sorted(self.missing, key=lambda k: self.by_key[k].position):
             self.fail(self.by_key[key], Record.Action.RANK, "not ranked: Jira has no such issue")
-        previous = [] if self.run.force else _last_rank_order(exclude_run=self.run.pk)
+        previous = [] if self.run.force else last_rank_order(exclude_run=self.run.pk)
         plan = jira_rank_plan(previous=previous, desired=desired)
         # Until the plan is carried out, Jira's order is unknown: say so first, so that a
         # run that dies halfway makes the next one re-rank everything.
         self.run.rank_synced = False
         self.run.save(update_fields=["rank_synced"])
-        order = _Order(desired=desired, moved={key for call in plan for key in call.issues})
+        order = RankOrder(desired=desired, moved={key for call in plan for key in call.issues})
         for call in plan:
             self.rank(client, call, order)
         for key in desired:
@@ -273,7 +258,7 @@ class _Push:
         self.flush()
         self.run.rank_synced = not self.order_uncertain
 
-    def rank(self, client: JiraClient, call: RankCall, order: _Order) -> None:
+    def rank(self, client: JiraClient, call: RankCall, order: RankOrder) -> None:
         """Carry out one planned call: on another anchor when the planned one failed, one
         issue at a time when Jira refuses the call as a whole."""
         issues = [key for key in call.issues if key not in self.unranked]
@@ -338,7 +323,7 @@ class _Push:
             raise
 
     def partial_rank(
-        self, response: JiraResponse, issues: list[str], side: str, anchor: str, order: _Order
+        self, response: JiraResponse, issues: list[str], side: str, anchor: str, order: RankOrder
     ) -> None:
         """207: Jira moved some issues and says, per issue, which it could not."""
         refused: dict[str, str] = {}
@@ -350,13 +335,15 @@ class _Push:
             refused[str(entry.get("issueKey") or "")] = errors or (
                 f"refused with status {entry.get('status')}"
             )
+            if int(entry.get("status") or 0) == 404:
+                self.missing.add(str(entry.get("issueKey") or ""))
         for key in issues:
             if key in refused:
                 self.fail(self.by_key[key], Record.Action.RANK, refused[key], response)
         order.place([key for key in issues if key not in refused], side, anchor)
 
     def rank_one_by_one(
-        self, client: JiraClient, issues: list[str], side: str, anchor: str, order: _Order
+        self, client: JiraClient, issues: list[str], side: str, anchor: str, order: RankOrder
     ) -> None:
         """Jira refused the whole call (an issue in it is gone): rank each issue on its
         own after the last one placed, so only the missing ones fail."""
@@ -395,6 +382,7 @@ class _Push:
         error: str = "",
         http_status: int | None = None,
     ) -> None:
+        self.done.add((item.jira_key, action))
         self.pending.append(
             JiraSyncRecord(
                 run=self.run,
@@ -428,12 +416,39 @@ class _Push:
             JiraSyncRecord.objects.bulk_create(self.pending)
             self.pending = []
 
+    def record_not_attempted(self) -> None:
+        """The run stopped: record each step it never reached for each item, and count
+        the items it never reached at all."""
+        reached = {key for key, _ in self.done}
+        self.not_attempted = sum(1 for item in self.items if item.jira_key not in reached)
+        for item in self.items:
+            for action in (Record.Action.FIELDS, Record.Action.RANK):
+                if (item.jira_key, action) not in self.done:
+                    self.record(
+                        item,
+                        action,
+                        Record.Status.NOT_ATTEMPTED,
+                        error="not attempted: the run stopped before this step reached it",
+                    )
+
+    def flag_missing_keys(self) -> None:
+        """Mark the items whose key Jira answered 404 for (see leave_out_missing_keys)."""
+        if self.missing:
+            RoadmapItem.objects.filter(
+                jira_key__in=self.missing, jira_key_missing_since__isnull=True
+            ).update(jira_key_missing_since=timezone.now())
+
     def finish(self, client: JiraClient) -> JiraSyncRun:
+        if self.error:
+            self.record_not_attempted()
         self.flush()
+        self.flag_missing_keys()
         run = self.run
         run.updated_count = self.updated
         run.unchanged_count = self.unchanged
         run.failed_count = len(self.failed)
+        run.not_attempted_count = self.not_attempted
+        run.key_missing_count = self.key_missing
         run.rank_calls = self.rank_calls
         run.request_count = len(client.attempts)
         run.error = self.error[:2000]
@@ -447,84 +462,16 @@ class _Push:
         run.save()
         log = logger.warning if run.status != Run.Status.SUCCEEDED else logger.info
         log(
-            "jira push of ranking %s: %s (%d updated, %d unchanged, %d failed, %d rank calls)%s",
+            "jira push of ranking %s: %s (%d updated, %d unchanged, %d failed, %d not attempted, "
+            "%d with a Jira key not found, %d rank calls)%s",
             run.ranking_number,
             run.status,
             run.updated_count,
             run.unchanged_count,
             run.failed_count,
+            run.not_attempted_count,
+            run.key_missing_count,
             run.rank_calls,
             f": {run.error}" if run.error else "",
         )
         return run
-
-
-@dataclass
-class _Order:
-    """The wanted order while a plan is carried out: which issues move, which are placed
-    (and how), so that a failed anchor can be replaced by the nearest issue in place."""
-
-    desired: list[str]
-    moved: set[str]
-    placed: dict[str, dict[str, str]] = field(default_factory=dict)
-    index: dict[str, int] = field(default_factory=dict)
-
-    def __post_init__(self) -> None:
-        self.index = {key: i for i, key in enumerate(self.desired)}
-
-    def place(self, issues: list[str], side: str, anchor: str) -> None:
-        for key in issues:
-            self.placed[key] = {side: anchor}
-            side, anchor = "after", key
-
-    def in_place(self, key: str, unusable: set[str]) -> bool:
-        return key not in unusable and (key in self.placed or key not in self.moved)
-
-    def anchor(self, call: RankCall, *, unusable: set[str]) -> tuple[str, str] | None:
-        """The planned anchor or, when it failed, the nearest issue in place: above the
-        call's issues (rank after it), else below them among the issues that keep their
-        place (rank before it). None when there is neither."""
-        first = self.index[call.issues[0]]
-        above = self.index[call.after] if call.after is not None else first - 1
-        for i in range(above, -1, -1):
-            if self.in_place(self.desired[i], unusable):
-                return ("after", self.desired[i])
-        below = self.index[call.before] if call.before is not None else first + 1
-        for i in range(below, len(self.desired)):
-            key = self.desired[i]
-            if key not in unusable and key not in self.moved:
-                return ("before", key)
-        return None
-
-
-def _last_pushed_values(keys: list[str]) -> dict[str, dict[str, Any]]:
-    """The field values of each key's last successful push, in one query."""
-    if not keys:
-        return {}
-    ok_fields = JiraSyncRecord.objects.filter(action=Record.Action.FIELDS, status=Record.Status.OK)
-    latest = (
-        ok_fields.filter(jira_key__in=keys)
-        .values("jira_key")
-        .annotate(last=Max("id"))
-        .values("last")
-    )
-    return dict(ok_fields.filter(pk__in=latest).values_list("jira_key", "values"))
-
-
-def _last_rank_order(*, exclude_run: int) -> list[str]:
-    """Jira's relative order of our issues as the last run that reached the rank step
-    left it; empty (unknown: re-rank everything) when that run did not complete it."""
-    last = (
-        JiraSyncRun.objects.exclude(pk=exclude_run)
-        .filter(rank_synced__isnull=False)
-        .order_by("-id")
-        .first()
-    )
-    if last is None or not last.rank_synced:
-        return []
-    return list(
-        JiraSyncRecord.objects.filter(run=last, action=Record.Action.RANK)
-        .exclude(status=Record.Status.FAILED)
-        .order_by("position")
-        .values_list("jira_key", flat=True)
-    )

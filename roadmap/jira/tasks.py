@@ -11,8 +11,9 @@ from celery import shared_task
 from django.db import InterfaceError, OperationalError
 
 from config.dispatch import provider
-from roadmap.jira.push import JiraPushBusy, JiraPushRanking, jira_ranking_push
+from roadmap.jira.push import JiraPushRanking, jira_ranking_push
 from roadmap.jira.queue import PUSH_TASK, jira_sync_run_fail
+from roadmap.jira.runs import JiraPushBusy
 
 logger = logging.getLogger(__name__)
 
@@ -22,7 +23,7 @@ PUSH_ITEMS_PROVIDER = "roadmap.jira.push_items"
 
 # Transient failures only (a lost connection, a lock timeout). Another push running is not
 # an error either: wait for it (pushes never interleave). A worker that died mid-push frees
-# the slot after CELERY_TASK_TIME_LIMIT (push._runs_abandon).
+# the slot after CELERY_TASK_TIME_LIMIT (runs.runs_abandon).
 _PUSH_RETRY: dict[str, Any] = {
     "autoretry_for": (OperationalError, InterfaceError, JiraPushBusy),
     "retry_backoff": 5,

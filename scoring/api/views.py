@@ -263,7 +263,7 @@ class RankingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
     @extend_schema(
         summary="Push this ranking to Jira (product)",
         description="Queues the push of the ranking's scores and order into Jira and "
-        "answers 202 with the run, whose outcome the admin shows (Jira sync runs). Sends "
+        "answers 202 with the run, whose outcome `GET /api/v1/jira/runs/{run}/` reads. Sends "
         "only what changed since the last push, unless `force`.",
         request=RankingPushSerializer,
         parameters=[_NUMBER],

@@ -16,8 +16,11 @@ from django.utils import timezone
 
 from roadmap.jira import jira_settings
 from roadmap.jira.client import JiraClient
-from roadmap.jira.push import JiraPushBusy, JiraPushItem, jira_ranking_push
-from roadmap.models import JiraSyncRecord, JiraSyncRun
+from roadmap.jira.push import JiraPushItem, jira_ranking_push
+from roadmap.jira.runs import JiraPushBusy
+from roadmap.models import JiraSyncRecord, JiraSyncRun, RoadmapItem
+from roadmap.services import item_update
+from tests.factories import RoadmapItemFactory
 from tests.support.jira import ISSUE, RANK, REACH, SCORE, FakeJira, jira_configured
 
 pytestmark = pytest.mark.django_db
@@ -267,9 +270,14 @@ def test_a_jira_answering_5xx_is_given_up_after_max_tries_and_the_run_fails(push
     assert run.status == JiraSyncRun.Status.FAILED
     assert "HTTP 500 after 5 tries" in run.error
     assert (run.request_count, run.failed_count, run.rank_synced) == (6, 1, None)
-    record = JiraSyncRecord.objects.get(run=run, jira_key="PM-2")
+    record = JiraSyncRecord.objects.get(run=run, jira_key="PM-2", action="fields")
     assert (record.action, record.status, record.http_status) == ("fields", "failed", 500)
-    assert records(run, "fields") == {"PM-1": ("ok", 204), "PM-2": ("failed", 500)}
+    assert records(run, "fields") == {
+        "PM-1": ("ok", 204),
+        "PM-2": ("failed", 500),
+        "PM-3": ("not_attempted", None),
+        "PM-4": ("not_attempted", None),
+    }
     # The next push sends what this one could not.
     retry = push(ranking(*keys(4)), number=1)
     assert [seen.path for seen in jira.requests] == [
@@ -291,7 +299,12 @@ def test_jira_giving_up_during_the_rank_step_makes_the_next_push_rerank_everythi
     jira.answer("PUT", RANK, 503, times=5)
     run = push(ranking(*keys(3)))
     assert (run.status, run.rank_synced) == ("failed", False)
-    assert records(run, "rank") == {"PM-2": ("failed", 503), "PM-3": ("failed", 503)}
+    assert records(run, "rank") == {
+        "PM-1": ("not_attempted", None),  # the run stopped before it was recorded in place
+        "PM-2": ("failed", 503),
+        "PM-3": ("failed", 503),
+    }
+    assert run.not_attempted_count == 0  # every item had its fields step
 
     push(ranking(*keys(3)), number=2)
     assert rank_bodies(jira) == [{"issues": ["PM-2", "PM-3"], "rankAfterIssue": "PM-1"}]
@@ -356,3 +369,110 @@ def test_no_http_call_is_made_inside_a_database_transaction(push, jira):
     run = push(items, transport=NoTransactionTransport())
     assert run.status == "partial"
     assert len(jira.requests) == 80 + 2
+
+
+# --- What a run tells its reader (issue 18, items 15 and 16) -------------------------------
+
+
+def test_an_aborted_run_records_the_items_it_never_reached_as_not_attempted(push, jira):
+    jira.answer("PUT", f"{ISSUE}PM-2", 500, times=5)
+
+    run = push(ranking(*keys(4)))
+
+    assert run.status == "failed"
+    assert records(run, "fields") == {
+        "PM-1": ("ok", 204),
+        "PM-2": ("failed", 500),
+        "PM-3": ("not_attempted", None),
+        "PM-4": ("not_attempted", None),
+    }
+    assert set(records(run, "rank").values()) == {("not_attempted", None)}
+    assert (run.item_count, run.failed_count, run.not_attempted_count) == (4, 1, 2)
+
+
+def test_a_run_that_gives_up_puts_an_excerpt_of_jiras_answer_in_its_error(push, jira):
+    jira.answer(
+        "PUT",
+        f"{ISSUE}PM-1",
+        503,
+        body={"errorMessages": ["Site under maintenance until 10:00 UTC"]},
+        times=5,
+    )
+    run = push(ranking(*keys(2)))
+    assert run.status == "failed"
+    assert "HTTP 503 after 5 tries" in run.error
+    assert "Site under maintenance until 10:00 UTC" in run.error
+
+
+def test_a_huge_answer_is_cut_to_an_excerpt_in_the_run_error(push, jira):
+    jira.answer("PUT", f"{ISSUE}PM-1", 502, body={"errorMessages": ["x" * 50_000]}, times=5)
+    run = push(ranking(*keys(1)))
+    assert "xxxx" in run.error
+    assert len(run.error) < 2_000
+
+
+def keyed_items(*keys: str) -> list[JiraPushItem]:
+    """Real items with these keys (the flag lives on the item), ranked in this order."""
+    items = [RoadmapItemFactory(jira_key=key) for key in keys]
+    return [
+        JiraPushItem(
+            item_id=item.pk,
+            jira_key=item.jira_key,
+            position=position,
+            score=100.0 - position,
+            reach=1000.0,
+            impact=1.0,
+            confidence=0.8,
+            effort=2.0,
+        )
+        for position, item in enumerate(items, start=1)
+    ]
+
+
+def test_a_key_jira_answers_404_for_is_flagged_and_not_sent_again_until_it_changes(push, jira):
+    items = keyed_items("PM-1", "PM-2", "PM-3")
+    jira.missing = {"PM-2"}
+
+    first = push(items)
+
+    assert first.status == "partial"
+    flagged = RoadmapItem.objects.get(jira_key="PM-2")
+    assert flagged.jira_key_missing_since is not None
+    assert RoadmapItem.objects.filter(jira_key_missing_since__isnull=False).count() == 1
+
+    second = push(items, number=2, force=True)
+
+    assert f"{ISSUE}PM-2" not in [seen.path for seen in jira.requests]
+    assert all("PM-2" not in (seen.body or {}).get("issues", []) for seen in jira.requests)
+    assert (second.status, second.failed_count, second.key_missing_count) == ("succeeded", 0, 1)
+    assert records(second, "fields")["PM-2"] == ("key_missing", None)
+    assert records(second, "rank")["PM-2"] == ("key_missing", None)
+    note = JiraSyncRecord.objects.get(run=second, action="fields", jira_key="PM-2").error
+    assert "Jira key not found" in note
+
+    # Someone corrects the key: the flag goes, and the next push sends it.
+    item_update(item=flagged, data={"jira_key": "PM-22"})
+    flagged.refresh_from_db()
+    assert flagged.jira_key_missing_since is None
+    corrected = [
+        JiraPushItem(**{**vars(item), "jira_key": "PM-22"}) if item.jira_key == "PM-2" else item
+        for item in items
+    ]
+    third = push(corrected, number=3)
+    assert f"{ISSUE}PM-22" in [seen.path for seen in jira.requests]
+    assert (third.status, third.key_missing_count) == ("succeeded", 0)
+
+
+def test_a_key_jira_refuses_in_a_rank_call_with_404_is_flagged_too(push, jira):
+    items = keyed_items("PM-1", "PM-2", "PM-3")
+    push(items)
+    jira.missing = {"PM-3"}  # deleted since; its values did not change
+    jira.rank_refusal = "207"
+    moved = [items[0], items[2], items[1]]
+    reordered = [
+        JiraPushItem(**{**vars(item), "position": position})
+        for position, item in enumerate(moved, start=1)
+    ]
+    run = push(reordered, number=2)
+    assert records(run, "rank")["PM-3"] == ("failed", 207)
+    assert RoadmapItem.objects.get(jira_key="PM-3").jira_key_missing_since is not None
