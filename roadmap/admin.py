@@ -22,7 +22,10 @@ from django.utils.safestring import SafeString
 from simple_history.admin import SimpleHistoryAdmin
 
 from roadmap.choices import LAUNCH_CHECKLIST, LAUNCH_CHECKLIST_FIELDS, Channel, ItemStatus
-from roadmap.jira.admin import JiraKeyNotFoundFilter  # also registers the Jira admins
+from roadmap.jira.admin import (  # also registers the Jira admins
+    JiraKeyNotFoundFilter,
+    jira_key_retry,
+)
 from roadmap.models import (
     LaunchPlan,
     RoadmapItem,
@@ -326,7 +329,11 @@ class RoadmapItemAdmin(SimpleHistoryAdmin):
         ("Record", {"fields": ("version", "created_at", "updated_at"), "classes": ("collapse",)}),
     )
     inlines = (LaunchPlanInline, SignalLinkInline, ReportLinkInline)
-    actions = (*(_status_action(status) for status in ItemStatus), "recompute_scores")
+    actions = (
+        *(_status_action(status) for status in ItemStatus),
+        "recompute_scores",
+        jira_key_retry,
+    )
     score_fieldset = ("Score", {"fields": ("score_explanation",)})
 
     def get_fieldsets(self, request: HttpRequest, obj: RoadmapItem | None = None) -> Any:

@@ -7,12 +7,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.html import format_html
 
+from roadmap.jira.push import jira_key_missing_clear
 from roadmap.models import JiraSyncRecord, JiraSyncRun, JiraWebhookDelivery
 
 # --- Jira sync: read-only records of what was pushed and received -------------------------
@@ -107,3 +108,12 @@ class JiraKeyNotFoundFilter(admin.SimpleListFilter):
         if self.value() == "no":
             return queryset.filter(jira_key_missing_since__isnull=True)
         return queryset
+
+
+@admin.action(description="Try the Jira key again at the next push", permissions=["change"])
+def jira_key_retry(model_admin: admin.ModelAdmin, request: HttpRequest, queryset: QuerySet) -> None:
+    """An action of the item admin: for a key Jira answered 404 for whose issue is back."""
+    cleared = jira_key_missing_clear(item_ids=list(queryset.values_list("pk", flat=True)))
+    model_admin.message_user(
+        request, f"{cleared} item(s) will have their Jira key pushed again.", messages.SUCCESS
+    )

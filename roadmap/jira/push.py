@@ -475,3 +475,12 @@ class _Push:
             f": {run.error}" if run.error else "",
         )
         return run
+
+
+def jira_key_missing_clear(*, item_ids: Sequence[int]) -> int:
+    """Let the push try these items' Jira keys again (the issue was restored in Jira, or
+    its permissions fixed): clear the flag set when Jira answered 404. Changing the key
+    clears it too (item_update). Returns how many items were flagged."""
+    return RoadmapItem.objects.filter(
+        pk__in=list(item_ids), jira_key_missing_since__isnull=False
+    ).update(jira_key_missing_since=None)

@@ -7,6 +7,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from roadmap.models import RoadmapItem
 from tests.factories import RoadmapItemFactory
 
 pytestmark = pytest.mark.django_db
@@ -58,3 +59,16 @@ def test_correcting_the_key_in_the_admin_clears_the_flag(pm_client):
     assert response.status_code == 302, response.context["adminform"].form.errors
     item.refresh_from_db()
     assert (item.jira_key, item.jira_key_missing_since) == ("PM-11", None)
+
+
+def test_the_item_admin_lets_product_try_a_flagged_key_again(pm_client):
+    flagged = RoadmapItemFactory(jira_key="PM-1", jira_key_missing_since=timezone.now())
+    other = RoadmapItemFactory(jira_key="PM-2", jira_key_missing_since=timezone.now())
+
+    pm_client.post(ITEMS, {"action": "jira_key_retry", "_selected_action": [flagged.pk]})
+
+    flagged.refresh_from_db()
+    other.refresh_from_db()
+    assert flagged.jira_key_missing_since is None
+    assert other.jira_key_missing_since is not None
+    assert RoadmapItem.objects.filter(jira_key_missing_since__isnull=False).count() == 1
