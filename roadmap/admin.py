@@ -20,8 +20,6 @@ from django.core.exceptions import ValidationError
 from django.db.models import Count, F, Q, QuerySet
 from django.forms import ModelForm
 from django.http import HttpRequest
-from django.urls import reverse
-from django.utils.html import format_html
 from django.utils.safestring import SafeString
 from simple_history.admin import SimpleHistoryAdmin
 
@@ -36,11 +34,12 @@ from config.admin_services import (
 from config.formatting import format_number
 from roadmap import services
 from roadmap.choices import ItemStatus
+from roadmap.jira.admin import (  # also registers the Jira admins
+    JiraKeyNotFoundFilter,
+    jira_key_retry,
+)
 from roadmap.launch_plan_admin import LaunchPlanInline
 from roadmap.models import (
-    JiraSyncRecord,
-    JiraSyncRun,
-    JiraWebhookDelivery,
     RoadmapItem,
     Segment,
     Theme,
@@ -189,13 +188,20 @@ class RoadmapItemAdmin(RoleAdminMixin, SimpleHistoryAdmin):
         ("owner", admin.RelatedOnlyFieldListFilter),
         "segments",
         HasJiraKeyFilter,
+        JiraKeyNotFoundFilter,
         MissingEstimatesFilter,
     )
     list_select_related = ("theme", "owner", "score")
     search_fields = ("title", "description", "jira_key")
     autocomplete_fields = ("theme", "owner")
     filter_horizontal = ("segments",)
-    readonly_fields = ("version", "created_at", "updated_at", "score_explanation")
+    readonly_fields = (
+        "version",
+        "created_at",
+        "updated_at",
+        "score_explanation",
+        "jira_key_missing_since",
+    )
     fieldsets = (
         ("Basics", {"fields": ("title", "description", "status", "theme", "owner", "segments")}),
         (
@@ -205,11 +211,15 @@ class RoadmapItemAdmin(RoleAdminMixin, SimpleHistoryAdmin):
                 "description": "RICE inputs. Leave a field empty when it is not estimated yet.",
             },
         ),
-        ("Jira", {"fields": ("jira_key",)}),
+        ("Jira", {"fields": ("jira_key", "jira_key_missing_since")}),
         ("Record", {"fields": ("version", "created_at", "updated_at"), "classes": ("collapse",)}),
     )
     inlines = (LaunchPlanInline, SignalLinkInline, ReportLinkInline)
-    actions = (*(_status_action(status) for status in ItemStatus), "recompute_scores")
+    actions = (
+        *(_status_action(status) for status in ItemStatus),
+        "recompute_scores",
+        jira_key_retry,
+    )
     score_fieldset = ("Score", {"fields": ("score_explanation",)})
 
     def get_fieldsets(self, request: HttpRequest, obj: RoadmapItem | None = None) -> Any:
@@ -266,77 +276,3 @@ class RoadmapItemAdmin(RoleAdminMixin, SimpleHistoryAdmin):
 
     def delete_model(self, request: HttpRequest, obj: Any) -> None:
         call_service(services.item_delete, item=obj)
-
-
-# --- Jira sync: read-only records of what was pushed and received -------------------------
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    """Records of what happened: viewed and filtered, never edited."""
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-
-@admin.register(JiraSyncRun)
-class JiraSyncRunAdmin(ReadOnlyAdmin):
-    list_display = (
-        "id",
-        "ranking_number",
-        "status",
-        "force",
-        "queued_at",
-        "finished_at",
-        "item_count",
-        "updated_count",
-        "unchanged_count",
-        "failed_count",
-        "rank_calls",
-        "request_count",
-        "records",
-    )
-    list_filter = ("status", "force", "rank_synced")
-    search_fields = ("=ranking_number", "error")
-    date_hierarchy = "queued_at"
-
-    @admin.display(description="records")
-    def records(self, run: JiraSyncRun) -> str:
-        url = reverse("admin:roadmap_jirasyncrecord_changelist")
-        return format_html('<a href="{}?run__id__exact={}">records</a>', url, run.pk)
-
-
-@admin.register(JiraSyncRecord)
-class JiraSyncRecordAdmin(ReadOnlyAdmin):
-    list_display = (
-        "jira_key",
-        "action",
-        "status",
-        "http_status",
-        "position",
-        "item",
-        "run",
-        "error",
-        "created_at",
-    )
-    list_filter = ("status", "action", ("run", admin.RelatedOnlyFieldListFilter))
-    list_select_related = ("run",)
-    search_fields = ("jira_key", "error")
-
-    @admin.display(description="item", ordering="item_id")
-    def item(self, record: JiraSyncRecord) -> str:
-        url = reverse("admin:roadmap_roadmapitem_change", args=[record.item_id])
-        return format_html('<a href="{}">{}</a>', url, record.item_id)
-
-
-@admin.register(JiraWebhookDelivery)
-class JiraWebhookDeliveryAdmin(ReadOnlyAdmin):
-    list_display = ("received_at", "event", "jira_key", "jira_status", "outcome", "detail")
-    list_filter = ("outcome", "event")
-    search_fields = ("jira_key", "delivery_id", "detail")
-    date_hierarchy = "received_at"

@@ -29,7 +29,7 @@ from config.admin_services import ServiceAdminMixin, call_service
 from config.formatting import format_number
 from config.roles import Role, has_role
 from roadmap.jira import jira_push_enabled
-from roadmap.jira.services import jira_push_queue
+from roadmap.jira.queue import jira_push_queue
 from roadmap.models import DirtyItem, JiraSyncRun, RoadmapItem
 from scoring import selectors
 from scoring.models import ConfidenceCalibration, Ranking, ScoringModel

@@ -28,7 +28,7 @@ from rest_framework.views import APIView
 from config.api.errors import Conflict
 from config.api.permissions import ProductOnly
 from config.roles import Role, user_roles
-from roadmap.jira import services as jira
+from roadmap.jira import queue as jira
 from roadmap.models import RoadmapItem
 from scoring import selectors, services
 from scoring.api.serializers import (
@@ -262,7 +262,7 @@ class RankingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
     @extend_schema(
         summary="Push this ranking to Jira (product)",
         description="Queues the push of the ranking's scores and order into Jira and "
-        "answers 202 with the run, whose outcome the admin shows (Jira sync runs). Sends "
+        "answers 202 with the run, whose outcome `GET /api/v1/jira/runs/{run}/` reads. Sends "
         "only what changed since the last push, unless `force`.",
         request=RankingPushSerializer,
         parameters=[_NUMBER],
