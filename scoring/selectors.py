@@ -31,6 +31,7 @@ from django.utils import timezone
 from roadmap.choices import RANKABLE_STATUSES, Channel, ItemStatus
 from roadmap.models import DirtyItem, LaunchPlan, RoadmapItem, Segment, Theme
 from scoring import calibration, engine
+from scoring.age_sql import age_days_sql
 from scoring.models import (
     ConfidenceCalibration,
     ItemScore,
@@ -95,11 +96,8 @@ def item_estimates(
 
 
 def _age_days_sql(column: str) -> str:
-    if connection.vendor == "postgresql":
-        return f"GREATEST(0.0, EXTRACT(EPOCH FROM (%(now)s - {column}))::float8 / 86400.0)"
-    # SQLite stores UTC text; a julianday difference is exact to about 50 microseconds,
-    # which moves a decay by less than 1e-11 relative.
-    return f"MAX(0.0, julianday(%(now)s) - julianday({column}))"
+    # Exact to the microsecond in both dialects (SQLite's julianday rounds to the ms).
+    return age_days_sql(column)
 
 
 def _case_sql(

@@ -49,6 +49,12 @@ class EvidenceLinkSerializer(StrictSerializer):
         help_text=f"From {MIN_LINK_WEIGHT} to 1 (default 1).",
     )
 
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        # DRF applies field defaults only to full writes: in a PATCH a link without its
+        # weight would reach the services without one. The schema says 1: apply it.
+        attrs.setdefault("weight", 1.0)
+        return attrs
+
 
 class EvidenceSerializer(ApiModelSerializer):
     """Fields and checks signals and reports share."""

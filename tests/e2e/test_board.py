@@ -20,7 +20,7 @@ from scoring import selectors
 from scoring.board.charts import format_number
 from scoring.models import Ranking
 from scoring.services import item_scores_recompute_all, ranking_publish
-from tests.factories import (
+from tests.support.factories import (
     FrictionReportFactory,
     MarketSignalFactory,
     ReportLinkFactory,

@@ -31,8 +31,8 @@ from django.conf import settings
 from django.db import connection
 
 from config.models import ApiKey
-from tests.conftest import need_service
-from tests.factories import UserFactory
+from tests.support.factories import UserFactory
+from tests.support.services import need_service
 
 ROOT = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent

@@ -15,7 +15,6 @@ from django.db import connection
 from django.utils import timezone
 
 from signals.models import FrictionReport
-from tests.factories import RoadmapItemFactory
 from tests.faults.conftest import (
     api_key,
     database_url,
@@ -24,6 +23,7 @@ from tests.faults.conftest import (
     service_env,
     wait_for,
 )
+from tests.support.factories import RoadmapItemFactory
 
 pytestmark = [pytest.mark.services, pytest.mark.slow]
 

@@ -10,7 +10,7 @@ from django.forms import MultiWidget
 from django.urls import reverse
 
 from roadmap.models import DirtyItem, RoadmapItem
-from tests.factories import (
+from tests.support.factories import (
     FrictionReportFactory,
     MarketSignalFactory,
     ReportLinkFactory,

@@ -26,7 +26,7 @@ from scoring.services import (
     item_scores_recompute_all,
     scoring_model_create_version,
 )
-from tests.factories import (
+from tests.support.factories import (
     FrictionReportFactory,
     MarketSignalFactory,
     ReportLinkFactory,

@@ -29,7 +29,7 @@ from scoring.services import (
     ranking_publish,
 )
 from signals.models import MarketSignal, SignalLink
-from tests.factories import (
+from tests.support.factories import (
     FrictionReportFactory,
     MarketSignalFactory,
     ReportLinkFactory,

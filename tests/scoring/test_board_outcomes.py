@@ -18,7 +18,7 @@ from django.utils import timezone
 from roadmap import selectors as roadmap_selectors
 from scoring import selectors
 from scoring.board.charts import format_number, grouped_bar_chart_svg
-from tests.factories import UserFactory
+from tests.support.factories import UserFactory
 
 LAUNCHES = reverse("board:launches")
 OUTCOMES = reverse("board:outcomes")

@@ -16,8 +16,8 @@ from roadmap.services import item_update
 from scoring.models import Ranking
 from scoring.services import item_scores_recompute_all, ranking_publish
 from scoring.tasks import ranking_push_to_jira
-from tests.factories import RoadmapItemFactory
 from tests.roadmap.test_jira_client import ISSUE, RANK, FakeJira
+from tests.support.factories import RoadmapItemFactory
 
 pytestmark = pytest.mark.django_db
 

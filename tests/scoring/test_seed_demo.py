@@ -18,7 +18,7 @@ from scoring.models import ItemScore, ScoreHistory
 from scoring.selectors import calibration_report, kpis_shared
 from signals.choices import SignalKind
 from signals.models import FrictionReport, MarketSignal, Outcome, ReportLink, SignalLink
-from tests.factories import UserFactory
+from tests.support.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
 

@@ -12,7 +12,8 @@ from django.utils import timezone
 
 from roadmap.models import DirtyItem
 from signals.models import FrictionReport, MarketSignal, SignalLink
-from tests.factories import (
+from tests.roadmap.test_admin import admin_form_data
+from tests.support.factories import (
     FrictionReportFactory,
     MarketSignalFactory,
     ReportLinkFactory,
@@ -21,7 +22,6 @@ from tests.factories import (
     SignalLinkFactory,
     UserFactory,
 )
-from tests.roadmap.test_admin import admin_form_data
 
 pytestmark = pytest.mark.django_db
 
