@@ -15,7 +15,8 @@ from django.db import connection
 from django.utils import timezone
 
 from signals.models import FrictionReport
-from tests.faults.conftest import (
+from tests.support.factories import RoadmapItemFactory
+from tests.support.processes import (
     api_key,
     database_url,
     gunicorn,
@@ -23,7 +24,6 @@ from tests.faults.conftest import (
     service_env,
     wait_for,
 )
-from tests.support.factories import RoadmapItemFactory
 
 pytestmark = [pytest.mark.services, pytest.mark.slow]
 

@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from roadmap.models import DirtyItem
 from signals.models import FrictionReport, MarketSignal, SignalLink
-from tests.roadmap.test_admin import admin_form_data
+from tests.support.admin import admin_form_data
 from tests.support.factories import (
     FrictionReportFactory,
     MarketSignalFactory,
