@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from config.api.openapi import ERROR_DESCRIPTIONS
+
 # Visible ASCII only, as the idempotency middleware enforces.
 IDEMPOTENCY_KEY_PATTERN = r"^[\x21-\x7e]{1,255}$"
 IDEMPOTENCY_PARAMETER = {
@@ -20,16 +22,7 @@ IDEMPOTENCY_PARAMETER = {
 }
 NO_NUL_PATTERN = "^[^\\u0000]*$"
 _ERROR_REF = {"$ref": "#/components/schemas/Error"}
-_ERRORS = {
-    "400": "Invalid input (a body, a filter, `limit`/`offset`, a header).",
-    "401": "No credentials, or an invalid, expired or revoked API key.",
-    "403": "The caller's role may not do this.",
-    "404": "No such resource.",
-    "409": "The request conflicts with the current state of the resource.",
-    "413": "The request body is too large.",
-    "422": "This `Idempotency-Key` was already used with a different request.",
-    "429": "Too many requests for this API key; retry after `Retry-After` seconds.",
-}
+_ERRORS = {str(code): text for code, text in ERROR_DESCRIPTIONS.items()}
 
 
 # The web server (gunicorn: 4,094 bytes a request line by default) refuses an over-long URL
