@@ -4,7 +4,7 @@ descriptions, and the conditional-request headers."""
 from __future__ import annotations
 
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema_serializer
 from rest_framework import serializers
 
 # --- The error shape (config.api.errors), for the schema --------------------------------
@@ -26,6 +26,10 @@ class ErrorBodySerializer(serializers.Serializer):
     )
 
 
+# Named `ErrorResponse`, not `Error`: clients generated from the schema name a local
+# variable after the model, and in a model called Error that variable shadows its one
+# property, `error` (openapi-python-client's Error.from_dict did not type-check).
+@extend_schema_serializer(component_name="ErrorResponse")
 class ErrorSerializer(serializers.Serializer):
     """`{"error": {...}}`, the body of every 4xx and 5xx answer."""
 

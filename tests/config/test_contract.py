@@ -233,3 +233,62 @@ def test_a_key_with_the_wrong_scheme_is_told_what_is_expected(header):
     error = assert_error(response, 401)
     assert "Authorization: Api-Key <key>" in error["message"]
     assert response["WWW-Authenticate"] == "Api-Key"
+
+
+# --- 18.12: the schema as a generated client reads it ------------------------------------
+
+
+@pytest.fixture(scope="module")
+def schema() -> dict:
+    from drf_spectacular.generators import SchemaGenerator
+
+    return SchemaGenerator().get_schema(request=None, public=True)
+
+
+def test_bulk_records_are_typed_by_their_record_component(schema):
+    for bulk, record in [
+        ("MarketSignalBulkRequest", "MarketSignalBulkRecordRequest"),
+        ("FrictionReportBulkRequest", "FrictionReportBulkRecordRequest"),
+    ]:
+        records = schema["components"]["schemas"][bulk]["properties"]["records"]
+        assert records["items"] == {"$ref": f"#/components/schemas/{record}"}
+
+
+def test_every_path_id_is_declared_alike(schema):
+    declared = {
+        (path, json_dumps(param["schema"]))
+        for path, item in schema["paths"].items()
+        for operation in item.values()
+        if isinstance(operation, dict)
+        for param in operation.get("parameters", [])
+        if param["in"] == "path" and param["name"] == "id"
+    }
+    assert {shape for _, shape in declared} == {
+        json_dumps({"type": "string", "pattern": "^[0-9]+$"})
+    }
+    assert any(path == "/api/v1/items/{id}/score/" for path, _ in declared)
+
+
+def test_a_nullable_nested_object_is_declared_as_the_object_or_null(schema):
+    last_applied = schema["components"]["schemas"]["OwnerCalibration"]["properties"]["last_applied"]
+    assert "allOf" not in last_applied
+    assert last_applied["oneOf"][0] == {"$ref": "#/components/schemas/CalibrationApplied"}
+    assert last_applied["oneOf"][1]["enum"] == [None]
+
+
+def test_the_error_model_is_not_named_after_its_one_property(schema):
+    components = schema["components"]["schemas"]
+    assert "Error" not in components
+    assert set(components["ErrorResponse"]["properties"]) == {"error"}
+
+
+def test_conditional_gets_declare_if_none_match_and_304(schema):
+    live = schema["paths"]["/api/v1/rankings/live/"]["get"]
+    assert any(p["name"] == "If-None-Match" and p["in"] == "header" for p in live["parameters"])
+    assert "304" in live["responses"]
+
+
+def json_dumps(value: object) -> str:
+    import json
+
+    return json.dumps(value, sort_keys=True)
