@@ -64,8 +64,7 @@ def _add_error(operation: dict[str, Any], status: str) -> None:
 _NULL_ONLY = {"type": "object", "nullable": True, "enum": [None]}
 _ID_PATTERN = "^[0-9]+$"
 _NOT_MODIFIED = {
-    "description": "Not modified: the `ETag` sent in `If-None-Match` is still current "
-    "(no body).",
+    "description": "Not modified: the `ETag` sent in `If-None-Match` is still current (no body).",
 }
 _IF_NONE_MATCH = {
     "in": "header",
