@@ -4,10 +4,8 @@ published rankings and their diffs, and an item's score explanation.
 Responses built from selectors' plain dicts still go through a serializer, so the schema
 drf-spectacular publishes is the shape the client gets.
 
-`ErrorSerializer` (the error shape of config.api.errors) is re-exported from roadmap.api:
-one class for the one shape, since a second class of that name would be a second "Error"
-component, which drf-spectacular refuses. Scoring may read roadmap, not the other way
-round; the class belongs in config.api.serializers eventually.
+`ErrorSerializer` (the error shape of config.api.errors, the `ErrorResponse` component) is
+re-exported from config.api.openapi: one class for the one shape.
 """
 
 from __future__ import annotations
