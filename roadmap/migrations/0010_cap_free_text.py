@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('roadmap', '0007_remove_item_launch_fields'),
+        ('roadmap', '0009_jira_key_missing_and_not_attempted'),
     ]
 
     operations = [
