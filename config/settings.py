@@ -173,7 +173,9 @@ SCORING_DEBOUNCE_SECONDS = env_float("SCORING_DEBOUNCE_SECONDS", 2.0, minimum=0)
 # spending in another currency show no LTV/CAC).
 CAMPAIGN_CURRENCY = env_str("CAMPAIGN_CURRENCY", "EUR").strip().upper()
 if pycountry.currencies.get(alpha_3=CAMPAIGN_CURRENCY) is None:
-    raise ImproperlyConfigured(f"CAMPAIGN_CURRENCY must be an ISO 4217 code, got {CAMPAIGN_CURRENCY!r}")
+    raise ImproperlyConfigured(
+        f"CAMPAIGN_CURRENCY must be an ISO 4217 code, got {CAMPAIGN_CURRENCY!r}"
+    )
 
 
 def _env_optional_float(name: str, *, minimum: float, maximum: float) -> float | None:

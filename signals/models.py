@@ -318,7 +318,6 @@ class ReportLink(Link):
         return f"report {self.report_id} → item {self.item_id} ({self.weight:g})"
 
 
-
 # Campaigns and funnels live in their own package; imported here so Django registers them
 # as models of this app.
 from signals.campaigns.models import (  # noqa: E402, F401

@@ -128,7 +128,9 @@ def rate(successes: int | None, trials: int | None) -> Rate:
 
 def funnel_rates(counts: Mapping[str, int | None]) -> dict[str, Rate]:
     """Every rate of RATES for one funnel (missing stages are unknown)."""
-    return {name: rate(counts.get(top), counts.get(bottom)) for name, (top, bottom) in RATES.items()}
+    return {
+        name: rate(counts.get(top), counts.get(bottom)) for name, (top, bottom) in RATES.items()
+    }
 
 
 def funnel_order_errors(counts: Mapping[str, int | None]) -> dict[str, str]:
@@ -268,9 +270,7 @@ def overlap_days(start: int, end: int, window_start: int, window_end: int) -> in
     return max(0, min(end, window_end) - max(start, window_start) + 1)
 
 
-def prorated_spend(
-    spend: float, start: int, end: int, window_start: int, window_end: int
-) -> float:
+def prorated_spend(spend: float, start: int, end: int, window_start: int, window_end: int) -> float:
     """A campaign's spend spread evenly over its days (ordinals, both ends included), the
     share that falls in the window."""
     days = end - start + 1

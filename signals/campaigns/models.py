@@ -108,9 +108,7 @@ class Campaign(Owned):
 
     def clean(self) -> None:
         if self.period_start and self.period_end and self.period_start > self.period_end:
-            raise ValidationError(
-                {"period_end": _("The period must not end before it starts.")}
-            )
+            raise ValidationError({"period_end": _("The period must not end before it starts.")})
 
 
 def _count_field(label: str) -> models.PositiveBigIntegerField:
@@ -182,9 +180,7 @@ class FrictionProposal(models.Model):
     when marketing confirms it does it become an ordinary FrictionReport (`report`)."""
 
     campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="proposals")
-    snapshot = models.ForeignKey(
-        FunnelSnapshot, on_delete=models.CASCADE, related_name="proposals"
-    )
+    snapshot = models.ForeignKey(FunnelSnapshot, on_delete=models.CASCADE, related_name="proposals")
     rate = models.CharField(max_length=16, help_text="The conversion that fell (funnel.RATES).")
     funnel_stage = models.CharField(max_length=16, choices=FunnelStage.choices)
     channel = models.CharField(max_length=16, choices=Channel.choices)

@@ -128,9 +128,7 @@ class _Prefix:
 def drops_find(*, campaign_ids: Iterable[int]) -> list[Finding]:
     """The significant drops in the snapshots of these campaigns. Two queries."""
     ids = set(campaign_ids)
-    channels = set(
-        Campaign.objects.filter(pk__in=ids).values_list("channel", flat=True).distinct()
-    )
+    channels = set(Campaign.objects.filter(pk__in=ids).values_list("channel", flat=True).distinct())
     rows = [
         _Row(
             campaign_id=r["campaign_id"],
@@ -160,7 +158,8 @@ def drops_find(*, campaign_ids: Iterable[int]) -> list[Finding]:
             for name, observed in rates.items():
                 if not observed.enough:
                     continue
-                assert observed.successes is not None and observed.trials is not None
+                assert observed.successes is not None
+                assert observed.trials is not None
                 x0, n0 = own.before(name, row.start)
                 source = "campaign"
                 if n0 < funnel.MIN_TRIALS:
@@ -232,9 +231,7 @@ def friction_proposals_refresh(*, campaign_ids: Iterable[int]) -> RefreshResult:
             ["funnel_stage", "channel", "affected_people", "severity", "figures", "updated_at"],
         )
     if to_withdraw:
-        FrictionProposal.objects.filter(
-            pk__in=to_withdraw, status=ProposalStatus.PROPOSED
-        ).delete()
+        FrictionProposal.objects.filter(pk__in=to_withdraw, status=ProposalStatus.PROPOSED).delete()
     return RefreshResult(len(to_create), len(to_update), len(to_withdraw))
 
 
@@ -278,7 +275,10 @@ def friction_proposal_confirm(
         submitted_by=user,
         links=links,
         campaign=campaign.name[:200],
-        title=(title or _("%(label)s fell in %(campaign)s") % {"label": label, "campaign": campaign.name})[:200],
+        title=(
+            title
+            or _("%(label)s fell in %(campaign)s") % {"label": label, "campaign": campaign.name}
+        )[:200],
         summary=_(
             "Measured from the funnel of %(start)s to %(end)s: %(rate).1f %% against a "
             "baseline of %(baseline).1f %% (%(source)s history), z = %(z).2f; about "

@@ -157,8 +157,14 @@ def campaign_dashboard(*, date_from: date, date_to: date) -> Dashboard:
         )
         .select_related("segment")
         .only(
-            "id", "channel", "currency", "spend", "period_start", "period_end",
-            "segment__id", "segment__name",
+            "id",
+            "channel",
+            "currency",
+            "spend",
+            "period_start",
+            "period_end",
+            "segment__id",
+            "segment__name",
         )
         .order_by("id")
     )
@@ -246,8 +252,15 @@ def campaign_dashboard(*, date_from: date, date_to: date) -> Dashboard:
         )
         for p in waiting.select_related("campaign")
         .only(
-            "id", "campaign_id", "campaign__name", "channel", "funnel_stage", "rate",
-            "affected_people", "severity", "figures",
+            "id",
+            "campaign_id",
+            "campaign__name",
+            "channel",
+            "funnel_stage",
+            "rate",
+            "affected_people",
+            "severity",
+            "figures",
         )
         .order_by("-affected_people", "id")[: MAX_PROPOSALS_SHOWN + 1]
     ]

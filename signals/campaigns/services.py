@@ -207,7 +207,9 @@ def _periods_check(records: Sequence[BulkRecord]) -> list[BulkRecord]:
     campaign_ids = sorted({record.data["campaign"].pk for record in valid if record.data})
     if not campaign_ids:
         return list(records)
-    list(Campaign.objects.select_for_update().filter(pk__in=campaign_ids).order_by("pk").values("pk"))
+    list(
+        Campaign.objects.select_for_update().filter(pk__in=campaign_ids).order_by("pk").values("pk")
+    )
     stored: dict[int, dict[tuple[str, str] | int, tuple[date, date]]] = {}
     for pk, campaign_id, source, external_id, start, end in FunnelSnapshot.objects.filter(
         campaign_id__in=campaign_ids

@@ -29,6 +29,8 @@ def friction_proposals_refresh(campaign_ids: list[int]) -> dict[str, int]:
 
 @shared_task(name="signals.friction_proposals_refresh_all", **_RETRY)
 def friction_proposals_refresh_all() -> dict[str, int]:
-    ids = list(Campaign.objects.filter(snapshots__isnull=False).distinct().values_list("pk", flat=True))
+    ids = list(
+        Campaign.objects.filter(snapshots__isnull=False).distinct().values_list("pk", flat=True)
+    )
     result = proposals.friction_proposals_refresh(campaign_ids=ids)
     return {"created": result.created, "updated": result.updated, "withdrawn": result.withdrawn}

@@ -146,7 +146,7 @@ def test_the_relative_drop_maps_onto_the_rice_scale(relative, impact):
 def test_people_over_a_month_become_people_per_quarter():
     assert funnel.per_quarter(30, 30) == 91
     assert funnel.per_quarter(100, 91) == 100
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="at least one day"):
         funnel.per_quarter(1, 0)
 
 
@@ -158,9 +158,7 @@ def test_spend_is_prorated_by_the_days_inside_the_window():
 
 
 def test_volume_without_value_needs_both_a_large_share_and_a_low_activation():
-    assert funnel.volume_without_value(
-        sign_ups=500, all_sign_ups=1000, activation=0.1, overall=0.3
-    )
+    assert funnel.volume_without_value(sign_ups=500, all_sign_ups=1000, activation=0.1, overall=0.3)
     assert not funnel.volume_without_value(
         sign_ups=100, all_sign_ups=1000, activation=0.1, overall=0.3
     )
@@ -176,6 +174,7 @@ def test_no_figure_is_ever_nan_or_infinite_on_edge_counts():
     for successes, trials in [(0, 1), (1, 1), (0, 10**11), (10**11, 10**11)]:
         result = funnel.rate(successes, trials)
         assert result.value is not None
-        assert result.low is not None and result.high is not None
+        assert result.low is not None
+        assert result.high is not None
         assert all(math.isfinite(v) for v in (result.value, result.low, result.high))
         assert 0.0 <= result.low <= result.value <= result.high <= 1.0
