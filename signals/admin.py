@@ -399,3 +399,7 @@ class OutcomeAdmin(SimpleHistoryAdmin):
                 obj.submitted_by = request.user
             obj.team = team_of(obj.submitted_by)
         super().save_model(request, obj, form, change)
+
+
+# Campaigns, funnel snapshots and friction proposals register their own admin.
+import signals.campaigns.admin  # noqa: E402, F401
