@@ -226,3 +226,15 @@ def test_the_dashboard_lists_proposals_waiting(marketing_user):
     )
     assert body["proposals_waiting"] >= 1
     assert any(row["rate"] == "activation" for row in body["proposals"])
+
+
+def test_the_demo_proposes_friction_on_first_run_and_writes_nothing_twice():
+    from signals.campaigns.demo import campaigns_demo_seed
+
+    first = campaigns_demo_seed(today=date(2026, 12, 2))
+    assert (first.campaigns, first.snapshots) == (4, 24)
+    waiting = FrictionProposal.objects.filter(status=ProposalStatus.PROPOSED)
+    assert waiting.filter(campaign__name="Trial giveaway", rate="activation").exists()
+    assert not waiting.exclude(campaign__name="Trial giveaway").exists()
+    second = campaigns_demo_seed(today=date(2026, 12, 2))
+    assert (second.campaigns, second.snapshots, second.proposals) == (0, 0, 0)
