@@ -238,3 +238,22 @@ def test_the_demo_proposes_friction_on_first_run_and_writes_nothing_twice():
     assert not waiting.exclude(campaign__name="Trial giveaway").exists()
     second = campaigns_demo_seed(today=date(2026, 12, 2))
     assert (second.campaigns, second.snapshots, second.proposals) == (0, 0, 0)
+
+
+def test_the_dashboard_partial_renders_charts_tables_and_the_waiting_proposal():
+    from django.template.loader import render_to_string
+
+    from signals.campaigns.demo import campaigns_demo_seed
+    from signals.campaigns.presenter import campaign_panel
+    from signals.campaigns.selectors import campaign_dashboard
+
+    campaigns_demo_seed(today=date(2026, 12, 2))
+    panel = campaign_panel(
+        campaign_dashboard(date_from=date(2026, 6, 1), date_to=date(2026, 11, 30))
+    )
+    html = render_to_string("campaigns/_dashboard.html", {"campaigns": panel})
+    assert html.count("<svg") == 3
+    assert "Trial giveaway" in html
+    assert "volume without value" in html.lower()
+    assert ' style="' not in html
+    assert "<script" not in html
