@@ -38,9 +38,12 @@ two-proportion z-test
 
     p̄ = (x₁ + x₀) / (n₁ + n₀),   z = (p₁ − p₀) / √(p̄(1 − p̄)(1/n₁ + 1/n₀))
 
-The drop is significant when z ≤ −2.326 (one-sided, α = 0.01) and both n₁ and n₀ are at
-least 30. People lost = (p₀ − p₁) · n₁; relative drop d = (p₀ − p₁) / p₀, mapped to the
-RICE impact scale by `severity_of`: d ≥ 0.5 → 3, ≥ 0.3 → 2, ≥ 0.15 → 1, ≥ 0.05 → 0.5,
+The drop is significant when z ≤ −2.326 (one-sided, α = 0.01), both n₁ and n₀ are at
+least 30, and the relative drop d is at least 10 % (with tens of thousands of people a
+drop of half a point is "significant" and still not worth a report).
+
+People lost = (p₀ − p₁) · n₁; relative drop d = (p₀ − p₁) / p₀, mapped to the RICE impact
+scale by `severity_of`: d ≥ 0.5 → 3, ≥ 0.3 → 2, ≥ 0.15 → 1, ≥ 0.05 → 0.5,
 otherwise 0.25.
 """
 
@@ -76,6 +79,8 @@ Z_95: Final = 1.959963984540054
 Z_THRESHOLD: Final = -2.326
 # Below this many people on either side, a rate is too noisy to test.
 MIN_TRIALS: Final = 30
+# Below this relative drop, a statistically significant fall is not worth proposing.
+MIN_RELATIVE_DROP: Final = 0.10
 
 Reason = Literal["unknown", "no_people"]
 
@@ -233,15 +238,16 @@ def stage_drop(
         return None
     z = (p1 - p0) / math.sqrt(variance)
     below = p1 < p0
+    relative = (p0 - p1) / p0 if below else 0.0
     return Drop(
         rate=p1,
         baseline=p0,
         trials=trials,
         baseline_trials=baseline_trials,
         z=z,
-        significant=z <= Z_THRESHOLD,
+        significant=z <= Z_THRESHOLD and relative >= MIN_RELATIVE_DROP,
         people_lost=round((p0 - p1) * trials) if below else 0,
-        relative_drop=(p0 - p1) / p0 if below else 0.0,
+        relative_drop=relative,
     )
 
 

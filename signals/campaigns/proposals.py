@@ -2,7 +2,7 @@
 
 For every snapshot of a campaign and every rate of funnel.RATES, the snapshot's
 conversion is tested against its baseline with funnel.stage_drop (pooled two-proportion
-z-test, z ≤ −2.326, at least 30 people on each side):
+z-test, z ≤ −2.326, at least 30 people on each side, a relative drop of 10 % or more):
 
 - the baseline is the campaign's own earlier periods (snapshots that ended before this one
   starts), pooled, when they hold at least funnel.MIN_TRIALS people for that rate;

@@ -121,6 +121,14 @@ def test_a_small_drop_is_not_significant():
     assert not drop.significant
 
 
+def test_a_tiny_drop_over_a_huge_crowd_is_not_worth_a_report():
+    # 39.5 % against 40 % over a million people each: z ≈ −7.2, relative drop 1.25 %.
+    drop = funnel.stage_drop(395_000, 1_000_000, 400_000, 1_000_000)
+    assert drop is not None
+    assert drop.z < -7
+    assert not drop.significant
+
+
 def test_a_rise_loses_nobody():
     drop = funnel.stage_drop(80, 100, 60, 100)
     assert drop is not None
