@@ -102,8 +102,9 @@ def test_refreshing_twice_changes_nothing_and_a_corrected_funnel_withdraws_the_p
 
 
 def test_a_bulk_import_proposes_friction_after_commit(
-    marketing_user, django_capture_on_commit_callbacks
+    marketing_user, django_capture_on_commit_callbacks, settings
 ):
+    settings.CELERY_TASK_ALWAYS_EAGER = True  # the task runs in-process, as without a broker
     campaign = CampaignFactory()
     client = api_client_for(marketing_user)
     records = [
