@@ -4,7 +4,6 @@ that move items' scores, or dismissed."""
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
 
 import pytest
 
@@ -15,39 +14,11 @@ from signals.campaigns.proposals import drops_find, friction_proposals_refresh
 from signals.models import FrictionReport, ReportLink
 from tests.api_helpers import API, api_client_for, assert_error
 from tests.factories import CampaignFactory, FunnelSnapshotFactory, RoadmapItemFactory
+from tests.support.campaigns import collapsing_campaign, month
 
 pytestmark = pytest.mark.django_db
 
 PROPOSALS = f"{API}/friction-proposals/"
-
-
-def month(m: int, **counts: Any) -> dict[str, Any]:
-    start = date(2026, m, 1)
-    end = date(2026, m + 1, 1).replace(day=1) if m < 12 else date(2027, 1, 1)
-    return {
-        "period_start": start,
-        "period_end": date.fromordinal(end.toordinal() - 1),
-        "impressions": 20_000,
-        "clicks": 2_000,
-        "sign_ups": 200,
-        "activated": 80,
-        "paid": 20,
-        "retained_30": None,
-        "retained_90": None,
-        **counts,
-    }
-
-
-def collapsing_campaign(**campaign: Any):
-    """Three steady months (40 % activation), then sign-ups triple while activation falls
-    to 10 %: 60 of 600 against 240 of 600 at the baseline rate."""
-    owner = CampaignFactory(**campaign)
-    for m in (1, 2, 3):
-        FunnelSnapshotFactory(campaign=owner, **month(m))
-    bad = FunnelSnapshotFactory(
-        campaign=owner, **month(4, clicks=3_000, sign_ups=600, activated=60, paid=6)
-    )
-    return owner, bad
 
 
 def test_a_collapsing_activation_is_proposed_with_its_figures():
