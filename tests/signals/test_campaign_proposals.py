@@ -229,3 +229,83 @@ def test_the_dashboard_partial_renders_charts_tables_and_the_waiting_proposal():
     assert "volume without value" in html.lower()
     assert ' style="' not in html
     assert "<script" not in html
+
+
+def test_marketing_imports_a_funnel_confirms_the_friction_and_the_item_moves_up(
+    marketing_user, integration_user, django_capture_on_commit_callbacks, settings
+):
+    """The issue's done-criterion through the API: import, see the proposal, confirm it
+    with a link, and the linked item overtakes another in the live ranking."""
+    settings.CELERY_TASK_ALWAYS_EAGER = True  # tasks in-process, as without a broker
+    leader = RoadmapItemFactory(title="Leader", reach=900, impact=1, confidence=0.8, effort=1)
+    fixer = RoadmapItemFactory(
+        title="Fix activation", reach=600, impact=1, confidence=0.8, effort=1
+    )
+    item_scores_recompute_all()
+    reader = api_client_for(integration_user)
+    before = [row["item"] for row in reader.get(f"{API}/rankings/live/").json()["results"]]
+    assert before.index(leader.pk) < before.index(fixer.pk)
+
+    marketer = api_client_for(marketing_user)
+    created = marketer.post(
+        f"{API}/campaigns/bulk/",
+        {
+            "records": [
+                {
+                    "name": "Trial giveaway",
+                    "channel": "social",
+                    "period_start": "2020-01-01",
+                    "period_end": "2030-12-31",
+                    "spend": "20000",
+                    "currency": "EUR",
+                    "source": "crm",
+                    "external_id": "giveaway",
+                }
+            ]
+        },
+        format="json",
+    ).json()
+    campaign_id = created["results"][0]["id"]
+    # The four whole months before this one: three steady, then the collapse.
+    today = date.today()
+    ends = []
+    end = today.replace(day=1)
+    for _ in range(4):
+        end = date.fromordinal(end.toordinal() - 1)
+        ends.append(end)
+        end = end.replace(day=1)
+    ends.reverse()
+    records = []
+    for n, last in enumerate(ends):
+        collapsed = n == 3
+        records.append(
+            {
+                "campaign": campaign_id,
+                "period_start": last.replace(day=1).isoformat(),
+                "period_end": last.isoformat(),
+                "clicks": 3000 if collapsed else 2000,
+                "sign_ups": 600 if collapsed else 200,
+                "activated": 60 if collapsed else 80,
+                "paid": 6 if collapsed else 20,
+                "source": "ga",
+                "external_id": f"giveaway-{n}",
+            }
+        )
+    with django_capture_on_commit_callbacks(execute=True):
+        imported = marketer.post(
+            f"{API}/funnel-snapshots/bulk/", {"records": records}, format="json"
+        ).json()
+    assert imported["created"] == 4
+
+    waiting = marketer.get(PROPOSALS, {"status": "proposed", "campaign": campaign_id}).json()
+    (activation,) = [row for row in waiting["results"] if row["rate"] == "activation"]
+    assert activation["severity"] == 3.0
+    with django_capture_on_commit_callbacks(execute=True):
+        confirmed = marketer.post(
+            f"{PROPOSALS}{activation['id']}/confirm/",
+            {"links": [{"item": fixer.pk, "weight": 1}]},
+            format="json",
+        )
+    assert confirmed.status_code == 200, confirmed.content
+    after = [row["item"] for row in reader.get(f"{API}/rankings/live/").json()["results"]]
+    assert after.index(fixer.pk) < after.index(leader.pk)

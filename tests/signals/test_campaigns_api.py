@@ -456,3 +456,18 @@ def test_the_dashboard_costs_a_fixed_number_of_queries(marketer):
         )
         FunnelSnapshotFactory(campaign=campaign)
     assert measure() == few
+
+
+def test_listing_snapshots_and_proposals_costs_a_fixed_number_of_queries(
+    marketer, django_assert_max_num_queries
+):
+    from signals.campaigns.proposals import friction_proposals_refresh
+    from tests.support.campaigns import collapsing_campaign
+
+    for _ in range(5):
+        campaign, _ = collapsing_campaign()
+        friction_proposals_refresh(campaign_ids=[campaign.pk])
+    with django_assert_max_num_queries(6):
+        assert marketer.get(SNAPSHOTS, {"limit": 50}).status_code == 200
+    with django_assert_max_num_queries(6):
+        assert marketer.get(f"{API}/friction-proposals/", {"limit": 50}).status_code == 200
