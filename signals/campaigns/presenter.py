@@ -82,9 +82,7 @@ class CampaignPanel:
     date_from: date
     date_to: date
     currency: str
-    activation_chart: SafeString
-    retention_chart: SafeString
-    ltv_cac_chart: SafeString
+    charts: list[tuple[str, SafeString]]  # (visible title, SVG)
     channels: list[GroupRow]
     segments: list[GroupRow]
     warnings: list[str]
@@ -134,9 +132,14 @@ def _rate_bars(groups: list[GroupFigures], rate: str) -> list[Bar]:
 def campaign_panel(dashboard: Dashboard) -> CampaignPanel:
     channels = dashboard.channels
     no_data = _("not enough data")
+    titles = (
+        _("Activation rate by acquisition channel"),
+        _("90-day retention by acquisition channel"),
+        _("LTV/CAC by acquisition channel"),
+    )
     activation = bar_chart_svg(
         _rate_bars(channels, "activation"),
-        title=_("Activation rate by acquisition channel"),
+        title=titles[0],
         description=_(
             "Share of sign-ups who activated, per channel, with its 95 % interval; channels "
             "flagged for volume without value are drawn in amber."
@@ -147,7 +150,7 @@ def campaign_panel(dashboard: Dashboard) -> CampaignPanel:
     )
     retention = bar_chart_svg(
         _rate_bars(channels, "retention_90"),
-        title=_("90-day retention by acquisition channel"),
+        title=titles[1],
         description=_("Share of paying customers still retained after 90 days, per channel."),
         no_data=no_data,
         chart_id="campaign-retention",
@@ -158,7 +161,7 @@ def campaign_panel(dashboard: Dashboard) -> CampaignPanel:
             Bar(label=_(g.label), value=g.ltv_to_cac, text=_number(g.ltv_to_cac, 1))
             for g in channels
         ],
-        title=_("LTV/CAC by acquisition channel"),
+        title=titles[2],
         description=_("Lifetime value over acquisition cost, per channel; above 3 is healthy."),
         no_data=no_data,
         chart_id="campaign-ltv-cac",
@@ -191,9 +194,10 @@ def campaign_panel(dashboard: Dashboard) -> CampaignPanel:
         date_to=dashboard.date_to,
         currency=dashboard.currency,
         # The charts escape every text they draw.
-        activation_chart=mark_safe(activation),  # noqa: S308
-        retention_chart=mark_safe(retention),  # noqa: S308
-        ltv_cac_chart=mark_safe(ltv_cac),  # noqa: S308
+        charts=[
+            (title, mark_safe(svg))  # noqa: S308
+            for title, svg in zip(titles, (activation, retention, ltv_cac), strict=True)
+        ],
         channels=[_row(g) for g in channels],
         segments=[_row(g) for g in dashboard.segments],
         warnings=warnings,
