@@ -5,9 +5,9 @@ from signals.api.views import (
     FrictionReportViewSet,
     MarketSignalViewSet,
     OutcomeViewSet,
-    SharedKpisView,
 )
 from signals.campaigns.api.urls import urlpatterns as campaign_urls
+from signals.kpis.views import SharedKpisView
 
 router = SimpleRouter()
 router.register("signals", MarketSignalViewSet, basename="signal")

@@ -6,12 +6,16 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any
 
+from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
 
 from config.formatting import format_number
 from scoring import selectors
 from scoring.board.charts import grouped_bar_chart_svg
 from scoring.board.presenters.common import channel_label
+from signals.campaigns.api.serializers import DEFAULT_WINDOW as CAMPAIGN_WINDOW
+from signals.campaigns.presenter import campaign_panel
+from signals.campaigns.selectors import campaign_dashboard
 from signals.kpis.selectors import (
     KpiBySegment,
     KpiGroup,
@@ -177,9 +181,12 @@ def outcomes_page() -> dict[str, Any]:
     queries."""
     kpis = kpis_shared()
     report = selectors.calibration_report()
+    today = timezone.localdate()
+    campaigns = campaign_panel(campaign_dashboard(date_from=today - CAMPAIGN_WINDOW, date_to=today))
     releases = kpis["nps_by_release"]
     team = report["by_team"]
     return {
+        "campaigns": campaigns,
         "sections": _kpi_sections(kpis),
         "nps_chart": _chart(
             [(row["title"], row["baseline"], row["measured"]) for row in releases],
