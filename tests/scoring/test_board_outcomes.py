@@ -185,7 +185,8 @@ def test_outcomes_show_the_calibration_and_how_to_apply_it(staff_client):
 # --- Queries --------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(("url", "budget"), [(LAUNCHES, 6), (OUTCOMES, 14 + 4)]  # + the campaign dashboard)
+# Outcomes: the KPIs (14) and the campaign dashboard (4).
+@pytest.mark.parametrize(("url", "budget"), [(LAUNCHES, 6), (OUTCOMES, 14 + 4)])
 def test_query_count_is_fixed(staff_client, django_assert_max_num_queries, url, budget):
     with django_assert_max_num_queries(budget):
         assert staff_client.get(url).status_code == 200
