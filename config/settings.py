@@ -154,6 +154,16 @@ CELERY_BEAT_SCHEDULE = {
         "task": "scoring.item_scores_recompute_all",
         "schedule": crontab(hour=3, minute=17),
     },
+    # The radar (signals.radar): stale suggestions and duplicates caught up every minute (a
+    # broker outage delays them, loses none); emerging topics recomputed every night.
+    "radar-refresh-stale": {
+        "task": "signals.radar_refresh",
+        "schedule": timedelta(seconds=env_int("RADAR_SWEEP_SECONDS", 60, minimum=1)),
+    },
+    "radar-topics-refresh-daily": {
+        "task": "signals.radar_topics_refresh",
+        "schedule": crontab(hour=2, minute=47),
+    },
     "idempotency-records-prune-hourly": {
         "task": "config.idempotency_records_prune",
         "schedule": crontab(minute=41),
@@ -161,6 +171,13 @@ CELERY_BEAT_SCHEDULE = {
 }
 # Seconds a burst of writes is gathered before one recomputation runs.
 SCORING_DEBOUNCE_SECONDS = env_float("SCORING_DEBOUNCE_SECONDS", 2.0, minimum=0)
+# The radar: seconds a burst of evidence is gathered before one refresh; the emerging-topic
+# windows (days) and test (significance level, fewest recent messages).
+RADAR_DEBOUNCE_SECONDS = env_float("RADAR_DEBOUNCE_SECONDS", 5.0, minimum=0)
+RADAR_RECENT_DAYS = env_int("RADAR_RECENT_DAYS", 30, minimum=1)
+RADAR_BASELINE_DAYS = env_int("RADAR_BASELINE_DAYS", 150, minimum=1)
+RADAR_TOPIC_ALPHA = env_float("RADAR_TOPIC_ALPHA", 0.01, minimum=1e-12)
+RADAR_TOPIC_MIN_RECENT = env_int("RADAR_TOPIC_MIN_RECENT", 5, minimum=1)
 
 if REDIS_URL:
     # A request touches the cache at most twice (throttle, debounce) and a healthy Redis

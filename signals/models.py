@@ -316,3 +316,31 @@ class ReportLink(Link):
 
     def __str__(self) -> str:
         return f"report {self.report_id} → item {self.item_id} ({self.weight:g})"
+
+
+# The radar (issue 13) keeps its models in its own module; importing them here makes them
+# part of this app.
+from signals.radar.models import (  # noqa: E402
+    RadarDoc,
+    RadarDuplicate,
+    RadarPosting,
+    RadarProfile,
+    RadarSuggestion,
+    RadarTerm,
+    RadarTopic,
+)
+
+__all__ = [
+    "FrictionReport",
+    "MarketSignal",
+    "Outcome",
+    "RadarDoc",
+    "RadarDuplicate",
+    "RadarPosting",
+    "RadarProfile",
+    "RadarSuggestion",
+    "RadarTerm",
+    "RadarTopic",
+    "ReportLink",
+    "SignalLink",
+]
