@@ -172,12 +172,12 @@ CELERY_BEAT_SCHEDULE = {
 # Seconds a burst of writes is gathered before one recomputation runs.
 SCORING_DEBOUNCE_SECONDS = env_float("SCORING_DEBOUNCE_SECONDS", 2.0, minimum=0)
 # The radar: seconds a burst of evidence is gathered before one refresh; the emerging-topic
-# windows (days) and test (significance level, fewest recent messages).
+# windows (days) and test (significance level, fewest messages in a topic).
 RADAR_DEBOUNCE_SECONDS = env_float("RADAR_DEBOUNCE_SECONDS", 5.0, minimum=0)
 RADAR_RECENT_DAYS = env_int("RADAR_RECENT_DAYS", 30, minimum=1)
 RADAR_BASELINE_DAYS = env_int("RADAR_BASELINE_DAYS", 150, minimum=1)
 RADAR_TOPIC_ALPHA = env_float("RADAR_TOPIC_ALPHA", 0.01, minimum=1e-12)
-RADAR_TOPIC_MIN_RECENT = env_int("RADAR_TOPIC_MIN_RECENT", 5, minimum=1)
+RADAR_TOPIC_MIN_SIZE = env_int("RADAR_TOPIC_MIN_SIZE", 5, minimum=2)
 
 if REDIS_URL:
     # A request touches the cache at most twice (throttle, debounce) and a healthy Redis

@@ -144,7 +144,7 @@ def doc_suggestions_write(doc: RadarDoc, *, evidence_text: str) -> list[RadarSug
 
 # --- Duplicates ---------------------------------------------------------------------
 
-DUPLICATE_THRESHOLD = 0.5
+DUPLICATE_THRESHOLD = 0.6
 DUPLICATE_CANDIDATES = 60
 # A duplicate repeats something recent: older evidence is history, not the same report.
 DUPLICATE_WINDOW = timedelta(days=120)
@@ -171,9 +171,9 @@ def duplicate_similarity(
     word = text.cosine(*words)
     char = text.cosine(*chars)
     item = text.cosine(*items)
-    score = 0.35 * word + 0.35 * char + 0.3 * item
+    score = 0.4 * word + 0.3 * char + 0.3 * item
     if accounts[0] and accounts[1]:
-        score += 0.15 if accounts[0] == accounts[1] else -0.2
+        score += 0.1 if accounts[0] == accounts[1] else -0.2
     return max(0.0, min(1.0, score))
 
 

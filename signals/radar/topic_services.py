@@ -87,7 +87,7 @@ def radar_topics_refresh(*, now: datetime | None = None) -> TopicsResult:
             )
             is_emerging = (
                 test.p_value < settings.RADAR_TOPIC_ALPHA
-                and recent >= settings.RADAR_TOPIC_MIN_RECENT
+                and len(members) >= settings.RADAR_TOPIC_MIN_SIZE
             )
             topic = _matching_topic(previous, member_ids) or RadarTopic()
             if topic.status not in (TopicStatus.DISMISSED, TopicStatus.CONVERTED):

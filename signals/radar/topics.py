@@ -11,7 +11,8 @@ arrive at a constant rate, then given its `n` messages over the recent window (`
 days) and the baseline window before it (`baseline` days), the number in the recent window
 is Binomial(n, recent / (recent + baseline)). The p-value is the probability of seeing at
 least as many recent messages under that constant rate. A topic is emerging when that
-p-value is below `alpha` and it has at least `min_size` recent messages.
+p-value is below `alpha` (RADAR_TOPIC_ALPHA, 0.01) and it holds at least
+RADAR_TOPIC_MIN_SIZE messages (5).
 """
 
 from __future__ import annotations
@@ -43,6 +44,7 @@ def rate_test(*, recent: int, baseline: int, recent_days: float, baseline_days: 
     Worked example: 8 messages in the last 30 days, 2 in the 150 before. Under a constant
     rate a message falls in the recent window with probability 30/180 = 1/6, so
     P(X ≥ 8 | n = 10) = 1.9e-05 and the growth is (8/30) / (2/150) = 20.
+    The same test is `scipy.stats.binomtest(8, 10, 1/6, alternative="greater")`.
     """
     n = recent + baseline
     share = recent_days / (recent_days + baseline_days)
@@ -59,7 +61,7 @@ def rate_test(*, recent: int, baseline: int, recent_days: float, baseline_days: 
 MAX_DIRECT = 3000
 # Two groups merge while their pieces are, on average, at least 1 - THRESHOLD similar:
 # short messages share few words, so a topic's pieces are alike only loosely.
-THRESHOLD = 0.85
+THRESHOLD = 0.9
 # A piece joins a group (beyond MAX_DIRECT) when this similar to its normalised centre.
 JOIN_SIMILARITY = 0.3
 
