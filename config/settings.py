@@ -328,6 +328,9 @@ SPECTACULAR_SETTINGS = {
         "ReportStatusEnum": "signals.choices.ReportStatus",
         # Friction reports, outcomes and launch plans (a list of them) share the channels.
         "ChannelEnum": "roadmap.choices.Channel",
+        # The radar names evidence by kind: a market signal or a friction report.
+        "EvidenceKindEnum": "signals.radar.models.DocKind",
+        "SignalKindEnum": "signals.choices.SignalKind",
     },
 }
 

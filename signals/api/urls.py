@@ -1,10 +1,11 @@
 from rest_framework.routers import SimpleRouter
 
 from signals.api.views import FrictionReportViewSet, MarketSignalViewSet, OutcomeViewSet
+from signals.radar.api.urls import urlpatterns as radar_urls
 
 router = SimpleRouter()
 router.register("signals", MarketSignalViewSet, basename="signal")
 router.register("friction-reports", FrictionReportViewSet, basename="friction-report")
 router.register("outcomes", OutcomeViewSet, basename="outcome")
 
-urlpatterns = router.urls
+urlpatterns = [*router.urls, *radar_urls]
