@@ -146,19 +146,21 @@ def docs_analyse(docs: Sequence[RadarDoc]) -> dict[int, EvidenceText]:
 
 
 def docs_ensure(*, signal_ids: Iterable[int] = (), report_ids: Iterable[int] = ()) -> None:
-    """Make sure these signals and reports have a doc, marked stale (upsert: one statement
-    per kind, safe against a concurrent writer)."""
-    for field, ids in (("signal", signal_ids), ("report", report_ids)):
+    """Mark these signals' and reports' docs stale, creating them if needed, in one upsert
+    per kind that bumps `rev` (so a refresh running meanwhile does not clear the mark)."""
+    table = connection.ops.quote_name(RadarDoc._meta.db_table)
+    for column, ids in (("signal_id", signal_ids), ("report_id", report_ids)):
         wanted = sorted({int(i) for i in ids})
-        if not wanted:
-            continue
-        RadarDoc.objects.bulk_create(
-            [RadarDoc(**{f"{field}_id": i}, stale=True) for i in wanted],
-            update_conflicts=True,
-            unique_fields=[field],
-            update_fields=["stale"],
-            batch_size=500,
-        )
+        with connection.cursor() as cursor:
+            for start in range(0, len(wanted), 500):
+                chunk = wanted[start : start + 500]
+                values = ", ".join(["(%s, '', '', false, true, true, 0)"] * len(chunk))
+                cursor.execute(
+                    f"INSERT INTO {table} ({column}, language, terms, linked, active, stale, "  # noqa: S608
+                    f"rev) VALUES {values} ON CONFLICT ({column}) DO UPDATE SET stale = true, "
+                    f"rev = {table}.rev + 1",
+                    chunk,
+                )
 
 
 def profiles_mark_stale(*, item_ids: Iterable[int]) -> None:

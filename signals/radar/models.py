@@ -50,6 +50,8 @@ class RadarDoc(models.Model):
     linked = models.BooleanField(default=False)
     active = models.BooleanField(default=True, help_text="Not dismissed.")
     stale = models.BooleanField(default=True)
+    # Bumped by every mark: a refresh clears `stale` only if `rev` is still what it read.
+    rev = models.PositiveIntegerField(default=0)
     computed_at = models.DateTimeField(null=True, blank=True)
     topic = models.ForeignKey(
         "signals.RadarTopic",

@@ -64,28 +64,32 @@ def radar_refresh(*, batch: int = REFRESH_BATCH) -> RefreshResult:
     duplicate flags and clear their mark. Safe to run twice at once: a doc is cleared only
     if nobody marked it again meanwhile (compare-and-set on `stale`)."""
     started = time.perf_counter()
+    docs = list(RadarDoc.objects.filter(stale=True).order_by("observed_at", "pk")[:batch])
+    # First the text: linked evidence describes its items.
+    texts = index.docs_analyse(docs)
     item_ids = index.profiles_due(limit=2000)
     profiles = 0
     if item_ids:
-        # Linked evidence describes its items: analyse the stale docs among it first.
-        pending = list(RadarDoc.objects.filter(stale=True, linked=True)[:batch])
-        index.docs_analyse(pending)
         with transaction.atomic():
             profiles = index.profiles_build(item_ids=item_ids)
         # The open suggestions that named these items may be outdated.
         RadarDoc.objects.filter(
             suggestions__item_id__in=item_ids, suggestions__status=SuggestionStatus.OPEN
         ).update(stale=True)
-    docs = list(RadarDoc.objects.filter(stale=True).order_by("observed_at", "pk")[:batch])
-    done = docs_refresh(docs)
+    done = docs_refresh(docs, texts=texts)
     remaining = RadarDoc.objects.filter(stale=True).exists()
     return RefreshResult(profiles, done, remaining, time.perf_counter() - started)
 
 
-def docs_refresh(docs: list[RadarDoc]) -> int:
-    """Analyse `docs`, then their suggestions and duplicates. Returns how many."""
+def docs_refresh(
+    docs: list[RadarDoc], *, texts: dict[int, index.EvidenceText] | None = None
+) -> int:
+    """Analyse `docs` (unless `texts` says they were), then their suggestions and
+    duplicates. Returns how many. A doc's mark is cleared only if its `rev` is still the
+    one loaded with it, before its text was read."""
     marked_at = timezone.now()
-    texts = index.docs_analyse(docs)
+    if texts is None:
+        texts = index.docs_analyse(docs)
     for doc in docs:
         evidence = texts.get(doc.pk)
         if evidence is None:
@@ -96,7 +100,7 @@ def docs_refresh(docs: list[RadarDoc]) -> int:
                 matching.doc_duplicates_write(doc)
             else:
                 RadarSuggestion.objects.filter(doc=doc, status=SuggestionStatus.OPEN).delete()
-            RadarDoc.objects.filter(pk=doc.pk, stale=True).update(
+            RadarDoc.objects.filter(pk=doc.pk, rev=doc.rev).update(
                 stale=False, computed_at=marked_at
             )
     return len(texts)
