@@ -17,7 +17,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import PermissionDenied
+from rest_framework.exceptions import PermissionDenied, ValidationError
 from rest_framework.permissions import BasePermission
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -76,18 +76,14 @@ class EvidenceSuggestionsMixin:
         return Response(EvidenceSuggestionsSerializer(row).data)
 
 
-class UnlinkedFilterSet(django_filters.FilterSet):
-    unlinked = django_filters.BooleanFilter(
-        method="filter_unlinked",
-        help_text="true (default): only evidence linked to no item; false: all evidence.",
-    )
-
-    class Meta:
-        model = RadarSuggestion
-        fields: list[str] = []
-
-    def filter_unlinked(self, queryset: Any, name: str, value: bool | None) -> Any:
-        return queryset  # read by the view: the queue is of evidence, not of suggestions
+def _unlinked(request: Request) -> bool:
+    """`?unlinked=`: true (the default) or false, strictly."""
+    values = request.query_params.getlist("unlinked")
+    if not values:
+        return True
+    if len(values) > 1 or values[0].lower() not in ("true", "false"):
+        raise ValidationError({"unlinked": ["Give true or false, once."]})
+    return values[0].lower() == "true"
 
 
 class SuggestionPermission(EvidencePermission):
@@ -119,19 +115,12 @@ class SuggestionViewSet(viewsets.GenericViewSet):
 
     queryset = RadarSuggestion.objects.select_related("doc")
     permission_classes = (SuggestionPermission,)
-    filter_backends = FILTER_BACKENDS
-    filterset_class = UnlinkedFilterSet
+    filter_backends = ()  # `unlinked` is read by `list`, and documented there
     lookup_value_regex = r"[0-9]+"
     serializer_class = SuggestionDecisionSerializer
 
     def list(self, request: Request) -> Response:
-        filters = UnlinkedFilterSet(request.query_params, queryset=self.get_queryset())
-        if not filters.is_valid():
-            from rest_framework.exceptions import ValidationError
-
-            raise ValidationError(filters.errors)
-        unlinked = filters.form.cleaned_data.get("unlinked")
-        docs = selectors.suggestion_queue(unlinked=unlinked is not False)
+        docs = selectors.suggestion_queue(unlinked=_unlinked(request))
         page = self.paginate_queryset(docs)
         rows = selectors.suggestion_rows(page if page is not None else list(docs[:50]))
         data = EvidenceSuggestionsSerializer(rows, many=True).data

@@ -43,7 +43,8 @@ def test_a_new_signal_is_marked_stale_in_the_writers_transaction(catalogue):
     assert doc.stale
     refresh()
     doc.refresh_from_db()
-    assert not doc.stale and doc.computed_at is not None
+    assert not doc.stale
+    assert doc.computed_at is not None
 
 
 def test_a_french_signal_finds_the_english_item_with_the_words_that_matched(catalogue):
@@ -123,7 +124,8 @@ def test_a_paraphrase_from_the_same_account_is_flagged_and_confirming_dismisses_
     flag = RadarDuplicate.objects.get(doc__signal=duplicate)
     assert flag.original.signal_id == original.pk
     row = selectors.evidence_suggestions(signal=duplicate)
-    assert row.duplicate is not None and row.duplicate.original_id == original.pk
+    assert row.duplicate is not None
+    assert row.duplicate.original_id == original.pk
     radar.duplicate_confirm(duplicate=flag, user=product_user)
     assert MarketSignal.objects.get(pk=duplicate.pk).dismissed
     assert not MarketSignal.objects.get(pk=original.pk).dismissed
@@ -192,7 +194,8 @@ def test_emerging_topics_are_found_tested_and_described(catalogue, product_user)
     result = topic_services.radar_topics_refresh(now=now)
     assert result.emerging == 1
     topic = selectors.radar_topics_emerging()[0]
-    assert topic.p_value < 0.01 and topic.recent_count >= 5
+    assert topic.p_value < 0.01
+    assert topic.recent_count >= 5
     assert "Factur" in " ".join(topic.top_terms) or "factur" in " ".join(topic.top_terms)
     assert len(topic.quotes) == 3
     assert topic.counts_by_kind == {"customer_request": topic.size}

@@ -16,7 +16,8 @@ def test_accents_are_folded_and_french_and_english_cognates_share_a_stem():
     assert english.language == "en"
     assert "w:integr" in french.features
     assert "w:integr" in english.features
-    assert "p:synch" in french.features and "p:synch" in english.features
+    assert "p:synch" in french.features
+    assert "p:synch" in english.features
 
 
 def test_stop_words_of_both_languages_are_dropped_but_short_names_survive():
