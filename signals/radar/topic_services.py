@@ -63,6 +63,7 @@ def radar_topics_refresh(*, now: datetime | None = None) -> TopicsResult:
         for _, terms, *_ in docs
     ]
     groups = topics.cluster(bags)
+    frequencies = topics.document_frequencies(bags)
     texts = index.evidence_texts(
         signal_ids=[d[3] for d in docs if d[3]], report_ids=[d[4] for d in docs if d[4]]
     )
@@ -77,6 +78,8 @@ def radar_topics_refresh(*, now: datetime | None = None) -> TopicsResult:
     with transaction.atomic():
         RadarDoc.objects.filter(topic__isnull=False).update(topic=None)
         for members in groups:
+            if len(members) < settings.RADAR_TOPIC_MIN_SIZE:
+                continue  # too small to be a topic anyone acts on: not stored
             member_ids = {docs[i][0] for i in members}
             recent = sum(1 for i in members if docs[i][2] >= recent_from)
             test = topics.rate_test(
@@ -94,7 +97,7 @@ def radar_topics_refresh(*, now: datetime | None = None) -> TopicsResult:
                 topic.status = TopicStatus.EMERGING if is_emerging else TopicStatus.QUIET
             emerging += topic.status == TopicStatus.EMERGING
             member_evidence = [evidence[i] for i in members if evidence[i]]
-            terms = topics.top_terms(bags, members)
+            terms = topics.top_terms(bags, members, document_frequency=frequencies)
             surfaces: dict[str, str] = {}
             for i in members:
                 e = evidence[i]

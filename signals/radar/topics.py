@@ -24,6 +24,7 @@ from dataclasses import dataclass
 
 import numpy as np
 from scipy.cluster.hierarchy import fcluster, linkage
+from scipy.spatial.distance import squareform
 from scipy.sparse import csr_matrix
 from scipy.stats import binom
 from sklearn.feature_extraction import DictVectorizer
@@ -58,7 +59,7 @@ def rate_test(*, recent: int, baseline: int, recent_days: float, baseline_days: 
 # Average-linkage clustering holds a distance matrix of n² / 2 doubles: up to this many
 # pieces are grouped directly; beyond, the newest `MAX_DIRECT` are, and the others join the
 # group whose centre they are nearest.
-MAX_DIRECT = 3000
+MAX_DIRECT = 4000
 # Two groups merge while their pieces are, on average, at least 1 - THRESHOLD similar:
 # short messages share few words, so a topic's pieces are alike only loosely.
 THRESHOLD = 0.9
@@ -87,25 +88,27 @@ def cluster(
         return []
     matrix = _vectors([bags[i] for i in usable])
     direct = min(len(usable), MAX_DIRECT)
-    head = matrix[:direct].toarray()
-    tree = linkage(head, method="average", metric="cosine")
+    head = matrix[:direct]
+    # Cosine distances from the sparse product (rows are L2-normalised): far cheaper than
+    # distances over dense rows as wide as the vocabulary.
+    similarity = (head @ head.T).toarray()
+    np.clip(similarity, 0.0, 1.0, out=similarity)
+    distances = 1.0 - similarity
+    np.fill_diagonal(distances, 0.0)
+    tree = linkage(squareform(distances, checks=False), method="average")
     labels = fcluster(tree, t=threshold, criterion="distance")
     groups: dict[int, list[int]] = {}
     for position, label in enumerate(labels):
         groups.setdefault(int(label), []).append(position)
     if len(usable) > direct:
         keys = list(groups)
-        centres = np.vstack([head[groups[k]].mean(axis=0) for k in keys])
+        centres = np.vstack([np.asarray(head[groups[k]].mean(axis=0)) for k in keys])
         norms = np.linalg.norm(centres, axis=1, keepdims=True)
         centres = centres / np.where(norms == 0, 1, norms)
         for start in range(direct, len(usable), 2000):
-            block = matrix[start : start + 2000] @ centres.T
-            best = np.asarray(block.argmax(axis=1)).ravel()
-            score = (
-                np.asarray(block.max(axis=1).todense()).ravel()
-                if hasattr(block, "todense")
-                else block.max(axis=1)
-            )
+            block = np.asarray(matrix[start : start + 2000] @ centres.T)
+            best = block.argmax(axis=1)
+            score = block.max(axis=1)
             for offset, (k, s) in enumerate(zip(best, score, strict=True)):
                 if s >= JOIN_SIMILARITY:
                     groups[keys[int(k)]].append(start + offset)
@@ -115,14 +118,25 @@ def cluster(
     return sorted(found, key=len, reverse=True)
 
 
+def document_frequencies(bags: Sequence[Mapping[str, float]]) -> Counter[str]:
+    frequency: Counter[str] = Counter()
+    for bag in bags:
+        frequency.update(set(bag))
+    return frequency
+
+
 def top_terms(
-    bags: Sequence[Mapping[str, float]], members: Sequence[int], *, limit: int = 8
+    bags: Sequence[Mapping[str, float]],
+    members: Sequence[int],
+    *,
+    limit: int = 8,
+    document_frequency: Counter[str] | None = None,
 ) -> list[str]:
     """The features most typical of `members` against all `bags`: frequency in the group
-    times inverse document frequency in the whole set."""
-    document_frequency: Counter[str] = Counter()
-    for bag in bags:
-        document_frequency.update(set(bag))
+    times inverse document frequency in the whole set (pass `document_frequency` when
+    asking for many groups of the same bags)."""
+    if document_frequency is None:
+        document_frequency = document_frequencies(bags)
     inside: Counter[str] = Counter()
     for index in members:
         inside.update(set(bags[index]))
