@@ -151,7 +151,7 @@ def suggestion_accept(*, suggestion: RadarSuggestion, user: AbstractBaseUser) ->
     from signals.services import evidence_link_upsert  # signals.services imports this module
 
     locked = (
-        RadarSuggestion.objects.select_for_update()
+        RadarSuggestion.objects.select_for_update(of=("self",))
         .select_related("doc__signal", "doc__report", "item")
         .get(pk=suggestion.pk)
     )
@@ -175,7 +175,7 @@ def suggestion_accept(*, suggestion: RadarSuggestion, user: AbstractBaseUser) ->
 def suggestion_reject(*, suggestion: RadarSuggestion, user: AbstractBaseUser) -> RadarSuggestion:
     """Remember that this item is not the evidence's: it is never suggested for it again."""
     locked = (
-        RadarSuggestion.objects.select_for_update()
+        RadarSuggestion.objects.select_for_update(of=("self",))
         .select_related("doc__signal", "doc__report")
         .get(pk=suggestion.pk)
     )
@@ -203,7 +203,7 @@ def duplicate_confirm(*, duplicate: RadarDuplicate, user: AbstractBaseUser) -> R
     from signals import services as evidence_services
 
     locked = (
-        RadarDuplicate.objects.select_for_update()
+        RadarDuplicate.objects.select_for_update(of=("self",))
         .select_related("doc__signal", "doc__report", "original")
         .get(pk=duplicate.pk)
     )
@@ -237,7 +237,7 @@ def duplicate_confirm(*, duplicate: RadarDuplicate, user: AbstractBaseUser) -> R
 def duplicate_reject(*, duplicate: RadarDuplicate, user: AbstractBaseUser) -> RadarDuplicate:
     """Not a duplicate: the pair is never flagged again."""
     locked = (
-        RadarDuplicate.objects.select_for_update()
+        RadarDuplicate.objects.select_for_update(of=("self",))
         .select_related("doc__signal", "doc__report")
         .get(pk=duplicate.pk)
     )
