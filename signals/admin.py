@@ -20,6 +20,7 @@ from simple_history.admin import SimpleHistoryAdmin
 from roadmap.services import items_mark_dirty
 from signals.choices import ReportStatus
 from signals.models import FrictionReport, MarketSignal, Outcome, ReportLink, SignalLink
+from signals.radar.admin import RadarPanelMixin  # also registers the radar's pages
 from signals.services import (
     InvalidTransition,
     report_set_status,
@@ -190,7 +191,7 @@ class EvidenceAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(MarketSignal)
-class MarketSignalAdmin(EvidenceAdmin):
+class MarketSignalAdmin(RadarPanelMixin, EvidenceAdmin):
     link_model = SignalLink
     link_fk = "signal"
 
@@ -241,7 +242,7 @@ def _signals(count: int) -> str:
 
 
 @admin.register(FrictionReport)
-class FrictionReportAdmin(EvidenceAdmin):
+class FrictionReportAdmin(RadarPanelMixin, EvidenceAdmin):
     link_model = ReportLink
     link_fk = "report"
 
