@@ -7,7 +7,7 @@ PY := $(VENV)/bin/python
 DEV_ENV := DEBUG=1
 BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/postgres
 
-.PHONY: install run test lint bench bench-scoring bench-api bench-load clean
+.PHONY: install run test lint bench bench-scoring bench-api bench-load bench-radar clean
 
 $(VENV)/.installed: pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is needed; run: make PYTHON=python3.11 ...")'
@@ -33,6 +33,14 @@ lint: install
 
 bench-scoring: install
 	DEBUG=1 DATABASE_URL=$(BENCH_DATABASE_URL) $(PY) bench/scoring.py $(BENCH_ARGS)
+
+# The radar: quality on tests/data/radar_eval.json (a throwaway SQLite database) against
+# the TF-IDF character n-gram baseline, then speed on PostgreSQL (database
+# roadmap_bench_radar next to BENCH_DATABASE_URL; 10,000 items and 1,000,000 signals by
+# default: BENCH_ARGS="--items N --signals N --unlinked N" to change, "--part quality" for
+# the quality half only).
+bench-radar: install
+	BENCH_DATABASE_URL=$(BENCH_DATABASE_URL) $(PY) bench/radar.py $(BENCH_ARGS)
 
 # The API benchmarks start their own gunicorn, Celery worker and Redis on 127.0.0.1 and
 # create their databases (roadmap_bench_api, roadmap_load) next to BENCH_DATABASE_URL.

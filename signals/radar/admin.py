@@ -19,7 +19,6 @@ from signals.models import FrictionReport, MarketSignal
 from signals.radar import selectors, services, topic_services
 from signals.radar.models import RadarDuplicate, RadarSuggestion, RadarTopic
 
-
 _REQUEST: ContextVar[HttpRequest | None] = ContextVar("radar_admin_request", default=None)
 
 
