@@ -154,6 +154,13 @@ def items_set_status(
     return len(ids)
 
 
+@transaction.atomic
+def item_delete(*, item: RoadmapItem) -> None:
+    """Delete an item with its links, scores and launch plan (the admin only: the API
+    archives instead). Nothing is left to rescore: the item's evidence stays, unlinked."""
+    item.delete()
+
+
 class ItemVersionConflict(Exception):
     def __init__(self, *, current_version: int) -> None:
         super().__init__(f"the item changed since it was read (now version {current_version})")

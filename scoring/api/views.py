@@ -51,7 +51,6 @@ from scoring.api.serializers import (
     ScoringModelParamsSerializer,
     ScoringModelPreviewSerializer,
     ScoringModelSerializer,
-    SharedKpisSerializer,
 )
 from scoring.filters import LiveRankingFilterSet
 from scoring.models import ItemScore, Ranking, RankingEntry
@@ -324,21 +323,7 @@ class ItemScoreViewSet(viewsets.GenericViewSet):
         return Response(self.get_serializer(detail).data)
 
 
-# --- Closing the loop: shared KPIs and calibration --------------------------------------
-
-
-class SharedKpisView(APIView):
-    """The KPIs both teams steer by, from the outcomes measured after shipping."""
-
-    @extend_schema(
-        summary="Shared KPIs: activation and conversion by channel, LTV by segment, NPS "
-        "before and after each release",
-        description="From the outcomes of shipped items, each item's latest measurement "
-        "counting once per group; every figure lists the items that moved it. Any role.",
-        responses={200: SharedKpisSerializer, **errors(401, 403)},
-    )
-    def get(self, request: Request) -> Response:
-        return Response(SharedKpisSerializer(selectors.kpis_shared()).data)
+# --- Closing the loop: calibration (the shared KPIs are in signals.api.views) ---------
 
 
 class CalibrationView(APIView):

@@ -1,6 +1,12 @@
+from django.urls import path
 from rest_framework.routers import SimpleRouter
 
-from signals.api.views import FrictionReportViewSet, MarketSignalViewSet, OutcomeViewSet
+from signals.api.views import (
+    FrictionReportViewSet,
+    MarketSignalViewSet,
+    OutcomeViewSet,
+    SharedKpisView,
+)
 from signals.radar.api.urls import urlpatterns as radar_urls
 
 router = SimpleRouter()
@@ -8,4 +14,8 @@ router.register("signals", MarketSignalViewSet, basename="signal")
 router.register("friction-reports", FrictionReportViewSet, basename="friction-report")
 router.register("outcomes", OutcomeViewSet, basename="outcome")
 
-urlpatterns = [*router.urls, *radar_urls]
+urlpatterns = [
+    *router.urls,
+    path("kpis/", SharedKpisView.as_view(), name="kpis"),
+    *radar_urls,
+]

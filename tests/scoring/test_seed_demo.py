@@ -15,8 +15,9 @@ from django.db.models import Count, Q
 
 from roadmap.models import DirtyItem, LaunchPlan, RoadmapItem, Segment, Theme
 from scoring.models import ItemScore, ScoreHistory
-from scoring.selectors import calibration_report, kpis_shared
+from scoring.selectors import calibration_report
 from signals.choices import SignalKind
+from signals.kpis.selectors import kpis_shared
 from signals.models import FrictionReport, MarketSignal, Outcome, ReportLink, SignalLink
 from tests.factories import UserFactory
 
