@@ -34,6 +34,8 @@ MIN_SIMILARITY = 0.04
 # Only the features that best tell items apart are looked up: a message's 12 rarest say
 # as much as all of them, and bound the work of one suggestion.
 MAX_QUERY_TERMS = 24
+MAX_TERM_ITEMS = 500
+MAX_TERM_SHARE = 0.05
 
 
 @dataclass(frozen=True)
@@ -49,8 +51,13 @@ def query_vector(features: Mapping[str, float]) -> dict[str, float]:
     if not topic:
         return {}
     idfs = idf_map(topic)
-    known = {k: v for k, v in topic.items() if k in idfs}
-    default = text.idf(0, max(1, RadarProfile.objects.count()))
+    profiles = max(1, RadarProfile.objects.count())
+    # A feature shared by more than MAX_TERM_SHARE of the items (and more than
+    # MAX_TERM_ITEMS of them) adds little to any similarity but many postings to read:
+    # it counts in the norm, but is not looked up.
+    common_idf = text.idf(max(MAX_TERM_ITEMS, int(profiles * MAX_TERM_SHARE)), profiles)
+    known = {k: v for k, v in topic.items() if k in idfs and idfs[k] > common_idf}
+    default = text.idf(0, profiles)
     weights = text.weigh(topic, idfs, default_idf=default)
     # The norm includes unknown words (they are part of what the message says), but only
     # known ones can match a profile.

@@ -56,9 +56,10 @@ def rate_test(*, recent: int, baseline: int, recent_days: float, baseline_days: 
     return RateTest(recent=recent, baseline=baseline, growth=growth, p_value=min(1.0, p_value))
 
 
-# Average-linkage clustering holds a distance matrix of n² / 2 doubles: up to this many
-# pieces are grouped directly; beyond, the newest `MAX_DIRECT` are, and the others join the
-# group whose centre they are nearest.
+# Average-linkage clustering holds a distance matrix of n² doubles: up to this many pieces
+# are grouped directly; beyond, an even sample of `MAX_DIRECT` across the whole window is
+# (never the newest only: groups formed from recent pieces would favour recent growth and
+# bias the test), and the others join the group whose centre they are nearest.
 MAX_DIRECT = 4000
 # Two groups merge while their pieces are, on average, at least 1 - THRESHOLD similar:
 # short messages share few words, so a topic's pieces are alike only loosely.
@@ -78,7 +79,7 @@ def cluster(
     threshold: float = THRESHOLD,
     min_size: int = 3,
 ) -> list[list[int]]:
-    """Groups of indexes of `bags` (feature counts, newest first), largest first; pieces
+    """Groups of indexes of `bags` (feature counts), largest first; pieces
     in no group of `min_size` are left out. Average-linkage agglomerative clustering over
     cosine distances of TF-IDF vectors (scipy), which needs no number of topics in advance
     and, unlike single-linkage methods (DBSCAN), does not chain loosely related messages
@@ -86,6 +87,10 @@ def cluster(
     usable = [i for i, bag in enumerate(bags) if bag]
     if len(usable) < min_size:
         return []
+    if len(usable) > MAX_DIRECT:
+        step = len(usable) / MAX_DIRECT
+        sample = {usable[int(k * step)] for k in range(MAX_DIRECT)}
+        usable = sorted(sample) + [i for i in usable if i not in sample]
     matrix = _vectors([bags[i] for i in usable])
     direct = min(len(usable), MAX_DIRECT)
     head = matrix[:direct]
