@@ -20,6 +20,7 @@ install: $(VENV)/.installed
 run: install
 	$(DEV_ENV) $(PY) manage.py migrate --noinput
 	$(DEV_ENV) $(PY) manage.py seed_demo
+	$(DEV_ENV) $(PY) manage.py radar_refresh
 	$(DEV_ENV) $(PY) manage.py ensure_demo_admin
 	$(DEV_ENV) $(PY) manage.py runserver 127.0.0.1:8000
 

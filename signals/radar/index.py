@@ -163,6 +163,21 @@ def docs_ensure(*, signal_ids: Iterable[int] = (), report_ids: Iterable[int] = (
                 )
 
 
+def docs_missing_ensure() -> int:
+    """Docs for the evidence written around the services (bulk loads, the demo data), in
+    one INSERT ... SELECT per kind; returns how many were created."""
+    created = 0
+    for model, field in ((MarketSignal, "signal"), (FrictionReport, "report")):
+        missing = list(
+            model.objects.exclude(
+                Exists(RadarDoc.objects.filter(**{field: OuterRef("pk")}))
+            ).values_list("pk", flat=True)
+        )
+        docs_ensure(**{f"{field}_ids": missing})
+        created += len(missing)
+    return created
+
+
 def profiles_mark_stale(*, item_ids: Iterable[int]) -> None:
     ids = sorted({int(i) for i in item_ids if i is not None})
     if ids:
@@ -200,6 +215,13 @@ def profiles_build(*, item_ids: Sequence[int]) -> int:
     text of their linked evidence; then the idf of every feature. Returns items built."""
     if not item_ids:
         return 0
+    if not RadarTerm.objects.exists():
+        # The very first build has no idf to weigh with: count one, then build again.
+        _profiles_write(item_ids)
+    return _profiles_write(item_ids)
+
+
+def _profiles_write(item_ids: Sequence[int]) -> int:
     items = RoadmapItem.objects.filter(pk__in=item_ids).only("id", "title", "description")
     bags: dict[int, list[tuple[Counter[str], float]]] = {}
     for item in items:

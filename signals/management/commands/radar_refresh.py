@@ -6,11 +6,14 @@ from typing import Any
 
 from django.core.management.base import BaseCommand
 
-from signals.radar import services, topic_services
+from signals.radar import index, services, topic_services
 
 
 class Command(BaseCommand):
-    help = "Refresh the radar: stale suggestions and duplicates (--all: everything), then topics."
+    help = (
+        "Refresh the radar now (what beat does in production): evidence never read or "
+        "changed since (--all: everything), then emerging topics."
+    )
 
     def add_arguments(self, parser: Any) -> None:
         parser.add_argument("--all", action="store_true", help="Rebuild every profile and doc.")
@@ -20,6 +23,9 @@ class Command(BaseCommand):
         if options["all"]:
             result = services.radar_rebuild_all()
         else:
+            created = index.docs_missing_ensure()
+            if created:
+                self.stdout.write(f"radar: {created} pieces of evidence never read before")
             result = services.radar_refresh()
             while result.remaining:
                 result = services.radar_refresh()
