@@ -36,8 +36,8 @@ def _pg_indexes_drop(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('roadmap', '0007_remove_item_launch_fields'),
-        ('signals', '0003_outcome'),
+        ('roadmap', '0010_cap_free_text'),
+        ('signals', '0004_cap_free_text'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
