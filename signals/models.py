@@ -321,8 +321,38 @@ class ReportLink(Link):
 
 # Campaigns and funnels live in their own package; imported here so Django registers them
 # as models of this app.
-from signals.campaigns.models import (  # noqa: E402, F401
+from signals.campaigns.models import (  # noqa: E402
     Campaign,
     FrictionProposal,
     FunnelSnapshot,
 )
+
+# The radar (issue 13) keeps its models in its own module; importing them here makes them
+# part of this app.
+from signals.radar.models import (  # noqa: E402
+    RadarDoc,
+    RadarDuplicate,
+    RadarPosting,
+    RadarProfile,
+    RadarSuggestion,
+    RadarTerm,
+    RadarTopic,
+)
+
+__all__ = [
+    "Campaign",
+    "FrictionProposal",
+    "FrictionReport",
+    "FunnelSnapshot",
+    "MarketSignal",
+    "Outcome",
+    "RadarDoc",
+    "RadarDuplicate",
+    "RadarPosting",
+    "RadarProfile",
+    "RadarSuggestion",
+    "RadarTerm",
+    "RadarTopic",
+    "ReportLink",
+    "SignalLink",
+]

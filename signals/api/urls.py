@@ -8,6 +8,7 @@ from signals.api.views import (
 )
 from signals.campaigns.api.urls import urlpatterns as campaign_urls
 from signals.kpis.views import SharedKpisView
+from signals.radar.api.urls import urlpatterns as radar_urls
 
 router = SimpleRouter()
 router.register("signals", MarketSignalViewSet, basename="signal")
@@ -18,4 +19,5 @@ urlpatterns = [
     *router.urls,
     path("kpis/", SharedKpisView.as_view(), name="kpis"),
     *campaign_urls,
+    *radar_urls,
 ]

@@ -60,6 +60,7 @@ from signals.api.serializers import (
 )
 from signals.filters import FrictionReportFilterSet, MarketSignalFilterSet, OutcomeFilterSet
 from signals.models import FrictionReport, MarketSignal
+from signals.radar.api.views import EvidenceSuggestionsMixin
 
 
 @contextmanager
@@ -170,7 +171,7 @@ class BulkUpsertMixin:
         return Response(BulkResultSerializer(result).data)
 
 
-class EvidenceViewSet(BulkUpsertMixin, viewsets.ModelViewSet):
+class EvidenceViewSet(BulkUpsertMixin, EvidenceSuggestionsMixin, viewsets.ModelViewSet):
     """What signals and reports share: permissions, links, bulk upserts."""
 
     permission_classes = (EvidencePermission,)
