@@ -5,7 +5,9 @@ from __future__ import annotations
 
 from rest_framework import serializers
 
-_FACTORS = ["reach", "impact", "confidence", "effort"]
+# Named in settings.SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"] (one enum per choice set).
+FACTOR_CHOICES = ["reach", "impact", "confidence", "effort"]
+TEAM_CHOICES = ["product", "marketing", "other"]
 _CHANGES = ["added", "removed"]
 
 
@@ -17,7 +19,7 @@ class FactorNumbersSerializer(serializers.Serializer):
 
 
 class EstimateChangeSerializer(serializers.Serializer):
-    field = serializers.ChoiceField(choices=_FACTORS)
+    field = serializers.ChoiceField(choices=FACTOR_CHOICES)
     before = serializers.FloatField(allow_null=True, help_text="Null: not estimated then.")
     after = serializers.FloatField(allow_null=True)
     changed_by = serializers.CharField(
@@ -30,7 +32,7 @@ class EvidenceCountSerializer(serializers.Serializer):
     change = serializers.ChoiceField(choices=_CHANGES)
     kind = serializers.CharField(help_text="A signal kind, or `friction_report`.")
     team = serializers.ChoiceField(
-        choices=["product", "marketing", "other"], help_text="The submitter's team."
+        choices=TEAM_CHOICES, help_text="The submitter's team."
     )
     count = serializers.IntegerField()
 
@@ -42,7 +44,7 @@ class EvidenceRefSerializer(serializers.Serializer):
     kind = serializers.CharField()
     title = serializers.CharField()
     submitted_by = serializers.CharField(allow_null=True)
-    team = serializers.ChoiceField(choices=["product", "marketing", "other"])
+    team = serializers.ChoiceField(choices=TEAM_CHOICES)
     weight = serializers.FloatField(
         help_text="w·n for a report, w·kind weight for a signal (SCORING.md), at the end of "
         "the window."
@@ -89,7 +91,7 @@ class ScoreChangeSerializer(serializers.Serializer):
     score_after = serializers.FloatField(allow_null=True)
     position_before = serializers.IntegerField(allow_null=True)
     position_after = serializers.IntegerField(allow_null=True)
-    main_driver = serializers.ChoiceField(choices=_FACTORS, allow_null=True)
+    main_driver = serializers.ChoiceField(choices=FACTOR_CHOICES, allow_null=True)
     terms = FactorNumbersSerializer()
     deltas = FactorNumbersSerializer()
     causes = ItemCausesSerializer()
