@@ -31,9 +31,7 @@ class EstimateChangeSerializer(serializers.Serializer):
 class EvidenceCountSerializer(serializers.Serializer):
     change = serializers.ChoiceField(choices=_CHANGES)
     kind = serializers.CharField(help_text="A signal kind, or `friction_report`.")
-    team = serializers.ChoiceField(
-        choices=TEAM_CHOICES, help_text="The submitter's team."
-    )
+    team = serializers.ChoiceField(choices=TEAM_CHOICES, help_text="The submitter's team.")
     count = serializers.IntegerField()
 
 
