@@ -107,7 +107,7 @@ def sort_rows(rows: list[dict[str, Any]], sort: str | None) -> tuple[list[dict[s
     """The rows in the order asked for (an unknown key: ranking order), and the key used.
     Ties and missing values keep ranking order."""
     key = (sort or "").lstrip("-")
-    if key not in SORT_KEYS or key == "position" and not (sort or "").startswith("-"):
+    if key not in SORT_KEYS or (key == "position" and not (sort or "").startswith("-")):
         return rows, "position"
     descending = (sort or "").startswith("-")
     present = [row for row in rows if row["raw"][key] is not None]
@@ -115,6 +115,22 @@ def sort_rows(rows: list[dict[str, Any]], sort: str | None) -> tuple[list[dict[s
     present.sort(key=lambda row: row["raw"]["position"])
     present.sort(key=lambda row: row["raw"][key], reverse=descending)
     return [*present, *absent], ("-" if descending else "") + key
+
+
+def sort_links(current: str) -> dict[str, dict[str, str]]:
+    """For each sortable column: the `sort` its header link asks for (numbers largest
+    first on the first click, then the other way) and its aria-sort state."""
+    links = {}
+    for key in SORT_KEYS:
+        first = key if key in ("position", "title") else f"-{key}"
+        if current == first:
+            other = first[1:] if first.startswith("-") else f"-{first}"
+            links[key] = {"next": other, "aria": "descending" if first[0] == "-" else "ascending"}
+        elif current.lstrip("-") == key:
+            links[key] = {"next": first, "aria": "ascending" if first[0] == "-" else "descending"}
+        else:
+            links[key] = {"next": first, "aria": "none"}
+    return links
 
 
 def matrix_svg(rows: list[dict[str, Any]]) -> str:
@@ -181,6 +197,7 @@ def board_page(*, filters: dict[str, Any], sort: str | None = None) -> dict[str,
         "filtered": bool(filters),
         "rows": rows,
         "sort": sort_key,
+        "sorting": sort_links(sort_key),
         "matrix": matrix,
         "unowned_count": sum(row["unowned"] for row in rows),
         "ranked_count": len(positions),
