@@ -18,7 +18,6 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
 from roadmap.models import RoadmapItem
-from scoring.models import Ranking
 from scoring import selectors, services
 from scoring.board.exports import live_ranking_csv, ranking_csv
 from scoring.board.forms import BoardFilterForm, PublishForm
@@ -29,6 +28,7 @@ from scoring.board.presenters.launches import launches_page
 from scoring.board.presenters.outcomes import outcomes_page
 from scoring.board.presenters.publish import publish_page, published_since
 from scoring.board.presenters.ranking import board_page
+from scoring.models import Ranking
 
 
 @require_GET
