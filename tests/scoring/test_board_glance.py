@@ -80,7 +80,7 @@ def test_the_matrix_without_points_says_so():
 @pytest.mark.django_db
 def test_the_board_shows_r_i_c_e_sorts_by_them_and_flags_unowned_items(pm_client, now):
     owner = UserFactory(first_name="Camille", last_name="Martin")
-    top, middle, bottom = three_items(now)
+    _top, middle, _bottom = three_items(now)
     middle.effort = 4
     middle.owner = owner
     middle.save()
@@ -129,7 +129,7 @@ def test_the_board_page_costs_a_fixed_number_of_queries(
 @pytest.mark.parametrize(
     ("value", "cell"),
     [
-        ("=HYPERLINK(\"x\")", "'=HYPERLINK(\"x\")"),
+        ('=HYPERLINK("x")', '\'=HYPERLINK("x")'),
         ("+1", "'+1"),
         ("-1", "'-1"),
         ("@SUM(A1)", "'@SUM(A1)"),
@@ -207,7 +207,6 @@ def test_the_ranking_page_says_who_passed_whom_and_names_the_report(pm_client, p
 
     text = " ".join(response.content.decode().split())
     assert (
-        f"down 1: passed by R1000 (+ friction report #{report.pk} by Carla Diaz, marketing)"
-        in text
+        f"down 1: passed by R1000 (+ friction report #{report.pk} by Carla Diaz, marketing)" in text
     )
     assert pm_client.get(reverse("board:ranking", args=[5])).status_code == 404
