@@ -16,8 +16,8 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 
 from scoring.services import item_scores_recompute_all, ranking_publish
-from tests.api_helpers import api_client_for
-from tests.factories import (
+from tests.support.api import api_client_for
+from tests.support.factories import (
     FrictionReportFactory,
     LaunchPlanFactory,
     MarketSignalFactory,
