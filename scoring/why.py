@@ -63,8 +63,24 @@ def _field_label(field: str) -> str:
     }.get(field, field)
 
 
+def _reason_label(reason: str) -> str:
+    return {
+        "addressed": _("addressed"),
+        "dismissed": _("dismissed"),
+        "reopened": _("reopened"),
+        "restored": _("restored"),
+    }.get(reason, "")
+
+
 def evidence_text(ref: EvidenceRef) -> str:
-    """ "+ friction report #65 by Carla Diaz, marketing" (− when it was unlinked)."""
+    """ "+ friction report #65 by Carla Diaz, marketing" (− when it was unlinked), with
+    the status that made it count or stop counting: "(addressed)"."""
+    text = _evidence_name(ref)
+    reason = _reason_label(ref.get("reason", ""))
+    return _("%(evidence)s (%(reason)s)") % {"evidence": text, "reason": reason} if reason else text
+
+
+def _evidence_name(ref: EvidenceRef) -> str:
     sign = "+" if ref["change"] == "added" else "−"
     who = ref["submitted_by"]
     if who is None:

@@ -1,10 +1,11 @@
 """Why an item's own score changed between two moments, in people's terms: the estimates
 that changed (field, old → new, who and when, from django-simple-history), the evidence
-linked or unlinked (count by kind and team, the largest one with its submitter) and a
-new scoring model version.
+linked or unlinked, or that started or stopped counting (a report addressed, dismissed
+or reopened; a signal dismissed or restored) (count by kind and team, the largest one
+with its submitter) and a new scoring model version.
 
 Set-based: `items_causes` reads the causes of any number of items in a fixed number of
-queries (five), so a diff of a thousand moved items costs what a diff of one does. The
+queries (nine), so a diff of a thousand moved items costs what a diff of one does. The
 numbers behind each cause stay the factor split of SCORING.md (engine.split_change); this
 module only names the inputs that changed under them.
 """
@@ -23,7 +24,8 @@ from config.roles import Role
 from roadmap.models import RoadmapItem
 from scoring import engine
 from scoring.why import FRICTION_REPORT
-from signals.models import ReportLink, SignalLink
+from signals.choices import ReportStatus
+from signals.models import FrictionReport, MarketSignal, ReportLink, SignalLink
 
 # The estimates of an item that enter its score (SCORING.md, "Inputs of one item").
 ESTIMATE_FIELDS = ("reach", "impact", "confidence", "effort")
@@ -60,6 +62,9 @@ class EvidenceRef(TypedDict):
     submitted_by: str | None
     team: str
     weight: float
+    # linked / unlinked, or a status that made it count or stop counting (SCORING.md:
+    # open reports and undismissed signals count): addressed, dismissed, reopened.
+    reason: str
 
 
 class ModelChange(TypedDict):
@@ -172,6 +177,73 @@ def _link_events(
     return net
 
 
+def _status_events(
+    evidence_model: type[FrictionReport] | type[MarketSignal],
+    link_model: type[ReportLink] | type[SignalLink],
+    target: str,
+    item_ids: Sequence[int],
+    since: datetime,
+    until: datetime,
+) -> dict[tuple[int, int], tuple[str, Any, float, str]]:
+    """(item, evidence id) → ("added" | "removed", historical evidence row, link weight,
+    reason) for linked evidence that started or stopped counting in (since, until]
+    because its status changed (a report addressed, dismissed or reopened; a signal
+    dismissed or restored). Two queries: the status trail, then the links of the changed
+    ones."""
+    history = evidence_model.history.model  # type: ignore[attr-defined]
+    linked = link_model.objects.filter(item_id__in=item_ids).values(f"{target}_id")
+    in_window = history.objects.filter(
+        id__in=linked, history_date__gt=since, history_date__lte=until
+    ).values("id")
+    state_then = (
+        history.objects.filter(id__in=in_window, history_date__lte=since)
+        .values("id")
+        .annotate(last=Max("history_id"))
+        .values("last")
+    )
+    rows = (
+        history.objects.filter(id__in=linked, history_date__lte=until)
+        .filter(Q(history_date__gt=since) | Q(history_id__in=state_then))
+        .select_related("submitted_by", "segment")
+        .order_by("id", "history_date", "history_id")
+    )
+    trails: dict[int, list[Any]] = defaultdict(list)
+    for row in rows:
+        trails[row.id].append(row)
+
+    def counted(row: Any) -> bool:
+        if evidence_model is FrictionReport:
+            return bool(row.status == ReportStatus.OPEN)
+        return not row.dismissed
+
+    changed: dict[int, tuple[str, Any, str]] = {}
+    for evidence_id, trail in trails.items():
+        if trail[0].history_date > since:
+            continue  # created in the window: its link, if any, says it was added
+        before, after = counted(trail[0]), counted(trail[-1])
+        if before == after:
+            continue
+        if evidence_model is FrictionReport:
+            reason = "reopened" if after else str(trail[-1].status)
+        else:
+            reason = "restored" if after else "dismissed"
+        changed[evidence_id] = ("added" if after else "removed", trail[-1], reason)
+    if not changed:
+        return {}
+    links = link_model.objects.filter(
+        item_id__in=item_ids, **{f"{target}_id__in": list(changed)}
+    ).values_list("item_id", f"{target}_id", "weight")
+    return {
+        (item_id, evidence_id): (
+            changed[evidence_id][0],
+            changed[evidence_id][1],
+            weight,
+            changed[evidence_id][2],
+        )
+        for item_id, evidence_id, weight in links
+    }
+
+
 def _teams(user_ids: Iterable[int]) -> dict[int, str]:
     """user id → team ("product", "marketing", else "other"), as signals.services.team_of
     decides it (a product role wins, superusers are product). One query."""
@@ -203,7 +275,7 @@ def items_causes(
     gets an entry (empty lists when nothing changed). `model` is the version change of
     the scoring model over the window, if any, shared by all items. Evidence weights
     (for the largest contributor) are w·n for reports and w·kind_weight for signals
-    (SCORING.md) at `until` under `params`. Five queries, whatever the number of items.
+    (SCORING.md) at `until` under `params`. At most nine queries, whatever the number of items.
     """
     ids = list(item_ids)
     result: dict[int, ItemCauses] = {item_id: no_causes(model) for item_id in ids}
@@ -211,11 +283,27 @@ def items_causes(
         return result
     for item_id, changes in _estimate_changes(ids, since, until).items():
         result[item_id]["estimates"] = changes
-    reports = _link_events(ReportLink, "report", ids, since, until)
-    signals = _link_events(SignalLink, "signal", ids, since, until)
-    teams = _teams(
-        [evidence.submitted_by_id for _, evidence, _ in [*reports.values(), *signals.values()]]
-    )
+    reports = {
+        key: (change, report, weight, "linked" if change == "added" else "unlinked")
+        for key, (change, report, weight) in _link_events(
+            ReportLink, "report", ids, since, until
+        ).items()
+    }
+    signals = {
+        key: (change, signal, weight, "linked" if change == "added" else "unlinked")
+        for key, (change, signal, weight) in _link_events(
+            SignalLink, "signal", ids, since, until
+        ).items()
+    }
+    # A link made or removed in the window says more than a status change of the same
+    # evidence, so it wins.
+    for key, event in _status_events(
+        FrictionReport, ReportLink, "report", ids, since, until
+    ).items():
+        reports.setdefault(key, event)
+    for key, event in _status_events(MarketSignal, SignalLink, "signal", ids, since, until).items():
+        signals.setdefault(key, event)
+    teams = _teams([event[1].submitted_by_id for event in [*reports.values(), *signals.values()]])
     counts: dict[int, dict[tuple[str, str, str], int]] = defaultdict(lambda: defaultdict(int))
     # Reports come first in the race for "largest": they move reach and impact as well
     # as confidence, so a report is what a committee asks about.
@@ -226,7 +314,7 @@ def items_causes(
         if current is None or (rank, ref["weight"]) > (current[0], current[1]):
             largest[item_id] = (rank, ref["weight"], ref)
 
-    for (item_id, report_id), (change, report, link_weight) in reports.items():
+    for (item_id, report_id), (change, report, link_weight, reason) in reports.items():
         team = teams.get(report.submitted_by_id, "other")
         counts[item_id][(change, FRICTION_REPORT, team)] += 1
         slug = report.segment.slug if report.segment_id else None
@@ -239,13 +327,14 @@ def items_causes(
                 "type": "friction_report",
                 "id": report_id,
                 "kind": FRICTION_REPORT,
-                "title": str(report),
+                "title": report.title or report.campaign,
                 "submitted_by": _person(report.submitted_by),
                 "team": team,
                 "weight": w * report.affected_people,
+                "reason": reason,
             },
         )
-    for (item_id, signal_id), (change, signal, link_weight) in signals.items():
+    for (item_id, signal_id), (change, signal, link_weight, reason) in signals.items():
         team = teams.get(signal.submitted_by_id, "other")
         counts[item_id][(change, signal.kind, team)] += 1
         slug = signal.segment.slug if signal.segment_id else None
@@ -262,6 +351,7 @@ def items_causes(
                 "submitted_by": _person(signal.submitted_by),
                 "team": team,
                 "weight": w * engine.kind_weight(signal.kind, params),
+                "reason": reason,
             },
         )
     for item_id, by_key in counts.items():

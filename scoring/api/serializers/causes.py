@@ -47,6 +47,10 @@ class EvidenceRefSerializer(serializers.Serializer):
         help_text="w·n for a report, w·kind weight for a signal (SCORING.md), at the end of "
         "the window."
     )
+    reason = serializers.ChoiceField(
+        choices=["linked", "unlinked", "addressed", "dismissed", "reopened", "restored"],
+        help_text="Why it counts or stopped counting: its link, or its status.",
+    )
 
 
 class ModelChangeSerializer(serializers.Serializer):
