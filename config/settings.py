@@ -377,6 +377,10 @@ SPECTACULAR_SETTINGS = {
         # A Jira run's status (push-to-jira, jira/runs) and its records' statuses.
         "RankingPushQueuedStatusEnum": "roadmap.models.JiraSyncRun.Status",
         "JiraSyncRecordStatusEnum": "roadmap.models.JiraSyncRecord.Status",
+        # The factors of SCORING.md (a move's main driver, an estimate that changed) and
+        # the team of an evidence submitter, in the causes of a move.
+        "MainDriverEnum": "scoring.api.serializers.causes.FACTOR_CHOICES",
+        "EvidenceTeamEnum": "scoring.api.serializers.causes.TEAM_CHOICES",
     },
 }
 

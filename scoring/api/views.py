@@ -11,7 +11,9 @@ from typing import Any
 
 from django.db.models import QuerySet
 from django.urls import reverse
+from django.utils import translation
 from django_filters.rest_framework import DjangoFilterBackend
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
     OpenApiParameter,
     OpenApiResponse,
@@ -26,6 +28,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from config.api.errors import Conflict
+from config.api.fields import AwareDateTimeField
 from config.api.openapi import error_responses
 from config.api.permissions import ProductOnly
 from config.roles import Role, user_roles
@@ -284,7 +287,9 @@ class RankingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
     )
     @action(detail=True, methods=["get"])
     def diff(self, request: Request, number: str | None = None) -> Response:
-        diff = selectors.ranking_diff(ranking=self.get_object())
+        # The API speaks English whatever the request's language (the board translates).
+        with translation.override("en"):
+            diff = selectors.ranking_diff(ranking=self.get_object())
         return Response(RankingDiffSerializer(diff).data)
 
     @extend_schema(
@@ -299,10 +304,28 @@ class RankingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
         return self.get_paginated_response(self.get_serializer(page, many=True).data)
 
 
+class ScoreSinceQuerySerializer(serializers.Serializer):
+    since = AwareDateTimeField(required=False)
+
+
 @extend_schema_view(
     retrieve=extend_schema(
         summary="An item's score: explanation, pending recomputation, history",
-        responses={200: ItemScoreDetailSerializer, **errors(401, 403, 404)},
+        description="With `since` (an ISO 8601 datetime with a time zone), `change` says how "
+        "and why the score moved from its last history point at or before `since` to now: "
+        "the factor split of SCORING.md and the estimates, evidence and model version that "
+        "changed in between.",
+        parameters=[
+            OpenApiParameter(
+                "since",
+                OpenApiTypes.DATETIME,
+                OpenApiParameter.QUERY,
+                required=False,
+                description="Aware datetime, e.g. 2026-11-01T00:00:00Z; a naive or "
+                "malformed value is a 400.",
+            )
+        ],
+        responses={200: ItemScoreDetailSerializer, **errors(400, 401, 403, 404)},
     )
 )
 class ItemScoreViewSet(viewsets.GenericViewSet):
@@ -311,7 +334,11 @@ class ItemScoreViewSet(viewsets.GenericViewSet):
     filter_backends: list[Any] = []
 
     def retrieve(self, request: Request, pk: str | None = None) -> Response:
-        detail = selectors.item_score_detail(item=self.get_object())
+        query = ScoreSinceQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        item = self.get_object()
+        with translation.override("en"):
+            detail = selectors.item_score_detail(item=item, since=query.validated_data.get("since"))
         return Response(self.get_serializer(detail).data)
 
 

@@ -10,4 +10,7 @@ urlpatterns = [
     path("publish/", views.publish, name="publish"),
     path("launches/", views.launches, name="launches"),
     path("outcomes/", views.outcomes, name="outcomes"),
+    path("export.csv", views.live_export, name="live-export"),
+    path("rankings/<int:number>/", views.ranking_diff, name="ranking"),
+    path("rankings/<int:number>/export.csv", views.ranking_export, name="ranking-export"),
 ]

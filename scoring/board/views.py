@@ -19,13 +19,16 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from roadmap.models import RoadmapItem
 from scoring import selectors, services
+from scoring.board.exports import live_ranking_csv, ranking_csv
 from scoring.board.forms import BoardFilterForm, PublishForm
 from scoring.board.permissions import NO_PUBLISH_REASON, can_publish
+from scoring.board.presenters.diff import ranking_diff_page
 from scoring.board.presenters.item import item_page
 from scoring.board.presenters.launches import launches_page
 from scoring.board.presenters.outcomes import outcomes_page
 from scoring.board.presenters.publish import publish_page, published_since
 from scoring.board.presenters.ranking import board_page
+from scoring.models import Ranking
 
 
 @require_GET
@@ -42,7 +45,7 @@ def board(request: HttpRequest) -> HttpResponse:
         publish_form.fields["note"].disabled = True
     context = {
         "form": form,
-        **board_page(filters=form.filters()),
+        **board_page(filters=form.filters(), sort=request.GET.get("sort")),
         "can_publish": allowed,
         "no_publish_reason": NO_PUBLISH_REASON,
         "publish_form": publish_form,
@@ -118,3 +121,32 @@ def outcomes(request: HttpRequest) -> HttpResponse:
     (scoring.board.presenters.outcomes). Read only: a product manager applies a
     multiplier through the API."""
     return render(request, "board/outcomes.html", outcomes_page())
+
+
+def _csv_response(text: str, filename: str) -> HttpResponse:
+    response = HttpResponse(text, content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+@require_GET
+@staff_member_required
+def live_export(request: HttpRequest) -> HttpResponse:
+    """The live ranking as CSV (scoring.board.exports: the API's numbers)."""
+    return _csv_response(live_ranking_csv(), "live-ranking.csv")
+
+
+@require_GET
+@staff_member_required
+def ranking_diff(request: HttpRequest, number: int) -> HttpResponse:
+    """A published ranking against the one before it, and why each item moved."""
+    ranking = get_object_or_404(Ranking.objects.select_related("published_by"), number=number)
+    return render(request, "board/ranking.html", ranking_diff_page(ranking=ranking))
+
+
+@require_GET
+@staff_member_required
+def ranking_export(request: HttpRequest, number: int) -> HttpResponse:
+    """A published ranking as CSV (scoring.board.exports: the API's numbers)."""
+    ranking = get_object_or_404(Ranking, number=number)
+    return _csv_response(ranking_csv(ranking=ranking), f"ranking-{number}.csv")

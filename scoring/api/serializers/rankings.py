@@ -15,6 +15,11 @@ from config.api.openapi import ErrorSerializer as ErrorSerializer
 from config.api.serializers import StrictSerializer
 from roadmap.choices import ItemStatus
 from scoring import selectors
+from scoring.api.serializers.causes import (
+    FactorNumbersSerializer,
+    ItemCausesSerializer,
+    OtherItemSerializer,
+)
 from scoring.api.serializers.explanations import (
     ConfidencePartsSerializer,
     EffortPartsSerializer,
@@ -160,13 +165,6 @@ class RankingDetailSerializer(RankingSerializer):
         return obj.item_count > selectors.RANKING_DETAIL_MAX_ENTRIES
 
 
-class FactorNumbersSerializer(serializers.Serializer):
-    reach = serializers.FloatField(required=False)
-    impact = serializers.FloatField(required=False)
-    confidence = serializers.FloatField(required=False)
-    effort = serializers.FloatField(required=False)
-
-
 class RankingMoveSerializer(serializers.Serializer):
     item = serializers.IntegerField()
     title = serializers.CharField()
@@ -185,6 +183,25 @@ class RankingMoveSerializer(serializers.Serializer):
         "when either score is 0."
     )
     deltas = FactorNumbersSerializer(help_text="after − before, for each factor.")
+    # Why, in people's terms (scoring.selectors.causes); additive to the fields above.
+    own_change = serializers.BooleanField(help_text="Whether its own score changed.")
+    causes = ItemCausesSerializer(
+        help_text="The inputs of its own score that changed between the two rankings."
+    )
+    passed_by = OtherItemSerializer(
+        many=True,
+        help_text="Moved down: items above it now that were below it (or absent); at most 5.",
+    )
+    passed_by_count = serializers.IntegerField()
+    passed = OtherItemSerializer(
+        many=True,
+        help_text="Moved up: items it passed (or that left the ranking above it); at most 5.",
+    )
+    passed_count = serializers.IntegerField()
+    summary = serializers.CharField(
+        help_text='The move in one sentence (English): "down 2: passed by … (new); its own '
+        'score did not change".'
+    )
 
 
 class RankingDiffEntrySerializer(serializers.Serializer):
