@@ -4,3 +4,10 @@ from django.apps import AppConfig
 class SignalsConfig(AppConfig):
     name = "signals"
     verbose_name = "Market evidence"
+
+    def ready(self) -> None:
+        # The evidence an item's score explanation lists: its ETag follows it.
+        from config.generations import generation_bump_on_write
+        from signals.models import FrictionReport, MarketSignal, ReportLink, SignalLink
+
+        generation_bump_on_write(MarketSignal, FrictionReport, SignalLink, ReportLink)
