@@ -21,11 +21,19 @@ import uuid
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from urllib.parse import urlparse, urlunparse
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from harness import create_key, machine, recreate_database, seed, service_env
+from harness import (
+    admin_database_url,
+    create_key,
+    machine,
+    recreate_database,
+    seed,
+    service_env,
+)
 
 DATABASE = "roadmap_bench_api" + os.environ.get("BENCH_SUFFIX", "")
 EXTRA_ITEMS = 1_000
@@ -47,12 +55,20 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--repeat", type=int, default=30, help="runs per read figure")
     parser.add_argument("--bulk-repeat", type=int, default=3)
+    parser.add_argument(
+        "--reuse", action="store_true", help="keep the database of the last run (no seeding)"
+    )
     args = parser.parse_args()
 
-    database_url = recreate_database(DATABASE)
-    env = service_env(database_url, None)
-    print(f"seeding {DATABASE}: seed_demo + {EXTRA_ITEMS:,} items ...", flush=True)
-    seeded = seed(env, extra_items=EXTRA_ITEMS)
+    if args.reuse:
+        admin = urlparse(admin_database_url())
+        database_url = urlunparse(admin._replace(path=f"/{DATABASE}"))
+        env = service_env(database_url, None)
+    else:
+        database_url = recreate_database(DATABASE)
+        env = service_env(database_url, None)
+        print(f"seeding {DATABASE}: seed_demo + {EXTRA_ITEMS:,} items ...", flush=True)
+        seed(env, extra_items=EXTRA_ITEMS)
     integration = create_key(env, "bench-integration", "integration")
     marketing = create_key(env, "bench-marketing", "marketing")
 
@@ -70,6 +86,7 @@ def main() -> None:
     from scoring.services import ranking_publish
 
     ranking = ranking_publish(note="bench", published_by=None)
+    seeded = {"items": RoadmapItem.objects.count()}
     item_ids = list(RoadmapItem.objects.order_by("pk").values_list("pk", flat=True))
     theme_id = Theme.objects.values_list("pk", flat=True).first()
     reads = Client(HTTP_AUTHORIZATION=f"Api-Key {integration}", SERVER_NAME="127.0.0.1")
@@ -194,20 +211,20 @@ def main() -> None:
     )
 
     # -- Bulk ingestion of 1,000 signals, new then updated --------------------------------
-    def record(run: int, k: int, title: str) -> dict[str, object]:
+    def record(run: int, k: int, title: str, tag: str) -> dict[str, object]:
         return {
             "kind": "customer_request",
             "title": title,
             "observed_at": (datetime.now(UTC) - timedelta(days=3)).isoformat(),
             "source": "bench-api",
-            "external_id": f"bulk-{run}-{k}",
+            "external_id": f"bulk-{tag}-{k}",
             "links": [{"item": item_ids[(run * BULK + k) % len(item_ids)], "weight": 0.8}],
         }
 
     created, updated, copies = [], [], []
     for run in range(args.bulk_repeat):
         tag = uuid.uuid4().hex[:6]
-        batch = [record(run, k, f"Signal {tag} {k}") for k in range(BULK)]
+        batch = [record(run, k, f"Signal {tag} {k}", tag) for k in range(BULK)]
         for target, title in ((created, "new"), (updated, "updated")):
             if title == "updated":
                 for body in batch:
@@ -222,9 +239,7 @@ def main() -> None:
         # The floor: COPY of the same rows into a table shaped like the signals.
         started = time.perf_counter()
         with connection.cursor() as cursor:
-            cursor.execute(
-                "CREATE TEMPORARY TABLE bench_copy (LIKE signals_marketsignal) ON COMMIT DROP"
-            )
+            cursor.execute("CREATE TEMPORARY TABLE bench_copy (LIKE signals_marketsignal)")
             cols = "kind, title, observed_at, source, external_id"
             with cursor.cursor.copy(f"COPY bench_copy ({cols}) FROM STDIN") as copy:
                 for body in batch:
