@@ -241,7 +241,7 @@ def main() -> None:
         with connection.cursor() as cursor:
             cols = "kind, title, observed_at, source, external_id"
             cursor.execute(
-                f"CREATE TEMPORARY TABLE bench_copy AS SELECT {cols} "  # noqa: S608
+                f"CREATE TEMPORARY TABLE bench_copy AS SELECT {cols} "
                 "FROM signals_marketsignal WHERE false"
             )
             with cursor.cursor.copy(f"COPY bench_copy ({cols}) FROM STDIN") as copy:
