@@ -155,11 +155,10 @@ def main() -> None:
     cheapest = median_ms(lambda: get(f"/api/v1/themes/{theme_id}/"), n)
     with_key = median_ms(lambda: raw("SELECT 1", []), n)
     figure("cheapest authenticated GET (one row)", cheapest, with_key, None)
-    from django.db import reset_queries
-    from django.test.utils import CaptureQueriesContext
-
     # Django clears the query log when a request starts: not during this count.
     from django.core.signals import request_started
+    from django.db import reset_queries
+    from django.test.utils import CaptureQueriesContext
 
     request_started.disconnect(reset_queries)
     with CaptureQueriesContext(connection) as ctx:
