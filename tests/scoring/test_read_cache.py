@@ -19,7 +19,7 @@ from scoring.api.serializers import RankingJiraSerializer
 from scoring.models import RankingRepresentation
 from scoring.services import item_scores_recompute_all, ranking_publish
 from signals.services import signal_update
-from tests.factories import (
+from tests.support.factories import (
     MarketSignalFactory,
     RoadmapItemFactory,
     SignalLinkFactory,
