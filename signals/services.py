@@ -19,6 +19,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Model, QuerySet
 from django.utils import timezone
 
+from config.bulk import bulk_update_rows
 from config.roles import Role, user_roles
 from roadmap.models import RoadmapItem
 from roadmap.services import items_mark_dirty
@@ -430,7 +431,7 @@ def _links_sync(
         kind.link_model.objects.bulk_create(to_create)
         history.bulk_history_create(to_create, default_user=user)
     if to_update:
-        kind.link_model.objects.bulk_update(to_update, ["weight"])
+        bulk_update_rows(kind.link_model, to_update, ["weight"])
         history.bulk_history_create(to_update, update=True, default_user=user)
     return affected
 
@@ -642,7 +643,7 @@ def _bulk_write(
     affected: set[int] = set()
     existing_links: list[Any] = []
     if updated:
-        kind.model.objects.bulk_update(updated, sorted(update_fields | {"updated_at"}))
+        bulk_update_rows(kind.model, updated, sorted(update_fields | {"updated_at"}))
         kind.model.history.bulk_history_create(updated, update=True, default_user=user)
     if updated and kind.link_model is not None:
         # Items linked to an updated record are rescored even when its links stay.

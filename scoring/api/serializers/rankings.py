@@ -36,6 +36,14 @@ from scoring.models import (
 # --- The live ranking -------------------------------------------------------------------
 
 
+def _result(score: ItemScore) -> Any:
+    """The score as the engine's result, built once per row for the four factor fields."""
+    result = getattr(score, "_result", None)
+    if result is None:
+        result = score._result = selectors.item_score_result(score)  # type: ignore[attr-defined]
+    return result
+
+
 class LiveRankingEntrySerializer(serializers.ModelSerializer):
     """A ranked item. `position` is its place in the whole live ranking, whatever filters
     narrowed the list (the view passes the page's positions in the context)."""
@@ -85,19 +93,19 @@ class LiveRankingEntrySerializer(serializers.ModelSerializer):
 
     @extend_schema_field(ReachPartsSerializer)
     def get_reach(self, obj: ItemScore) -> dict[str, Any]:
-        return asdict(selectors.item_score_result(obj).reach)
+        return asdict(_result(obj).reach)
 
     @extend_schema_field(ImpactPartsSerializer)
     def get_impact(self, obj: ItemScore) -> dict[str, Any]:
-        return asdict(selectors.item_score_result(obj).impact)
+        return asdict(_result(obj).impact)
 
     @extend_schema_field(ConfidencePartsSerializer)
     def get_confidence(self, obj: ItemScore) -> dict[str, Any]:
-        return asdict(selectors.item_score_result(obj).confidence)
+        return asdict(_result(obj).confidence)
 
     @extend_schema_field(EffortPartsSerializer)
     def get_effort(self, obj: ItemScore) -> dict[str, Any]:
-        return asdict(selectors.item_score_result(obj).effort)
+        return asdict(_result(obj).effort)
 
 
 # --- Published rankings -----------------------------------------------------------------
