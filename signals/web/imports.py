@@ -24,6 +24,8 @@ from typing import Any, Literal
 
 import tablib
 from django.db import transaction
+from django.utils import timezone
+from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
@@ -335,6 +337,21 @@ def _number(text: str) -> float | int | str:
     return int(number) if number.is_integer() and "." not in cleaned else number
 
 
+def _moment(text: str) -> str:
+    """A date or a date and time as spreadsheets write them, without an offset: read in
+    the site's time zone (the API asks for an explicit offset; people's files have none).
+    Anything else goes to the serializer as it came, to be refused there."""
+    moment = parse_datetime(text.replace(" ", "T", 1)) if len(text) > 10 else None
+    if moment is None and len(text) == 10:
+        day = parse_date(text)
+        moment = None if day is None else datetime(day.year, day.month, day.day)
+    if moment is None:
+        return text
+    if timezone.is_naive(moment):
+        moment = timezone.make_aware(moment)
+    return moment.isoformat()
+
+
 _ITEM_RE = re.compile(r"^#?(\d+)(?:\s*[:=]\s*([0-9.,]+))?$")
 
 
@@ -406,8 +423,7 @@ def _records(
                         )
                     )
             elif column == "observed_at":
-                text = str(value)
-                record[column] = f"{text}T00:00:00" if len(text) == 10 else text
+                record[column] = _moment(str(value))
             elif column in spec.integers or column in spec.numbers:
                 record[column] = _number(value) if isinstance(value, str) else value
             elif column == "external_id" and isinstance(value, float) and value.is_integer():
@@ -439,9 +455,12 @@ def dry_run(*, kind: Kind, rows: Sequence[Mapping[str, Any]]) -> tuple[DryRun, l
     and the bulk records (for `confirm`)."""
     records, errors = _records(kind, rows)
     bulk = bulk_records_validate(SPECS[kind].serializer, records, context={})
+    flagged = {(error.row, error.column) for error in errors}
     for record in bulk:
         if record.errors:
-            errors.extend(_flatten(record.index + 2, record.errors))
+            # A cell refused above (a formula) is also missing for the serializer: once.
+            found = _flatten(record.index + 2, record.errors)
+            errors.extend(e for e in found if (e.row, e.column) not in flagged)
     seen: dict[tuple[str, str], int] = {}
     for index, record in enumerate(records):
         key = (str(record.get("source", "")), str(record.get("external_id", "")))

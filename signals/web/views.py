@@ -130,7 +130,8 @@ def import_file(request: HttpRequest) -> HttpResponse:
                     rows=[
                         {
                             "number": index + 2,
-                            "values": row,
+                            # Pairs, not the dict: a column may be named "items".
+                            "cells": [(c, v) for c, v in row.items() if v not in (None, "")],
                             "errors": errors_by_row.get(index + 2, []),
                         }
                         for index, row in enumerate(rows)
