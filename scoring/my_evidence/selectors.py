@@ -225,7 +225,7 @@ def my_evidence(*, user: Any, filters: EvidenceFilters) -> list[EvidenceRow]:
                 kind="report",
                 id=report.pk,
                 title=str(report),
-                detail=report.campaign,
+                detail=report.campaign if report.title else "",
                 observed_at=report.observed_at,
                 status=report.status,
                 status_label=report.get_status_display(),
