@@ -6,8 +6,10 @@ PY := $(VENV)/bin/python
 # Settings for a laptop: the embedded default (SQLite, tasks in-process), debug on.
 DEV_ENV := DEBUG=1
 BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/postgres
+# `make run PORT=8001` serves on another port; the printed logins name it.
+PORT ?= 8000
 
-.PHONY: install run test lint bench bench-scoring bench-api bench-load clean
+.PHONY: install run test test-fast lint bench bench-scoring bench-api bench-load clean
 
 $(VENV)/.installed: pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is needed; run: make PYTHON=python3.11 ...")'
@@ -20,16 +22,24 @@ install: $(VENV)/.installed
 run: install
 	$(DEV_ENV) $(PY) manage.py migrate --noinput
 	$(DEV_ENV) $(PY) manage.py seed_demo
-	$(DEV_ENV) $(PY) manage.py ensure_demo_admin
-	$(DEV_ENV) $(PY) manage.py runserver 127.0.0.1:8000
+	$(DEV_ENV) $(PY) manage.py ensure_demo_admin --port $(PORT)
+	$(DEV_ENV) $(PY) manage.py ensure_demo_logins --port $(PORT)
+	$(DEV_ENV) $(PY) manage.py runserver 127.0.0.1:$(PORT)
 
+# Prints its wall time at the end (bash's `time`).
 test: install
-	$(DEV_ENV) $(VENV)/bin/pytest $(PYTEST_ARGS)
+	time $(DEV_ENV) $(VENV)/bin/pytest $(PYTEST_ARGS)
+
+# The suite in parallel (pytest-xdist, one worker per core) without the slow fault tests
+# that start servers and workers (marker `slow`): the quick loop before a commit.
+test-fast: install
+	time $(DEV_ENV) $(VENV)/bin/pytest -n auto -m "not slow" $(PYTEST_ARGS)
 
 lint: install
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/mypy
+	$(VENV)/bin/lint-imports
 
 bench-scoring: install
 	DEBUG=1 DATABASE_URL=$(BENCH_DATABASE_URL) $(PY) bench/scoring.py $(BENCH_ARGS)
@@ -47,4 +57,4 @@ bench: install
 	BENCH_DATABASE_URL=$(BENCH_DATABASE_URL) $(PY) bench/run_all.py $(BENCH_ARGS)
 
 clean:
-	rm -rf $(VENV) db.sqlite3 db.sqlite3-* staticfiles .demo-admin-password
+	rm -rf $(VENV) db.sqlite3 db.sqlite3-* staticfiles .demo-admin-password .demo-user-password

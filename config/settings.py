@@ -17,7 +17,6 @@ from corsheaders.defaults import default_headers as cors_default_headers
 from django.core.exceptions import ImproperlyConfigured
 
 from config.env import env_bool, env_float, env_int, env_list, env_str
-from roadmap.jira import parse_status_map
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -58,10 +57,13 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "corsheaders.middleware.CorsMiddleware",
+    # Every /api/ answer in the one JSON error shape, Django's own pages included.
+    "config.api.middleware.ApiJsonErrorsMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "config.api.middleware.AddressThrottleMiddleware",
     "config.api.idempotency.IdempotencyMiddleware",
     "django.middleware.http.ConditionalGetMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -193,8 +195,13 @@ JIRA_RANK_FIELD_ID = env_str("JIRA_RANK_FIELD_ID")
 # The secret of the Jira webhook (`?secret=` or the HMAC of X-Hub-Signature); empty: the
 # webhook refuses every delivery.
 JIRA_WEBHOOK_SECRET = env_str("JIRA_WEBHOOK_SECRET")
-# "Done=shipped,In Progress=in_progress": Jira status name → item status. Parsed strictly.
-JIRA_STATUS_MAP = parse_status_map(env_str("JIRA_STATUS_MAP"))
+# Deliveries dated further from now than this (payload `timestamp`) are refused (400) as
+# possible replays. Jira retries a failed delivery with its original timestamp, up to
+# about 30 minutes late; an hour leaves room for that and for clock skew.
+JIRA_WEBHOOK_MAX_AGE_SECONDS = env_int("JIRA_WEBHOOK_MAX_AGE_SECONDS", 3600, minimum=60)
+# "Done=shipped,In Progress=in_progress": Jira status name → item status. Parsed strictly
+# by roadmap.jira when the app loads (settings know no app): a bad map stops the process.
+JIRA_STATUS_MAP: str | dict[str, str] = env_str("JIRA_STATUS_MAP")
 # Attempts per Jira request (429, 5xx, network errors are retried) and seconds per attempt.
 JIRA_MAX_TRIES = env_int("JIRA_MAX_TRIES", 5, minimum=1)
 JIRA_TIMEOUT_SECONDS = env_float("JIRA_TIMEOUT_SECONDS", 10.0, minimum=0.1)
@@ -286,9 +293,13 @@ REST_FRAMEWORK = {
         "rest_framework.renderers.JSONRenderer",
         "rest_framework.renderers.BrowsableAPIRenderer",
     ],
-    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_PARSER_CLASSES": ["config.api.parsers.StrictJSONParser"],
     "DEFAULT_THROTTLE_CLASSES": ["config.api.throttling.ApiKeyRateThrottle"],
-    "DEFAULT_THROTTLE_RATES": {"api_key": env_str("API_THROTTLE_RATE", "1200/min")},
+    "DEFAULT_THROTTLE_RATES": {
+        "api_key": env_str("API_THROTTLE_RATE", "1200/min"),
+        # Per client address, for anonymous requests and failed credentials (401).
+        "anonymous": env_str("API_ANON_THROTTLE_RATE", "120/min"),
+    },
     "EXCEPTION_HANDLER": "config.api.errors.exception_handler",
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
 }
@@ -315,6 +326,9 @@ SPECTACULAR_SETTINGS = {
         "ReportStatusEnum": "signals.choices.ReportStatus",
         # Friction reports, outcomes and launch plans (a list of them) share the channels.
         "ChannelEnum": "roadmap.choices.Channel",
+        # A Jira run's status (push-to-jira, jira/runs) and its records' statuses.
+        "RankingPushQueuedStatusEnum": "roadmap.models.JiraSyncRun.Status",
+        "JiraSyncRecordStatusEnum": "roadmap.models.JiraSyncRecord.Status",
     },
 }
 

@@ -115,6 +115,9 @@ def item_update(
     changed = {name for name, value in data.items() if getattr(locked, name) != value}
     for name, value in data.items():
         setattr(locked, name, value)
+    if "jira_key" in changed:
+        # A new key is worth trying: the Jira push skips a key Jira answered 404 for.
+        locked.jira_key_missing_since = None
     locked.full_clean()
     locked.version = locked.version + 1
     locked.save()
@@ -127,9 +130,14 @@ def item_update(
 
 @transaction.atomic
 def items_set_status(
-    *, item_ids: Iterable[int], status: str, user: AbstractBaseUser | None = None
+    *,
+    item_ids: Iterable[int],
+    status: str,
+    user: AbstractBaseUser | None = None,
+    change_reason: str = "",
 ) -> int:
-    """Bulk status change (admin action, API), with a history row per changed item."""
+    """Bulk status change (admin action, API, Jira's webhook), with a history row per
+    changed item (`change_reason`, by default "status set to <status>")."""
     if status not in ItemStatus.values:
         raise ValueError(f"unknown status {status!r}")
     ids = list(
@@ -148,7 +156,7 @@ def items_set_status(
         list(RoadmapItem.objects.filter(pk__in=ids)),
         update=True,
         default_user=user,
-        default_change_reason=f"status set to {status}",
+        default_change_reason=change_reason or f"status set to {status}",
     )
     items_mark_dirty(item_ids=ids)
     return len(ids)

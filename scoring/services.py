@@ -24,7 +24,7 @@ from django.utils import timezone
 
 from roadmap.choices import RANKABLE_STATUSES
 from roadmap.jira import jira_push_enabled
-from roadmap.jira.services import jira_push_queue
+from roadmap.jira.queue import jira_push_queue
 from roadmap.models import DirtyItem, RoadmapItem
 from roadmap.services import items_mark_all_dirty, items_mark_dirty
 from scoring import calibration, engine, selectors

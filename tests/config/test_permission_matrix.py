@@ -16,8 +16,8 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 
 from scoring.services import item_scores_recompute_all, ranking_publish
-from tests.api_helpers import api_client_for
-from tests.factories import (
+from tests.support.api import api_client_for
+from tests.support.factories import (
     FrictionReportFactory,
     LaunchPlanFactory,
     MarketSignalFactory,
@@ -161,6 +161,8 @@ MATRIX: list[tuple[str, str, Any, dict[str, int]]] = [
     ("get", "/api/v1/rankings/latest/jira/", None, READ),
     # Jira is not configured in tests: product gets the documented 409.
     ("post", "/api/v1/rankings/1/push-to-jira/", None, writes(409)),
+    # A push's outcome: product and integration read it, marketing does not.
+    ("get", "/api/v1/jira/runs/{jira_run}/", None, READ | {"marketing": 403}),
     # Launch plans: both teams own them.
     ("get", "/api/v1/launch-plans/", None, READ),
     ("post", "/api/v1/launch-plans/", {"item": "{item}"}, writes(201, 201)),
@@ -213,6 +215,7 @@ def world(product_user, marketing_user, other_marketing_user) -> dict[str, Any]:
     other_outcome = OutcomeFactory(item=shipped[1], submitted_by=other_marketing_user)
     item_scores_recompute_all()
     ranking_publish(note="baseline", published_by=product_user)
+    from roadmap.models import JiraSyncRun
     from scoring.models import ScoringModel
     from scoring.selectors import calibration_suggestion
 
@@ -235,6 +238,7 @@ def world(product_user, marketing_user, other_marketing_user) -> dict[str, Any]:
         "own_report": own_report.pk,
         "other_report": other_report.pk,
         "model": ScoringModel.objects.get(is_active=True).pk,
+        "jira_run": JiraSyncRun.objects.create(ranking_number=1, status="succeeded").pk,
     }
 
 
@@ -284,7 +288,7 @@ def test_the_matrix_covers_every_api_operation():
     covered = set()
     for method, path, _, _ in MATRIX:
         generic = path
-        for name in ("item", "theme", "segment", "model", "launch_plan"):
+        for name in ("item", "theme", "segment", "model", "launch_plan", "jira_run"):
             generic = generic.replace(f"{{{name}}}", "{id}")
         for name in ("own_signal", "other_signal", "own_report", "other_report"):
             generic = generic.replace(f"{{{name}}}", "{id}")

@@ -82,7 +82,9 @@ class RankingPushSerializer(StrictSerializer):
 
 class RankingPushQueuedSerializer(serializers.ModelSerializer):
     run = serializers.IntegerField(
-        source="pk", read_only=True, help_text="The Jira sync run (admin → Jira sync runs)."
+        source="pk",
+        read_only=True,
+        help_text="The Jira sync run: its outcome at `GET /api/v1/jira/runs/{run}/`.",
     )
     ranking = serializers.IntegerField(source="ranking_number", read_only=True)
 
