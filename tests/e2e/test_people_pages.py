@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from scoring.services import item_scores_recompute_all
 from signals import services
-from tests.factories import LaunchPlanFactory, RoadmapItemFactory, UserFactory
+from tests.support.factories import LaunchPlanFactory, RoadmapItemFactory, UserFactory
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
-from tests.factories import UserFactory
+from tests.support.factories import UserFactory
 
 PASSWORD = "correct-horse-battery"
 PAGES = [

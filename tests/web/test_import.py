@@ -12,7 +12,7 @@ from openpyxl import Workbook, load_workbook
 
 from signals.models import FrictionReport, MarketSignal, ReportLink
 from signals.web import imports
-from tests.factories import FrictionReportFactory, RoadmapItemFactory, UserFactory
+from tests.support.factories import FrictionReportFactory, RoadmapItemFactory, UserFactory
 
 HEADER = (
     "external_id,campaign,title,channel,funnel_stage,affected_people,severity,observed_at,items"

@@ -12,7 +12,7 @@ from scoring import services as scoring_services
 from scoring.my_evidence.selectors import EvidenceFilters, my_evidence
 from signals import services
 from signals.models import FrictionReport
-from tests.factories import (
+from tests.support.factories import (
     LaunchPlanFactory,
     MarketSignalFactory,
     RoadmapItemFactory,

@@ -7,7 +7,7 @@ from django.urls import reverse
 
 from roadmap.models import DirtyItem
 from signals.models import FrictionReport, MarketSignal, ReportLink, SignalLink
-from tests.factories import RoadmapItemFactory
+from tests.support.factories import RoadmapItemFactory
 
 REPORT = {
     "campaign": "Spring webinar",
