@@ -26,6 +26,7 @@ import tablib
 from django.db import transaction
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
@@ -308,7 +309,7 @@ def parse_rows(
                     "The file has more than %(limit)s rows; import at most %(limit)s rows "
                     "at a time (split the file)."
                 )
-                % {"limit": f"{MAX_IMPORT_ROWS:,}"},
+                % {"limit": number_format(MAX_IMPORT_ROWS, force_grouping=True)},
             )
         )
     rows: list[dict[str, Any]] = []

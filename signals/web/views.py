@@ -13,6 +13,7 @@ from typing import Any
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -24,6 +25,10 @@ from signals.web.forms import FrictionReportForm, ImportUploadForm, MarketSignal
 
 SEARCH_LIMIT = 20
 SESSION_KEY = "evidence_import"
+
+
+def _max_rows() -> str:
+    return number_format(imports.MAX_IMPORT_ROWS, force_grouping=True)
 
 
 def _search(query: str) -> list[RoadmapItem]:
@@ -92,7 +97,7 @@ def import_file(request: HttpRequest) -> HttpResponse:
     row with its errors, nothing written. The parsed rows are kept in the session under a
     token the confirmation must name, never sent back through the browser."""
     form = ImportUploadForm(request.POST or None, request.FILES or None)
-    context: dict[str, Any] = {"form": form, "max_rows": imports.MAX_IMPORT_ROWS}
+    context: dict[str, Any] = {"form": form, "max_rows": _max_rows()}
     status = 200
     if request.method == "POST":
         if form.is_valid():
@@ -166,7 +171,7 @@ def import_confirm(request: HttpRequest) -> HttpResponse:
         request.session.pop(SESSION_KEY, None)
         context = {
             "form": ImportUploadForm(),
-            "max_rows": imports.MAX_IMPORT_ROWS,
+            "max_rows": _max_rows(),
             "file_errors": exc.errors,
             "refused_at_confirm": True,
         }

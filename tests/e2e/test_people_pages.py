@@ -74,3 +74,29 @@ def test_marketer_signs_in_and_every_page_fits_both_widths(
             scroll = page.evaluate("document.documentElement.scrollWidth")
             page.screenshot(path=str(screenshot_dir / f"people-{name}-{width}.png"), full_page=True)
             assert scroll <= width, f"{path} is {scroll}px wide at {width}px"
+
+
+def test_import_dry_run_fits_390_px(live_server, browser, marketer, screenshot_dir):
+    from playwright.sync_api import expect
+
+    page = browser.new_page(viewport={"width": 390, "height": 900})
+    page.goto(f"{live_server.url}/evidence/import/")
+    page.get_by_label("Username").fill("camille")
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_test_id("login-submit").click()
+    page.wait_for_url(f"{live_server.url}/evidence/import/")
+    csv_text = (
+        "external_id,campaign,title,channel,funnel_stage,affected_people,severity,observed_at\n"
+        "R-1,A very long campaign name that goes on and on,t,email,activation,10,2,2026-11-01\n"
+        "R-2,Spring,t,email,activation,lots,2,2026-11-01\n"
+    )
+    page.get_by_label("CSV or XLSX file").set_input_files(
+        files=[{"name": "reports.csv", "mimeType": "text/csv", "buffer": csv_text.encode()}]
+    )
+    page.get_by_test_id("import-dry-run").click()
+    expect(page.get_by_test_id("row-errors-3")).to_contain_text("affected_people")
+    for width in (390, 1280):
+        page.set_viewport_size({"width": width, "height": 900})
+        scroll = page.evaluate("document.documentElement.scrollWidth")
+        page.screenshot(path=str(screenshot_dir / f"people-dry-run-{width}.png"), full_page=True)
+        assert scroll <= width, f"the dry run is {scroll}px wide at {width}px"
