@@ -317,3 +317,12 @@ class ReportLink(Link):
 
     def __str__(self) -> str:
         return f"report {self.report_id} → item {self.item_id} ({self.weight:g})"
+
+
+# Campaigns and funnels live in their own package; imported here so Django registers them
+# as models of this app.
+from signals.campaigns.models import (  # noqa: E402, F401
+    Campaign,
+    FrictionProposal,
+    FunnelSnapshot,
+)
