@@ -92,6 +92,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "config.web.context.web_nav",
             ],
         },
     },
@@ -316,6 +317,9 @@ AUTHENTICATION_BACKENDS = [
     "config.security.LoginThrottleBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
+# The web side's one login page (config.web): product and marketing sign in there.
+LOGIN_URL = "web:login"
+LOGIN_REDIRECT_URL = "board:index"
 AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5, minimum=1)
 AXES_COOLOFF_TIME = timedelta(minutes=env_int("AXES_COOLOFF_MINUTES", 15, minimum=1))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]

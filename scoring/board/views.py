@@ -2,7 +2,8 @@
 item's score explained, publishing through a confirmation that shows the diff, the launch
 calendar and the outcomes.
 
-Signed-in staff only (others are sent to the admin login). Publishing is for the product
+Product and marketing users (config.web.web_user_required: anonymous visitors go to the
+login page, integration accounts are refused). Publishing is for the product
 role, as everywhere else (scoring.board.permissions.can_publish). Each view parses the
 request, checks the permission and renders what a presenter (scoring.board.presenters)
 shapes from selectors; the one write, publishing, goes through scoring.services.
@@ -11,12 +12,12 @@ shapes from selectors; the one write, publishing, goes through scoring.services.
 from __future__ import annotations
 
 from django.contrib import messages
-from django.contrib.admin.views.decorators import staff_member_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
+from config.web import web_user_required
 from roadmap.models import RoadmapItem
 from scoring import selectors, services
 from scoring.board.exports import live_ranking_csv, ranking_csv
@@ -32,7 +33,7 @@ from scoring.models import Ranking
 
 
 @require_GET
-@staff_member_required
+@web_user_required
 def board(request: HttpRequest) -> HttpResponse:
     """The live ranking beside the latest published one, the publish panel and the items
     that need estimates. Filters hide rows; positions stay those of the whole ranking."""
@@ -54,7 +55,7 @@ def board(request: HttpRequest) -> HttpResponse:
 
 
 @require_GET
-@staff_member_required
+@web_user_required
 def item_detail(request: HttpRequest, item_id: int) -> HttpResponse:
     """An item's score explained (scoring.board.presenters.item)."""
     item = get_object_or_404(RoadmapItem.objects.select_related("theme", "owner"), pk=item_id)
@@ -62,7 +63,7 @@ def item_detail(request: HttpRequest, item_id: int) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-@staff_member_required
+@web_user_required
 def publish(request: HttpRequest) -> HttpResponse:
     """GET: what publishing now would change against the latest published ranking, with
     the note to confirm. POST (product role only, else 403): publish, then back to the
@@ -108,14 +109,14 @@ def publish(request: HttpRequest) -> HttpResponse:
 
 
 @require_GET
-@staff_member_required
+@web_user_required
 def launches(request: HttpRequest) -> HttpResponse:
     """Upcoming launches by date (scoring.board.presenters.launches)."""
     return render(request, "board/launches.html", launches_page(today=timezone.localdate()))
 
 
 @require_GET
-@staff_member_required
+@web_user_required
 def outcomes(request: HttpRequest) -> HttpResponse:
     """The shared KPIs of shipped items and the calibration of estimates against outcomes
     (scoring.board.presenters.outcomes). Read only: a product manager applies a
