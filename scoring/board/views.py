@@ -131,14 +131,14 @@ def _csv_response(text: str, filename: str) -> HttpResponse:
 
 
 @require_GET
-@staff_member_required
+@web_user_required
 def live_export(request: HttpRequest) -> HttpResponse:
     """The live ranking as CSV (scoring.board.exports: the API's numbers)."""
     return _csv_response(live_ranking_csv(), "live-ranking.csv")
 
 
 @require_GET
-@staff_member_required
+@web_user_required
 def ranking_diff(request: HttpRequest, number: int) -> HttpResponse:
     """A published ranking against the one before it, and why each item moved."""
     ranking = get_object_or_404(Ranking.objects.select_related("published_by"), number=number)
@@ -146,7 +146,7 @@ def ranking_diff(request: HttpRequest, number: int) -> HttpResponse:
 
 
 @require_GET
-@staff_member_required
+@web_user_required
 def ranking_export(request: HttpRequest, number: int) -> HttpResponse:
     """A published ranking as CSV (scoring.board.exports: the API's numbers)."""
     ranking = get_object_or_404(Ranking, number=number)
