@@ -13,6 +13,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from config.dispatch import send_after_commit
+from roadmap import webhook_events
 from roadmap.choices import ItemStatus
 from roadmap.models import DirtyItem, LaunchPlan, RoadmapItem, Segment, Theme
 
@@ -90,6 +91,7 @@ def item_create(*, user: AbstractBaseUser | None = None, **fields: Any) -> Roadm
     if segments is not None:
         item.segments.set(segments)
     items_mark_dirty(item_ids=[item.pk])
+    webhook_events.item_created(item)
     return item
 
 
@@ -113,6 +115,7 @@ def item_update(
     if expected_version is not None and locked.version != expected_version:
         raise ItemVersionConflict(current_version=locked.version)
     changed = {name for name, value in data.items() if getattr(locked, name) != value}
+    previous_status = locked.status
     for name, value in data.items():
         setattr(locked, name, value)
     locked.full_clean()
@@ -122,6 +125,7 @@ def item_update(
         locked.segments.set(segments)
     if changed & SCORE_INPUT_FIELDS:
         items_mark_dirty(item_ids=[locked.pk])
+    webhook_events.item_status_changed(locked, previous=previous_status)
     return locked
 
 
@@ -132,12 +136,13 @@ def items_set_status(
     """Bulk status change (admin action, API), with a history row per changed item."""
     if status not in ItemStatus.values:
         raise ValueError(f"unknown status {status!r}")
-    ids = list(
+    previous = dict(
         RoadmapItem.objects.select_for_update()
         .filter(pk__in=list(item_ids))
         .exclude(status=status)
-        .values_list("pk", flat=True)
+        .values_list("pk", "status")
     )
+    ids = list(previous)
     if not ids:
         return 0
     RoadmapItem.objects.filter(pk__in=ids).update(
@@ -151,6 +156,7 @@ def items_set_status(
         default_change_reason=f"status set to {status}",
     )
     items_mark_dirty(item_ids=ids)
+    webhook_events.items_status_changed(previous.items(), status=status)
     return len(ids)
 
 
@@ -176,6 +182,7 @@ def launch_plan_create(
     plan.save()
     if target_segments is not None:
         plan.target_segments.set(target_segments)
+    webhook_events.launch_plan_changed(plan, action="created")
     return plan
 
 
@@ -195,11 +202,13 @@ def launch_plan_update(*, plan: LaunchPlan, data: dict[str, Any]) -> LaunchPlan:
     locked.save()
     if segments is not None:
         locked.target_segments.set(segments)
+    webhook_events.launch_plan_changed(locked, action="updated")
     return locked
 
 
 @transaction.atomic
 def launch_plan_delete(*, plan: LaunchPlan) -> None:
+    webhook_events.launch_plan_changed(plan, action="deleted")
     plan.delete()
 
 

@@ -8,3 +8,4 @@ class ScoringConfig(AppConfig):
     def ready(self) -> None:
         # Register the tasks in every process (web included): writers queue them by name.
         from scoring import tasks  # noqa: F401
+        from scoring.slack import tasks as slack_tasks  # noqa: F401

@@ -27,7 +27,7 @@ from roadmap.jira import jira_push_enabled
 from roadmap.jira.services import jira_push_queue
 from roadmap.models import DirtyItem, RoadmapItem
 from roadmap.services import items_mark_all_dirty, items_mark_dirty
-from scoring import calibration, engine, selectors
+from scoring import calibration, engine, selectors, webhook_events
 from scoring.models import (
     ConfidenceCalibration,
     ItemScore,
@@ -36,6 +36,7 @@ from scoring.models import (
     ScoreHistory,
     ScoringModel,
 )
+from scoring.slack import slack_ranking_published_queue
 
 logger = logging.getLogger(__name__)
 
@@ -110,6 +111,8 @@ def _recompute(
             scored += result.score is not None
             rows.append(_score_row(item_id, result, status, model.pk, now))
         history_rows = _write_scores(rows)
+        if history_rows:
+            webhook_events.scores_changed(computed_at=now)
         # Marks of ids that no longer exist went with their items (cascade).
         _clear_marks({item_id: rev for item_id, rev in marks.items() if item_id in estimates})
     return RecomputeResult(
@@ -413,6 +416,8 @@ def ranking_publish(*, note: str, published_by: AbstractBaseUser | None) -> Rank
             )
         )
     RankingEntry.objects.bulk_create(entries, batch_size=_PUBLISH_BATCH)
+    webhook_events.ranking_published(ranking, entries)
+    slack_ranking_published_queue(ranking_id=ranking.pk)
     if jira_push_enabled():
         # A queued JiraSyncRun now, the task once this transaction commits (DESIGN.md,
         # "Publish"): the push reads the ranking written here.

@@ -22,6 +22,7 @@ from django.utils import timezone
 from config.roles import Role, user_roles
 from roadmap.models import RoadmapItem
 from roadmap.services import items_mark_dirty
+from signals import webhook_events
 from signals.choices import ReportStatus, Team
 from signals.models import FrictionReport, MarketSignal, Outcome, ReportLink, SignalLink
 
@@ -175,6 +176,7 @@ def report_create(
 ) -> FrictionReport:
     report = FrictionReport(submitted_by=submitted_by, **fields)
     _evidence_create(report, links=links, user=submitted_by)
+    webhook_events.reports_created([report])
     return report
 
 
@@ -215,6 +217,7 @@ def outcome_create(*, submitted_by: AbstractBaseUser | None = None, **fields: An
         submitted_by=submitted_by, **_OUTCOMES.submitter_fields(submitted_by), **fields
     )
     _evidence_create(outcome, links=(), user=submitted_by)
+    webhook_events.outcomes_created([outcome])
     return outcome
 
 
@@ -327,6 +330,8 @@ def evidence_link_upsert(
     link.full_clean()
     link.save()
     items_mark_dirty(item_ids=[item.pk])
+    if isinstance(link, ReportLink):
+        webhook_events.reports_linked([link])
     return link, created
 
 
@@ -399,6 +404,8 @@ def _links_sync(
     if to_update:
         kind.link_model.objects.bulk_update(to_update, ["weight"])
         history.bulk_history_create(to_update, update=True, default_user=user)
+    if kind.link_model is ReportLink:
+        webhook_events.reports_linked([*to_create, *to_update])
     return affected
 
 
@@ -606,6 +613,10 @@ def _bulk_write(
     if created:
         kind.model.objects.bulk_create(created)
         kind.model.history.bulk_history_create(created, default_user=user)
+        if kind is _REPORTS:
+            webhook_events.reports_created(created)  # type: ignore[arg-type]
+        elif kind is _OUTCOMES:
+            webhook_events.outcomes_created(created)  # type: ignore[arg-type]
     affected: set[int] = set()
     existing_links: list[Any] = []
     if updated:
