@@ -77,7 +77,9 @@ def scores_changed(*, computed_at: datetime) -> None:
         item_id=OuterRef("item_id"), computed_at__lt=computed_at
     ).order_by("-computed_at", "-id")
     rows = (
-        ScoreHistory.objects.filter(computed_at=computed_at)
+        # `gte`, not equality: on SQLite the bulk writer stores the time with an offset
+        # the ORM does not write, and no later row exists inside this transaction.
+        ScoreHistory.objects.filter(computed_at__gte=computed_at)
         .annotate(
             previous_score=Subquery(earlier.values("score")[:1]),
             previous_position=Subquery(earlier.values("position")[:1]),
