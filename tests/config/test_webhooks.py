@@ -85,7 +85,9 @@ def test_a_tampered_body_fails_the_receivers_check(httpserver, django_capture_on
         item_create(title="Original")
     (request, _), *_ = httpserver.log
     forged = request.get_data().replace(b"Original", b"Forged!!")
-    with pytest.raises(Exception, match="(?i)signature"):
+    from standardwebhooks.webhooks import WebhookVerificationError
+
+    with pytest.raises(WebhookVerificationError):
         Webhook(subscription.secret).verify(forged, dict(request.headers))
 
 
@@ -97,10 +99,15 @@ def test_nobody_subscribed_means_nothing_written_and_one_query(django_assert_num
 
 def test_events_are_written_in_the_transaction_of_the_change(httpserver):
     subscribe(httpserver, ["item.created"])
-    with pytest.raises(RuntimeError), transaction.atomic():
-        item_create(title="Rolled back")
-        assert WebhookEvent.objects.count() == 1
-        raise RuntimeError("the change fails")
+
+    def change_that_fails() -> None:
+        with transaction.atomic():
+            item_create(title="Rolled back")
+            assert WebhookEvent.objects.count() == 1
+            raise RuntimeError("the change fails")
+
+    with pytest.raises(RuntimeError):
+        change_that_fails()
     assert not WebhookEvent.objects.exists()
     assert not WebhookDelivery.objects.exists()
 
