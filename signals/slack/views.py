@@ -59,11 +59,17 @@ def _verify(request: HttpRequest) -> None:
     if not slack_in_enabled():
         raise Refused(404, "not_found", "Slack is not configured here.")
     verifier = SignatureVerifier(settings.SLACK_SIGNING_SECRET)
-    if not verifier.is_valid(
-        body=request.body,
-        timestamp=request.headers.get("X-Slack-Request-Timestamp", ""),
-        signature=request.headers.get("X-Slack-Signature", ""),
-    ):
+    timestamp = request.headers.get("X-Slack-Request-Timestamp", "")
+    signature = request.headers.get("X-Slack-Signature", "")
+    try:
+        valid = bool(
+            timestamp.isdigit()
+            and signature
+            and verifier.is_valid(body=request.body, timestamp=timestamp, signature=signature)
+        )
+    except ValueError:
+        valid = False
+    if not valid:
         raise Refused(401, "bad_signature", "Missing, bad or stale Slack signature.")
 
 
