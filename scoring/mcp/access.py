@@ -45,8 +45,9 @@ class Caller:
     roles: frozenset[str]
 
 
-def authenticate(key: str | None) -> Caller:
-    """The caller behind `key`, throttled like the REST API; AccessDenied otherwise."""
+def authenticate(key: str | None, *, throttle: bool = True) -> Caller:
+    """The caller behind `key`, throttled like the REST API (one tool call, one request);
+    AccessDenied otherwise."""
     if not key:
         raise AccessDenied("An API key is required (header `Authorization: Api-Key <key>`).")
     try:
@@ -56,8 +57,10 @@ def authenticate(key: str | None) -> Caller:
     roles = user_roles(user)
     if not roles:
         raise AccessDenied("This API key's user has no role.")
-    throttle = ApiKeyRateThrottle()
-    if not throttle.allow_request(_ThrottleRequest(user=user, auth=api_key), None):  # type: ignore[arg-type]
-        wait = throttle.wait() or 1
+    if not throttle:
+        return Caller(user=user, roles=roles)
+    limiter = ApiKeyRateThrottle()
+    if not limiter.allow_request(_ThrottleRequest(user=user, auth=api_key), None):  # type: ignore[arg-type]
+        wait = limiter.wait() or 1
         raise AccessDenied(f"Too many requests for this key; try again in {wait:.0f} s.")
     return Caller(user=user, roles=roles)

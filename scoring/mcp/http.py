@@ -19,7 +19,9 @@ PATH = "/mcp"
 
 def _check(key: str | None) -> str | None:
     try:
-        access.authenticate(key)
+        # Who, not how often: an MCP client sends several HTTP requests per tool call;
+        # the throttle counts tool calls (scoring.mcp.server).
+        access.authenticate(key, throttle=False)
     except access.AccessDenied as exc:
         return str(exc)
     return None
