@@ -36,6 +36,7 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture(autouse=True)
 def _local_receivers(settings):
+    settings.CELERY_TASK_ALWAYS_EAGER = True  # deliveries run in-process after commit
     settings.WEBHOOK_ALLOWED_HOSTS = ["127.0.0.1"]
     settings.WEBHOOK_RETRY_BASE_SECONDS = 30.0
 
@@ -364,3 +365,33 @@ def test_redeliver_from_the_admin(
     assert response.status_code == 302
     assert len(httpserver.log) == 2
     assert client.get(f"/admin/config/webhookdelivery/{delivery.pk}/change/").status_code == 200
+
+
+def test_product_subscribes_in_the_admin_and_internal_urls_are_refused_there(
+    httpserver, product_user, client, settings
+):
+    client.force_login(product_user)
+    response = client.post(
+        "/admin/config/webhooksubscription/add/",
+        {
+            "url": hook_url(httpserver),
+            "events": ["item.created", "report.linked"],
+            "is_active": "on",
+        },
+    )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    subscription = WebhookSubscription.objects.get()
+    assert subscription.owner == product_user
+    assert subscription.events == ["item.created", "report.linked"]
+    settings.WEBHOOK_ALLOWED_HOSTS = []
+    refused = client.post(
+        "/admin/config/webhooksubscription/add/",
+        {"url": "http://10.1.2.3/hook", "events": ["item.created"], "is_active": "on"},
+    )
+    assert refused.status_code == 200
+    assert "private" in refused.content.decode()
+    assert WebhookSubscription.objects.count() == 1
+    assert (
+        client.get(f"/admin/config/webhooksubscription/{subscription.pk}/change/").status_code
+        == 200
+    )

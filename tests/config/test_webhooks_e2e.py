@@ -51,6 +51,7 @@ class Receiver:
 def test_every_event_arrives_after_the_receiver_comes_back(
     settings, django_capture_on_commit_callbacks
 ):
+    settings.CELERY_TASK_ALWAYS_EAGER = True  # deliveries run in-process after commit
     settings.WEBHOOK_ALLOWED_HOSTS = ["127.0.0.1"]
     settings.WEBHOOK_RETRY_BASE_SECONDS = 0  # retries due at once: the sweeper decides when
     port = free_port()

@@ -25,6 +25,7 @@ POST = "/api/chat.postMessage"
 
 @pytest.fixture
 def slack(settings, httpserver):
+    settings.CELERY_TASK_ALWAYS_EAGER = True  # the message is sent in-process after commit
     settings.SLACK_BOT_TOKEN = "xoxb-test"
     settings.SLACK_CHANNEL = "C0ROADMAP"
     settings.SLACK_API_URL = httpserver.url_for("/api/")

@@ -26,6 +26,7 @@ INTERACTIVITY = "/integrations/slack/interactivity/"
 @pytest.fixture
 def slack(settings, httpserver):
     """Slack configured, its Web API and response URLs served by the local stand-in."""
+    settings.CELERY_TASK_ALWAYS_EAGER = True  # the signal is written in-process after commit
     settings.SLACK_SIGNING_SECRET = SECRET
     settings.SLACK_TEAM_ID = TEAM
     settings.SLACK_BOT_TOKEN = "xoxb-test"
