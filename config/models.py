@@ -54,6 +54,7 @@ class IdempotencyRecord(models.Model):
 # Outbound webhooks: their own module, registered with the app here.
 from config.webhooks.models import (  # noqa: E402, F401
     WebhookAttempt,
+    WebhookCursor,
     WebhookDelivery,
     WebhookEvent,
     WebhookSubscription,

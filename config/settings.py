@@ -158,6 +158,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "config.webhook_deliveries_sweep",
         "schedule": timedelta(seconds=env_int("WEBHOOK_SWEEP_SECONDS", 30, minimum=1)),
     },
+    "webhook-score-changes": {
+        "task": "scoring.score_changes_emit",
+        "schedule": timedelta(seconds=60),
+    },
     "slack-weekly-digest": {
         "task": "scoring.slack_weekly_digest",
         "schedule": crontab(day_of_week="mon", hour=8, minute=5),

@@ -112,7 +112,7 @@ def _recompute(
             rows.append(_score_row(item_id, result, status, model.pk, now))
         history_rows = _write_scores(rows)
         if history_rows:
-            webhook_events.scores_changed(computed_at=now)
+            webhook_events.score_changes_queue()
         # Marks of ids that no longer exist went with their items (cascade).
         _clear_marks({item_id: rev for item_id, rev in marks.items() if item_id in estimates})
     return RecomputeResult(

@@ -9,7 +9,7 @@ from django.db import InterfaceError, OperationalError
 
 from config.dispatch import debounce_release
 from roadmap.jira import services as jira
-from scoring import selectors, services
+from scoring import selectors, services, webhook_events
 from scoring.models import Ranking
 
 logger = logging.getLogger(__name__)
@@ -78,3 +78,9 @@ def ranking_push_to_jira(
         run_id=run_id,
     )
     return {"run": run.pk, "status": run.status}
+
+
+@shared_task(name="scoring.score_changes_emit", **_RETRY)
+def score_changes_emit() -> int:
+    """item.score_changed webhooks for the score history written since the last run."""
+    return webhook_events.score_changes_emit()

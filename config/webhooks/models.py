@@ -154,3 +154,18 @@ class WebhookAttempt(models.Model):
 
     def __str__(self) -> str:
         return f"{self.delivery_id} at {self.attempted_at:%Y-%m-%d %H:%M:%S}"
+
+
+class WebhookCursor(models.Model):
+    """How far an event source that reads a change log has emitted (the score history for
+    `item.score_changed`): the log is the outbox, written in the change's transaction, and
+    the cursor moves forward in the transaction that writes the events."""
+
+    name = models.CharField(max_length=64, primary_key=True)
+    position = models.BigIntegerField(default=0)
+
+    class Meta:
+        verbose_name = "webhook cursor"
+
+    def __str__(self) -> str:
+        return f"{self.name} at {self.position}"

@@ -5,7 +5,13 @@ subscription's secret is not for every reader."""
 from django.contrib.auth.management import create_permissions
 from django.db import migrations
 
-MODELS = ("webhooksubscription", "webhookdelivery", "webhookevent", "webhookattempt")
+MODELS = (
+    "webhooksubscription",
+    "webhookdelivery",
+    "webhookevent",
+    "webhookattempt",
+    "webhookcursor",
+)
 
 
 def grant(apps, schema_editor):

@@ -15,6 +15,8 @@ import httpx
 import httpx2
 import pytest
 import uvicorn
+from asgiref.sync import SyncToAsync
+from django.db import connections
 from django.utils import timezone
 from mcp import Client
 from mcp.client.streamable_http import streamable_http_client
@@ -22,12 +24,13 @@ from mcp.client.streamable_http import streamable_http_client
 from config.api.throttling import ApiKeyRateThrottle
 from config.models import ApiKey
 from scoring.mcp.http import PATH, mcp_http_app
-from scoring.models import ScoringModel
 from scoring.services import item_scores_recompute_all, ranking_publish
 from signals.models import MarketSignal
-from tests.factories import MarketSignalFactory, RoadmapItemFactory, ScoringModelFactory
+from tests.factories import MarketSignalFactory, RoadmapItemFactory
 
-pytestmark = pytest.mark.django_db(transaction=True)
+# Committed data (the server runs in another thread); the rows migrations made (roles,
+# the scoring model) are restored after each test.
+pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
 
 @pytest.fixture(scope="module")
@@ -52,20 +55,9 @@ def mcp_url():
     yield f"http://127.0.0.1:{port}{PATH}"
     server.should_exit = True
     thread.join(timeout=10)
-
-
-@pytest.fixture(autouse=True)
-def _role_groups(transactional_db):
-    """Transactional tests start from empty tables after the first one: the roles are
-    groups by name, which is all the API (and the MCP server) reads of them."""
-    from django.contrib.auth.models import Group
-
-    from config.roles import Role
-
-    for role in Role.values:
-        Group.objects.get_or_create(name=role)
-    if not ScoringModel.objects.filter(is_active=True).exists():
-        ScoringModelFactory(is_active=True)
+    # The server's database work ran in asgiref's one thread for sync code: close its
+    # connection, or the test database cannot be dropped at the end.
+    SyncToAsync.single_thread_executor.submit(connections.close_all).result(timeout=10)
 
 
 def key_of(user: Any) -> str:

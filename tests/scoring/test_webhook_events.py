@@ -15,7 +15,13 @@ from roadmap.services import (
     launch_plan_delete,
     launch_plan_update,
 )
-from scoring.services import item_scores_recompute_all, item_scores_recompute_dirty, ranking_publish
+from scoring.services import (
+    item_scores_recompute,
+    item_scores_recompute_all,
+    item_scores_recompute_dirty,
+    ranking_publish,
+)
+from scoring.webhook_events import score_changes_emit
 from signals.services import (
     BulkRecord,
     evidence_link,
@@ -63,7 +69,9 @@ def test_publishing_sends_the_ranking_with_its_top_ten(product_user):
     assert {row["item"] for row in payload["top"]} <= {item.pk for item in items}
 
 
-def test_a_score_change_beyond_the_threshold_is_sent_and_a_small_one_is_not(settings):
+def test_a_score_change_beyond_the_threshold_is_sent_and_a_small_one_is_not(
+    settings, django_capture_on_commit_callbacks
+):
     settings.WEBHOOK_SCORE_CHANGE_THRESHOLD = 0.1
     settings.WEBHOOK_POSITION_CHANGE_THRESHOLD = 100
     big, small = RoadmapItemFactory(effort=2.0), RoadmapItemFactory(effort=2.0, reach=999)
@@ -74,10 +82,27 @@ def test_a_score_change_beyond_the_threshold_is_sent_and_a_small_one_is_not(sett
     from roadmap.services import items_mark_dirty
 
     items_mark_dirty(item_ids=[big.pk, small.pk])
-    item_scores_recompute_dirty()
+    with django_capture_on_commit_callbacks() as queued:
+        item_scores_recompute_dirty()
+    assert queued  # the emitter runs after the recompute commits
+    assert score_changes_emit() == 1
     (payload,) = payloads("item.score_changed")
     assert payload["item"] == big.pk
     assert payload["score"] == pytest.approx(payload["previous_score"] / 2)
+    assert score_changes_emit() == 0  # each history row is considered once
+
+
+def test_score_changes_before_anyone_subscribed_are_not_sent():
+    item = RoadmapItemFactory(effort=2.0)
+    item_scores_recompute_all()
+    type(item).objects.filter(pk=item.pk).update(effort=8.0)
+    item_scores_recompute(item_ids=[item.pk])
+    assert score_changes_emit() == 0  # nobody listens: the cursor moves on
+    subscribe("item.score_changed")
+    assert score_changes_emit() == 0
+    type(item).objects.filter(pk=item.pk).update(effort=1.0)
+    item_scores_recompute(item_ids=[item.pk])
+    assert score_changes_emit() == 1
 
 
 def test_bulk_status_changes_send_one_event_per_item_with_where_it_came_from():
