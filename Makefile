@@ -6,6 +6,8 @@ PY := $(VENV)/bin/python
 # Settings for a laptop: the embedded default (SQLite, tasks in-process), debug on.
 DEV_ENV := DEBUG=1
 BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/postgres
+# `make run PORT=8001` serves on another port; the printed logins name it.
+PORT ?= 8000
 
 .PHONY: install run test lint bench bench-scoring bench-api bench-load clean
 
@@ -20,8 +22,9 @@ install: $(VENV)/.installed
 run: install
 	$(DEV_ENV) $(PY) manage.py migrate --noinput
 	$(DEV_ENV) $(PY) manage.py seed_demo
-	$(DEV_ENV) $(PY) manage.py ensure_demo_admin
-	$(DEV_ENV) $(PY) manage.py runserver 127.0.0.1:8000
+	$(DEV_ENV) $(PY) manage.py ensure_demo_admin --port $(PORT)
+	$(DEV_ENV) $(PY) manage.py ensure_demo_logins --port $(PORT)
+	$(DEV_ENV) $(PY) manage.py runserver 127.0.0.1:$(PORT)
 
 test: install
 	$(DEV_ENV) $(VENV)/bin/pytest $(PYTEST_ARGS)
@@ -47,4 +50,4 @@ bench: install
 	BENCH_DATABASE_URL=$(BENCH_DATABASE_URL) $(PY) bench/run_all.py $(BENCH_ARGS)
 
 clean:
-	rm -rf $(VENV) db.sqlite3 db.sqlite3-* staticfiles .demo-admin-password
+	rm -rf $(VENV) db.sqlite3 db.sqlite3-* staticfiles .demo-admin-password .demo-user-password

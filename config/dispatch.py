@@ -1,4 +1,5 @@
-"""Queue Celery work after the current transaction commits.
+"""Queue Celery work after the current transaction commits, and let a higher app answer a
+lower app by name (providers, below).
 
 Writers never talk to the broker inside a transaction: the task is sent after commit, and
 a broker that is down costs a log line, not a failed request. Work queued this way must be
@@ -8,6 +9,7 @@ recoverable from the database (the scoring sweeper re-runs whatever is still dir
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from typing import Any
 
 from django.conf import settings
@@ -71,3 +73,30 @@ def send_after_commit(
                     logger.debug("cache unavailable while releasing %s", key, exc_info=True)
 
     transaction.on_commit(send, robust=True)
+
+
+# --- Providers: a higher app answers a lower app's question by name -----------------------
+#
+# Imports go one way (config ← roadmap ← signals ← scoring). When a lower app needs data
+# only a higher one has (the Jira push, in roadmap, needs a published ranking's entries,
+# in scoring), the higher app registers a function under a name at start (its
+# AppConfig.ready) and the lower app calls it by that name: no upward import.
+
+_PROVIDERS: dict[str, Callable[..., Any]] = {}
+
+
+def provider_register(name: str, function: Callable[..., Any]) -> None:
+    """Register `function` as the provider of `name` (once per process; the same function
+    again is fine, another one is a programming error)."""
+    registered = _PROVIDERS.get(name)
+    if registered is not None and registered is not function:
+        raise RuntimeError(f"{name} is already provided by {registered!r}")
+    _PROVIDERS[name] = function
+
+
+def provider(name: str) -> Callable[..., Any]:
+    """The function registered for `name`; LookupError when no installed app provides it."""
+    try:
+        return _PROVIDERS[name]
+    except KeyError:
+        raise LookupError(f"nothing provides {name!r}: is its app installed?") from None

@@ -204,6 +204,10 @@ JIRA_RANK_FIELD_ID = env_str("JIRA_RANK_FIELD_ID")
 # The secret of the Jira webhook (`?secret=` or the HMAC of X-Hub-Signature); empty: the
 # webhook refuses every delivery.
 JIRA_WEBHOOK_SECRET = env_str("JIRA_WEBHOOK_SECRET")
+# Deliveries dated further from now than this (payload `timestamp`) are refused (400) as
+# possible replays. Jira retries a failed delivery with its original timestamp, up to
+# about 30 minutes late; an hour leaves room for that and for clock skew.
+JIRA_WEBHOOK_MAX_AGE_SECONDS = env_int("JIRA_WEBHOOK_MAX_AGE_SECONDS", 3600, minimum=60)
 # "Done=shipped,In Progress=in_progress": Jira status name → item status. Parsed strictly.
 JIRA_STATUS_MAP = parse_status_map(env_str("JIRA_STATUS_MAP"))
 # Attempts per Jira request (429, 5xx, network errors are retried) and seconds per attempt.
@@ -327,6 +331,9 @@ SPECTACULAR_SETTINGS = {
         "ReportStatusEnum": "signals.choices.ReportStatus",
         # Friction reports, outcomes and launch plans (a list of them) share the channels.
         "ChannelEnum": "roadmap.choices.Channel",
+        # A Jira run's status (push-to-jira, jira/runs) and its records' statuses.
+        "RankingPushQueuedStatusEnum": "roadmap.models.JiraSyncRun.Status",
+        "JiraSyncRecordStatusEnum": "roadmap.models.JiraSyncRecord.Status",
     },
 }
 

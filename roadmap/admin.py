@@ -1,5 +1,9 @@
 """Admin for themes, segments and roadmap items: where product managers do their daily work.
 
+Every write goes through roadmap.services (item_create / item_update with the version the
+form was read at, so the API's If-Match holds here too; theme and segment services), by
+the product role as in the API. Launch plans live in roadmap.launch_plan_admin.
+
 The admin is the composition layer: the item page shows the evidence linked to an item and
 its score, so it imports the link inlines from signals.admin and the score pieces from
 scoring.admin (the models stay one-way: roadmap knows nothing of signals or scoring).
@@ -8,33 +12,40 @@ scoring.admin (the models stay one-way: roadmap knows nothing of signals or scor
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import timedelta
 from typing import Any
 
 from django import forms
 from django.contrib import admin, messages
-from django.db.models import Count, F, IntegerField, Q, QuerySet
-from django.db.models.functions import Cast
+from django.core.exceptions import ValidationError
+from django.db.models import Count, F, Q, QuerySet
 from django.forms import ModelForm
 from django.http import HttpRequest
-from django.urls import reverse
-from django.utils import timezone
-from django.utils.html import format_html
 from django.utils.safestring import SafeString
 from simple_history.admin import SimpleHistoryAdmin
 
-from roadmap.choices import LAUNCH_CHECKLIST, LAUNCH_CHECKLIST_FIELDS, Channel, ItemStatus
+from config.admin_services import (
+    CrudServiceAdmin,
+    RoleAdminMixin,
+    adopt,
+    call_service,
+    form_values,
+    is_history_revert,
+)
+from config.formatting import format_number
+from roadmap import services
+from roadmap.choices import ItemStatus
+from roadmap.jira.admin import (  # also registers the Jira admins
+    JiraKeyNotFoundFilter,
+    jira_key_retry,
+)
+from roadmap.launch_plan_admin import LaunchPlanInline
 from roadmap.models import (
-    JiraSyncRecord,
-    JiraSyncRun,
-    JiraWebhookDelivery,
-    LaunchPlan,
     RoadmapItem,
     Segment,
     Theme,
 )
-from roadmap.services import items_mark_dirty, items_set_status
-from scoring.admin import ScoredChangeList, format_number, item_position, score_explanation_panel
+from roadmap.services import ITEM_EDITABLE_FIELDS, ItemVersionConflict, items_set_status
+from scoring.admin import ScoredChangeList, item_position, score_explanation_panel
 from scoring.services import item_scores_recompute
 from signals.admin import ReportLinkInline, SignalLinkInline
 
@@ -44,9 +55,13 @@ SCORE_ORDER = F("score__score").desc(nulls_last=True)
 
 
 @admin.register(Theme)
-class ThemeAdmin(admin.ModelAdmin):
+class ThemeAdmin(CrudServiceAdmin):
     list_display = ("name", "item_count")
     search_fields = ("name",)
+    create = staticmethod(services.theme_create)
+    update = staticmethod(services.theme_update)
+    delete = staticmethod(services.theme_delete)
+    noun = "theme"
 
     def get_queryset(self, request: HttpRequest) -> QuerySet:
         return super().get_queryset(request).annotate(item_count=Count("items"))
@@ -57,10 +72,16 @@ class ThemeAdmin(admin.ModelAdmin):
 
 
 @admin.register(Segment)
-class SegmentAdmin(admin.ModelAdmin):
+class SegmentAdmin(CrudServiceAdmin):
+    """A new slug or a deleted segment rescores every item (segment_update, _delete)."""
+
     list_display = ("slug", "name")
     search_fields = ("slug", "name")
     prepopulated_fields = {"slug": ("name",)}
+    create = staticmethod(services.segment_create)
+    update = staticmethod(services.segment_update)
+    delete = staticmethod(services.segment_delete)
+    noun = "segment"
 
 
 class HasJiraKeyFilter(admin.SimpleListFilter):
@@ -117,172 +138,36 @@ def _status_action(status: ItemStatus) -> Callable[..., None]:
     )(action)
 
 
-# --- Launch plans: an inline on the item page, and their own list ------------------------
-
-
-class LinesField(forms.CharField):
-    """A list of strings edited as lines of text (one key message per line)."""
-
-    widget = forms.Textarea(attrs={"rows": 4})
-
-    def prepare_value(self, value: Any) -> Any:
-        return "\n".join(value) if isinstance(value, list) else value
-
-    def to_python(self, value: Any) -> list[str]:
-        if isinstance(value, list):
-            return value
-        text = super().to_python(value)
-        return [line.strip() for line in text.splitlines() if line.strip()]
-
-
-class LaunchPlanForm(forms.ModelForm):
-    channels = forms.MultipleChoiceField(
-        choices=Channel.choices, required=False, widget=forms.CheckboxSelectMultiple
-    )
-    key_messages = LinesField(required=False, help_text="One message per line.")
-
-    class Meta:
-        model = LaunchPlan
-        fields = (
-            "item",
-            "status",
-            "target_launch_date",
-            "product_owner",
-            "marketing_owner",
-            "target_segments",
-            "value_proposition",
-            "key_messages",
-            "channels",
-            *LAUNCH_CHECKLIST_FIELDS,
-        )
-
-
-_LAUNCH_FIELDSETS = (
-    (
-        None,
-        {
-            "fields": (
-                "status",
-                "target_launch_date",
-                ("product_owner", "marketing_owner"),
-                "target_segments",
-                "value_proposition",
-                "key_messages",
-                "channels",
-            )
-        },
-    ),
-    ("Readiness checklist", {"fields": LAUNCH_CHECKLIST_FIELDS}),
-)
-
-
-class LaunchPlanInline(admin.StackedInline):
-    """The item's launch plan, on the item page (at most one)."""
-
-    model = LaunchPlan
-    form = LaunchPlanForm
-    fieldsets = _LAUNCH_FIELDSETS
-    autocomplete_fields = ("product_owner", "marketing_owner")
-    filter_horizontal = ("target_segments",)
-    extra = 0
-    max_num = 1
-    verbose_name = "launch plan"
-    verbose_name_plural = "launch plan"
-
-
-def _readiness_sql() -> Any:
-    """The number of checklist items done, as an SQL expression."""
-    total: Any = None
-    for name in LAUNCH_CHECKLIST_FIELDS:
-        term = Cast(name, IntegerField())
-        total = term if total is None else total + term
-    return total
-
-
-class LaunchDateFilter(admin.SimpleListFilter):
-    """Target dates as a launch calendar reads them: what is coming, and how soon."""
-
-    title = "target launch date"
-    parameter_name = "launch"
-
-    def lookups(self, request: HttpRequest, model_admin: admin.ModelAdmin) -> list[tuple[str, str]]:
-        return [
-            ("upcoming", "Today or later"),
-            ("30", "Next 30 days"),
-            ("90", "Next 90 days"),
-            ("past", "Before today"),
-            ("none", "No date"),
-        ]
-
-    def queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:
-        today = timezone.localdate()
-        value = self.value()
-        if value == "upcoming":
-            return queryset.filter(target_launch_date__gte=today)
-        if value in ("30", "90"):
-            end = today + timedelta(days=int(value))
-            return queryset.filter(target_launch_date__gte=today, target_launch_date__lte=end)
-        if value == "past":
-            return queryset.filter(target_launch_date__lt=today)
-        if value == "none":
-            return queryset.filter(target_launch_date__isnull=True)
-        return queryset
-
-
-class ReadinessFilter(admin.SimpleListFilter):
-    title = "readiness"
-    parameter_name = "readiness"
-
-    def lookups(self, request: HttpRequest, model_admin: admin.ModelAdmin) -> list[tuple[str, str]]:
-        total = len(LAUNCH_CHECKLIST)
-        return [(str(n), f"{n}/{total}") for n in range(total, -1, -1)]
-
-    def queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:
-        value = self.value()
-        if value is None or not value.isdigit():
-            return queryset
-        return queryset.alias(done=_readiness_sql()).filter(done=int(value))
-
-
-@admin.register(LaunchPlan)
-class LaunchPlanAdmin(SimpleHistoryAdmin):
-    form = LaunchPlanForm
-    list_display = (
-        "item",
-        "status",
-        "target_launch_date",
-        "readiness_display",
-        "product_owner",
-        "marketing_owner",
-        "updated_at",
-    )
-    list_filter = (
-        "status",
-        LaunchDateFilter,
-        ReadinessFilter,
-        ("product_owner", admin.RelatedOnlyFieldListFilter),
-        ("marketing_owner", admin.RelatedOnlyFieldListFilter),
-        "target_segments",
-    )
-    list_select_related = ("item", "product_owner", "marketing_owner")
-    search_fields = ("item__title", "value_proposition")
-    date_hierarchy = "target_launch_date"
-    autocomplete_fields = ("item", "product_owner", "marketing_owner")
-    filter_horizontal = ("target_segments",)
-    readonly_fields = ("created_at", "updated_at")
-    fieldsets = (
-        (None, {"fields": ("item",)}),
-        *_LAUNCH_FIELDSETS,
-        ("Record", {"fields": ("created_at", "updated_at"), "classes": ("collapse",)}),
+def _version_conflict(exc: Exception) -> ValidationError:
+    assert isinstance(exc, ItemVersionConflict)
+    return ValidationError(
+        f"Someone changed this item while you were editing it (it is now version "
+        f"{exc.current_version}). Reload the page and make your change again.",
+        code="version_conflict",
     )
 
-    @admin.display(description="readiness")
-    def readiness_display(self, plan: LaunchPlan) -> str:
-        return f"{plan.readiness}/{len(LAUNCH_CHECKLIST)}"
+
+_ITEM_REFUSALS = ((ItemVersionConflict, _version_conflict),)
+
+
+class RoadmapItemForm(forms.ModelForm):
+    """The item, with the version it was read at: saving applies only if nobody changed
+    the item since (the API's If-Match, for the admin)."""
+
+    expected_version = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if self.instance.pk is not None:
+            self.initial.setdefault("expected_version", self.instance.version)
 
 
 @admin.register(RoadmapItem)
-class RoadmapItemAdmin(SimpleHistoryAdmin):
+class RoadmapItemAdmin(RoleAdminMixin, SimpleHistoryAdmin):
+    """Items, written by product through item_create / item_update (version, dirty marks),
+    their launch plan and links through their own services."""
+
+    form = RoadmapItemForm
     list_display = (
         "title",
         "status",
@@ -303,13 +188,20 @@ class RoadmapItemAdmin(SimpleHistoryAdmin):
         ("owner", admin.RelatedOnlyFieldListFilter),
         "segments",
         HasJiraKeyFilter,
+        JiraKeyNotFoundFilter,
         MissingEstimatesFilter,
     )
     list_select_related = ("theme", "owner", "score")
     search_fields = ("title", "description", "jira_key")
     autocomplete_fields = ("theme", "owner")
     filter_horizontal = ("segments",)
-    readonly_fields = ("version", "created_at", "updated_at", "score_explanation")
+    readonly_fields = (
+        "version",
+        "created_at",
+        "updated_at",
+        "score_explanation",
+        "jira_key_missing_since",
+    )
     fieldsets = (
         ("Basics", {"fields": ("title", "description", "status", "theme", "owner", "segments")}),
         (
@@ -319,19 +211,26 @@ class RoadmapItemAdmin(SimpleHistoryAdmin):
                 "description": "RICE inputs. Leave a field empty when it is not estimated yet.",
             },
         ),
-        ("Jira", {"fields": ("jira_key",)}),
+        ("Jira", {"fields": ("jira_key", "jira_key_missing_since")}),
         ("Record", {"fields": ("version", "created_at", "updated_at"), "classes": ("collapse",)}),
     )
     inlines = (LaunchPlanInline, SignalLinkInline, ReportLinkInline)
-    actions = (*(_status_action(status) for status in ItemStatus), "recompute_scores")
+    actions = (
+        *(_status_action(status) for status in ItemStatus),
+        "recompute_scores",
+        jira_key_retry,
+    )
     score_fieldset = ("Score", {"fields": ("score_explanation",)})
 
     def get_fieldsets(self, request: HttpRequest, obj: RoadmapItem | None = None) -> Any:
         fieldsets = super().get_fieldsets(request, obj)
         if obj is None:
             return fieldsets  # nothing is scored before it exists
-        # Right after the estimates it explains.
-        return (*fieldsets[:2], self.score_fieldset, *fieldsets[2:])
+        (name, basics), *rest = fieldsets
+        # The version the form was read at travels with it, hidden.
+        basics = {**basics, "fields": (*basics["fields"], "expected_version")}
+        # The score goes right after the estimates it explains.
+        return ((name, basics), rest[0], self.score_fieldset, *rest[1:])
 
     def get_changelist(self, request: HttpRequest, **kwargs: Any) -> type:
         return ScoredChangeList
@@ -359,89 +258,21 @@ class RoadmapItemAdmin(SimpleHistoryAdmin):
         )
 
     def save_model(self, request: HttpRequest, obj: Any, form: ModelForm, change: bool) -> None:
+        values = form_values(form, (*ITEM_EDITABLE_FIELDS, "segments"))
         if change:
-            # Bumped in SQL so two concurrent saves both count: an API client holding the
-            # old version must see a conflict (If-Match), whoever saved last.
-            obj.version = F("version") + 1
-        super().save_model(request, obj, form, change)
-        if change:
-            obj.refresh_from_db(fields=["version"])
+            saved = call_service(
+                services.item_update,
+                item=obj,
+                data=values,
+                # A history "Revert" restores a past version over whatever is current.
+                expected_version=None
+                if is_history_revert(request)
+                else form.cleaned_data.get("expected_version"),
+                refusals=_ITEM_REFUSALS,
+            )
+        else:
+            saved = call_service(services.item_create, user=request.user, **values)
+        adopt(obj, saved)
 
-    def save_related(self, request: HttpRequest, form: ModelForm, formsets: Any, change: bool):
-        super().save_related(request, form, formsets, change)
-        # After the inlines: an added, reweighted or removed link changes the score too.
-        items_mark_dirty(item_ids=[form.instance.pk])
-
-
-# --- Jira sync: read-only records of what was pushed and received -------------------------
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    """Records of what happened: viewed and filtered, never edited."""
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-
-@admin.register(JiraSyncRun)
-class JiraSyncRunAdmin(ReadOnlyAdmin):
-    list_display = (
-        "id",
-        "ranking_number",
-        "status",
-        "force",
-        "queued_at",
-        "finished_at",
-        "item_count",
-        "updated_count",
-        "unchanged_count",
-        "failed_count",
-        "rank_calls",
-        "request_count",
-        "records",
-    )
-    list_filter = ("status", "force", "rank_synced")
-    search_fields = ("=ranking_number", "error")
-    date_hierarchy = "queued_at"
-
-    @admin.display(description="records")
-    def records(self, run: JiraSyncRun) -> str:
-        url = reverse("admin:roadmap_jirasyncrecord_changelist")
-        return format_html('<a href="{}?run__id__exact={}">records</a>', url, run.pk)
-
-
-@admin.register(JiraSyncRecord)
-class JiraSyncRecordAdmin(ReadOnlyAdmin):
-    list_display = (
-        "jira_key",
-        "action",
-        "status",
-        "http_status",
-        "position",
-        "item",
-        "run",
-        "error",
-        "created_at",
-    )
-    list_filter = ("status", "action", ("run", admin.RelatedOnlyFieldListFilter))
-    list_select_related = ("run",)
-    search_fields = ("jira_key", "error")
-
-    @admin.display(description="item", ordering="item_id")
-    def item(self, record: JiraSyncRecord) -> str:
-        url = reverse("admin:roadmap_roadmapitem_change", args=[record.item_id])
-        return format_html('<a href="{}">{}</a>', url, record.item_id)
-
-
-@admin.register(JiraWebhookDelivery)
-class JiraWebhookDeliveryAdmin(ReadOnlyAdmin):
-    list_display = ("received_at", "event", "jira_key", "jira_status", "outcome", "detail")
-    list_filter = ("outcome", "event")
-    search_fields = ("jira_key", "delivery_id", "detail")
-    date_hierarchy = "received_at"
+    def delete_model(self, request: HttpRequest, obj: Any) -> None:
+        call_service(services.item_delete, item=obj)

@@ -11,3 +11,5 @@ class RoadmapConfig(AppConfig):
         from roadmap.jira.checks import check_jira_settings
 
         checks.register(check_jira_settings)
+        # Register the Jira push task in every process: scoring queues it by name.
+        from roadmap.jira import tasks  # noqa: F401

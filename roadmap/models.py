@@ -105,6 +105,15 @@ class RoadmapItem(models.Model):
     jira_key = models.CharField(
         max_length=42, blank=True, validators=[JIRA_KEY_VALIDATOR], verbose_name="Jira key"
     )
+    # Set by the Jira push when Jira answers 404 for the key (wrong or deleted issue); the
+    # push stops sending the key until it changes, and changing it clears this.
+    jira_key_missing_since = models.DateTimeField(
+        null=True,
+        blank=True,
+        editable=False,
+        verbose_name="Jira key not found since",
+        help_text="When Jira first answered 404 for this key; not pushed until it changes.",
+    )
 
     # The launch plan, shared by both teams, is a LaunchPlan (one-to-one, `launch_plan`).
 
@@ -112,7 +121,10 @@ class RoadmapItem(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True, db_index=True)
 
-    history = HistoricalRecords(excluded_fields=["version"], m2m_fields=[segments])
+    # The Jira flag is the push's bookkeeping, not an edit: it gets no history row.
+    history = HistoricalRecords(
+        excluded_fields=["version", "jira_key_missing_since"], m2m_fields=[segments]
+    )
 
     class Meta:
         ordering = ["id"]
@@ -296,7 +308,7 @@ class DirtyItem(models.Model):
 
 
 class JiraSyncRun(models.Model):
-    """One push of a published ranking to Jira (roadmap.jira.services.jira_ranking_push):
+    """One push of a published ranking to Jira (roadmap.jira.push.jira_ranking_push):
     when it ran, how it went, and what it counted. Its JiraSyncRecords say what happened
     to each issue.
 
@@ -333,6 +345,14 @@ class JiraSyncRun(models.Model):
         default=0, help_text="Issues whose values had not changed since the last push."
     )
     failed_count = models.PositiveIntegerField(default=0, help_text="Issues with a failure.")
+    not_attempted_count = models.PositiveIntegerField(
+        default=0, help_text="Issues the run never reached (it stopped before them)."
+    )
+    key_missing_count = models.PositiveIntegerField(
+        default=0,
+        help_text="Issues not sent: Jira answered 404 for their key before, and it has not "
+        "changed since.",
+    )
     rank_calls = models.PositiveIntegerField(default=0)
     request_count = models.PositiveIntegerField(
         default=0, help_text="HTTP requests, retries included."
@@ -375,13 +395,15 @@ class JiraSyncRecord(models.Model):
         OK = "ok", "OK"
         FAILED = "failed", "Failed"
         SKIPPED = "skipped", "Skipped"
+        NOT_ATTEMPTED = "not_attempted", "Not attempted"
+        KEY_MISSING = "key_missing", "Jira key not found"
 
     run = models.ForeignKey(JiraSyncRun, on_delete=models.CASCADE, related_name="records")
     item_id = models.BigIntegerField()
     jira_key = models.CharField(max_length=42, verbose_name="Jira key")
     position = models.PositiveIntegerField(help_text="The item's position in the ranking.")
     action = models.CharField(max_length=8, choices=Action.choices)
-    status = models.CharField(max_length=8, choices=Status.choices)
+    status = models.CharField(max_length=16, choices=Status.choices)
     http_status = models.PositiveSmallIntegerField(null=True, blank=True)
     error = models.TextField(blank=True)
     values = models.JSONField(default=dict, blank=True)
@@ -399,7 +421,7 @@ class JiraSyncRecord(models.Model):
                 condition=Q(action__in=["fields", "rank"]), name="jira_record_action_valid"
             ),
             models.CheckConstraint(
-                condition=Q(status__in=["ok", "failed", "skipped"]),
+                condition=Q(status__in=["ok", "failed", "skipped", "not_attempted", "key_missing"]),
                 name="jira_record_status_valid",
             ),
         ]
@@ -411,13 +433,16 @@ class JiraSyncRecord(models.Model):
 class JiraWebhookDelivery(models.Model):
     """A webhook delivery from Jira, kept so that a redelivery is recognised and does
     nothing. `delivery_id` is Jira's X-Atlassian-Webhook-Identifier (the same across its
-    retries) or, without it, a hash of event, issue and timestamp."""
+    retries) or, without it, a hash of event, issue and timestamp; `body_sha256` is the
+    hash of the verified body, so a captured delivery re-sent under another identifier
+    (the header is not signed) is recognised too. Empty on rows from before it existed."""
 
     class Outcome(models.TextChoices):
         APPLIED = "applied", "Applied"
         IGNORED = "ignored", "Ignored"
 
     delivery_id = models.CharField(max_length=128, unique=True)
+    body_sha256 = models.CharField(max_length=64, blank=True, editable=False)
     event = models.CharField(max_length=64, blank=True)
     jira_key = models.CharField(max_length=42, blank=True, verbose_name="Jira key")
     jira_status = models.CharField(max_length=120, blank=True)
@@ -429,6 +454,13 @@ class JiraWebhookDelivery(models.Model):
         ordering = ["-received_at", "-id"]
         verbose_name = "Jira webhook delivery"
         verbose_name_plural = "Jira webhook deliveries"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["body_sha256"],
+                condition=~Q(body_sha256=""),
+                name="jira_delivery_body_unique",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.event} {self.jira_key}: {self.outcome}"

@@ -118,6 +118,9 @@ def item_update(
     previous_status = locked.status
     for name, value in data.items():
         setattr(locked, name, value)
+    if "jira_key" in changed:
+        # A new key is worth trying: the Jira push skips a key Jira answered 404 for.
+        locked.jira_key_missing_since = None
     locked.full_clean()
     locked.version = locked.version + 1
     locked.save()
@@ -131,9 +134,14 @@ def item_update(
 
 @transaction.atomic
 def items_set_status(
-    *, item_ids: Iterable[int], status: str, user: AbstractBaseUser | None = None
+    *,
+    item_ids: Iterable[int],
+    status: str,
+    user: AbstractBaseUser | None = None,
+    change_reason: str = "",
 ) -> int:
-    """Bulk status change (admin action, API), with a history row per changed item."""
+    """Bulk status change (admin action, API, Jira's webhook), with a history row per
+    changed item (`change_reason`, by default "status set to <status>")."""
     if status not in ItemStatus.values:
         raise ValueError(f"unknown status {status!r}")
     previous = dict(
@@ -153,11 +161,18 @@ def items_set_status(
         list(RoadmapItem.objects.filter(pk__in=ids)),
         update=True,
         default_user=user,
-        default_change_reason=f"status set to {status}",
+        default_change_reason=change_reason or f"status set to {status}",
     )
     items_mark_dirty(item_ids=ids)
     webhook_events.items_status_changed(previous.items(), status=status)
     return len(ids)
+
+
+@transaction.atomic
+def item_delete(*, item: RoadmapItem) -> None:
+    """Delete an item with its links, scores and launch plan (the admin only: the API
+    archives instead). Nothing is left to rescore: the item's evidence stays, unlinked."""
+    item.delete()
 
 
 class ItemVersionConflict(Exception):

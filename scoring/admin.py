@@ -9,7 +9,6 @@ imports the link inlines from signals.admin.
 
 from __future__ import annotations
 
-import math
 from datetime import datetime
 from typing import Any
 
@@ -17,7 +16,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.contrib.admin.views.main import ChangeList
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import OuterRef, QuerySet, Subquery
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.loader import render_to_string
@@ -26,9 +25,11 @@ from django.utils.html import format_html
 from django.utils.safestring import SafeString
 from simple_history.admin import SimpleHistoryAdmin
 
-from config.roles import Role, user_roles
+from config.admin_services import ServiceAdminMixin, call_service
+from config.formatting import format_number
+from config.roles import Role, has_role
 from roadmap.jira import jira_push_enabled
-from roadmap.jira.services import jira_push_queue
+from roadmap.jira.queue import jira_push_queue
 from roadmap.models import DirtyItem, JiraSyncRun, RoadmapItem
 from scoring import selectors
 from scoring.models import ConfidenceCalibration, Ranking, ScoringModel
@@ -46,17 +47,6 @@ EMPTY = "—"
 POSITION_ATTR = "_admin_live_position"
 # Set by save_model on the edited (unsaved) instance: the version the save created.
 _CREATED_ATTR = "_admin_created_version"
-
-
-def format_number(value: float | None) -> str:
-    """About four significant digits, thousands separated, never in exponent notation."""
-    if value is None:
-        return EMPTY
-    if value == 0 or not math.isfinite(value):
-        return f"{value:g}"
-    decimals = max(0, 3 - math.floor(math.log10(abs(value))))
-    text = f"{value:,.{decimals}f}"
-    return text.rstrip("0").rstrip(".") if "." in text else text
 
 
 def _plural(count: int, noun: str) -> str:
@@ -213,7 +203,9 @@ class ScoringModelForm(forms.ModelForm):
 
 
 @admin.register(ScoringModel)
-class ScoringModelAdmin(SimpleHistoryAdmin):
+class ScoringModelAdmin(ServiceAdminMixin, SimpleHistoryAdmin):
+    """Versions, created and activated by product (as in the API) through the services."""
+
     form = ScoringModelForm
     list_display = (
         "version",
@@ -275,9 +267,25 @@ class ScoringModelAdmin(SimpleHistoryAdmin):
         initial = {name: getattr(active, name) for name in MODEL_PARAM_FIELDS}
         return initial | super().get_changeform_initial_data(request)
 
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return has_role(request.user, Role.PRODUCT) and super().has_add_permission(request)
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        may = has_role(request.user, Role.PRODUCT)
+        return may and super().has_change_permission(request, obj)
+
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         # Every stored score and published ranking names the version that produced it.
         return False
+
+    def revert_disabled(self, request: HttpRequest, obj: Any = None) -> bool:
+        # A version never changes; the form already drafts the next one from any version.
+        return True
+
+    def history_form_view(self, request: HttpRequest, *args: Any, **kwargs: Any) -> Any:
+        if request.method == "POST":
+            raise PermissionDenied
+        return super().history_form_view(request, *args, **kwargs)
 
     def render_change_form(
         self, request: HttpRequest, context: dict[str, Any], *args: Any, **kwargs: Any
@@ -290,7 +298,8 @@ class ScoringModelAdmin(SimpleHistoryAdmin):
         self, request: HttpRequest, obj: ScoringModel, form: forms.ModelForm, change: bool
     ) -> None:
         # Never obj.save(): the edited row stays as it was, the edit becomes a new version.
-        created = scoring_model_create_version(
+        created = call_service(
+            scoring_model_create_version,
             params={name: form.cleaned_data[name] for name in MODEL_PARAM_FIELDS},
             note=form.cleaned_data["note"],
             created_by=request.user,  # type: ignore[arg-type]
@@ -410,7 +419,7 @@ class RankingAdmin(admin.ModelAdmin):
         return False
 
     def has_push_permission(self, request: HttpRequest) -> bool:
-        return Role.PRODUCT in user_roles(request.user)
+        return has_role(request.user, Role.PRODUCT)
 
     @admin.action(description="Push to Jira (what changed)", permissions=["push"])
     def push_to_jira(self, request: HttpRequest, queryset: QuerySet) -> None:

@@ -7,5 +7,11 @@ class ScoringConfig(AppConfig):
 
     def ready(self) -> None:
         # Register the tasks in every process (web included): writers queue them by name.
+        # The Jira push (in roadmap) reads published rankings through this provider.
+        from config.dispatch import provider_register
+        from roadmap.jira.tasks import PUSH_ITEMS_PROVIDER
         from scoring import tasks  # noqa: F401
+        from scoring.jira import ranking_jira_push_items
         from scoring.slack import tasks as slack_tasks  # noqa: F401
+
+        provider_register(PUSH_ITEMS_PROVIDER, ranking_jira_push_items)

@@ -3,6 +3,9 @@ the items' places in the whole ranking."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
 from django.db.models import QuerySet
 from django_filters import rest_framework as filters
 
@@ -47,3 +50,12 @@ class LiveRankingFilterSet(filters.FilterSet):
         return text_search(
             queryset, ("item__title", "item__description", "item__jira_key"), value
         ).distinct()
+
+
+def item_scores_filtered(
+    *, queryset: QuerySet[ItemScore], data: Mapping[str, Any]
+) -> QuerySet[ItemScore]:
+    """`queryset` narrowed by the filters of `rankings/live/` given in `data` (the board
+    applies its filters through this, so both read the same definitions). Invalid
+    values are left out, as the form that produced `data` reports them."""
+    return LiveRankingFilterSet(data, queryset=queryset).qs

@@ -24,7 +24,7 @@ from django.utils import timezone
 
 from roadmap.choices import RANKABLE_STATUSES
 from roadmap.jira import jira_push_enabled
-from roadmap.jira.services import jira_push_queue
+from roadmap.jira.queue import jira_push_queue
 from roadmap.models import DirtyItem, RoadmapItem
 from roadmap.services import items_mark_all_dirty, items_mark_dirty
 from scoring import calibration, engine, selectors, webhook_events
@@ -373,48 +373,21 @@ def ranking_publish(*, note: str, published_by: AbstractBaseUser | None) -> Rank
     """
     _take_recompute_lock()
     item_scores_recompute_dirty()
-    versions = dict(ScoringModel.objects.values_list("pk", "version"))
-    # Long text fields of the items are not part of the snapshot: leave them in the table.
-    scores = list(
-        selectors.live_ranking()
-        .select_related(None)
-        .select_related("item")
-        .defer("item__description")
-    )
+    # The very entries the board's confirmation showed (selectors.live_ranking_snapshot),
+    # now current since the dirty items were recomputed above.
+    entries = selectors.live_ranking_snapshot()
     ranking = Ranking(
         number=(Ranking.objects.aggregate(n=Max("number"))["n"] or 0) + 1,
         published_by=published_by,
         published_at=timezone.now(),
         note=note,
         model=selectors.scoring_model_active(),
-        item_count=len(scores),
+        item_count=len(entries),
     )
     ranking.full_clean()
     ranking.save()
-    entries = []
-    for position, score in enumerate(scores, start=1):
-        result = selectors.item_score_result(score)
-        entries.append(
-            RankingEntry(
-                ranking=ranking,
-                item_id=score.item_id,
-                title=score.item.title,
-                jira_key=score.item.jira_key,
-                position=position,
-                score=score.score,
-                reach=score.reach,
-                impact=score.impact,
-                confidence=score.confidence,
-                effort=score.effort,
-                # Factor parts only: contributors would cost a query per item, and they
-                # stay readable live from the item's score.
-                explanation=engine.explanation(
-                    result,
-                    computed_at=score.computed_at,
-                    model_version=versions[score.model_id],
-                ),
-            )
-        )
+    for entry in entries:
+        entry.ranking = ranking
     RankingEntry.objects.bulk_create(entries, batch_size=_PUBLISH_BATCH)
     webhook_events.ranking_published(ranking, entries)
     slack_ranking_published_queue(ranking_id=ranking.pk)

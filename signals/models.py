@@ -11,7 +11,7 @@ from simple_history.models import HistoricalRecords
 from roadmap.choices import MAX_PEOPLE, RICE_CHOICES, RICE_SCALE, Channel, ItemStatus
 from roadmap.models import RoadmapItem, Segment
 from signals.choices import FunnelStage, Kpi, ReportStatus, SignalKind, Team
-from signals.kpis import KPI_RANGES, MAX_ABS_VALUE, RATE_KPIS, kpi_value_error
+from signals.kpis.ranges import KPI_RANGES, MAX_ABS_VALUE, RATE_KPIS, kpi_value_error
 
 # A link weight is in (0, 1]; below 0.001 it would carry no information and could push a
 # product of weights and decays under the smallest double (see scoring.engine).

@@ -228,6 +228,13 @@ def outcome_update(*, outcome: Outcome, data: dict[str, Any]) -> Outcome:
     return outcome
 
 
+@transaction.atomic
+def outcome_delete(*, outcome: Outcome) -> None:
+    """Remove a wrong outcome (the admin only: the API has no DELETE). No score reads
+    outcomes, so nothing is marked dirty."""
+    outcome.delete()
+
+
 def _check_transition(current: str, target: str) -> None:
     if target not in REPORT_TRANSITIONS.get(ReportStatus(current), set()):
         raise InvalidTransition(f"a report cannot go from {current} to {target}")

@@ -12,6 +12,9 @@ import pytest
 
 from tests.factories import UserFactory
 
+# Shared fakes with their fixtures (`fake`, `sleeps`): test modules never import each other.
+pytest_plugins = ["tests.support.jira"]
+
 
 def services_required() -> bool:
     return os.environ.get("REQUIRE_SERVICES", "") == "1"

@@ -10,6 +10,7 @@ from django.contrib.auth.models import Group
 from django.utils import timezone
 
 from roadmap.models import LaunchPlan, RoadmapItem, Segment, Theme
+from scoring.engine import DEFAULT_KIND_WEIGHTS
 from scoring.models import ScoringModel
 from signals.models import FrictionReport, MarketSignal, Outcome, ReportLink, SignalLink
 
@@ -136,14 +137,4 @@ class ScoringModelFactory(factory.django.DjangoModelFactory):
 
     version = factory.Sequence(lambda n: n + 100)
     is_active = False
-    kind_weights = factory.LazyFunction(
-        lambda: {
-            "customer_request": 1.0,
-            "sales_feedback": 1.0,
-            "churn_reason": 1.5,
-            "support_ticket": 0.5,
-            "competitor_move": 1.0,
-            "market_trend": 0.5,
-            "usage_insight": 1.0,
-        }
-    )
+    kind_weights = factory.LazyFunction(lambda: dict(DEFAULT_KIND_WEIGHTS))

@@ -23,7 +23,6 @@ from roadmap.choices import (
     MAX_PEOPLE,
     RICE_SCALE,
     Channel,
-    ItemStatus,
 )
 from roadmap.models import (
     JIRA_KEY_VALIDATOR,
@@ -287,32 +286,3 @@ class LaunchCalendarSerializer(serializers.Serializer):
     today = serializers.DateField(help_text="The day the calendar starts (UTC).")
     count = serializers.IntegerField(help_text="Launches listed.")
     days = LaunchCalendarDaySerializer(many=True, help_text="Each date with launches.")
-
-
-# --- The Jira webhook ---------------------------------------------------------------------
-
-
-class JiraWebhookAppliedSerializer(serializers.Serializer):
-    item = serializers.IntegerField(help_text="The item whose status changed.")
-    jira_key = serializers.CharField()
-    status = serializers.ChoiceField(choices=ItemStatus.choices, help_text="Its new status.")
-
-
-class JiraWebhookResultSerializer(serializers.Serializer):
-    """`{"applied": {...}}` when the delivery changed an item's status, else
-    `{"ignored": "why"}` (an unknown key, an unmapped status, another event, a delivery
-    already received)."""
-
-    applied = JiraWebhookAppliedSerializer(required=False)
-    ignored = serializers.CharField(required=False, help_text="Why nothing changed.")
-
-    def to_representation(self, instance: Any) -> dict[str, Any]:
-        if instance.applied:
-            return {
-                "applied": {
-                    "item": instance.item_id,
-                    "jira_key": instance.jira_key,
-                    "status": instance.status,
-                }
-            }
-        return {"ignored": instance.detail}

@@ -7,10 +7,8 @@ full_clean; the exception handler turns a Django ValidationError into the 400 sh
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
-from django.conf import settings
 from django.utils import timezone
 from django.utils.http import parse_etags
 from drf_spectacular.types import OpenApiTypes
@@ -21,10 +19,8 @@ from drf_spectacular.utils import (
     extend_schema_view,
 )
 from rest_framework import (
-    exceptions,
     generics,
     mixins,
-    permissions,
     renderers,
     serializers,
     status,
@@ -44,14 +40,12 @@ from config.api.openapi import (
     IF_MATCH,
     READ_ERRORS,
     WRITE_ERRORS,
-    ErrorSerializer,
     error_responses,
 )
 from config.api.permissions import SharedWithMarketing
 from roadmap import selectors, services
 from roadmap.api.ical import FirstRendererNegotiation, ICalendarRenderer, launch_plans_ical
 from roadmap.api.serializers import (
-    JiraWebhookResultSerializer,
     LaunchCalendarSerializer,
     LaunchPlanSerializer,
     RoadmapItemSerializer,
@@ -60,7 +54,6 @@ from roadmap.api.serializers import (
 )
 from roadmap.choices import ItemStatus
 from roadmap.filters import LaunchPlanFilterSet, RoadmapItemFilterSet
-from roadmap.jira import services as jira
 from roadmap.models import LaunchPlan, RoadmapItem
 
 # Ordering comes from each FilterSet's explicit `ordering` filter; DRF's own ordering
@@ -377,98 +370,3 @@ class LaunchCalendarFeedView(generics.GenericAPIView):
             request.accepted_renderer = renderers.JSONRenderer()
             request.accepted_media_type = renderers.JSONRenderer.media_type
         return super().finalize_response(request, response, *args, **kwargs)
-
-
-# --- The Jira webhook ---------------------------------------------------------------------
-
-
-def _webhook_error(description: str) -> OpenApiResponse:
-    return OpenApiResponse(ErrorSerializer, description=description)
-
-
-class JiraWebhookViewSet(viewsets.ViewSet):
-    """Jira Cloud's webhook for issue updates (README, "Jira"). No API key: Jira proves
-    itself with the shared JIRA_WEBHOOK_SECRET instead."""
-
-    authentication_classes: list[Any] = []
-    permission_classes = [permissions.AllowAny]
-
-    def get_authenticate_header(self, request: Request) -> str:
-        # Makes a missing secret a 401 (DRF turns it into 403 without a challenge).
-        return 'Signature realm="jira-webhook", headers="X-Hub-Signature"'
-
-    @extend_schema(
-        summary="Jira webhook: an issue's status becomes its item's status",
-        description="Takes Jira Cloud's `jira:issue_updated` deliveries. A status named in "
-        "JIRA_STATUS_MAP becomes the status of the item with that Jira key (with a "
-        "history entry; the item is rescored). Unknown keys, unmapped statuses, other "
-        "events and updates that did not change the status are ignored (200). A "
-        "delivery received before (same `X-Atlassian-Webhook-Identifier`, or same "
-        "event, issue and timestamp) does nothing. Authenticate with "
-        "`X-Hub-Signature: sha256=<HMAC-SHA256 of the body with the secret>` (what Jira "
-        "sends for a webhook with a secret) or `?secret=`.",
-        request=OpenApiTypes.OBJECT,
-        parameters=[
-            OpenApiParameter(
-                "secret",
-                OpenApiTypes.STR,
-                OpenApiParameter.QUERY,
-                description="JIRA_WEBHOOK_SECRET, for senders that cannot sign.",
-            ),
-            OpenApiParameter(
-                "X-Hub-Signature",
-                OpenApiTypes.STR,
-                OpenApiParameter.HEADER,
-                description="`sha256=` and the hex HMAC-SHA256 of the raw body.",
-            ),
-            OpenApiParameter(
-                "X-Atlassian-Webhook-Identifier",
-                OpenApiTypes.STR,
-                OpenApiParameter.HEADER,
-                description="Jira's id of the delivery, the same on its retries.",
-            ),
-        ],
-        responses={
-            200: JiraWebhookResultSerializer,
-            400: _webhook_error("The body is not a JSON object."),
-            401: _webhook_error("Neither `secret` nor `X-Hub-Signature` was given."),
-            403: _webhook_error(
-                "The secret or signature is wrong, or the webhook is off (no JIRA_WEBHOOK_SECRET)."
-            ),
-        },
-    )
-    def create(self, request: Request) -> Response:
-        secret = settings.JIRA_WEBHOOK_SECRET
-        if not secret:
-            raise exceptions.PermissionDenied(
-                "The Jira webhook is off: JIRA_WEBHOOK_SECRET is not set."
-            )
-        body = request.body
-        verdict = jira.jira_webhook_verify(
-            secret=secret,
-            body=body,
-            query_secret=request.query_params.get("secret"),
-            signature=request.headers.get("X-Hub-Signature"),
-        )
-        if verdict is None:
-            raise exceptions.NotAuthenticated(
-                "Give the webhook secret: an X-Hub-Signature header or ?secret=."
-            )
-        if not verdict:
-            raise exceptions.PermissionDenied("The webhook secret or signature does not match.")
-        payload = _json_object(body)
-        delivery_id = jira.jira_webhook_delivery_id(
-            payload=payload, header=request.headers.get("X-Atlassian-Webhook-Identifier")
-        )
-        result = jira.jira_webhook_receive(payload=payload, delivery_id=delivery_id)
-        return Response(JiraWebhookResultSerializer(result).data)
-
-
-def _json_object(body: bytes) -> dict[str, Any]:
-    try:
-        payload = json.loads(body)
-    except (ValueError, UnicodeDecodeError):
-        payload = None
-    if not isinstance(payload, dict):
-        raise exceptions.ValidationError({"non_field_errors": ["The body must be a JSON object."]})
-    return payload

@@ -1,8 +1,21 @@
 """Jira: push published rankings into Jira, let Jira tell us about status changes.
 
+Where things live (one module per concern):
+
+- `__init__`: the JIRA_* settings as one value (this module);
+- `checks`: the system check of those settings;
+- `client`: the polite HTTP client (retries, backoff, Retry-After);
+- `planner`: the pure rank planner, `jira_rank_plan`;
+- `queue`: queueing a push (`jira_push_queue`), called by scoring;
+- `push`: the push run itself (`jira_ranking_push`);
+- `runs`: a run's start and abandon, and what earlier runs left for the next to compare;
+- `tasks`: its Celery task, fed by scoring through a provider (config.dispatch);
+- `webhook`: verifying and applying Jira's deliveries;
+- `api`: the webhook's endpoint and the runs' (`GET /api/v1/jira/runs/{id}/`);
+- `admin`: the run, record and delivery admins, and the "Jira key not found" filter.
+
 Roadmap knows neither scoring nor signals, so everything here takes plain data: scoring
-reads a published ranking and hands `services.JiraPushItem` rows to
-`services.jira_ranking_push`.
+provides a published ranking's entries as `push.JiraPushItem` rows.
 
 This module holds the configuration pieces (read from Django settings, which read them
 from the environment). It is imported by the settings module itself (the status map is

@@ -35,6 +35,8 @@ BACKOFF_MAX_SECONDS = 60.0
 # sends what this one could not. A worker asleep for an hour helps nobody.
 MAX_RETRY_AFTER_SECONDS = 300.0
 _RETRIED_STATUSES = frozenset({429, 500, 502, 503, 504})
+# How much of Jira's last answer a give-up message quotes (it ends up in the run's error).
+ANSWER_EXCERPT_CHARS = 500
 
 
 class JiraError(Exception):
@@ -148,6 +150,7 @@ class JiraClient:
     def request(self, method: str, path: str, body: Any = None) -> JiraResponse:
         """Send one request, retrying politely; raise JiraUnavailable after `max_tries`."""
         last = ""
+        answer = ""
         status: int | None = None
         for attempt in range(1, self.max_tries + 1):
             try:
@@ -164,6 +167,7 @@ class JiraClient:
                 if status not in _RETRIED_STATUSES:
                     return JiraResponse(status=status, body=_body(response), tries=attempt)
                 last = f"HTTP {status}"
+                answer = _excerpt(response)
                 delay = self._backoff(attempt)
                 if status == 429:
                     asked = _retry_after(response.headers.get("Retry-After"))
@@ -171,7 +175,8 @@ class JiraClient:
                         if asked > MAX_RETRY_AFTER_SECONDS:
                             raise JiraUnavailable(
                                 f"{method} {path}: Jira asked to wait {asked:g} s "
-                                f"(more than {MAX_RETRY_AFTER_SECONDS:g} s); giving up",
+                                f"(more than {MAX_RETRY_AFTER_SECONDS:g} s); giving up"
+                                + (f"; Jira answered: {answer}" if answer else ""),
                                 status=status,
                                 tries=attempt,
                             )
@@ -189,7 +194,8 @@ class JiraClient:
             )
             self.sleep(delay)
         raise JiraUnavailable(
-            f"{method} {path}: {last} after {self.max_tries} tries; giving up",
+            f"{method} {path}: {last} after {self.max_tries} tries; giving up"
+            + (f"; Jira answered: {answer}" if answer else ""),
             status=status,
             tries=self.max_tries,
         )
@@ -225,6 +231,15 @@ class JiraClient:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+def _excerpt(response: httpx.Response) -> str:
+    """The start of Jira's answer, on one line: what an admin needs to see why it gave up
+    (a maintenance page, a proxy's error), never the whole of a large page."""
+    text = " ".join(response.text.split())
+    if len(text) > ANSWER_EXCERPT_CHARS:
+        return text[:ANSWER_EXCERPT_CHARS] + "…"
+    return text
 
 
 def _body(response: httpx.Response) -> Any:

@@ -17,7 +17,6 @@ urlpatterns = [
         views.ItemScoreViewSet.as_view({"get": "retrieve"}),
         name="item-score",
     ),
-    path("kpis/", views.SharedKpisView.as_view(), name="kpis"),
     path("calibration/", views.CalibrationView.as_view(), name="calibration"),
     path("calibration/apply/", views.CalibrationApplyView.as_view(), name="calibration-apply"),
 ]

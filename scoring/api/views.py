@@ -28,7 +28,7 @@ from rest_framework.views import APIView
 from config.api.errors import Conflict
 from config.api.permissions import ProductOnly
 from config.roles import Role, user_roles
-from roadmap.jira import services as jira
+from roadmap.jira import queue as jira
 from roadmap.models import RoadmapItem
 from scoring import selectors, services
 from scoring.api.serializers import (
@@ -51,7 +51,6 @@ from scoring.api.serializers import (
     ScoringModelParamsSerializer,
     ScoringModelPreviewSerializer,
     ScoringModelSerializer,
-    SharedKpisSerializer,
 )
 from scoring.filters import LiveRankingFilterSet
 from scoring.models import ItemScore, Ranking, RankingEntry
@@ -263,7 +262,7 @@ class RankingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
     @extend_schema(
         summary="Push this ranking to Jira (product)",
         description="Queues the push of the ranking's scores and order into Jira and "
-        "answers 202 with the run, whose outcome the admin shows (Jira sync runs). Sends "
+        "answers 202 with the run, whose outcome `GET /api/v1/jira/runs/{run}/` reads. Sends "
         "only what changed since the last push, unless `force`.",
         request=RankingPushSerializer,
         parameters=[_NUMBER],
@@ -324,21 +323,7 @@ class ItemScoreViewSet(viewsets.GenericViewSet):
         return Response(self.get_serializer(detail).data)
 
 
-# --- Closing the loop: shared KPIs and calibration --------------------------------------
-
-
-class SharedKpisView(APIView):
-    """The KPIs both teams steer by, from the outcomes measured after shipping."""
-
-    @extend_schema(
-        summary="Shared KPIs: activation and conversion by channel, LTV by segment, NPS "
-        "before and after each release",
-        description="From the outcomes of shipped items, each item's latest measurement "
-        "counting once per group; every figure lists the items that moved it. Any role.",
-        responses={200: SharedKpisSerializer, **errors(401, 403)},
-    )
-    def get(self, request: Request) -> Response:
-        return Response(SharedKpisSerializer(selectors.kpis_shared()).data)
+# --- Closing the loop: calibration (the shared KPIs are in signals.api.views) ---------
 
 
 class CalibrationView(APIView):

@@ -13,6 +13,8 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 from html import escape
 
+from config.formatting import format_number
+
 Point = tuple[datetime, float | None]
 
 # Layout of the default chart, in SVG user units (the chart scales to its container).
@@ -25,17 +27,6 @@ _LINE_COLOUR = "#1d4ed8"  # blue 700: 6.7:1 on white
 _TEXT_COLOUR = "#1f2937"
 _AXIS_COLOUR = "#4b5563"
 _GRID_COLOUR = "#e5e7eb"
-
-
-def format_number(value: float | None, *, empty: str = "—") -> str:
-    """About four significant digits, thousands separated, never in exponent notation."""
-    if value is None:
-        return empty
-    if value == 0 or not math.isfinite(value):
-        return f"{value:g}"
-    decimals = max(0, 3 - math.floor(math.log10(abs(value))))
-    text = f"{value:,.{decimals}f}"
-    return text.rstrip("0").rstrip(".") if "." in text else text
 
 
 def nice_ticks(low: float, high: float, count: int = 5) -> list[float]:

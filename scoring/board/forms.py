@@ -10,19 +10,14 @@ from roadmap.choices import RANKABLE_STATUSES
 from scoring.models import Ranking
 
 ANY = ("", "Any")
-# Form field → keyword argument of scoring.selectors.live_ranking_board.
-FILTER_ARGUMENTS = {
-    "theme": "theme_id",
-    "segment": "segment_id",
-    "status": "status",
-    "owner": "owner_id",
-}
 
 
 class BoardFilterForm(forms.Form):
-    """Theme, segment, status and owner. The choices come in as (id, label) lists read
-    once per request (scoring.selectors.board_filter_options), so validating a chosen id
-    costs no query, unlike a ModelChoiceField."""
+    """Theme, segment, status and owner: four of the filters of `rankings/live/`
+    (scoring.filters.LiveRankingFilterSet, which applies them), offered as choices. The
+    choices come in as (id, label) lists read once per request
+    (scoring.selectors.board_filter_options), so validating a chosen id costs no query,
+    unlike a ModelChoiceField."""
 
     theme = forms.TypedChoiceField(required=False, coerce=int, empty_value=None)
     segment = forms.TypedChoiceField(required=False, coerce=int, empty_value=None)
@@ -38,11 +33,14 @@ class BoardFilterForm(forms.Form):
             self.fields[name].choices = [ANY, *options[key]]
 
     def filters(self) -> dict[str, Any]:
-        """The valid, non-empty filters as keyword arguments of the board's selectors; a
-        value that is not a valid choice is dropped (and reported by the form)."""
+        """The valid, non-empty filters as data of LiveRankingFilterSet; a value that is
+        not a valid choice is dropped (and reported by the form)."""
         data = getattr(self, "cleaned_data", {})
         return {
-            FILTER_ARGUMENTS[name]: value for name, value in data.items() if value not in (None, "")
+            # `status` is a multiple choice in the filter set (the API takes several).
+            name: [value] if name == "status" else value
+            for name, value in data.items()
+            if value not in (None, "")
         }
 
 

@@ -1,10 +1,16 @@
+from django.urls import path
 from rest_framework.routers import SimpleRouter
 
-from signals.api.views import FrictionReportViewSet, MarketSignalViewSet, OutcomeViewSet
+from signals.api.views import (
+    FrictionReportViewSet,
+    MarketSignalViewSet,
+    OutcomeViewSet,
+    SharedKpisView,
+)
 
 router = SimpleRouter()
 router.register("signals", MarketSignalViewSet, basename="signal")
 router.register("friction-reports", FrictionReportViewSet, basename="friction-report")
 router.register("outcomes", OutcomeViewSet, basename="outcome")
 
-urlpatterns = router.urls
+urlpatterns = [*router.urls, path("kpis/", SharedKpisView.as_view(), name="kpis")]

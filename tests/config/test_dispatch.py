@@ -59,3 +59,17 @@ def test_without_a_broker_the_recompute_runs_in_process_after_commit(
         item_update(item=item, data={"effort": 4.0})
     assert not DirtyItem.objects.filter(item=item).exists()
     assert item.score.effort == 4.0
+
+
+def test_a_provider_answers_by_name_and_cannot_be_replaced_by_another():
+    from config.dispatch import provider, provider_register
+    from roadmap.jira.tasks import PUSH_ITEMS_PROVIDER
+    from scoring.jira import ranking_jira_push_items
+
+    # Scoring registers the Jira push's ranking reader at start (ScoringConfig.ready).
+    assert provider(PUSH_ITEMS_PROVIDER) is ranking_jira_push_items
+    provider_register(PUSH_ITEMS_PROVIDER, ranking_jira_push_items)  # the same again: fine
+    with pytest.raises(RuntimeError, match="already provided"):
+        provider_register(PUSH_ITEMS_PROVIDER, lambda **kwargs: None)
+    with pytest.raises(LookupError, match="nothing provides"):
+        provider("no.such.provider")

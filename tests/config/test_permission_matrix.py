@@ -166,6 +166,8 @@ MATRIX: list[tuple[str, str, Any, dict[str, int]]] = [
     ("get", "/api/v1/rankings/latest/jira/", None, READ),
     # Jira is not configured in tests: product gets the documented 409.
     ("post", "/api/v1/rankings/1/push-to-jira/", None, writes(409)),
+    # A push's outcome: product and integration read it, marketing does not.
+    ("get", "/api/v1/jira/runs/{jira_run}/", None, READ | {"marketing": 403}),
     # Launch plans: both teams own them.
     ("get", "/api/v1/launch-plans/", None, READ),
     ("post", "/api/v1/launch-plans/", {"item": "{item}"}, writes(201, 201)),
@@ -233,6 +235,7 @@ def world(product_user, marketing_user, other_marketing_user) -> dict[str, Any]:
     )
     ranking_publish(note="baseline", published_by=product_user)
     delivery = WebhookDelivery.objects.get(subscription=webhook)
+    from roadmap.models import JiraSyncRun
     from scoring.models import ScoringModel
     from scoring.selectors import calibration_suggestion
 
@@ -257,6 +260,7 @@ def world(product_user, marketing_user, other_marketing_user) -> dict[str, Any]:
         "model": ScoringModel.objects.get(is_active=True).pk,
         "webhook": webhook.pk,
         "delivery": delivery.pk,
+        "jira_run": JiraSyncRun.objects.create(ranking_number=1, status="succeeded").pk,
     }
 
 
@@ -306,7 +310,8 @@ def test_the_matrix_covers_every_api_operation():
     covered = set()
     for method, path, _, _ in MATRIX:
         generic = path
-        for name in ("item", "theme", "segment", "model", "launch_plan", "webhook", "delivery"):
+        names = ("item", "theme", "segment", "model", "launch_plan", "jira_run", "webhook")
+        for name in (*names, "delivery"):
             generic = generic.replace(f"{{{name}}}", "{id}")
         for name in ("own_signal", "other_signal", "own_report", "other_report"):
             generic = generic.replace(f"{{{name}}}", "{id}")

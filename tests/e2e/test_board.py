@@ -16,8 +16,8 @@ import pytest
 from django.apps import apps as django_apps
 from django.utils import timezone
 
+from config.formatting import format_number
 from scoring import selectors
-from scoring.board.charts import format_number
 from scoring.models import Ranking
 from scoring.services import item_scores_recompute_all, ranking_publish
 from tests.factories import (

@@ -6,12 +6,16 @@ from typing import Any
 
 import pytest
 from django.contrib.messages import get_messages
-from django.forms import MultiWidget
 from django.urls import reverse
 
-from roadmap.models import DirtyItem, RoadmapItem
+from roadmap.models import DirtyItem, LaunchPlan, RoadmapItem
+from roadmap.services import item_update
+from scoring.models import ItemScore
+from scoring.services import item_scores_recompute, item_scores_recompute_dirty
+from tests.admin_helpers import admin_form_data, form_errors, staff_user
 from tests.factories import (
     FrictionReportFactory,
+    LaunchPlanFactory,
     MarketSignalFactory,
     ReportLinkFactory,
     RoadmapItemFactory,
@@ -24,32 +28,6 @@ from tests.factories import (
 pytestmark = pytest.mark.django_db
 
 LIST_QUERY_BUDGET = 12
-
-
-def admin_form_data(response: Any) -> dict[str, Any]:
-    """The POST body a browser would send back for an admin change form as rendered,
-    inlines included, so a test can change one field and submit the rest unchanged."""
-    forms = [response.context["adminform"].form]
-    for inline in response.context["inline_admin_formsets"]:
-        forms.append(inline.formset.management_form)
-        forms.extend(inline.formset.forms)
-    data: dict[str, Any] = {}
-    for form in forms:
-        for bound in form:
-            value = bound.value()
-            if value is None:
-                continue
-            if isinstance(bound.field.widget, MultiWidget):
-                for index, part in enumerate(bound.field.widget.decompress(value)):
-                    data[f"{bound.html_name}_{index}"] = str(part)
-            elif isinstance(value, bool):
-                if value:
-                    data[bound.html_name] = "on"
-            elif isinstance(value, list | tuple):
-                data[bound.html_name] = [str(v) for v in value]
-            else:
-                data[bound.html_name] = str(value)
-    return data
 
 
 def changelist(model_name: str) -> str:
@@ -268,3 +246,115 @@ def test_history_page_of_an_item_shows_who_changed_it_and_what(pm_client, produc
     page = response.content.decode()
     assert product_user.username in page
     assert "status set to in_progress" in page
+
+
+# --- Writes go through the services --------------------------------------------------------
+
+
+def test_saving_an_item_in_the_admin_marks_it_dirty_and_its_score_recomputes(pm_client):
+    item = RoadmapItemFactory(reach=1000.0)
+    item_scores_recompute(item_ids=[item.pk])
+    before = ItemScore.objects.get(item=item).score
+    url = reverse("admin:roadmap_roadmapitem_change", args=[item.pk])
+    data = admin_form_data(pm_client.get(url)) | {"reach": "4000"}
+
+    response = pm_client.post(url, data)
+
+    assert response.status_code == 302
+    assert DirtyItem.objects.filter(item=item).exists()
+    item_scores_recompute_dirty()
+    assert ItemScore.objects.get(item=item).score == pytest.approx(4 * before)
+    assert not DirtyItem.objects.filter(item=item).exists()
+
+
+def test_an_item_saved_in_the_admin_records_the_admin_user_in_its_history(pm_client, product_user):
+    item = RoadmapItemFactory(title="Old title")
+    url = reverse("admin:roadmap_roadmapitem_change", args=[item.pk])
+    data = admin_form_data(pm_client.get(url)) | {"title": "New title"}
+
+    pm_client.post(url, data)
+
+    latest = item.history.latest()
+    assert (latest.title, latest.history_user, latest.history_type) == (
+        "New title",
+        product_user,
+        "~",
+    )
+
+
+def test_saving_an_item_changed_since_the_form_was_read_is_refused_as_a_conflict(pm_client):
+    item = RoadmapItemFactory(reach=1000.0)
+    url = reverse("admin:roadmap_roadmapitem_change", args=[item.pk])
+    data = admin_form_data(pm_client.get(url)) | {"reach": "2000"}
+    # Meanwhile, an API client changes the item (version 1 → 2).
+    item_update(item=item, data={"reach": 3000.0}, expected_version=1)
+
+    response = pm_client.post(url, data)
+
+    assert response.status_code == 200
+    assert "Someone changed this item" in form_errors(response)
+    item.refresh_from_db()
+    assert (item.reach, item.version) == (3000.0, 2)
+
+
+def test_a_launch_plan_added_on_the_item_page_goes_through_the_service(pm_client, product_user):
+    item = RoadmapItemFactory(status="planned")
+    url = reverse("admin:roadmap_roadmapitem_change", args=[item.pk])
+    data = admin_form_data(pm_client.get(url))
+    data |= {
+        "launch_plan-TOTAL_FORMS": "1",
+        "launch_plan-0-status": "planned",
+        "launch_plan-0-value_proposition": "Sign in once.",
+        "launch_plan-0-channels": ["email"],
+    }
+
+    response = pm_client.post(url, data)
+
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    plan = LaunchPlan.objects.get(item=item)
+    assert plan.channels == ["email"]
+    assert plan.history.latest().history_user == product_user
+
+
+def test_renaming_a_segment_slug_in_the_admin_rescores_every_item(pm_client):
+    segment = SegmentFactory(slug="smb", name="SMB")
+    items = RoadmapItemFactory.create_batch(2)
+    url = reverse("admin:roadmap_segment_change", args=[segment.pk])
+
+    response = pm_client.post(url, {"slug": "small-business", "name": "SMB"})
+
+    assert response.status_code == 302
+    segment.refresh_from_db()
+    assert segment.slug == "small-business"
+    assert set(DirtyItem.objects.values_list("item_id", flat=True)) == {i.pk for i in items}
+
+
+def test_deleting_an_item_in_the_admin_deletes_it(pm_client):
+    item = RoadmapItemFactory()
+
+    response = pm_client.post(
+        reverse("admin:roadmap_roadmapitem_delete", args=[item.pk]), {"post": "yes"}
+    )
+
+    assert response.status_code == 302
+    assert not RoadmapItem.objects.filter(pk=item.pk).exists()
+
+
+def test_marketing_may_not_change_items_in_the_admin_but_may_change_launch_plans(client):
+    marketer = staff_user("marketer-staff", "marketing", "roadmap")
+    client.force_login(marketer)
+    item = RoadmapItemFactory(title="Kept", status="planned")
+    plan = LaunchPlanFactory(item=item)
+    item_url = reverse("admin:roadmap_roadmapitem_change", args=[item.pk])
+
+    refused = client.post(item_url, {"title": "Changed"})
+    page = client.get(reverse("admin:roadmap_launchplan_change", args=[plan.pk]))
+    data = admin_form_data(page) | {"value_proposition": "Changed by marketing."}
+    accepted = client.post(reverse("admin:roadmap_launchplan_change", args=[plan.pk]), data)
+
+    assert refused.status_code == 403
+    item.refresh_from_db()
+    assert item.title == "Kept"
+    assert accepted.status_code == 302, accepted.context["adminform"].form.errors
+    plan.refresh_from_db()
+    assert plan.value_proposition == "Changed by marketing."

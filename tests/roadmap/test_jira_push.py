@@ -1,10 +1,9 @@
-"""The push of plain ranking data to Jira (roadmap.jira.services) against a fake Jira:
+"""The push of plain ranking data to Jira (roadmap.jira.push) against a fake Jira:
 what it sends, what it leaves out because Jira already has it, how it survives missing
 issues and an unwell Jira, and what it records."""
 
 from __future__ import annotations
 
-import bisect
 import random
 from datetime import timedelta
 from typing import Any
@@ -14,38 +13,23 @@ import pytest
 from django.db import connection
 from django.test import override_settings
 from django.utils import timezone
-from hypothesis import given
-from hypothesis import strategies as st
 
 from roadmap.jira import jira_settings
 from roadmap.jira.client import JiraClient
-from roadmap.jira.services import (
-    JiraPushBusy,
-    JiraPushItem,
-    RankCall,
-    jira_rank_plan,
-    jira_ranking_push,
-)
-from roadmap.models import JiraSyncRecord, JiraSyncRun
-from tests.roadmap.test_jira_client import ISSUE, RANK, FakeJira
+from roadmap.jira.push import JiraPushItem, jira_ranking_push
+from roadmap.jira.runs import JiraPushBusy
+from roadmap.models import JiraSyncRecord, JiraSyncRun, RoadmapItem
+from roadmap.services import item_update
+from tests.factories import RoadmapItemFactory
+from tests.support.jira import ISSUE, RANK, REACH, SCORE, FakeJira, jira_configured
 
 pytestmark = pytest.mark.django_db
-
-SCORE, REACH, IMPACT, CONFIDENCE, EFFORT = (f"customfield_1005{n}" for n in range(5))
-
-
-@pytest.fixture
-def fake(httpserver) -> FakeJira:
-    return FakeJira(httpserver)
 
 
 @pytest.fixture
 def jira(fake):
-    with override_settings(
-        JIRA_BASE_URL=fake.base_url,
-        JIRA_USER_EMAIL="bot@example.com",
-        JIRA_API_TOKEN="t0ken",
-        JIRA_SCORE_FIELD=SCORE,
+    with jira_configured(
+        fake,
         JIRA_REACH_FIELD=REACH,
         JIRA_IMPACT_FIELD="",
         JIRA_CONFIDENCE_FIELD="",
@@ -54,11 +38,6 @@ def jira(fake):
         JIRA_MAX_TRIES=5,
     ):
         yield fake
-
-
-@pytest.fixture
-def sleeps() -> list[float]:
-    return []
 
 
 @pytest.fixture
@@ -109,77 +88,6 @@ def records(run: JiraSyncRun, action: str) -> dict[str, tuple[str, int | None]]:
 
 def rank_bodies(fake: FakeJira) -> list[Any]:
     return [seen.body for seen in fake.requests if seen.path == RANK]
-
-
-# --- The plan -------------------------------------------------------------------------------
-
-
-def test_a_first_push_of_120_issues_is_three_rank_calls_chained_after_the_first():
-    desired = keys(120)
-    assert jira_rank_plan(previous=[], desired=desired) == [
-        RankCall(tuple(desired[1:51]), after="PM-1"),
-        RankCall(tuple(desired[51:101]), after="PM-51"),
-        RankCall(tuple(desired[101:120]), after="PM-101"),
-    ]
-
-
-@pytest.mark.parametrize(
-    ("previous", "desired", "plan"),
-    [
-        (keys(5), keys(5), []),
-        (keys(5), ["PM-1", "PM-4", "PM-2", "PM-3", "PM-5"], [RankCall(("PM-4",), after="PM-1")]),
-        (keys(5), ["PM-5", "PM-1", "PM-2", "PM-3", "PM-4"], [RankCall(("PM-5",), before="PM-1")]),
-        (keys(5), ["PM-2", "PM-3", "PM-4", "PM-5", "PM-1"], [RankCall(("PM-1",), after="PM-5")]),
-        # Issues gone from the ranking do not matter; a new one is placed.
-        (keys(5), ["PM-1", "PM-9", "PM-3", "PM-5"], [RankCall(("PM-9",), after="PM-1")]),
-        ([], ["PM-7"], []),
-    ],
-)
-def test_the_plan_moves_only_what_moved(previous, desired, plan):
-    assert jira_rank_plan(previous=previous, desired=desired) == plan
-
-
-def apply(board: list[str], plan: list[RankCall]) -> list[str]:
-    board = list(board)
-    for call in plan:
-        for key in call.issues:
-            if key in board:
-                board.remove(key)
-        anchor = call.after or call.before
-        if anchor not in board:
-            board.append(anchor)
-        at = board.index(anchor) + (1 if call.after else 0)
-        board[at:at] = call.issues
-    return board
-
-
-def longest_increasing(values: list[int]) -> int:
-    tails: list[int] = []
-    for value in values:
-        at = bisect.bisect_left(tails, value)
-        tails[at : at + 1] = [value]
-    return len(tails)
-
-
-@given(
-    st.permutations(list(range(40))),
-    st.sets(st.integers(0, 59), max_size=60),
-    st.integers(1, 50),
-)
-def test_any_plan_puts_the_issues_in_the_wanted_order_moving_the_fewest(order, previous_set, batch):
-    desired = [f"PM-{n}" for n in order]
-    previous = [f"PM-{n}" for n in sorted(previous_set)]
-    plan = jira_rank_plan(previous=previous, desired=desired, batch_size=batch)
-
-    # Other issues of the board in between do not matter.
-    board = [f"X-{n}" for n in range(5)] + previous + ["X-9"]
-    result = [key for key in apply(board, plan) if key in set(desired)]
-    assert result == desired
-    assert all(1 <= len(call.issues) <= batch for call in plan)
-    moved = sum(len(call.issues) for call in plan)
-    known = [previous.index(key) for key in desired if key in previous]
-    kept = longest_increasing(known) or 1
-    assert moved == len(desired) - kept
 
 
 # --- What is sent ---------------------------------------------------------------------------
@@ -362,9 +270,14 @@ def test_a_jira_answering_5xx_is_given_up_after_max_tries_and_the_run_fails(push
     assert run.status == JiraSyncRun.Status.FAILED
     assert "HTTP 500 after 5 tries" in run.error
     assert (run.request_count, run.failed_count, run.rank_synced) == (6, 1, None)
-    record = JiraSyncRecord.objects.get(run=run, jira_key="PM-2")
+    record = JiraSyncRecord.objects.get(run=run, jira_key="PM-2", action="fields")
     assert (record.action, record.status, record.http_status) == ("fields", "failed", 500)
-    assert records(run, "fields") == {"PM-1": ("ok", 204), "PM-2": ("failed", 500)}
+    assert records(run, "fields") == {
+        "PM-1": ("ok", 204),
+        "PM-2": ("failed", 500),
+        "PM-3": ("not_attempted", None),
+        "PM-4": ("not_attempted", None),
+    }
     # The next push sends what this one could not.
     retry = push(ranking(*keys(4)), number=1)
     assert [seen.path for seen in jira.requests] == [
@@ -386,7 +299,12 @@ def test_jira_giving_up_during_the_rank_step_makes_the_next_push_rerank_everythi
     jira.answer("PUT", RANK, 503, times=5)
     run = push(ranking(*keys(3)))
     assert (run.status, run.rank_synced) == ("failed", False)
-    assert records(run, "rank") == {"PM-2": ("failed", 503), "PM-3": ("failed", 503)}
+    assert records(run, "rank") == {
+        "PM-1": ("not_attempted", None),  # the run stopped before it was recorded in place
+        "PM-2": ("failed", 503),
+        "PM-3": ("failed", 503),
+    }
+    assert run.not_attempted_count == 0  # every item had its fields step
 
     push(ranking(*keys(3)), number=2)
     assert rank_bodies(jira) == [{"issues": ["PM-2", "PM-3"], "rankAfterIssue": "PM-1"}]
@@ -451,3 +369,110 @@ def test_no_http_call_is_made_inside_a_database_transaction(push, jira):
     run = push(items, transport=NoTransactionTransport())
     assert run.status == "partial"
     assert len(jira.requests) == 80 + 2
+
+
+# --- What a run tells its reader (issue 18, items 15 and 16) -------------------------------
+
+
+def test_an_aborted_run_records_the_items_it_never_reached_as_not_attempted(push, jira):
+    jira.answer("PUT", f"{ISSUE}PM-2", 500, times=5)
+
+    run = push(ranking(*keys(4)))
+
+    assert run.status == "failed"
+    assert records(run, "fields") == {
+        "PM-1": ("ok", 204),
+        "PM-2": ("failed", 500),
+        "PM-3": ("not_attempted", None),
+        "PM-4": ("not_attempted", None),
+    }
+    assert set(records(run, "rank").values()) == {("not_attempted", None)}
+    assert (run.item_count, run.failed_count, run.not_attempted_count) == (4, 1, 2)
+
+
+def test_a_run_that_gives_up_puts_an_excerpt_of_jiras_answer_in_its_error(push, jira):
+    jira.answer(
+        "PUT",
+        f"{ISSUE}PM-1",
+        503,
+        body={"errorMessages": ["Site under maintenance until 10:00 UTC"]},
+        times=5,
+    )
+    run = push(ranking(*keys(2)))
+    assert run.status == "failed"
+    assert "HTTP 503 after 5 tries" in run.error
+    assert "Site under maintenance until 10:00 UTC" in run.error
+
+
+def test_a_huge_answer_is_cut_to_an_excerpt_in_the_run_error(push, jira):
+    jira.answer("PUT", f"{ISSUE}PM-1", 502, body={"errorMessages": ["x" * 50_000]}, times=5)
+    run = push(ranking(*keys(1)))
+    assert "xxxx" in run.error
+    assert len(run.error) < 2_000
+
+
+def keyed_items(*keys: str) -> list[JiraPushItem]:
+    """Real items with these keys (the flag lives on the item), ranked in this order."""
+    items = [RoadmapItemFactory(jira_key=key) for key in keys]
+    return [
+        JiraPushItem(
+            item_id=item.pk,
+            jira_key=item.jira_key,
+            position=position,
+            score=100.0 - position,
+            reach=1000.0,
+            impact=1.0,
+            confidence=0.8,
+            effort=2.0,
+        )
+        for position, item in enumerate(items, start=1)
+    ]
+
+
+def test_a_key_jira_answers_404_for_is_flagged_and_not_sent_again_until_it_changes(push, jira):
+    items = keyed_items("PM-1", "PM-2", "PM-3")
+    jira.missing = {"PM-2"}
+
+    first = push(items)
+
+    assert first.status == "partial"
+    flagged = RoadmapItem.objects.get(jira_key="PM-2")
+    assert flagged.jira_key_missing_since is not None
+    assert RoadmapItem.objects.filter(jira_key_missing_since__isnull=False).count() == 1
+
+    second = push(items, number=2, force=True)
+
+    assert f"{ISSUE}PM-2" not in [seen.path for seen in jira.requests]
+    assert all("PM-2" not in (seen.body or {}).get("issues", []) for seen in jira.requests)
+    assert (second.status, second.failed_count, second.key_missing_count) == ("succeeded", 0, 1)
+    assert records(second, "fields")["PM-2"] == ("key_missing", None)
+    assert records(second, "rank")["PM-2"] == ("key_missing", None)
+    note = JiraSyncRecord.objects.get(run=second, action="fields", jira_key="PM-2").error
+    assert "Jira key not found" in note
+
+    # Someone corrects the key: the flag goes, and the next push sends it.
+    item_update(item=flagged, data={"jira_key": "PM-22"})
+    flagged.refresh_from_db()
+    assert flagged.jira_key_missing_since is None
+    corrected = [
+        JiraPushItem(**{**vars(item), "jira_key": "PM-22"}) if item.jira_key == "PM-2" else item
+        for item in items
+    ]
+    third = push(corrected, number=3)
+    assert f"{ISSUE}PM-22" in [seen.path for seen in jira.requests]
+    assert (third.status, third.key_missing_count) == ("succeeded", 0)
+
+
+def test_a_key_jira_refuses_in_a_rank_call_with_404_is_flagged_too(push, jira):
+    items = keyed_items("PM-1", "PM-2", "PM-3")
+    push(items)
+    jira.missing = {"PM-3"}  # deleted since; its values did not change
+    jira.rank_refusal = "207"
+    moved = [items[0], items[2], items[1]]
+    reordered = [
+        JiraPushItem(**{**vars(item), "position": position})
+        for position, item in enumerate(moved, start=1)
+    ]
+    run = push(reordered, number=2)
+    assert records(run, "rank")["PM-3"] == ("failed", 207)
+    assert RoadmapItem.objects.get(jira_key="PM-3").jira_key_missing_since is not None

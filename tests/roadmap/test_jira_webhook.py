@@ -7,6 +7,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
+import time
 from typing import Any
 
 import pytest
@@ -42,11 +43,11 @@ def event(
     status: str = "Done",
     *,
     name: str = "jira:issue_updated",
-    timestamp: int = 1_764_230_400_000,
+    timestamp: int | None = None,
     changelog: Any = "status",
 ) -> dict[str, Any]:
     payload: dict[str, Any] = {
-        "timestamp": timestamp,
+        "timestamp": now_ms() if timestamp is None else timestamp,
         "webhookEvent": name,
         "issue_event_type_name": "issue_generic",
         "user": {"accountId": "5b10a2844c20165700ede21g", "displayName": "Dana"},
@@ -64,6 +65,11 @@ def event(
     elif changelog is not None:
         payload["changelog"] = changelog
     return payload
+
+
+def now_ms(*, minus_seconds: float = 0) -> int:
+    """Jira's `timestamp`: milliseconds since the epoch."""
+    return int((time.time() - minus_seconds) * 1000)
 
 
 def signature(body: bytes, secret: str = SECRET) -> str:
@@ -100,7 +106,10 @@ def test_a_signed_delivery_applies_the_mapped_status_with_history(item):
     item.refresh_from_db()
     assert (item.status, item.version) == ("shipped", 2)
     latest = item.history.first()
-    assert (latest.status, latest.history_change_reason) == ("shipped", "status set to shipped")
+    assert (latest.status, latest.history_change_reason) == (
+        "shipped",
+        "status set to shipped by Jira (Dana)",
+    )
     assert DirtyItem.objects.filter(item=item).exists()  # rescored
     delivery = JiraWebhookDelivery.objects.get()
     assert (delivery.delivery_id, delivery.outcome, delivery.jira_status) == (
@@ -233,10 +242,11 @@ def test_the_same_delivery_twice_does_nothing_the_second_time(item):
 
 
 def test_without_an_identifier_event_issue_and_timestamp_identify_a_delivery(item):
-    deliver(event("PM-7", "Done", timestamp=1), delivery=None)
+    first = now_ms(minus_seconds=60)
+    deliver(event("PM-7", "Done", timestamp=first), delivery=None)
     RoadmapItem.objects.filter(pk=item.pk).update(status="planned")
-    replay = deliver(event("PM-7", "Done", timestamp=1), delivery=None)
-    later = deliver(event("PM-7", "Done", timestamp=2), delivery=None)
+    replay = deliver(event("PM-7", "Done", timestamp=first), delivery=None)
+    later = deliver(event("PM-7", "Done", timestamp=first + 1), delivery=None)
 
     assert "already received" in replay.json()["ignored"]
     assert "applied" in later.json()
@@ -245,3 +255,94 @@ def test_without_an_identifier_event_issue_and_timestamp_identify_a_delivery(ite
 
 def test_the_webhook_needs_no_api_key_and_takes_only_post(item):
     assert_error(APIClient().get(URL + f"?secret={SECRET}"), 405)
+
+
+@pytest.mark.parametrize("identifier", ["d-2", None])
+def test_a_captured_delivery_resent_with_another_or_no_identifier_is_recognised_by_its_body(
+    item, identifier
+):
+    payload = event("PM-7", "Done")
+    assert "applied" in deliver(payload, delivery="d-1").json()
+    # Someone reopens the item by hand; an attacker re-sends the captured signed body.
+    RoadmapItem.objects.filter(pk=item.pk).update(status="planned")
+
+    replay = deliver(payload, delivery=identifier)
+
+    assert replay.status_code == 200, replay.content
+    assert "already received" in replay.json()["ignored"]
+    item.refresh_from_db()
+    assert item.status == "planned"
+    assert JiraWebhookDelivery.objects.count() == 1
+
+
+def test_a_delivery_older_than_the_allowed_age_is_refused_with_a_400(item):
+    with override_settings(JIRA_WEBHOOK_MAX_AGE_SECONDS=3600):
+        stale = deliver(event("PM-7", "Done", timestamp=now_ms(minus_seconds=3601)))
+        fresh = deliver(
+            event("PM-7", "In Progress", timestamp=now_ms(minus_seconds=3500)), delivery="d-2"
+        )
+
+    error = assert_error(stale, 400, "stale_delivery")
+    assert "older than 3600 s" in error["message"]
+    assert "applied" in fresh.json()
+    item.refresh_from_db()
+    assert item.status == "in_progress"
+    assert JiraWebhookDelivery.objects.count() == 1  # the stale one left no row
+
+
+def test_a_delivery_dated_far_in_the_future_is_refused_too(item):
+    with override_settings(JIRA_WEBHOOK_MAX_AGE_SECONDS=600):
+        response = deliver(event(timestamp=now_ms(minus_seconds=-3600)))
+    assert_error(response, 400, "stale_delivery")
+    item.refresh_from_db()
+    assert item.status == "planned"
+
+
+@pytest.mark.parametrize("timestamp", ["yesterday", True, 1.5e300, [1], -1])
+def test_a_timestamp_that_is_not_epoch_milliseconds_is_a_400(item, timestamp):
+    payload = event()
+    payload["timestamp"] = timestamp
+    fields = assert_error(deliver(payload), 400, "invalid")["fields"]
+    assert "timestamp" in fields
+    assert not JiraWebhookDelivery.objects.exists()
+
+
+@pytest.mark.parametrize("where", ["status", "key", "event", "user"])
+def test_a_signed_delivery_with_a_nul_in_what_it_names_is_a_400_not_a_500(item, where):
+    payload = event("PM-7", "Done")
+    if where == "status":
+        payload["issue"]["fields"]["status"]["name"] = "Do\x00ne"
+    elif where == "key":
+        payload["issue"]["key"] = "PM-\x007"
+    elif where == "event":
+        payload["webhookEvent"] = "jira:issue\x00updated"
+    else:
+        payload["user"]["displayName"] = "Da\x00na"
+    raw = json.dumps(payload).encode()
+    assert b"\\u0000" in raw  # JSON's escape of NUL: valid JSON, signed like any body
+
+    response = deliver(None, raw=raw)
+
+    assert_error(response, 400, "invalid")
+    item.refresh_from_db()
+    assert item.status == "planned"
+    assert not JiraWebhookDelivery.objects.exists()
+
+
+def test_a_status_change_made_by_the_webhook_is_recorded_as_made_by_jira_and_its_user(item):
+    payload = event("PM-7", "Done")
+    payload["user"]["displayName"] = "Dana Scully"
+
+    deliver(payload)
+
+    latest = item.history.first()
+    assert latest.status == "shipped"
+    assert latest.history_user is None  # no account of ours made it
+    assert latest.history_change_reason == "status set to shipped by Jira (Dana Scully)"
+
+
+def test_a_status_change_without_a_jira_user_is_recorded_as_made_by_jira(item):
+    payload = event("PM-7", "Done")
+    del payload["user"]
+    deliver(payload)
+    assert item.history.first().history_change_reason == "status set to shipped by Jira"

@@ -26,6 +26,7 @@ from scoring.services import (
     item_scores_recompute_all,
     scoring_model_create_version,
 )
+from tests.admin_helpers import staff_user
 from tests.factories import (
     FrictionReportFactory,
     MarketSignalFactory,
@@ -419,3 +420,14 @@ def test_versions_cannot_be_deleted(pm_client):
 
     assert response.status_code == 403
     assert ScoringModel.objects.filter(pk=v1.pk).exists()
+
+
+def test_marketing_may_not_create_a_scoring_version_in_the_admin(client):
+    client.force_login(staff_user("marketer-staff", "marketing", "scoring"))
+    active = ScoringModel.objects.get(is_active=True)
+
+    added = client.post(reverse("admin:scoring_scoringmodel_add"), {"note": "x"})
+    changed = client.post(model_page(active), {"note": "x"})
+
+    assert (added.status_code, changed.status_code) == (403, 403)
+    assert ScoringModel.objects.count() == 1

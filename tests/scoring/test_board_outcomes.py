@@ -15,9 +15,11 @@ from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
 
+from config.formatting import format_number
 from roadmap import selectors as roadmap_selectors
 from scoring import selectors
-from scoring.board.charts import format_number, grouped_bar_chart_svg
+from scoring.board.charts import grouped_bar_chart_svg
+from signals.kpis.selectors import kpis_shared
 from tests.factories import UserFactory
 
 LAUNCHES = reverse("board:launches")
@@ -127,7 +129,7 @@ def test_launch_calendar_lists_the_upcoming_launches(staff_client):
 
 
 def test_outcomes_show_the_shared_kpis_with_their_movers(staff_client):
-    kpis = selectors.kpis_shared()
+    kpis = kpis_shared()
     response = staff_client.get(OUTCOMES)
     page, text = response.content.decode(), text_of(response)
     for heading in (

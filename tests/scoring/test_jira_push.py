@@ -11,22 +11,15 @@ import pytest
 from django.test import override_settings
 from django.utils import timezone
 
+from roadmap.jira.tasks import jira_ranking_push_task
 from roadmap.models import JiraSyncRecord, JiraSyncRun
 from roadmap.services import item_update
 from scoring.models import Ranking
 from scoring.services import item_scores_recompute_all, ranking_publish
-from scoring.tasks import ranking_push_to_jira
 from tests.factories import RoadmapItemFactory
-from tests.roadmap.test_jira_client import ISSUE, RANK, FakeJira
+from tests.support.jira import CONFIDENCE, EFFORT, IMPACT, ISSUE, RANK, REACH, SCORE
 
 pytestmark = pytest.mark.django_db
-
-SCORE, REACH, IMPACT, CONFIDENCE, EFFORT = (f"customfield_1005{n}" for n in range(5))
-
-
-@pytest.fixture
-def fake(httpserver) -> FakeJira:
-    return FakeJira(httpserver)
 
 
 @pytest.fixture
@@ -175,7 +168,7 @@ def test_the_next_publication_pushes_only_the_item_that_moved(
 
 def test_the_task_of_a_ranking_that_is_gone_fails_its_run(jira):
     run = JiraSyncRun.objects.create(ranking_number=9)
-    assert ranking_push_to_jira(ranking_id=999_999, run_id=run.pk) == {
+    assert jira_ranking_push_task(ranking_id=999_999, run_id=run.pk) == {
         "run": run.pk,
         "status": "failed",
     }

@@ -1,12 +1,13 @@
-"""The demo commands: `seed_demo` and `ensure_demo_admin`."""
+"""The demo package (scoring.demo) and its commands: `seed_demo`, `ensure_demo_admin`,
+`ensure_demo_logins`."""
 
 from __future__ import annotations
 
 import hashlib
 import io
 import stat
-import sys
-from datetime import date
+from datetime import UTC, date, datetime, timedelta
+from itertools import pairwise
 
 import pytest
 from django.contrib.auth import authenticate, get_user_model
@@ -14,10 +15,13 @@ from django.core.management import call_command
 from django.db.models import Count, Q
 
 from roadmap.models import DirtyItem, LaunchPlan, RoadmapItem, Segment, Theme
-from scoring.models import ItemScore, ScoreHistory
-from scoring.selectors import calibration_report, kpis_shared
+from scoring.demo.data import RANKINGS
+from scoring.models import ItemScore, Ranking, ScoreHistory
+from scoring.selectors import calibration_report
 from signals.choices import SignalKind
+from signals.kpis.selectors import kpis_shared
 from signals.models import FrictionReport, MarketSignal, Outcome, ReportLink, SignalLink
+from tests.api_helpers import API, api_client_for
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -74,11 +78,15 @@ def counts() -> dict[str, int]:
         "launch plan history": LaunchPlan.history.count(),
         "outcomes": Outcome.objects.count(),
         "outcome history": Outcome.history.count(),
+        "rankings": Ranking.objects.count(),
+        "score history": ScoreHistory.objects.count(),
     }
 
 
 def test_seed_demo_creates_the_documented_data_set():
     output = seed()
+
+    assert "Committee history: three months replayed, 3 rankings published." in output
 
     assert Theme.objects.count() == 5
     assert set(Segment.objects.values_list("slug", flat=True)) == {
@@ -124,19 +132,76 @@ def test_running_seed_demo_twice_keeps_counts_and_data_identical():
 
     assert counts() == first_counts  # including history: an idle rerun writes nothing
     assert digest() == first_digest
-    assert "(0 rows created, 0 updated, 0 links removed)" in output
+    assert "(0 rows created; existing rows left as they are)" in output
+    assert "Committee history" not in output  # replayed once, on the first run
 
 
-def test_seed_demo_brings_edited_demo_rows_back_in_line():
+def test_seed_demo_keeps_what_users_changed_in_demo_rows():
     seed("--quiet", f"--anchor={ANCHOR}")
-    expected = digest()
     RoadmapItem.objects.filter(title="SSO with SAML").update(reach=1, status="archived")
     MarketSignal.objects.filter(external_id="demo-signal-001").update(kind="market_trend")
     SignalLink.objects.filter(signal__external_id="demo-signal-002").delete()
 
     seed("--quiet", f"--anchor={ANCHOR}")
 
-    assert digest() == expected
+    sso = RoadmapItem.objects.get(title="SSO with SAML")
+    assert (sso.reach, sso.status) == (1, "archived")
+    assert MarketSignal.objects.get(external_id="demo-signal-001").kind == "market_trend"
+    assert not SignalLink.objects.filter(signal__external_id="demo-signal-002").exists()
+
+
+def test_seed_demo_creates_again_the_demo_rows_that_are_missing():
+    seed("--quiet", f"--anchor={ANCHOR}")
+    expected = counts()["signals"], counts()["items"]
+    MarketSignal.objects.filter(external_id="demo-signal-010").delete()
+    RoadmapItem.objects.filter(title="Activity feed").delete()
+
+    output = seed(f"--anchor={ANCHOR}")
+
+    assert (counts()["signals"], counts()["items"]) == expected
+    assert "(0 rows created" not in output
+
+
+def test_seed_demo_after_api_use_keeps_the_changes_and_succeeds(product_user):
+    """Issue 11.7: an item's confidence changed through the API stays, and an item created
+    through the API with a Jira key the demo also uses does not make the seed fail."""
+    seed("--quiet", f"--anchor={ANCHOR}")
+    api = api_client_for(product_user)
+    sso = RoadmapItem.objects.get(title="SSO with SAML")
+    demo_key = sso.jira_key
+    assert demo_key
+    response = api.patch(
+        f"{API}/items/{sso.pk}/", {"confidence": 0.3, "jira_key": "SEC-1"}, format="json"
+    )
+    assert response.status_code == 200, response.content
+    response = api.post(
+        f"{API}/items/", {"title": "SSO for small teams", "jira_key": demo_key}, format="json"
+    )
+    assert response.status_code == 201, response.content
+    before = counts()
+
+    seed("--quiet", f"--anchor={ANCHOR}")
+
+    sso.refresh_from_db()
+    assert (sso.confidence, sso.jira_key) == (0.3, "SEC-1")
+    assert RoadmapItem.objects.get(title="SSO for small teams").jira_key == demo_key
+    after = counts()
+    # The seed scores what the API marked dirty: new score points, nothing else.
+    assert after.pop("score history") > before.pop("score history")
+    assert after == before
+
+
+def test_seed_demo_leaves_a_jira_key_another_item_took_to_that_item(product_user):
+    response = api_client_for(product_user).post(
+        f"{API}/items/", {"title": "Imported from Jira", "jira_key": "ROAD-101"}, format="json"
+    )
+    assert response.status_code == 201, response.content
+
+    output = seed(f"--anchor={ANCHOR}")
+
+    assert RoadmapItem.objects.filter(jira_key="ROAD-101").get().title == "Imported from Jira"
+    assert "Jira key ROAD-101 is taken by another item: its demo item has none." in output
+    assert RoadmapItem.objects.count() == 41
 
 
 def test_seed_demo_leaves_some_items_without_estimates_and_gives_about_half_a_jira_key():
@@ -186,15 +251,6 @@ def test_seed_demo_leaves_every_item_scored_or_waiting_to_be_scored():
     assert scored | waiting == set(RoadmapItem.objects.values_list("pk", flat=True))
 
 
-def test_seed_demo_without_scoring_services_leaves_all_items_dirty_for_the_sweeper(monkeypatch):
-    monkeypatch.setitem(sys.modules, "scoring.services", None)  # import now fails
-
-    output = seed(f"--anchor={ANCHOR}")
-
-    assert DirtyItem.objects.count() == 40
-    assert "scores left to the scoring sweeper" in output
-
-
 def test_seed_demo_quiet_prints_nothing():
     assert seed("--quiet", f"--anchor={ANCHOR}") == ""
 
@@ -215,6 +271,53 @@ def ensure_admin() -> str:
     line = out.getvalue().strip()
     assert line.startswith("Admin login: http://127.0.0.1:8000/admin/  user: admin  password: ")
     return line.rsplit("password: ", 1)[1]
+
+
+def test_ensure_demo_admin_names_the_port_it_is_given(project_dir):
+    out = io.StringIO()
+    call_command("ensure_demo_admin", "--port=8001", stdout=out)
+
+    assert out.getvalue().startswith("Admin login: http://127.0.0.1:8001/admin/  user: admin")
+
+
+def ensure_logins(*args: str) -> dict[str, tuple[str, str, str]]:
+    out = io.StringIO()
+    call_command("ensure_demo_logins", *args, stdout=out)
+    logins = {}
+    for line in out.getvalue().splitlines():
+        team, rest = line.split(" login: ", 1)
+        url, rest = rest.split("  user: ", 1)
+        username, password = rest.split("  password: ", 1)
+        logins[team] = (url, username.split(" ", 1)[0], password)
+    return logins
+
+
+def test_ensure_demo_logins_prints_a_product_and_a_marketing_login_that_work(project_dir):
+    seed("--quiet", f"--anchor={ANCHOR}")
+
+    logins = ensure_logins("--port=8001")
+
+    assert set(logins) == {"Product", "Marketing"}
+    for team, (url, username, password) in logins.items():
+        assert url == "http://127.0.0.1:8001/board/"
+        user = authenticate(username=username, password=password)
+        assert user is not None
+        assert user.groups.filter(name=team.lower()).exists()
+        assert user.is_staff == (team == "Product")  # marketing never needs the admin
+    password_file = project_dir / ".demo-user-password"
+    assert stat.S_IMODE(password_file.stat().st_mode) == 0o600
+    assert ensure_logins("--port=8001") == logins  # the same on every run
+
+
+def test_ensure_demo_logins_keeps_a_password_the_user_chose(project_dir):
+    seed("--quiet", f"--anchor={ANCHOR}")
+    _, username, _ = ensure_logins()["Marketing"]
+    user = get_user_model().objects.get(username=username)
+    user.set_password("chosen-by-claire-7")
+    user.save()
+
+    assert "unchanged" in ensure_logins()["Marketing"][2]
+    assert authenticate(username=username, password="chosen-by-claire-7") is not None
 
 
 def test_ensure_demo_admin_creates_a_product_superuser_with_a_private_password_file(project_dir):
@@ -321,3 +424,70 @@ def test_seed_demo_gives_the_calibration_and_the_shared_kpis_something_to_show()
     assert kpis["conversion_rate_by_channel"]
     assert kpis["ltv_by_segment"]
     assert len(kpis["nps_by_release"]) >= 3
+
+
+# --- Three months of committee history ----------------------------------------------------
+
+
+def positions(number: int) -> dict[str, int]:
+    ranking = Ranking.objects.get(number=number)
+    return dict(ranking.entries.values_list("title", "position"))
+
+
+def test_seed_demo_publishes_three_rankings_a_month_apart_by_demo_users():
+    seed("--quiet", f"--anchor={ANCHOR}")
+
+    anchor = datetime.fromisoformat(ANCHOR).replace(tzinfo=UTC)
+    rankings = list(Ranking.objects.order_by("number").select_related("published_by"))
+    assert [anchor - r.published_at for r in rankings] == [
+        timedelta(days=days) for days, _, _ in RANKINGS
+    ]
+    assert {r.published_by.username for r in rankings} <= {"camille.martin", "julien.moreau"}
+    assert all(r.item_count == rankings[0].item_count > 20 for r in rankings)
+
+
+def test_seed_demo_rankings_move_for_evidence_and_estimates_of_both_teams():
+    seed("--quiet", f"--anchor={ANCHOR}")
+    first, second, third = positions(1), positions(2), positions(3)
+    anchor = datetime.fromisoformat(ANCHOR).replace(tzinfo=UTC)
+    published = dict(Ranking.objects.values_list("number", "published_at"))
+
+    # Marketing: Claire's friction report, sent between the first two rankings, lifts
+    # the spreadsheet import.
+    report = FrictionReport.objects.get(external_id="demo-report-001")
+    assert report.submitted_by.username == "claire.dubois"
+    assert published[1] < report.observed_at < report.created_at < published[2]
+    assert list(report.links.values_list("item__title", flat=True)) == ["Import from spreadsheets"]
+    assert second["Import from spreadsheets"] < first["Import from spreadsheets"] - 3
+    # Product: Julien's confidence in SSO, then Camille's smaller reach for the tour.
+    assert second["SSO with SAML"] < first["SSO with SAML"]
+    assert third["Interactive product tour"] > second["Interactive product tour"] + 3
+    tour = RoadmapItem.objects.get(title="Interactive product tour")
+    change = tour.history.filter(reach=tour.reach).order_by("history_date").first()
+    assert change.history_user.username == "camille.martin"
+    assert published[2] < change.history_date < published[3]
+    assert change.prev_record.reach == 12_000
+    # Items passed by others move too: every ranking differs from the one before.
+    assert first != second != third
+    assert all(published[n] < anchor for n in published)
+
+
+def test_seed_demo_score_histories_span_weeks_not_minutes():
+    seed("--quiet", f"--anchor={ANCHOR}")
+
+    item = RoadmapItem.objects.get(title="SSO with SAML")
+    points = sorted(ScoreHistory.objects.filter(item=item).values_list("computed_at", flat=True))
+    assert len(points) >= 10
+    assert points[-1] - points[0] >= timedelta(days=80)
+    gaps = [later - earlier for earlier, later in pairwise(points)]
+    assert min(gaps) >= timedelta(days=1)
+
+
+def test_seed_demo_dates_and_signs_the_evidence_it_sends():
+    seed("--quiet", f"--anchor={ANCHOR}")
+
+    for report in FrictionReport.objects.select_related("submitted_by")[:20]:
+        assert report.observed_at <= report.created_at <= report.observed_at + timedelta(hours=2)
+        created = report.history.get(history_type="+")
+        assert created.history_user == report.submitted_by
+        assert created.history_date == report.created_at

@@ -6,12 +6,13 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
-from django.contrib.messages import get_messages
 from django.urls import reverse
 from django.utils import timezone
 
 from roadmap.models import DirtyItem
 from signals.models import FrictionReport, MarketSignal, SignalLink
+from signals.services import report_set_status
+from tests.admin_helpers import admin_form_data, form_errors, messages_of
 from tests.factories import (
     FrictionReportFactory,
     MarketSignalFactory,
@@ -21,7 +22,6 @@ from tests.factories import (
     SignalLinkFactory,
     UserFactory,
 )
-from tests.roadmap.test_admin import admin_form_data
 
 pytestmark = pytest.mark.django_db
 
@@ -40,10 +40,6 @@ def listed(response: Any) -> set[str]:
 
 def dirty_item_ids() -> set[int]:
     return set(DirtyItem.objects.values_list("item_id", flat=True))
-
-
-def messages_of(response: Any) -> list[tuple[str, str]]:
-    return [(m.level_tag, str(m)) for m in get_messages(response.wsgi_request)]
 
 
 def days_ago(days: int):
@@ -390,3 +386,94 @@ def test_history_page_of_a_report_shows_who_changed_it(pm_client, product_user):
 
     assert response.status_code == 200
     assert product_user.username in response.content.decode()
+
+
+# --- Writes go through the services --------------------------------------------------------
+
+
+def test_reopening_a_resolved_report_in_the_admin_form_is_refused_with_a_form_error(pm_client):
+    link = ReportLinkFactory(report=FrictionReportFactory(status="addressed", title="Old"))
+    url = reverse("admin:signals_frictionreport_change", args=[link.report_id])
+    data = admin_form_data(pm_client.get(url))
+    data |= {"status": "open", "title": "New"}
+
+    response = pm_client.post(url, data)
+
+    assert response.status_code == 200  # the form again, with the reason
+    assert "Invalid status change" in form_errors(response)
+    assert response.context["adminform"].form["title"].value() == "New"  # input kept
+    link.report.refresh_from_db()
+    assert (link.report.status, link.report.title) == ("addressed", "Old")
+    assert dirty_item_ids() == set()
+
+
+def test_resolving_a_report_in_the_admin_form_follows_the_transition_and_marks_items_dirty(
+    pm_client,
+):
+    link = ReportLinkFactory()
+    url = reverse("admin:signals_frictionreport_change", args=[link.report_id])
+    data = admin_form_data(pm_client.get(url)) | {"status": "dismissed"}
+
+    response = pm_client.post(url, data)
+
+    assert response.status_code == 302
+    link.report.refresh_from_db()
+    assert link.report.status == "dismissed"
+    assert dirty_item_ids() == {link.item_id}
+
+
+def test_a_taken_external_id_in_the_admin_is_a_form_error_and_writes_nothing(pm_client):
+    MarketSignalFactory(source="salesforce", external_id="OPP-1")
+    signal = MarketSignalFactory(source="salesforce", external_id="OPP-2", title="Kept")
+    item = RoadmapItemFactory()
+    url = reverse("admin:signals_marketsignal_change", args=[signal.pk])
+    data = admin_form_data(pm_client.get(url))
+    data |= {
+        "external_id": "OPP-1",
+        "title": "Not kept",
+        "links-TOTAL_FORMS": "1",
+        "links-0-item": str(item.pk),
+        "links-0-weight": "1",
+    }
+
+    response = pm_client.post(url, data)
+
+    assert response.status_code == 200
+    # The form's own constraint check speaks first; the service's would say the same.
+    assert "signal_source_external_id_unique" in form_errors(response)
+    signal.refresh_from_db()
+    assert (signal.external_id, signal.title) == ("OPP-2", "Kept")
+    assert not SignalLink.objects.filter(signal=signal).exists()
+    assert dirty_item_ids() == set()
+
+
+def test_linking_an_item_on_the_signal_page_records_the_admin_user_in_the_links_history(
+    pm_client, product_user
+):
+    signal, item = MarketSignalFactory(), RoadmapItemFactory()
+    url = reverse("admin:signals_marketsignal_change", args=[signal.pk])
+    data = admin_form_data(pm_client.get(url))
+    data |= {"links-TOTAL_FORMS": "1", "links-0-item": str(item.pk), "links-0-weight": "0.5"}
+
+    response = pm_client.post(url, data)
+
+    assert response.status_code == 302
+    link = SignalLink.objects.get(signal=signal)
+    assert (link.item_id, link.weight) == (item.pk, 0.5)
+    assert link.history.latest().history_user == product_user
+    assert dirty_item_ids() == {item.pk}
+
+
+def test_reverting_a_resolved_report_to_open_from_its_history_is_refused(pm_client):
+    report = FrictionReportFactory(title="Signup drop")
+    first = report.history.latest()
+    report_set_status(report=report, status="addressed")
+    url = reverse("admin:signals_frictionreport_simple_history", args=[report.pk, first.history_id])
+    data = admin_form_data(pm_client.get(url))
+
+    response = pm_client.post(url, data)
+
+    assert response.status_code == 302
+    report.refresh_from_db()
+    assert report.status == "addressed"
+    assert any("Invalid status change" in text for _, text in messages_of(response))

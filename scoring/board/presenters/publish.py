@@ -1,0 +1,65 @@
+"""The publish confirmation: what publishing now would change, in words."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from config.formatting import format_number
+from scoring import selectors
+from scoring.models import Ranking
+from scoring.selectors.diffs import RankingListed, RankingMove
+
+FACTOR_UNITS = {"reach": " people a quarter", "effort": " person-months"}
+
+
+def _driver_text(row: RankingMove) -> str:
+    driver = row["main_driver"]
+    if driver is None:
+        return "its own score did not change; other items moved past it"
+    before, after = row["factors_before"][driver], row["factors_after"][driver]
+    unit = FACTOR_UNITS.get(driver, "")
+    return f"{driver} {format_number(before)} → {format_number(after)}{unit}"
+
+
+def _moved_rows(rows: list[RankingMove]) -> list[dict[str, Any]]:
+    return [
+        {
+            "item": row["item"],
+            "title": row["title"],
+            "from_position": row["from_position"],
+            "to_position": row["to_position"],
+            "places": row["places"],
+            "score_before": format_number(row["score_before"]),
+            "score_after": format_number(row["score_after"]),
+            "driver": _driver_text(row),
+        }
+        for row in rows
+    ]
+
+
+def _listed_rows(rows: list[RankingListed]) -> list[dict[str, Any]]:
+    return [{**row, "score": format_number(row["score"])} for row in rows]
+
+
+def published_since(latest: Ranking) -> str:
+    by = f" by {latest.published_by.get_username()}" if latest.published_by else ""
+    return (
+        f"Ranking {latest.number} was published{by} since this page was opened, so nothing "
+        "was published now. Review the changes against it, then publish again."
+    )
+
+
+def publish_page(*, latest: Ranking | None) -> dict[str, Any]:
+    """What publishing the live ranking now would change against `latest`, in words: the
+    same entries ranking_publish freezes (selectors.live_ranking_snapshot)."""
+    diff = selectors.ranking_diff_live(against=latest)
+    return {
+        "latest": latest,
+        "next_number": (0 if latest is None else latest.number) + 1,
+        "moved_up": _moved_rows(diff["moved_up"]),
+        "moved_down": _moved_rows(diff["moved_down"]),
+        "new": _listed_rows(diff["new"]),
+        "dropped": _listed_rows(diff["dropped"]),
+        "unchanged": diff["unchanged"],
+        "pending": selectors.dirty_item_count(),
+    }

@@ -1,0 +1,196 @@
+"""The inputs of scoring: estimates, dirty marks, and the evidence sums of a set of items
+computed in SQL (in a constant number of queries, whatever the number of items)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from typing import Any
+
+from django.db import connection
+
+from roadmap.models import DirtyItem, RoadmapItem
+from scoring import engine
+from signals.choices import ReportStatus
+from signals.models import FrictionReport, MarketSignal, ReportLink, SignalLink
+
+
+def dirty_item_revs(*, item_ids: Sequence[int] | None = None) -> dict[int, int]:
+    """The dirty marks (item id → rev) as they are now; all of them without `item_ids`."""
+    qs = DirtyItem.objects.all()
+    if item_ids is not None:
+        qs = qs.filter(item_id__in=list(item_ids))
+    return dict(qs.values_list("item_id", "rev"))
+
+
+def item_estimates(
+    *, item_ids: Sequence[int] | None = None
+) -> dict[int, tuple[engine.Estimates, str]]:
+    """Product estimates and status of the given items (all items without `item_ids`)."""
+    qs = RoadmapItem.objects.all()
+    if item_ids is not None:
+        qs = qs.filter(pk__in=list(item_ids))
+    rows = qs.values_list("id", "reach", "impact", "confidence", "effort", "status")
+    return {
+        row[0]: (
+            engine.Estimates(reach=row[1], impact=row[2], confidence=row[3], effort=row[4]),
+            row[5],
+        )
+        for row in rows
+    }
+
+
+# --- Set-based evidence sums ------------------------------------------------------------
+#
+# The per-input weight w = ℓ·σ·decay of SCORING.md, computed in the database so that only
+# one row per item crosses the wire. Each product is written in the engine's order, so the
+# sums differ from the pure engine only by summation order (tests hold them to 1e-9).
+
+
+def _age_days_sql(column: str) -> str:
+    if connection.vendor == "postgresql":
+        return f"GREATEST(0.0, EXTRACT(EPOCH FROM (%(now)s - {column}))::float8 / 86400.0)"
+    # SQLite stores UTC text; a julianday difference is exact to about 50 microseconds,
+    # which moves a decay by less than 1e-11 relative.
+    return f"MAX(0.0, julianday(%(now)s) - julianday({column}))"
+
+
+def _case_sql(
+    column: str, weights: dict[str, float], default: float, key: str
+) -> tuple[str, dict[str, Any]]:
+    if not weights:
+        return f"{float(default)!r}", {}
+    params: dict[str, Any] = {}
+    whens = []
+    for i, (name, weight) in enumerate(sorted(weights.items())):
+        params[f"{key}_k{i}"] = name
+        params[f"{key}_v{i}"] = float(weight)
+        whens.append(f"WHEN %({key}_k{i})s THEN %({key}_v{i})s")
+    return f"(CASE {column} {' '.join(whens)} ELSE {float(default)!r} END)", params
+
+
+def _now_param(now: datetime) -> Any:
+    if connection.vendor == "postgresql":
+        return now
+    # Django stores datetimes in SQLite as naive UTC text; compare like with like.
+    return now.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
+
+
+def _weight_sql(link: str, evidence: str, params: engine.Params) -> tuple[str, dict[str, Any]]:
+    segment_case, sql_params = _case_sql("seg.slug", dict(params.segment_weights), 1.0, "seg")
+    half_lives = f"({_age_days_sql(evidence + '.observed_at')} / %(half_life)s)"
+    # As in engine.decay: past MAX_HALF_LIVES an input counts 0 (PostgreSQL would raise on
+    # the underflow rather than round to 0).
+    decay = (
+        f"(CASE WHEN {half_lives} > %(max_half_lives)s THEN 0.0 ELSE POWER(0.5, {half_lives}) END)"
+    )
+    sql_params["half_life"] = float(params.half_life_days)
+    sql_params["max_half_lives"] = engine.MAX_HALF_LIVES
+    return f"({link}.weight * {segment_case} * {decay})", sql_params
+
+
+def _item_filter_sql(item_ids: Sequence[int] | None) -> tuple[str, dict[str, Any]]:
+    if item_ids is None:
+        return "", {}
+    names = {f"id{i}": int(item_id) for i, item_id in enumerate(item_ids)}
+    return " AND l.item_id IN (" + ", ".join(f"%({n})s" for n in names) + ")", names
+
+
+def evidence_sums_sql(
+    *, params: engine.Params, now: datetime, item_ids: Sequence[int] | None = None
+) -> tuple[str, dict[str, Any]]:
+    """One SQL statement that returns, per item, the sums of SCORING.md:
+    (item_id, R_m, Σw·n·s, Σw(r), #reports, Σw·kind_weight(q), #signals)."""
+    signal_weight, p1 = _weight_sql("l", "s", params)
+    report_weight, p2 = _weight_sql("l", "r", params)
+    kind_case, p3 = _case_sql("s.kind", dict(params.kind_weights), 0.0, "kind")
+    item_filter, p4 = _item_filter_sql(item_ids)
+    seg_join = "LEFT JOIN roadmap_segment seg ON seg.id = {alias}.segment_id"
+    q = connection.ops.quote_name
+    sql = f"""
+        SELECT item_id, SUM(rm), SUM(sev), SUM(rw), SUM(rc), SUM(se), SUM(sc) FROM (
+            SELECT x.item_id, x.w * x.n AS rm, x.w * x.n * x.s AS sev, x.w AS rw, 1 AS rc,
+                   0.0 AS se, 0 AS sc
+            FROM (
+                SELECT l.item_id, {report_weight} AS w, r.affected_people AS n, r.severity AS s
+                FROM {q(ReportLink._meta.db_table)} l
+                JOIN {q(FrictionReport._meta.db_table)} r ON r.id = l.report_id
+                {seg_join.format(alias="r")}
+                WHERE r.status = %(open)s{item_filter}
+            ) x
+            UNION ALL
+            SELECT l.item_id, 0.0, 0.0, 0.0, 0, {signal_weight} * {kind_case}, 1
+            FROM {q(SignalLink._meta.db_table)} l
+            JOIN {q(MarketSignal._meta.db_table)} s ON s.id = l.signal_id
+            {seg_join.format(alias="s")}
+            WHERE NOT s.dismissed{item_filter}
+        ) t
+        GROUP BY item_id
+    """  # noqa: S608 (identifiers are ours; every value is a bound parameter)
+    sql_params = {**p1, **p2, **p3, **p4, "open": ReportStatus.OPEN.value, "now": _now_param(now)}
+    return sql, sql_params
+
+
+def item_evidence_sums(
+    *, params: engine.Params, now: datetime, item_ids: Sequence[int] | None = None
+) -> dict[int, engine.EvidenceSums]:
+    """Evidence sums for the given items (all without `item_ids`) in one query."""
+    if item_ids is not None and not item_ids:
+        return {}
+    sql, sql_params = evidence_sums_sql(params=params, now=now, item_ids=item_ids)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, sql_params)
+        return {
+            row[0]: engine.EvidenceSums(
+                reach_marketing=float(row[1]),
+                severity_weighted=float(row[2]),
+                report_weight=float(row[3]),
+                report_count=int(row[4]),
+                signal_evidence=float(row[5]),
+                signal_count=int(row[6]),
+            )
+            for row in cursor.fetchall()
+        }
+
+
+def item_inputs(*, item_id: int) -> tuple[list[engine.ReportInput], list[engine.SignalInput]]:
+    """Every input of one item as engine dataclasses, for contributors and explanations."""
+    reports = [
+        engine.ReportInput(
+            id=row[0],
+            affected_people=float(row[1]),
+            severity=row[2],
+            observed_at=row[3],
+            segment=row[4],
+            link_weight=row[5],
+            status=row[6],
+        )
+        for row in ReportLink.objects.filter(item_id=item_id).values_list(
+            "report_id",
+            "report__affected_people",
+            "report__severity",
+            "report__observed_at",
+            "report__segment__slug",
+            "weight",
+            "report__status",
+        )
+    ]
+    signals = [
+        engine.SignalInput(
+            id=row[0],
+            kind=row[1],
+            observed_at=row[2],
+            segment=row[3],
+            link_weight=row[4],
+            dismissed=row[5],
+        )
+        for row in SignalLink.objects.filter(item_id=item_id).values_list(
+            "signal_id",
+            "signal__kind",
+            "signal__observed_at",
+            "signal__segment__slug",
+            "weight",
+            "signal__dismissed",
+        )
+    ]
+    return reports, signals

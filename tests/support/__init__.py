@@ -1,0 +1,1 @@
+"""Fakes and fixtures shared by several test modules (never import a test module)."""
