@@ -13,7 +13,7 @@ from django.db.models import Max, Min, OuterRef, Subquery
 from config.dispatch import send_after_commit
 from config.webhooks import events_emit
 from config.webhooks.models import WebhookCursor, WebhookSubscription
-from config.webhooks.services import _subscribed
+from config.webhooks.services import subscribed_to
 from scoring.models import Ranking, RankingEntry, ScoreHistory
 
 TOP = 10
@@ -91,7 +91,7 @@ def score_changes_emit(*, batch: int = _BATCH) -> int:
     cursor, created = WebhookCursor.objects.select_for_update().get_or_create(
         name=SCORE_CURSOR, defaults={"position": 0}
     )
-    subscribers = _subscribed("item.score_changed")
+    subscribers = subscribed_to("item.score_changed")
     if not subscribers or created:
         # Nobody listens: skip the history written so far. First run: skip what was
         # written before anyone subscribed.

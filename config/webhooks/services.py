@@ -59,7 +59,7 @@ def retry_delay(attempts: int, *, rng: random.Random | None = None) -> float:
 # --- Emitting ---------------------------------------------------------------------------
 
 
-def _subscribed(event_type: str) -> list[int]:
+def subscribed_to(event_type: str) -> list[int]:
     return [
         pk
         for pk, events in WebhookSubscription.objects.filter(is_active=True).values_list(
@@ -81,7 +81,7 @@ def events_emit(event_type: str, payloads: Iterable[Mapping[str, Any]]) -> int:
     payloads = list(payloads)
     if not payloads:
         return 0
-    subscription_ids = _subscribed(event_type)
+    subscription_ids = subscribed_to(event_type)
     if not subscription_ids:
         return 0
     now = timezone.now()

@@ -18,6 +18,7 @@ from config.roles import Role
 from roadmap.choices import ItemStatus
 from roadmap.models import RoadmapItem
 from scoring import selectors
+from scoring.filters import item_scores_filtered
 from scoring.mcp.access import AccessDenied, Caller
 from signals import radar_hooks
 from signals.choices import SignalKind
@@ -93,13 +94,15 @@ def list_ranking(
         }
     if number is not None:
         raise ToolInputError("number applies to published rankings only.")
-    scores = selectors.item_scores_filter(
-        queryset=selectors.live_ranking(), theme_id=theme, status=status
-    )
+    # The live ranking API's own filters (rankings/live/): one definition for both.
+    filters: dict[str, Any] = {}
+    if theme is not None:
+        filters["theme"] = str(theme)
+    if status:
+        filters["status"] = [status]
     if text:
-        scores = scores.filter(
-            Q(item__title__icontains=text) | Q(item__description__icontains=text)
-        )
+        filters["q"] = text
+    scores = item_scores_filtered(queryset=selectors.live_ranking(), data=filters)
     rows = list(scores[:limit])
     positions = selectors.item_positions(item_ids=[row.item_id for row in rows])
     return _plain(

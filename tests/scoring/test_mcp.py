@@ -121,6 +121,8 @@ def test_list_ranking_live_and_published(mcp_url, integration_user, world):
     assert live["source"] == "live"
     assert [row["title"] for row in live["entries"]] == ["Item 4", "Item 3", "Item 2"]
     assert [row["position"] for row in live["entries"]] == [1, 2, 3]
+    found = data(call(mcp_url, key, "list_ranking", text="Item 3", status="candidate"))
+    assert [(row["title"], row["position"]) for row in found["entries"]] == [("Item 3", 2)]
     published = data(call(mcp_url, key, "list_ranking", source="published", number=1))
     assert published["number"] == 1
     assert published["note"] == "March"
