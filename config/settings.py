@@ -12,12 +12,12 @@ from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+import pycountry
 from celery.schedules import crontab
 from corsheaders.defaults import default_headers as cors_default_headers
 from django.core.exceptions import ImproperlyConfigured
 
 from config.env import env_bool, env_float, env_int, env_list, env_str
-from roadmap.jira import parse_status_map
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -58,10 +58,13 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "corsheaders.middleware.CorsMiddleware",
+    # Every /api/ answer in the one JSON error shape, Django's own pages included.
+    "config.api.middleware.ApiJsonErrorsMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "config.api.middleware.AddressThrottleMiddleware",
     "config.api.idempotency.IdempotencyMiddleware",
     "django.middleware.http.ConditionalGetMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -154,6 +157,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "scoring.item_scores_recompute_all",
         "schedule": crontab(hour=3, minute=17),
     },
+    "campaigns-friction-proposals-daily": {
+        # Proposals follow each snapshot write; this catches any write whose task was lost.
+        "task": "signals.friction_proposals_refresh_all",
+        "schedule": crontab(hour=4, minute=23),
+    },
     "webhook-deliveries-sweep": {
         "task": "config.webhook_deliveries_sweep",
         "schedule": timedelta(seconds=env_int("WEBHOOK_SWEEP_SECONDS", 30, minimum=1)),
@@ -173,6 +181,32 @@ CELERY_BEAT_SCHEDULE = {
 }
 # Seconds a burst of writes is gathered before one recomputation runs.
 SCORING_DEBOUNCE_SECONDS = env_float("SCORING_DEBOUNCE_SECONDS", 2.0, minimum=0)
+
+# --- Campaigns: the economics the funnel dashboard assumes ---------------------------------
+# Spend, LTV and ARPA are compared in this ISO 4217 currency (no exchange rates: groups
+# spending in another currency show no LTV/CAC).
+CAMPAIGN_CURRENCY = env_str("CAMPAIGN_CURRENCY", "EUR").strip().upper()
+if pycountry.currencies.get(alpha_3=CAMPAIGN_CURRENCY) is None:
+    raise ImproperlyConfigured(
+        f"CAMPAIGN_CURRENCY must be an ISO 4217 code, got {CAMPAIGN_CURRENCY!r}"
+    )
+
+
+def _env_optional_float(name: str, *, minimum: float, maximum: float) -> float | None:
+    """An optional number in [minimum, maximum]; None when unset."""
+    if not env_str(name).strip():
+        return None
+    value = env_float(name, 0.0, minimum=minimum)
+    if value > maximum:
+        raise ImproperlyConfigured(f"{name} must be at most {maximum}, got {value}")
+    return value
+
+
+# Used where no outcome gives a segment's LTV: LTV = ARPA × gross margin / monthly churn,
+# and payback months = CAC / (ARPA × gross margin). Unset: "not enough data".
+CAMPAIGN_ARPA = _env_optional_float("CAMPAIGN_ARPA", minimum=0, maximum=1e12)
+CAMPAIGN_GROSS_MARGIN = _env_optional_float("CAMPAIGN_GROSS_MARGIN", minimum=0, maximum=1)
+CAMPAIGN_MONTHLY_CHURN = _env_optional_float("CAMPAIGN_MONTHLY_CHURN", minimum=0, maximum=1)
 
 if REDIS_URL:
     # A request touches the cache at most twice (throttle, debounce) and a healthy Redis
@@ -208,8 +242,9 @@ JIRA_WEBHOOK_SECRET = env_str("JIRA_WEBHOOK_SECRET")
 # possible replays. Jira retries a failed delivery with its original timestamp, up to
 # about 30 minutes late; an hour leaves room for that and for clock skew.
 JIRA_WEBHOOK_MAX_AGE_SECONDS = env_int("JIRA_WEBHOOK_MAX_AGE_SECONDS", 3600, minimum=60)
-# "Done=shipped,In Progress=in_progress": Jira status name → item status. Parsed strictly.
-JIRA_STATUS_MAP = parse_status_map(env_str("JIRA_STATUS_MAP"))
+# "Done=shipped,In Progress=in_progress": Jira status name → item status. Parsed strictly
+# by roadmap.jira when the app loads (settings know no app): a bad map stops the process.
+JIRA_STATUS_MAP: str | dict[str, str] = env_str("JIRA_STATUS_MAP")
 # Attempts per Jira request (429, 5xx, network errors are retried) and seconds per attempt.
 JIRA_MAX_TRIES = env_int("JIRA_MAX_TRIES", 5, minimum=1)
 JIRA_TIMEOUT_SECONDS = env_float("JIRA_TIMEOUT_SECONDS", 10.0, minimum=0.1)
@@ -302,9 +337,13 @@ REST_FRAMEWORK = {
         "rest_framework.renderers.JSONRenderer",
         "rest_framework.renderers.BrowsableAPIRenderer",
     ],
-    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_PARSER_CLASSES": ["config.api.parsers.StrictJSONParser"],
     "DEFAULT_THROTTLE_CLASSES": ["config.api.throttling.ApiKeyRateThrottle"],
-    "DEFAULT_THROTTLE_RATES": {"api_key": env_str("API_THROTTLE_RATE", "1200/min")},
+    "DEFAULT_THROTTLE_RATES": {
+        "api_key": env_str("API_THROTTLE_RATE", "1200/min"),
+        # Per client address, for anonymous requests and failed credentials (401).
+        "anonymous": env_str("API_ANON_THROTTLE_RATE", "120/min"),
+    },
     "EXCEPTION_HANDLER": "config.api.errors.exception_handler",
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
 }

@@ -4,9 +4,8 @@ Every write goes through roadmap.services (item_create / item_update with the ve
 form was read at, so the API's If-Match holds here too; theme and segment services), by
 the product role as in the API. Launch plans live in roadmap.launch_plan_admin.
 
-The admin is the composition layer: the item page shows the evidence linked to an item and
-its score, so it imports the link inlines from signals.admin and the score pieces from
-scoring.admin (the models stay one-way: roadmap knows nothing of signals or scoring).
+The item page's score and evidence are added by scoring.admin.items, which replaces this
+item admin with a subclass: roadmap knows nothing of signals or scoring.
 """
 
 from __future__ import annotations
@@ -20,7 +19,6 @@ from django.core.exceptions import ValidationError
 from django.db.models import Count, F, Q, QuerySet
 from django.forms import ModelForm
 from django.http import HttpRequest
-from django.utils.safestring import SafeString
 from simple_history.admin import SimpleHistoryAdmin
 
 from config.admin_services import (
@@ -31,7 +29,6 @@ from config.admin_services import (
     form_values,
     is_history_revert,
 )
-from config.formatting import format_number
 from roadmap import services
 from roadmap.choices import ItemStatus
 from roadmap.jira.admin import (  # also registers the Jira admins
@@ -45,9 +42,6 @@ from roadmap.models import (
     Theme,
 )
 from roadmap.services import ITEM_EDITABLE_FIELDS, ItemVersionConflict, items_set_status
-from scoring.admin import ScoredChangeList, item_position, score_explanation_panel
-from scoring.services import item_scores_recompute
-from signals.admin import ReportLinkInline, SignalLinkInline
 
 ESTIMATE_FIELDS = ("reach", "impact", "effort")
 # Best first, unscored last; positions follow scores, so both columns sort on it.
@@ -173,8 +167,6 @@ class RoadmapItemAdmin(RoleAdminMixin, SimpleHistoryAdmin):
         "status",
         "theme",
         "owner",
-        "current_score",
-        "ranking_position",
         "reach",
         "impact",
         "confidence",
@@ -191,7 +183,7 @@ class RoadmapItemAdmin(RoleAdminMixin, SimpleHistoryAdmin):
         JiraKeyNotFoundFilter,
         MissingEstimatesFilter,
     )
-    list_select_related = ("theme", "owner", "score")
+    list_select_related = ("theme", "owner")
     search_fields = ("title", "description", "jira_key")
     autocomplete_fields = ("theme", "owner")
     filter_horizontal = ("segments",)
@@ -199,7 +191,6 @@ class RoadmapItemAdmin(RoleAdminMixin, SimpleHistoryAdmin):
         "version",
         "created_at",
         "updated_at",
-        "score_explanation",
         "jira_key_missing_since",
     )
     fieldsets = (
@@ -214,48 +205,20 @@ class RoadmapItemAdmin(RoleAdminMixin, SimpleHistoryAdmin):
         ("Jira", {"fields": ("jira_key", "jira_key_missing_since")}),
         ("Record", {"fields": ("version", "created_at", "updated_at"), "classes": ("collapse",)}),
     )
-    inlines = (LaunchPlanInline, SignalLinkInline, ReportLinkInline)
+    inlines: tuple[type, ...] = (LaunchPlanInline,)
     actions = (
         *(_status_action(status) for status in ItemStatus),
-        "recompute_scores",
         jira_key_retry,
     )
-    score_fieldset = ("Score", {"fields": ("score_explanation",)})
 
     def get_fieldsets(self, request: HttpRequest, obj: RoadmapItem | None = None) -> Any:
         fieldsets = super().get_fieldsets(request, obj)
         if obj is None:
-            return fieldsets  # nothing is scored before it exists
+            return fieldsets
         (name, basics), *rest = fieldsets
         # The version the form was read at travels with it, hidden.
         basics = {**basics, "fields": (*basics["fields"], "expected_version")}
-        # The score goes right after the estimates it explains.
-        return ((name, basics), rest[0], self.score_fieldset, *rest[1:])
-
-    def get_changelist(self, request: HttpRequest, **kwargs: Any) -> type:
-        return ScoredChangeList
-
-    @admin.display(description="Score", ordering=SCORE_ORDER)
-    def current_score(self, item: RoadmapItem) -> str:
-        score = getattr(item, "score", None)  # no ItemScore yet: never computed
-        return format_number(score.score) if score is not None else "—"
-
-    @admin.display(description="Position", ordering=SCORE_ORDER)
-    def ranking_position(self, item: RoadmapItem) -> Any:
-        position = item_position(item)
-        return "—" if position is None else position
-
-    @admin.display(description="Score explanation")
-    def score_explanation(self, item: RoadmapItem) -> SafeString:
-        return score_explanation_panel(item=item)
-
-    @admin.action(description="Recompute scores now", permissions=["change"])
-    def recompute_scores(self, request: HttpRequest, queryset: QuerySet) -> None:
-        result = item_scores_recompute(item_ids=list(queryset.values_list("pk", flat=True)))
-        items = f"{result.items} item{'' if result.items == 1 else 's'}"
-        self.message_user(
-            request, f"Recomputed {items} ({result.scored} scored).", messages.SUCCESS
-        )
+        return ((name, basics), *rest)
 
     def save_model(self, request: HttpRequest, obj: Any, form: ModelForm, change: bool) -> None:
         values = form_values(form, (*ITEM_EDITABLE_FIELDS, "segments"))

@@ -11,5 +11,13 @@ class RoadmapConfig(AppConfig):
         from roadmap.jira.checks import check_jira_settings
 
         checks.register(check_jira_settings)
+        # Settings hold JIRA_STATUS_MAP as the raw string (config knows no app); parse it
+        # here, once, strictly: a bad map stops the process before it serves anything.
+        from django.conf import settings
+
+        from roadmap.jira import parse_status_map
+
+        if isinstance(settings.JIRA_STATUS_MAP, str):
+            settings.JIRA_STATUS_MAP = parse_status_map(settings.JIRA_STATUS_MAP)
         # Register the Jira push task in every process: scoring queues it by name.
         from roadmap.jira import tasks  # noqa: F401

@@ -11,6 +11,7 @@ from django import forms
 from django.db.models import Case, F, Q, QuerySet, When
 from django.db.models.expressions import Expression
 from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 from django_filters.constants import EMPTY_VALUES
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
@@ -49,6 +50,16 @@ class _StrictIsoDateTimeField(filters.fields.IsoDateTimeField):
     def to_python(self, value: Any) -> Any:
         if value == "":
             raise forms.ValidationError("Enter a date-time.", code="invalid")
+        if isinstance(value, str):
+            try:
+                naive = parse_datetime(value.strip())
+            except ValueError:
+                naive = None
+            # The parent would read a naive time in the server's zone: refuse it instead.
+            if naive is not None and timezone.is_naive(naive):
+                raise forms.ValidationError(
+                    "Give a time zone offset (Z or ±HH:MM).", code="invalid"
+                )
         parsed = super().to_python(value)
         if parsed is None:
             return None

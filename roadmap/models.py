@@ -7,6 +7,7 @@ from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from config.roles import Role
+from config.text import capped_text_field
 from roadmap.choices import (
     LAUNCH_CHECKLIST,
     LAUNCH_CHECKLIST_FIELDS,
@@ -33,7 +34,7 @@ class Theme(models.Model):
     """A strategic objective or product area that groups roadmap items."""
 
     name = models.CharField(max_length=120, unique=True)
-    description = models.TextField(blank=True)
+    description = capped_text_field(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -48,7 +49,7 @@ class Segment(models.Model):
 
     slug = models.SlugField(max_length=64, unique=True)
     name = models.CharField(max_length=120)
-    description = models.TextField(blank=True)
+    description = capped_text_field(blank=True)
 
     class Meta:
         ordering = ["name"]
@@ -64,7 +65,7 @@ class RoadmapItem(models.Model):
     """
 
     title = models.CharField(max_length=200)
-    description = models.TextField(blank=True)
+    description = capped_text_field(blank=True)
     status = models.CharField(
         max_length=16, choices=ItemStatus.choices, default=ItemStatus.CANDIDATE, db_index=True
     )
@@ -204,7 +205,7 @@ class LaunchPlan(models.Model):
         max_length=16, choices=LaunchStatus.choices, default=LaunchStatus.PLANNED, db_index=True
     )
     target_segments = models.ManyToManyField(Segment, blank=True, related_name="launch_plans")
-    value_proposition = models.TextField(blank=True)
+    value_proposition = capped_text_field(blank=True)
     key_messages = models.JSONField(
         default=list,
         blank=True,

@@ -1,5 +1,6 @@
-"""Filters of the live ranking. They narrow the list but never renumber it: positions are
-the items' places in the whole ranking."""
+"""Filters of the live ranking: the item filters of `items/`, whose one definition is
+roadmap.filters.RoadmapItemFilterSet, applied to the ranked items. They narrow the list but
+never renumber it: positions are the items' places in the whole ranking."""
 
 from __future__ import annotations
 
@@ -7,49 +8,35 @@ from collections.abc import Mapping
 from typing import Any
 
 from django.db.models import QuerySet
-from django_filters import rest_framework as filters
 
-from roadmap.choices import ItemStatus
-from roadmap.filters import FlagFilter, IdFilter, text_search
+from roadmap.filters import RoadmapItemFilterSet
+from roadmap.models import RoadmapItem
 from scoring.models import ItemScore
 
 
-class LiveRankingFilterSet(filters.FilterSet):
-    """The item filters of `items/`, applied to the ranked items."""
-
-    status = filters.MultipleChoiceFilter(
-        field_name="item__status",
-        choices=ItemStatus.choices,
-        help_text="Item status; repeat the parameter for several.",
-    )
-    theme = IdFilter(field_name="item__theme_id", help_text="Theme id.")
-    segment = IdFilter(field_name="item__segments__id", help_text="Segment id.")
-    owner = IdFilter(field_name="item__owner_id", help_text="Owner's user id.")
-    has_jira_key = FlagFilter(
-        method="filter_has_jira_key", help_text="Only items with (true) or without a Jira key."
-    )
-    q = filters.CharFilter(
-        method="filter_q", help_text="Text in the item's title, description or Jira key."
-    )
+class LiveRankingFilterSet(RoadmapItemFilterSet):
+    """Validates and documents the same parameters as `items/` (ordering aside: a ranking
+    has its own order), and filters the ranked items through RoadmapItemFilterSet."""
 
     class Meta:
         model = ItemScore
-        fields = ["status", "theme", "segment", "owner", "has_jira_key", "q"]
+        fields: list[str] = []
 
-    def filter_has_jira_key(
-        self, queryset: QuerySet[ItemScore], name: str, value: bool | None
-    ) -> QuerySet[ItemScore]:
-        if value is None:
+    def filter_queryset(self, queryset: QuerySet[Any]) -> QuerySet[Any]:
+        if not any(name in self.data for name in self.filters):
             return queryset
-        return queryset.exclude(item__jira_key="") if value else queryset.filter(item__jira_key="")
+        items = RoadmapItemFilterSet(
+            data=self.data, queryset=RoadmapItem.objects.all(), request=self.request
+        )
+        return queryset.filter(item_id__in=items.qs.values("pk"))
 
-    def filter_q(self, queryset: QuerySet[ItemScore], name: str, value: str) -> QuerySet[ItemScore]:
-        value = value.strip()
-        if not value:
-            return queryset
-        return text_search(
-            queryset, ("item__title", "item__description", "item__jira_key"), value
-        ).distinct()
+
+# A ranking has its own order: no `ordering` here.
+LiveRankingFilterSet.base_filters = {
+    name: item_filter
+    for name, item_filter in RoadmapItemFilterSet.base_filters.items()
+    if name != "ordering"
+}
 
 
 def item_scores_filtered(

@@ -6,4 +6,7 @@ class SignalsConfig(AppConfig):
     verbose_name = "Market evidence"
 
     def ready(self) -> None:
-        from signals.slack import checks, tasks  # noqa: F401  (registers them)
+        # Register the tasks in every process (web included): writers queue them by name.
+        from signals import tasks  # noqa: F401
+        from signals.slack import checks  # noqa: F401  (registers them)
+        from signals.slack import tasks as slack_tasks  # noqa: F401

@@ -8,6 +8,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
+from config.text import capped_text_field
 from roadmap.choices import MAX_PEOPLE, RICE_CHOICES, RICE_SCALE, Channel, ItemStatus
 from roadmap.models import RoadmapItem, Segment
 from signals.choices import FunnelStage, Kpi, ReportStatus, SignalKind, Team
@@ -58,7 +59,7 @@ class MarketSignal(Evidence):
 
     kind = models.CharField(max_length=32, choices=SignalKind.choices, db_index=True)
     title = models.CharField(max_length=200)
-    summary = models.TextField(blank=True)
+    summary = capped_text_field(blank=True)
     account_name = models.CharField(max_length=200, blank=True)
     account_value = models.DecimalField(
         max_digits=14,
@@ -101,7 +102,7 @@ class FrictionReport(Evidence):
 
     campaign = models.CharField(max_length=200)
     title = models.CharField(max_length=200, blank=True)
-    summary = models.TextField(blank=True)
+    summary = capped_text_field(blank=True)
     channel = models.CharField(max_length=16, choices=Channel.choices, db_index=True)
     funnel_stage = models.CharField(max_length=16, choices=FunnelStage.choices, db_index=True)
     affected_people = models.PositiveBigIntegerField(
@@ -316,3 +317,12 @@ class ReportLink(Link):
 
     def __str__(self) -> str:
         return f"report {self.report_id} → item {self.item_id} ({self.weight:g})"
+
+
+# Campaigns and funnels live in their own package; imported here so Django registers them
+# as models of this app.
+from signals.campaigns.models import (  # noqa: E402, F401
+    Campaign,
+    FrictionProposal,
+    FunnelSnapshot,
+)

@@ -6,28 +6,13 @@ service is unreachable; with REQUIRE_SERVICES=1 (set by .ci/run) they fail inste
 
 from __future__ import annotations
 
-import os
-
 import pytest
 
-from tests.factories import UserFactory
+from tests.support.factories import UserFactory
+from tests.support.services import need_service, services_required  # noqa: F401
 
 # Shared fakes with their fixtures (`fake`, `sleeps`): test modules never import each other.
 pytest_plugins = ["tests.support.jira"]
-
-
-def services_required() -> bool:
-    return os.environ.get("REQUIRE_SERVICES", "") == "1"
-
-
-def need_service(name: str, reachable: bool, why: str = "") -> None:
-    """Skip, or fail under REQUIRE_SERVICES=1, when a real service is unreachable."""
-    if reachable:
-        return
-    message = f"{name} is unreachable{': ' + why if why else ''}"
-    if services_required():
-        pytest.fail(message + " (REQUIRE_SERVICES=1: the real service must be up)")
-    pytest.skip(message)
 
 
 @pytest.fixture(autouse=True)

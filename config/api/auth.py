@@ -5,6 +5,7 @@ The key identifies its owner, so permissions, throttles and history all see a re
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from django.utils import timezone
@@ -17,14 +18,29 @@ from config.models import ApiKey
 KEYWORD = "Api-Key"
 
 
-def _key_from(request: Request) -> str | None:
-    header = request.META.get("HTTP_AUTHORIZATION", "")
+EXPECTED = f"Send the API key as `Authorization: {KEYWORD} <key>` (or `X-Api-Key: <key>`)."
+
+
+def api_key_from_headers(meta: Mapping[str, Any]) -> str | None:
+    """The key of `Authorization: Api-Key <key>` or `X-Api-Key: <key>`, else None."""
+    header = meta.get("HTTP_AUTHORIZATION", "")
     if header:
         keyword, _, key = header.partition(" ")
         if keyword == KEYWORD:
             return key.strip()
         return None
-    return request.META.get("HTTP_X_API_KEY") or None
+    return meta.get("HTTP_X_API_KEY") or None
+
+
+def _key_from(request: Request) -> str | None:
+    return api_key_from_headers(request.META)
+
+
+def wrong_scheme(meta: Mapping[str, Any]) -> bool:
+    """An Authorization header that is not ours (`Bearer x`, a bare key): say what we
+    expect instead of "no credentials"."""
+    header = meta.get("HTTP_AUTHORIZATION", "")
+    return bool(header) and header.partition(" ")[0] != KEYWORD
 
 
 class ApiKeyAuthentication(authentication.BaseAuthentication):

@@ -18,6 +18,8 @@ from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
+from config.api.auth import EXPECTED, wrong_scheme
+
 logger = logging.getLogger(__name__)
 
 
@@ -76,6 +78,18 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
         exc = exceptions.NotFound()
     elif isinstance(exc, PermissionDenied):
         exc = exceptions.PermissionDenied()
+
+    request = context.get("request")
+    if (
+        isinstance(exc, exceptions.NotAuthenticated)
+        and request is not None
+        and wrong_scheme(request.META)
+    ):
+        # A key was sent, but not the way we read keys: "no credentials" would mislead.
+        replacement = exceptions.NotAuthenticated(EXPECTED, code="wrong_auth_scheme")
+        # DRF put the WWW-Authenticate value on the original exception: keep it.
+        replacement.auth_header = getattr(exc, "auth_header", None)  # type: ignore[attr-defined]
+        exc = replacement
 
     response = drf_exception_handler(exc, context)
     if response is None:

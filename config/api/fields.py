@@ -10,7 +10,9 @@ from typing import Any
 from django.db import models
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
+from drf_spectacular.extensions import OpenApiSerializerFieldExtension
 from rest_framework import serializers
+from rest_framework.relations import MANY_RELATION_KWARGS
 
 from config.api.serializers import StrictModelSerializer
 
@@ -83,6 +85,30 @@ class AwareDateTimeField(serializers.DateTimeField):
         return result
 
 
+class UniqueManyRelatedField(serializers.ManyRelatedField):
+    """A list of ids, each at most once: `[1, 1]` is a client bug, refused like a
+    duplicate channel rather than silently stored once."""
+
+    default_error_messages = {"duplicate": "Id {pk} is given more than once."}
+
+    def to_internal_value(self, data: Any) -> list[Any]:
+        rows: list[Any] = super().to_internal_value(data)
+        seen: set[Any] = set()
+        for row in rows:
+            if row.pk in seen:
+                self.fail("duplicate", pk=row.pk)
+            seen.add(row.pk)
+        return rows
+
+
+class UniqueManyRelatedFieldExtension(OpenApiSerializerFieldExtension):
+    target_class = "config.api.fields.UniqueManyRelatedField"
+
+    def map_serializer_field(self, auto_schema: Any, direction: Any) -> dict[str, Any]:
+        items = auto_schema._map_serializer_field(self.target.child_relation, direction)
+        return {"type": "array", "items": items, "uniqueItems": True}
+
+
 class PreloadedPrimaryKeyRelatedField(serializers.PrimaryKeyRelatedField):
     """A primary key that names an existing row.
 
@@ -91,6 +117,14 @@ class PreloadedPrimaryKeyRelatedField(serializers.PrimaryKeyRelatedField):
     query per record. Alone, it reads the row as usual. Booleans, fractions and
     out-of-range numbers are refused instead of being coerced (`true` is not row 1).
     """
+
+    @classmethod
+    def many_init(cls, *args: Any, **kwargs: Any) -> UniqueManyRelatedField:
+        list_kwargs = {"child_relation": cls(*args, **kwargs)}
+        for key in kwargs:
+            if key in MANY_RELATION_KWARGS:
+                list_kwargs[key] = kwargs[key]
+        return UniqueManyRelatedField(**list_kwargs)
 
     def to_internal_value(self, data: Any) -> Any:
         if isinstance(data, bool) or not isinstance(data, int | str):

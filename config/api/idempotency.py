@@ -13,11 +13,14 @@ import hashlib
 import re
 from collections.abc import Callable
 from datetime import timedelta
+from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.utils import timezone
+from rest_framework.exceptions import AuthenticationFailed
 
+from config.api.auth import ApiKeyAuthentication, api_key_from_headers
 from config.api.errors import error_body
 from config.api.schema import IDEMPOTENCY_KEY_PATTERN
 from config.models import IdempotencyRecord
@@ -30,15 +33,28 @@ _STORED = frozenset({200, 201, 202, 204, 400, 404, 409, 422})
 KEEP_FOR = timedelta(hours=24)
 
 
-def _scope(request: HttpRequest) -> str:
-    """Who is asking: a hash of the credentials, so keys of different clients never mix."""
-    credential = (
-        request.META.get("HTTP_AUTHORIZATION")
-        or request.META.get("HTTP_X_API_KEY")
-        or request.COOKIES.get("sessionid")
-        or "anonymous"
-    )
-    return hashlib.sha256(credential.encode()).hexdigest()
+def principal(request: HttpRequest) -> str | None:
+    """Who is asking, authenticated here (before any replay): `key:<id>` for a valid API
+    key, `user:<id>` for a signed-in session, None otherwise. A revoked, expired or unknown
+    key is None, so its request goes to the view, which answers 401, and never replays."""
+    key = api_key_from_headers(request.META)
+    if key is not None:
+        try:
+            _user, api_key = ApiKeyAuthentication().authenticate_key(key)
+        except AuthenticationFailed:
+            return None
+        return f"key:{api_key.pk}"
+    if request.META.get("HTTP_AUTHORIZATION"):
+        return None  # another scheme: the view refuses it
+    user = getattr(request, "user", None)
+    if user is not None and user.is_authenticated:
+        return f"user:{user.pk}"
+    return None
+
+
+def _scope(caller: str) -> str:
+    """A hash of the caller, so keys of different clients never mix."""
+    return hashlib.sha256(caller.encode()).hexdigest()
 
 
 def _error(status: int, code: str, message: str) -> JsonResponse:
@@ -60,13 +76,30 @@ def _replay(record: IdempotencyRecord, request_hash: str) -> HttpResponse:
 
 
 class IdempotencyMiddleware:
+    """Runs once the URL resolved to a view (process_view) and only for an authenticated
+    caller: anonymous requests, invalid keys and unknown routes never write a record (an
+    anonymous flood would otherwise fill the table), and a key revoked since the first
+    request gets the view's 401 rather than the stored answer."""
+
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_view(
+        self,
+        request: HttpRequest,
+        view_func: Callable[..., HttpResponse],
+        view_args: tuple[Any, ...],
+        view_kwargs: dict[str, Any],
+    ) -> HttpResponse | None:
         key = request.META.get(HEADER)
         if request.method != "POST" or key is None or not request.path.startswith("/api/"):
-            return self.get_response(request)
+            return None
+        caller = principal(request)
+        if caller is None:
+            return None  # the view answers 401 (or serves a public endpoint) as usual
         if not _VALID_KEY.fullmatch(key):
             return _error(
                 400,
@@ -76,8 +109,8 @@ class IdempotencyMiddleware:
         try:
             body = request.body
         except Exception:  # too large: let the view answer 413 in the usual way
-            return self.get_response(request)
-        scope = _scope(request)
+            return None
+        scope = _scope(caller)
         request_hash = hashlib.sha256(request.path.encode() + b"\n" + body).hexdigest()
         cutoff = timezone.now() - KEEP_FOR
         existing = IdempotencyRecord.objects.filter(
@@ -99,7 +132,11 @@ class IdempotencyMiddleware:
                     content_type="",
                     body=b"",
                 )
-                response = self.get_response(request)
+                response = view_func(request, *view_args, **view_kwargs)
+                render = getattr(response, "render", None)
+                if callable(render):
+                    # A DRF Response: store its bytes (Django renders it once more: a no-op).
+                    render()
                 if response.status_code in _STORED and not response.streaming:
                     record.status_code = response.status_code
                     record.content_type = response.get("Content-Type", "application/json")

@@ -26,7 +26,7 @@ class Pagination(LimitOffsetPagination):
         if len(values) > 1:
             raise ValidationError({name: [f"Give {name} once."]})
         raw = values[0]
-        if not raw.isdigit() or len(raw) > 10:
+        if not (raw.isascii() and raw.isdigit()) or len(raw) > 10:
             raise ValidationError({name: [f"{name} must be a whole number."]})
         value = int(raw)
         if not minimum <= value <= maximum:

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from config.api.openapi import ERROR_DESCRIPTIONS
+
 # Visible ASCII only, as the idempotency middleware enforces.
 IDEMPOTENCY_KEY_PATTERN = r"^[\x21-\x7e]{1,255}$"
 IDEMPOTENCY_PARAMETER = {
@@ -19,17 +21,8 @@ IDEMPOTENCY_PARAMETER = {
     ),
 }
 NO_NUL_PATTERN = "^[^\\u0000]*$"
-_ERROR_REF = {"$ref": "#/components/schemas/Error"}
-_ERRORS = {
-    "400": "Invalid input (a body, a filter, `limit`/`offset`, a header).",
-    "401": "No credentials, or an invalid, expired or revoked API key.",
-    "403": "The caller's role may not do this.",
-    "404": "No such resource.",
-    "409": "The request conflicts with the current state of the resource.",
-    "413": "The request body is too large.",
-    "422": "This `Idempotency-Key` was already used with a different request.",
-    "429": "Too many requests for this API key; retry after `Retry-After` seconds.",
-}
+_ERROR_REF = {"$ref": "#/components/schemas/ErrorResponse"}
+_ERRORS = {str(code): text for code, text in ERROR_DESCRIPTIONS.items()}
 
 
 # The web server (gunicorn: 4,094 bytes a request line by default) refuses an over-long URL
@@ -67,6 +60,47 @@ def _add_error(operation: dict[str, Any], status: str) -> None:
         }
 
 
+# Only null, in OpenAPI 3.0 terms (`nullable` counts only beside a `type`).
+_NULL_ONLY = {"type": "object", "nullable": True, "enum": [None]}
+_ID_PATTERN = "^[0-9]+$"
+_NOT_MODIFIED = {
+    "description": "Not modified: the `ETag` sent in `If-None-Match` is still current (no body).",
+}
+_IF_NONE_MATCH = {
+    "in": "header",
+    "name": "If-None-Match",
+    "required": False,
+    "schema": {"type": "string"},
+    "description": "Optional. The `ETag` of the answer as last read: if it is still "
+    "current the answer is 304 with no body.",
+}
+
+
+def _nullable_refs(schema: Any) -> None:
+    """`{"allOf": [ref], "nullable": true}` is not nullable under OpenAPI 3.0's rule
+    (`nullable` applies only beside a `type`), so validators and generated clients refuse
+    the null the server sends: say "the ref or null" with a oneOf instead."""
+    if isinstance(schema, list):
+        for sub in schema:
+            _nullable_refs(sub)
+        return
+    if not isinstance(schema, dict):
+        return
+    all_of = schema.get("allOf")
+    if (
+        schema.get("nullable")
+        and "type" not in schema
+        and isinstance(all_of, list)
+        and len(all_of) == 1
+        and "$ref" in all_of[0]
+    ):
+        del schema["allOf"], schema["nullable"]
+        schema["oneOf"] = [all_of[0], dict(_NULL_ONLY)]
+    for value in schema.values():
+        if isinstance(value, dict | list):
+            _nullable_refs(value)
+
+
 def harmonize(result: dict[str, Any], **kwargs: Any) -> dict[str, Any]:
     """Request bodies refuse unknown fields, so their objects are closed; every API
     operation documents the errors any request may get (an over-long URL included); every
@@ -74,11 +108,23 @@ def harmonize(result: dict[str, Any], **kwargs: Any) -> dict[str, Any]:
     for name, schema in result.get("components", {}).get("schemas", {}).items():
         if name.endswith("Request"):
             _close(schema)
+    _nullable_refs(result.get("components", {}).get("schemas", {}))
     public = {"/api/v1/jira/webhook/"}
     for path, item in result.get("paths", {}).items():
         for method, operation in item.items():
             if method not in {"get", "post", "put", "patch", "delete"}:
                 continue
+            for param in operation.get("parameters", []):
+                if param.get("in") == "path" and param.get("schema", {}).get("type") == "integer":
+                    # Every path id is declared alike (the router's digits-only string).
+                    param["schema"] = {"type": "string", "pattern": _ID_PATTERN}
+            if method == "get" and "200" in operation.get("responses", {}):
+                # ConditionalGetMiddleware: every GET answers with an ETag and honours
+                # If-None-Match with 304.
+                params = operation.setdefault("parameters", [])
+                if not any(p.get("name") == "If-None-Match" for p in params):
+                    params.append(dict(_IF_NONE_MATCH))
+                operation["responses"].setdefault("304", dict(_NOT_MODIFIED))
             for status in ("400", "429") if path in public else ("400", "401", "403", "429"):
                 _add_error(operation, status)
             operation["responses"].setdefault("414", dict(_URI_TOO_LONG))

@@ -26,6 +26,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from config.api.errors import Conflict
+from config.api.openapi import error_responses
 from config.api.permissions import ProductOnly
 from config.roles import Role, user_roles
 from roadmap.jira import queue as jira
@@ -35,7 +36,6 @@ from scoring.api.serializers import (
     CalibrationApplySerializer,
     CalibrationReportSerializer,
     ConfidenceCalibrationSerializer,
-    ErrorSerializer,
     ItemScoreDetailSerializer,
     LiveRankingEntrySerializer,
     PreviewQuerySerializer,
@@ -55,24 +55,13 @@ from scoring.api.serializers import (
 from scoring.filters import LiveRankingFilterSet
 from scoring.models import ItemScore, Ranking, RankingEntry
 
-_ERROR_DESCRIPTIONS = {
-    400: "Invalid request; `fields` names each problem.",
-    401: "No valid credentials.",
-    403: "The caller's role may not do this.",
-    404: "Not found.",
-    409: "Jira is not configured (set the JIRA_* variables).",
-}
+JIRA_NOT_CONFIGURED = "Jira is not configured (set the JIRA_* variables)."
 
 
 def errors(*codes: int, **descriptions: str) -> dict[int, OpenApiResponse]:
-    """Error answers in the one shape; `descriptions` (`e409="..."`) override the text."""
-    return {
-        code: OpenApiResponse(
-            ErrorSerializer,
-            description=descriptions.get(f"e{code}", _ERROR_DESCRIPTIONS[code]),
-        )
-        for code in codes
-    }
+    """Error answers from the one table (config.api.openapi); `descriptions`
+    (`e409="..."`) override the text where a view means something specific."""
+    return error_responses(*codes, **descriptions)
 
 
 class ProductOrMarketing(permissions.BasePermission):
@@ -266,7 +255,10 @@ class RankingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
         "only what changed since the last push, unless `force`.",
         request=RankingPushSerializer,
         parameters=[_NUMBER],
-        responses={202: RankingPushQueuedSerializer, **errors(400, 401, 403, 404, 409)},
+        responses={
+            202: RankingPushQueuedSerializer,
+            **errors(400, 401, 403, 404, 409, e409=JIRA_NOT_CONFIGURED),
+        },
     )
     @action(
         detail=True, methods=["post"], url_path="push-to-jira", permission_classes=[ProductOnly]

@@ -11,6 +11,7 @@ from django.db import connection
 
 from roadmap.models import DirtyItem, RoadmapItem
 from scoring import engine
+from scoring.age_sql import age_days_sql
 from signals.choices import ReportStatus
 from signals.models import FrictionReport, MarketSignal, ReportLink, SignalLink
 
@@ -48,11 +49,8 @@ def item_estimates(
 
 
 def _age_days_sql(column: str) -> str:
-    if connection.vendor == "postgresql":
-        return f"GREATEST(0.0, EXTRACT(EPOCH FROM (%(now)s - {column}))::float8 / 86400.0)"
-    # SQLite stores UTC text; a julianday difference is exact to about 50 microseconds,
-    # which moves a decay by less than 1e-11 relative.
-    return f"MAX(0.0, julianday(%(now)s) - julianday({column}))"
+    # Exact to the microsecond in both dialects (SQLite's julianday rounds to the ms).
+    return age_days_sql(column)
 
 
 def _case_sql(

@@ -17,3 +17,6 @@ __all__ = [
     "ReportLinkInline",
     "SignalLinkInline",
 ]
+
+# Campaigns, funnel snapshots and friction proposals register their own admin.
+import signals.campaigns.admin  # noqa: F401

@@ -7,10 +7,15 @@ from signals.api.views import (
     OutcomeViewSet,
     SharedKpisView,
 )
+from signals.campaigns.api.urls import urlpatterns as campaign_urls
 
 router = SimpleRouter()
 router.register("signals", MarketSignalViewSet, basename="signal")
 router.register("friction-reports", FrictionReportViewSet, basename="friction-report")
 router.register("outcomes", OutcomeViewSet, basename="outcome")
 
-urlpatterns = [*router.urls, path("kpis/", SharedKpisView.as_view(), name="kpis")]
+urlpatterns = [
+    *router.urls,
+    path("kpis/", SharedKpisView.as_view(), name="kpis"),
+    *campaign_urls,
+]

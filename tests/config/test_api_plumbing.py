@@ -15,8 +15,9 @@ from rest_framework.test import APIClient
 
 from config.models import ApiKey, IdempotencyRecord
 from roadmap.models import Theme
-from tests.conftest import need_service
-from tests.factories import UserFactory
+from tests.support.api import assert_error
+from tests.support.factories import UserFactory
+from tests.support.services import need_service
 
 pytestmark = pytest.mark.django_db
 
@@ -28,16 +29,6 @@ def key_client(key: str) -> APIClient:
 def make_key(user, **kwargs) -> str:
     _, key = ApiKey.objects.create_key(user=user, name="test", **kwargs)
     return key
-
-
-def assert_error_shape(response, status: int) -> dict:
-    assert response.status_code == status, response.content
-    body = response.json()
-    assert set(body) == {"error"}
-    assert body["error"]["status"] == status
-    assert isinstance(body["error"]["code"], str)
-    assert isinstance(body["error"]["message"], str)
-    return body["error"]
 
 
 def test_create_api_key_prints_a_key_once_and_stores_only_its_hash():
@@ -53,16 +44,16 @@ def test_create_api_key_prints_a_key_once_and_stores_only_its_hash():
 
 
 def test_an_unknown_a_revoked_and_an_expired_key_are_refused_with_401(product_user):
-    assert_error_shape(key_client("nope.nope").get("/api/v1/themes/"), 401)
+    assert_error(key_client("nope.nope").get("/api/v1/themes/"), 401)
     revoked = make_key(product_user)
     ApiKey.objects.filter(user=product_user).update(revoked=True)
-    assert_error_shape(key_client(revoked).get("/api/v1/themes/"), 401)
+    assert_error(key_client(revoked).get("/api/v1/themes/"), 401)
     expired = make_key(product_user, expiry_date=timezone.now() - timedelta(minutes=1))
-    assert_error_shape(key_client(expired).get("/api/v1/themes/"), 401)
+    assert_error(key_client(expired).get("/api/v1/themes/"), 401)
 
 
 def test_anonymous_requests_get_401_in_the_error_shape_but_the_schema_is_public(client):
-    error = assert_error_shape(client.get("/api/v1/themes/"), 401)
+    error = assert_error(client.get("/api/v1/themes/"), 401)
     assert error["code"] == "not_authenticated"
     assert client.get("/api/schema/").status_code == 200
     assert client.get("/api/docs/").status_code == 200
@@ -70,14 +61,14 @@ def test_anonymous_requests_get_401_in_the_error_shape_but_the_schema_is_public(
 
 
 def test_an_unknown_api_url_answers_404_in_the_error_shape(product_user):
-    assert_error_shape(key_client(make_key(product_user)).get("/api/v1/nothing-here/"), 404)
+    assert_error(key_client(make_key(product_user)).get("/api/v1/nothing-here/"), 404)
 
 
 def test_malformed_json_answers_400_in_the_error_shape(product_user):
     response = key_client(make_key(product_user)).post(
         "/api/v1/themes/", data="{not json", content_type="application/json"
     )
-    assert_error_shape(response, 400)
+    assert_error(response, 400)
 
 
 def test_a_body_over_the_limit_answers_413(product_user):
@@ -85,7 +76,7 @@ def test_a_body_over_the_limit_answers_413(product_user):
         response = key_client(make_key(product_user)).post(
             "/api/v1/themes/", data={"name": "x" * 5000}, format="json"
         )
-    assert_error_shape(response, 413)
+    assert_error(response, 413)
     assert not Theme.objects.exists()
 
 
@@ -110,7 +101,7 @@ def test_the_same_idempotency_key_with_a_different_body_is_refused(product_user)
     response = client.post(
         "/api/v1/themes/", {"name": "B"}, format="json", HTTP_IDEMPOTENCY_KEY="k-2"
     )
-    assert assert_error_shape(response, 422)["code"] == "idempotency_key_reused"
+    assert assert_error(response, 422)["code"] == "idempotency_key_reused"
     assert list(Theme.objects.values_list("name", flat=True)) == ["A"]
 
 
@@ -182,7 +173,7 @@ def test_each_api_key_has_its_own_throttle_budget_answered_with_429_and_retry_af
     throttled = key_client(first).get("/api/v1/themes/")
     assert codes == [200, 200, 429]
     assert other.status_code == 200
-    assert_error_shape(throttled, 429)
+    assert_error(throttled, 429)
     assert int(throttled["Retry-After"]) > 0
 
 

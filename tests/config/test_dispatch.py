@@ -10,7 +10,7 @@ from django.test import override_settings
 from config.celery import app as celery_app
 from roadmap.models import DirtyItem
 from roadmap.services import item_update
-from tests.factories import RoadmapItemFactory
+from tests.support.factories import RoadmapItemFactory
 
 pytestmark = pytest.mark.django_db
 

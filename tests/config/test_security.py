@@ -35,7 +35,7 @@ from rest_framework.test import APIClient
 from config.models import ApiKey
 from roadmap.models import RoadmapItem
 from signals.models import FrictionReport, MarketSignal
-from tests.factories import RoadmapItemFactory, UserFactory
+from tests.support.factories import RoadmapItemFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -407,7 +407,7 @@ def test_the_admin_pages_run_under_the_policy_with_no_inline_script_or_style(cli
     policy costs the admin nothing."""
     item = RoadmapItemFactory()
     from scoring.services import item_scores_recompute_all
-    from tests.factories import FrictionReportFactory, MarketSignalFactory
+    from tests.support.factories import FrictionReportFactory, MarketSignalFactory
 
     MarketSignalFactory()
     FrictionReportFactory()

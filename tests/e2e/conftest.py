@@ -16,7 +16,7 @@ import pytest
 from django.conf import settings
 from django.db import connections
 
-from tests.conftest import need_service
+from tests.support.services import need_service
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [

@@ -20,7 +20,7 @@ from config.formatting import format_number
 from scoring import selectors
 from scoring.models import Ranking
 from scoring.services import item_scores_recompute_all, ranking_publish
-from tests.factories import (
+from tests.support.factories import (
     FrictionReportFactory,
     MarketSignalFactory,
     ReportLinkFactory,

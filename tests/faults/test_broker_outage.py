@@ -21,8 +21,8 @@ from roadmap.models import DirtyItem
 from scoring.models import ItemScore
 from scoring.services import item_scores_recompute_all
 from signals.models import FrictionReport
-from tests.factories import RoadmapItemFactory
-from tests.faults.conftest import api_key, celery_worker, gunicorn, service_env, wait_for
+from tests.support.factories import RoadmapItemFactory
+from tests.support.processes import api_key, celery_worker, gunicorn, service_env, wait_for
 
 pytestmark = [pytest.mark.services, pytest.mark.slow]
 

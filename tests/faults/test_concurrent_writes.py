@@ -14,8 +14,8 @@ from django.utils import timezone
 from config.models import IdempotencyRecord
 from roadmap.models import RoadmapItem
 from signals.models import FrictionReport
-from tests.factories import RoadmapItemFactory
-from tests.faults.conftest import Server, api_key, gunicorn, service_env
+from tests.support.factories import RoadmapItemFactory
+from tests.support.processes import Server, api_key, gunicorn, service_env
 
 pytestmark = [pytest.mark.services, pytest.mark.slow]
 

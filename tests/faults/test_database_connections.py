@@ -15,8 +15,8 @@ from django.db import connection
 from django.utils import timezone
 
 from signals.models import FrictionReport
-from tests.factories import RoadmapItemFactory
-from tests.faults.conftest import (
+from tests.support.factories import RoadmapItemFactory
+from tests.support.processes import (
     api_key,
     database_url,
     gunicorn,

@@ -23,8 +23,8 @@ from django.db import connection
 from config.celery import app as celery_app
 from scoring.models import ItemScore
 from scoring.services import _RECOMPUTE_LOCK_KEY, item_scores_recompute_all
-from tests.faults.conftest import celery_worker, service_env, wait_for
 from tests.faults.data import generate
+from tests.support.processes import celery_worker, service_env, wait_for
 
 pytestmark = [pytest.mark.services, pytest.mark.slow]
 

@@ -12,8 +12,8 @@ from roadmap.models import DirtyItem, LaunchPlan, RoadmapItem
 from roadmap.services import item_update
 from scoring.models import ItemScore
 from scoring.services import item_scores_recompute, item_scores_recompute_dirty
-from tests.admin_helpers import admin_form_data, form_errors, staff_user
-from tests.factories import (
+from tests.support.admin import admin_form_data, form_errors, staff_user
+from tests.support.factories import (
     FrictionReportFactory,
     LaunchPlanFactory,
     MarketSignalFactory,

@@ -11,8 +11,8 @@ from django.utils import timezone
 from roadmap.api import serializers as roadmap_serializers
 from roadmap.models import DirtyItem, RoadmapItem, Segment, Theme
 from scoring.models import ItemScore, ScoringModel
-from tests.api_helpers import API, api_client_for, assert_error, error_fields
-from tests.factories import RoadmapItemFactory, SegmentFactory, ThemeFactory, UserFactory
+from tests.support.api import API, api_client_for, assert_error, error_fields
+from tests.support.factories import RoadmapItemFactory, SegmentFactory, ThemeFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 

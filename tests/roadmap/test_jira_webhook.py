@@ -15,8 +15,8 @@ from django.test import override_settings
 from rest_framework.test import APIClient
 
 from roadmap.models import DirtyItem, JiraWebhookDelivery, RoadmapItem
-from tests.api_helpers import assert_error
-from tests.factories import RoadmapItemFactory
+from tests.support.api import assert_error
+from tests.support.factories import RoadmapItemFactory
 
 pytestmark = pytest.mark.django_db
 

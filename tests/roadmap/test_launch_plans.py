@@ -15,8 +15,8 @@ from icalendar import Calendar
 
 from config.models import ApiKey
 from roadmap.models import LaunchPlan
-from tests.api_helpers import API, api_client_for, assert_error, error_fields
-from tests.factories import (
+from tests.support.api import API, api_client_for, assert_error, error_fields
+from tests.support.factories import (
     LaunchPlanFactory,
     RoadmapItemFactory,
     SegmentFactory,
@@ -529,7 +529,7 @@ def test_the_migration_copies_each_items_launch_fields_into_a_plan(product_user)
     them (SQLite cannot alter tables inside the test's transaction)."""
     from django.db.migrations.executor import MigrationExecutor
 
-    from tests.conftest import need_service
+    from tests.support.services import need_service
 
     need_service("PostgreSQL", connection.vendor == "postgresql", "set DATABASE_URL")
     before = [("roadmap", "0005_launch_plan")]

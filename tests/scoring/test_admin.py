@@ -26,8 +26,8 @@ from scoring.services import (
     item_scores_recompute_all,
     scoring_model_create_version,
 )
-from tests.admin_helpers import staff_user
-from tests.factories import (
+from tests.support.admin import staff_user
+from tests.support.factories import (
     FrictionReportFactory,
     MarketSignalFactory,
     ReportLinkFactory,

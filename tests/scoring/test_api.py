@@ -12,7 +12,8 @@ from roadmap.models import DirtyItem
 from roadmap.services import item_update
 from scoring.models import ItemScore, Ranking, RankingEntry, ScoreHistory, ScoringModel
 from scoring.services import item_scores_recompute_all, ranking_publish
-from tests.factories import (
+from tests.support.api import assert_error
+from tests.support.factories import (
     FrictionReportFactory,
     MarketSignalFactory,
     ReportLinkFactory,
@@ -57,16 +58,6 @@ def now():
     return timezone.now().replace(microsecond=0)
 
 
-def error_of(response, status: int) -> dict:
-    assert response.status_code == status, response.content
-    body = response.json()
-    assert set(body) == {"error"}
-    assert body["error"]["status"] == status
-    assert isinstance(body["error"]["code"], str)
-    assert isinstance(body["error"]["message"], str)
-    return body["error"]
-
-
 def ranked(now, *reaches: float):
     """Items scoring exactly `reach` each (impact, confidence and effort 1), in that order."""
     items = [
@@ -100,7 +91,7 @@ def scoring_table_counts() -> dict[str, int]:
     ],
 )
 def test_anonymous_callers_get_401_in_the_error_shape(client, method, url):
-    error = error_of(getattr(client, method)(url, {}, content_type="application/json"), 401)
+    error = assert_error(getattr(client, method)(url, {}, content_type="application/json"), 401)
     assert error["code"] == "not_authenticated"
 
 
@@ -122,21 +113,23 @@ def test_every_role_reads_rankings_models_and_scores(product, marketing, integra
 
 
 def test_marketing_cannot_publish_nor_change_the_model(marketing):
-    error_of(marketing.post("/api/v1/rankings/", {"note": "x"}, format="json"), 403)
-    error_of(marketing.post("/api/v1/scoring-models/", {"product_weight": 0.7}, format="json"), 403)
+    assert_error(marketing.post("/api/v1/rankings/", {"note": "x"}, format="json"), 403)
+    assert_error(
+        marketing.post("/api/v1/scoring-models/", {"product_weight": 0.7}, format="json"), 403
+    )
     model = ScoringModel.objects.get()
-    error_of(marketing.post(f"/api/v1/scoring-models/{model.pk}/activate/"), 403)
+    assert_error(marketing.post(f"/api/v1/scoring-models/{model.pk}/activate/"), 403)
     assert not Ranking.objects.exists()
     assert ScoringModel.objects.count() == 1
 
 
 def test_integration_cannot_preview_nor_publish(integration):
-    error = error_of(
+    error = assert_error(
         integration.post("/api/v1/scoring-models/preview/", {"product_weight": 1}, format="json"),
         403,
     )
     assert "preview" in error["message"]
-    error_of(integration.post("/api/v1/rankings/", {}, format="json"), 403)
+    assert_error(integration.post("/api/v1/rankings/", {}, format="json"), 403)
 
 
 # --- Scoring model versions -------------------------------------------------------------------
@@ -172,7 +165,7 @@ def test_activating_an_old_version_rolls_back(product):
     assert response.status_code == 200
     assert (response.json()["version"], response.json()["is_active"]) == (1, True)
     assert ScoringModel.objects.get(is_active=True) == first
-    error_of(product.post("/api/v1/scoring-models/999/activate/"), 404)
+    assert_error(product.post("/api/v1/scoring-models/999/activate/"), 404)
 
 
 @pytest.mark.parametrize(
@@ -193,7 +186,7 @@ def test_activating_an_old_version_rolls_back(product):
 )
 def test_invalid_parameters_answer_400_in_the_error_shape_and_create_nothing(product, body, field):
     before = scoring_table_counts()
-    error = error_of(product.post("/api/v1/scoring-models/", body, format="json"), 400)
+    error = assert_error(product.post("/api/v1/scoring-models/", body, format="json"), 400)
     assert error["code"] == "invalid"
     assert field in error["fields"]
     assert scoring_table_counts() == before
@@ -204,7 +197,7 @@ def test_an_infinite_parameter_is_refused(product):
     response = product.post(
         "/api/v1/scoring-models/", '{"evidence_gain": 1e999}', content_type="application/json"
     )
-    assert "evidence_gain" in error_of(response, 400)["fields"]
+    assert "evidence_gain" in assert_error(response, 400)["fields"]
     assert ScoringModel.objects.count() == 1
 
 
@@ -249,18 +242,18 @@ def test_a_preview_honours_its_limit_and_refuses_one_out_of_range(product, now):
     assert (len(body["results"]), body["count"], body["limit"]) == (2, 3, 2)
     for limit in ("0", "501", "many"):
         response = product.post(f"/api/v1/scoring-models/preview/?limit={limit}", {}, format="json")
-        assert "limit" in error_of(response, 400)["fields"]
+        assert "limit" in assert_error(response, 400)["fields"]
 
 
 def test_a_preview_with_invalid_parameters_answers_400(marketing):
     response = marketing.post(
         "/api/v1/scoring-models/preview/", {"evidence_gain": 2, "typo": 1}, format="json"
     )
-    assert "typo" in error_of(response, 400)["fields"]
+    assert "typo" in assert_error(response, 400)["fields"]
     response = marketing.post(
         "/api/v1/scoring-models/preview/", {"evidence_gain": 2}, format="json"
     )
-    assert "evidence_gain" in error_of(response, 400)["fields"]
+    assert "evidence_gain" in assert_error(response, 400)["fields"]
 
 
 def test_a_preview_costs_the_same_queries_for_few_and_many_items(
@@ -323,7 +316,9 @@ def test_live_ranking_filters_keep_the_global_positions(product, now, product_us
     assert positions("status=planned") == [(6, items[5].pk)]
     assert positions("limit=2&offset=2") == [(3, items[2].pk), (4, items[3].pk)]
     assert len(positions("has_jira_key=false")) == 5
-    assert "status" in error_of(product.get("/api/v1/rankings/live/?status=lost"), 400)["fields"]
+    assert (
+        "status" in assert_error(product.get("/api/v1/rankings/live/?status=lost"), 400)["fields"]
+    )
 
 
 def test_a_live_ranking_page_of_50_costs_at_most_6_queries(
@@ -390,13 +385,15 @@ def test_publishing_twice_gives_rankings_1_and_2_whose_entries_stay_frozen(produ
 def test_a_publish_note_is_validated(product):
     assert (
         "note"
-        in error_of(product.post("/api/v1/rankings/", {"note": "x" * 501}, format="json"), 400)[
+        in assert_error(product.post("/api/v1/rankings/", {"note": "x" * 501}, format="json"), 400)[
             "fields"
         ]
     )
     assert (
         "notes"
-        in error_of(product.post("/api/v1/rankings/", {"notes": "x"}, format="json"), 400)["fields"]
+        in assert_error(product.post("/api/v1/rankings/", {"notes": "x"}, format="json"), 400)[
+            "fields"
+        ]
     )
     assert not Ranking.objects.exists()
 
@@ -412,10 +409,10 @@ def test_a_retried_publish_with_the_same_idempotency_key_publishes_once(product,
 
 
 def test_latest_answers_404_in_the_error_shape_before_any_publication(integration):
-    error = error_of(integration.get("/api/v1/rankings/latest/"), 404)
+    error = assert_error(integration.get("/api/v1/rankings/latest/"), 404)
     assert "No ranking" in error["message"]
-    error_of(integration.get("/api/v1/rankings/1/"), 404)
-    error_of(integration.get("/api/v1/rankings/1/diff/"), 404)
+    assert_error(integration.get("/api/v1/rankings/1/"), 404)
+    assert_error(integration.get("/api/v1/rankings/1/diff/"), 404)
 
 
 def test_polling_latest_with_if_none_match_answers_304_until_a_new_publication(integration, now):
@@ -550,10 +547,10 @@ def test_an_item_never_scored_says_so(integration):
 
 
 def test_the_score_of_an_unknown_item_answers_404(integration):
-    error_of(integration.get("/api/v1/items/999999/score/"), 404)
+    assert_error(integration.get("/api/v1/items/999999/score/"), 404)
 
 
 def test_a_user_without_a_role_is_refused(as_user):
     nobody = as_user(UserFactory(username="nobody"))
-    error_of(nobody.get("/api/v1/rankings/live/"), 403)
-    error_of(nobody.post("/api/v1/scoring-models/preview/", {}, format="json"), 403)
+    assert_error(nobody.get("/api/v1/rankings/live/"), 403)
+    assert_error(nobody.post("/api/v1/scoring-models/preview/", {}, format="json"), 403)

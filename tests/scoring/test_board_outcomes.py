@@ -20,7 +20,7 @@ from roadmap import selectors as roadmap_selectors
 from scoring import selectors
 from scoring.board.charts import grouped_bar_chart_svg
 from signals.kpis.selectors import kpis_shared
-from tests.factories import UserFactory
+from tests.support.factories import UserFactory
 
 LAUNCHES = reverse("board:launches")
 OUTCOMES = reverse("board:outcomes")

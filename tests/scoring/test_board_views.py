@@ -23,16 +23,6 @@ from scoring.services import (
     ranking_publish,
 )
 from signals.models import MarketSignal, SignalLink
-from tests.factories import (
-    FrictionReportFactory,
-    MarketSignalFactory,
-    ReportLinkFactory,
-    RoadmapItemFactory,
-    SegmentFactory,
-    SignalLinkFactory,
-    ThemeFactory,
-    UserFactory,
-)
 from tests.scoring.board_pages import (
     BOARD,
     PUBLISH,
@@ -44,6 +34,16 @@ from tests.scoring.board_pages import (
     text_of,
     three_items,
     worked_example,
+)
+from tests.support.factories import (
+    FrictionReportFactory,
+    MarketSignalFactory,
+    ReportLinkFactory,
+    RoadmapItemFactory,
+    SegmentFactory,
+    SignalLinkFactory,
+    ThemeFactory,
+    UserFactory,
 )
 
 # --- Who may see it -------------------------------------------------------------------------

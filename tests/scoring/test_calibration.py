@@ -16,8 +16,8 @@ from roadmap.services import items_set_status
 from scoring import calibration
 from scoring.models import ConfidenceCalibration, ScoreHistory, ScoringModel
 from scoring.services import item_scores_recompute_all
-from tests.api_helpers import API, api_client_for, assert_error, count_queries, error_fields
-from tests.factories import OutcomeFactory, RoadmapItemFactory, ThemeFactory, UserFactory
+from tests.support.api import API, api_client_for, assert_error, count_queries, error_fields
+from tests.support.factories import OutcomeFactory, RoadmapItemFactory, ThemeFactory, UserFactory
 
 # The pure method's tests need no database, but marking them costs nothing.
 pytestmark = pytest.mark.django_db
@@ -403,7 +403,7 @@ def test_an_items_page_reads_its_launch_outcomes_and_calibration(
     example, django_assert_max_num_queries
 ):
     from scoring.selectors import item_closing_the_loop
-    from tests.factories import LaunchPlanFactory
+    from tests.support.factories import LaunchPlanFactory
 
     plan = LaunchPlanFactory(item=example["x"], status="launched")
     with django_assert_max_num_queries(7):

@@ -6,7 +6,7 @@ from django.core.management import call_command
 from roadmap.models import DirtyItem
 from roadmap.services import items_mark_dirty
 from scoring.models import ItemScore
-from tests.factories import RoadmapItemFactory
+from tests.support.factories import RoadmapItemFactory
 
 pytestmark = pytest.mark.django_db
 

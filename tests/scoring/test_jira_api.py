@@ -12,8 +12,8 @@ from django.utils import timezone
 
 from roadmap.models import JiraSyncRecord, JiraSyncRun
 from scoring.services import item_scores_recompute_all, ranking_publish
-from tests.api_helpers import api_client_for, assert_error
-from tests.factories import RoadmapItemFactory
+from tests.support.api import api_client_for, assert_error
+from tests.support.factories import RoadmapItemFactory
 from tests.support.jira import RANK
 
 pytestmark = pytest.mark.django_db

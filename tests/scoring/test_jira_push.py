@@ -16,7 +16,7 @@ from roadmap.models import JiraSyncRecord, JiraSyncRun
 from roadmap.services import item_update
 from scoring.models import Ranking
 from scoring.services import item_scores_recompute_all, ranking_publish
-from tests.factories import RoadmapItemFactory
+from tests.support.factories import RoadmapItemFactory
 from tests.support.jira import CONFIDENCE, EFFORT, IMPACT, ISSUE, RANK, REACH, SCORE
 
 pytestmark = pytest.mark.django_db

@@ -16,14 +16,14 @@ from roadmap.services import item_update, items_set_status
 from scoring import selectors
 from scoring.models import ItemScore, Ranking, RankingEntry, ScoreHistory, ScoringModel
 from scoring.services import item_scores_recompute_all, ranking_publish
-from tests.conftest import need_service
-from tests.factories import (
+from tests.support.factories import (
     FrictionReportFactory,
     ReportLinkFactory,
     RoadmapItemFactory,
     ScoringModelFactory,
     SegmentFactory,
 )
+from tests.support.services import need_service
 
 pytestmark = pytest.mark.django_db
 

@@ -21,8 +21,8 @@ from scoring.selectors import calibration_report
 from signals.choices import SignalKind
 from signals.kpis.selectors import kpis_shared
 from signals.models import FrictionReport, MarketSignal, Outcome, ReportLink, SignalLink
-from tests.api_helpers import API, api_client_for
-from tests.factories import UserFactory
+from tests.support.api import API, api_client_for
+from tests.support.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
 

@@ -24,7 +24,7 @@ from scoring.services import (
     scoring_model_create_version,
 )
 from signals.services import report_set_status
-from tests.factories import (
+from tests.support.factories import (
     FrictionReportFactory,
     MarketSignalFactory,
     ReportLinkFactory,
@@ -99,10 +99,15 @@ def _random_world(rng: random.Random, now, items: int = 25):
     return made
 
 
-def test_sql_evidence_sums_agree_with_the_pure_engine_to_1e_9(now):
+@pytest.mark.parametrize("half_life_days", [None, 1.0])
+def test_sql_evidence_sums_agree_with_the_pure_engine_to_1e_9(now, half_life_days):
+    """Also with a half-life of one day, where SQLite's millisecond julianday() was 5.6e-9
+    off (issue 18.14): ages are exact to the microsecond in both dialects."""
     items = _random_world(random.Random(7), now)
     model = ScoringModel.objects.get(is_active=True)
     model.segment_weights = {"seg-0": 2.0, "seg-1": 0.5}
+    if half_life_days is not None:
+        model.half_life_days = half_life_days
     model.save()
     params = selectors.scoring_model_params(model)
     item_scores_recompute_all(now=now)
@@ -324,7 +329,7 @@ def test_the_explanation_lists_contributors_and_missing_inputs(now):
 def test_two_recomputes_at_once_give_the_result_of_one():
     import threading
 
-    from tests.conftest import need_service
+    from tests.support.services import need_service
 
     need_service("PostgreSQL", connection.vendor == "postgresql", "set DATABASE_URL")
     now = timezone.now()

@@ -23,8 +23,8 @@ from config.celery import app as celery_app
 from scoring.models import ItemScore
 from scoring.services import item_scores_recompute_all
 from signals.services import report_create
-from tests.conftest import need_service
-from tests.factories import RoadmapItemFactory
+from tests.support.factories import RoadmapItemFactory
+from tests.support.services import need_service
 
 pytestmark = [pytest.mark.services, pytest.mark.slow]
 

@@ -12,8 +12,8 @@ from django.utils import timezone
 from roadmap.models import DirtyItem
 from signals.models import FrictionReport, MarketSignal, SignalLink
 from signals.services import report_set_status
-from tests.admin_helpers import admin_form_data, form_errors, messages_of
-from tests.factories import (
+from tests.support.admin import admin_form_data, form_errors, messages_of
+from tests.support.factories import (
     FrictionReportFactory,
     MarketSignalFactory,
     ReportLinkFactory,

@@ -10,8 +10,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from signals.models import FrictionReport, MarketSignal, Outcome
-from tests.admin_helpers import admin_form_data, messages_of, staff_user
-from tests.factories import (
+from tests.support.admin import admin_form_data, messages_of, staff_user
+from tests.support.factories import (
     FrictionReportFactory,
     MarketSignalFactory,
     OutcomeFactory,

@@ -12,7 +12,7 @@ from django.utils import timezone
 from roadmap.models import DirtyItem
 from signals import services
 from signals.models import FrictionReport, MarketSignal, ReportLink, SignalLink
-from tests.api_helpers import (
+from tests.support.api import (
     API,
     api_client_for,
     assert_error,
@@ -20,7 +20,7 @@ from tests.api_helpers import (
     error_fields,
     sqlite_real_variable_limit,
 )
-from tests.factories import (
+from tests.support.factories import (
     FrictionReportFactory,
     MarketSignalFactory,
     ReportLinkFactory,

@@ -10,8 +10,8 @@ import pytest
 from django.utils import timezone
 
 from roadmap.services import items_set_status
-from tests.api_helpers import API, api_client_for, assert_error, count_queries
-from tests.factories import OutcomeFactory, RoadmapItemFactory, SegmentFactory
+from tests.support.api import API, api_client_for, assert_error, count_queries
+from tests.support.factories import OutcomeFactory, RoadmapItemFactory, SegmentFactory
 
 pytestmark = pytest.mark.django_db
 

@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from signals.models import Outcome
-from tests.api_helpers import (
+from tests.support.api import (
     API,
     api_client_for,
     assert_error,
@@ -19,7 +19,7 @@ from tests.api_helpers import (
     error_fields,
     sqlite_real_variable_limit,
 )
-from tests.factories import OutcomeFactory, RoadmapItemFactory, SegmentFactory
+from tests.support.factories import OutcomeFactory, RoadmapItemFactory, SegmentFactory
 
 pytestmark = pytest.mark.django_db
 

@@ -1,36 +1,29 @@
-"""Admin for scoring model versions, and the score pieces the item page reuses.
+"""Admin for scoring model versions, published rankings and confidence calibrations.
 
 Versions are immutable: the change form of a version is a template for the next one, and
 "Save" creates version N+1 through the service (which activates it and marks every item
-dirty), leaving version N as it was. The item admin (roadmap.admin) imports the changelist
-that reads live positions once per page and the explanation panel from here, the way it
-imports the link inlines from signals.admin.
+dirty), leaving version N as it was.
 """
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
 
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
-from django.contrib.admin.views.main import ChangeList
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import OuterRef, QuerySet, Subquery
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.html import format_html
-from django.utils.safestring import SafeString
 from simple_history.admin import SimpleHistoryAdmin
 
 from config.admin_services import ServiceAdminMixin, call_service
-from config.formatting import format_number
 from config.roles import Role, has_role
 from roadmap.jira import jira_push_enabled
 from roadmap.jira.queue import jira_push_queue
-from roadmap.models import DirtyItem, JiraSyncRun, RoadmapItem
+from roadmap.models import JiraSyncRun
 from scoring import selectors
 from scoring.models import ConfidenceCalibration, Ranking, ScoringModel
 from scoring.services import (
@@ -40,7 +33,6 @@ from scoring.services import (
     scoring_model_create_version,
     scoring_model_validate,
 )
-from signals.models import FrictionReport, MarketSignal
 
 EMPTY = "—"
 # Set by the item changelist on each item of the page; read by the "Position" column.
@@ -54,123 +46,6 @@ def _plural(count: int, noun: str) -> str:
 
 
 # --- Pieces of the item admin ------------------------------------------------------------
-
-
-class ScoredChangeList(ChangeList):
-    """The item changelist: reads the live-ranking positions of the page's items in one
-    query, whatever the page size, and leaves each on its item for the column to show."""
-
-    def get_results(self, request: HttpRequest) -> None:
-        super().get_results(request)
-        # Iterating fills the page queryset's cache, which the template then reuses, so
-        # the attributes set here are on the very objects that get rendered.
-        items = list(self.result_list)
-        positions = selectors.item_positions(item_ids=[item.pk for item in items])
-        for item in items:
-            setattr(item, POSITION_ATTR, positions.get(item.pk))
-
-
-def item_position(item: RoadmapItem) -> int | None:
-    """The position ScoredChangeList found for an item of its page (None: not ranked)."""
-    return getattr(item, POSITION_ATTR, None)
-
-
-def _evidence_titles(contributors: dict[str, list[dict[str, Any]]]) -> dict[tuple[str, int], str]:
-    """Titles of the contributing reports and signals: one query per kind shown."""
-    titles: dict[tuple[str, int], str] = {}
-    report_ids = [row["id"] for row in contributors.get("reports", [])]
-    signal_ids = [row["id"] for row in contributors.get("signals", [])]
-    if report_ids:
-        reports = FrictionReport.objects.filter(pk__in=report_ids).only(
-            "pk", "title", "campaign", "funnel_stage"
-        )
-        titles.update({("report", report.pk): str(report) for report in reports})
-    if signal_ids:
-        signals = MarketSignal.objects.filter(pk__in=signal_ids).values_list("pk", "title")
-        titles.update({("signal", pk): title for pk, title in signals})
-    return titles
-
-
-def _contributor_rows(explanation: dict[str, Any]) -> list[dict[str, Any]]:
-    contributors = explanation.get("contributors") or {}
-    titles = _evidence_titles(contributors)
-    kinds = (
-        ("reports", "report", "Friction report", "admin:signals_frictionreport_change"),
-        ("signals", "signal", "Market signal", "admin:signals_marketsignal_change"),
-    )
-    rows = []
-    for key, kind, label, url_name in kinds:
-        for row in contributors.get(key, []):
-            rows.append(
-                {
-                    "kind": label,
-                    "id": row["id"],
-                    "title": titles.get((kind, row["id"]), f"#{row['id']} (deleted)"),
-                    "url": reverse(url_name, args=[row["id"]]),
-                    "weight": format_number(row["weight"]),
-                    "share": f"{row['share']:.1%}",
-                }
-            )
-    return rows
-
-
-def _factor_rows(explanation: dict[str, Any]) -> list[dict[str, Any]]:
-    reach, impact = explanation["reach"], explanation["impact"]
-    confidence, effort = explanation["confidence"], explanation["effort"]
-    factors: list[tuple[str, dict[str, Any], list[tuple[str, float | None]]]] = [
-        ("Reach", reach, [("product", reach["product"]), ("marketing", reach["marketing"])]),
-        ("Impact", impact, [("product", impact["product"]), ("marketing", impact["marketing"])]),
-        (
-            "Confidence",
-            confidence,
-            [("product C₀", confidence["product"]), ("evidence E_v", confidence["evidence"])],
-        ),
-        ("Effort", effort, [("estimate", effort["estimate"])]),
-    ]
-    return [
-        {
-            "name": name,
-            "value": format_number(parts["value"]),
-            "parts": [(label, format_number(value)) for label, value in shown],
-        }
-        for name, parts, shown in factors
-    ]
-
-
-def score_explanation_panel(*, item: RoadmapItem) -> SafeString:
-    """The read-only "Score explanation" panel of the item page, rendered as HTML (every
-    value goes through the template's autoescaping)."""
-    explanation = selectors.item_explanation(item=item)
-    context: dict[str, Any] = {
-        "explanation": explanation,
-        "dirty": DirtyItem.objects.filter(item=item).exists(),
-    }
-    if explanation is not None:
-        score = explanation["score"]
-        context |= {
-            "score": format_number(score),
-            "exact_score": repr(score) if score is not None else "",
-            "position": explanation["position"],
-            "model_version": explanation["model_version"],
-            "computed_at": datetime.fromisoformat(str(explanation["computed_at"])),
-            "missing": explanation["missing"],
-            "counts": explanation["counts"],
-            "factors": _factor_rows(explanation),
-            "contributors": _contributor_rows(explanation),
-            "history": [
-                {
-                    "computed_at": row.computed_at,
-                    "score": format_number(row.score),
-                    "position": row.position,
-                    "model_version": row.model.version,
-                }
-                for row in selectors.item_score_history(item=item, limit=10)
-            ],
-        }
-    return render_to_string("admin/scoring/score_explanation.html", context)
-
-
-# --- Scoring model versions --------------------------------------------------------------
 
 
 class ScoringModelForm(forms.ModelForm):
