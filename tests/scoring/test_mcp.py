@@ -16,6 +16,7 @@ import httpx2
 import pytest
 import uvicorn
 from asgiref.sync import SyncToAsync
+from django.core.cache.backends.locmem import LocMemCache
 from django.db import connections
 from django.utils import timezone
 from mcp import Client
@@ -218,6 +219,8 @@ def test_a_revoked_or_missing_key_is_a_401(mcp_url, integration_user):
 
 def test_the_api_throttle_applies(mcp_url, integration_user, monkeypatch):
     monkeypatch.setattr(ApiKeyRateThrottle, "THROTTLE_RATES", {"api_key": "2/min"})
+    # Counters in this process only: parallel test workers share (and clear) the Redis cache.
+    monkeypatch.setattr(ApiKeyRateThrottle, "cache", LocMemCache("mcp-throttle", {}))
     key = key_of(integration_user)
     outcomes = [call(mcp_url, key, "list_emerging_topics") for _ in range(2)]
     assert all(not outcome.is_error for outcome in outcomes)
