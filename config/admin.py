@@ -28,3 +28,6 @@ class IdempotencyRecordAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request):
         return False
+
+
+from config.webhooks import admin as webhooks_admin  # noqa: E402, F401  (registers the admin)

@@ -10,3 +10,4 @@ class ConfigConfig(AppConfig):
 
     def ready(self) -> None:
         from config import checks, tasks  # noqa: F401  (registers checks and tasks)
+        from config.webhooks import tasks as webhook_tasks  # noqa: F401

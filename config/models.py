@@ -75,3 +75,13 @@ class Generation(models.Model):
 
     def __str__(self) -> str:
         return f"generation {self.pk}"
+
+
+# Outbound webhooks: their own module, registered with the app here.
+from config.webhooks.models import (  # noqa: E402, F401
+    WebhookAttempt,
+    WebhookCursor,
+    WebhookDelivery,
+    WebhookEvent,
+    WebhookSubscription,
+)

@@ -173,6 +173,18 @@ CELERY_BEAT_SCHEDULE = {
         "task": "signals.radar_topics_refresh",
         "schedule": crontab(hour=2, minute=47),
     },
+    "webhook-deliveries-sweep": {
+        "task": "config.webhook_deliveries_sweep",
+        "schedule": timedelta(seconds=env_int("WEBHOOK_SWEEP_SECONDS", 30, minimum=1)),
+    },
+    "webhook-score-changes": {
+        "task": "scoring.score_changes_emit",
+        "schedule": timedelta(seconds=60),
+    },
+    "slack-weekly-digest": {
+        "task": "scoring.slack_weekly_digest",
+        "schedule": crontab(day_of_week="mon", hour=8, minute=5),
+    },
     "idempotency-records-prune-hourly": {
         "task": "config.idempotency_records_prune",
         "schedule": crontab(minute=41),
@@ -254,6 +266,10 @@ JIRA_STATUS_MAP: str | dict[str, str] = env_str("JIRA_STATUS_MAP")
 # Attempts per Jira request (429, 5xx, network errors are retried) and seconds per attempt.
 JIRA_MAX_TRIES = env_int("JIRA_MAX_TRIES", 5, minimum=1)
 JIRA_TIMEOUT_SECONDS = env_float("JIRA_TIMEOUT_SECONDS", 10.0, minimum=0.1)
+
+# --- Outbound webhooks, Slack, MCP (config/webhooks, signals/slack, scoring/slack, ------
+# scoring/mcp): each is off until configured; `manage.py check` reports half-done ones.
+from config.integration_settings import *  # noqa: E402, F403
 
 # --- Auth, i18n, static -----------------------------------------------------------------
 AUTH_PASSWORD_VALIDATORS = [

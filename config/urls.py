@@ -9,6 +9,7 @@ api_v1 = [
     path("", include("roadmap.api.urls")),
     path("", include("signals.api.urls")),
     path("", include("scoring.api.urls")),
+    path("", include("config.webhooks.urls")),
 ]
 
 urlpatterns = [
@@ -21,6 +22,7 @@ urlpatterns = [
     path("evidence/mine/", include("scoring.my_evidence.urls")),
     path("evidence/", include("signals.web.urls")),
     path("api/v1/", include(api_v1)),
+    path("integrations/slack/", include("signals.slack.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),
     path("api/redoc/", SpectacularRedocView.as_view(url_name="schema"), name="redoc"),

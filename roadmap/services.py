@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from config.dispatch import send_after_commit
 from config.generations import generation_bump
+from roadmap import webhook_events
 from roadmap.choices import ItemStatus
 from roadmap.models import DirtyItem, LaunchPlan, RoadmapItem, Segment, Theme
 
@@ -93,6 +94,7 @@ def item_create(*, user: AbstractBaseUser | None = None, **fields: Any) -> Roadm
     if segments is not None:
         item.segments.set(segments)
     items_mark_dirty(item_ids=[item.pk])
+    webhook_events.item_created(item)
     return item
 
 
@@ -116,6 +118,7 @@ def item_update(
     if expected_version is not None and locked.version != expected_version:
         raise ItemVersionConflict(current_version=locked.version)
     changed = {name for name, value in data.items() if getattr(locked, name) != value}
+    previous_status = locked.status
     for name, value in data.items():
         setattr(locked, name, value)
     if "jira_key" in changed:
@@ -128,6 +131,7 @@ def item_update(
         locked.segments.set(segments)
     if changed & SCORE_INPUT_FIELDS:
         items_mark_dirty(item_ids=[locked.pk])
+    webhook_events.item_status_changed(locked, previous=previous_status)
     return locked
 
 
@@ -143,12 +147,13 @@ def items_set_status(
     changed item (`change_reason`, by default "status set to <status>")."""
     if status not in ItemStatus.values:
         raise ValueError(f"unknown status {status!r}")
-    ids = list(
+    previous = dict(
         RoadmapItem.objects.select_for_update()
         .filter(pk__in=list(item_ids))
         .exclude(status=status)
-        .values_list("pk", flat=True)
+        .values_list("pk", "status")
     )
+    ids = list(previous)
     if not ids:
         return 0
     RoadmapItem.objects.filter(pk__in=ids).update(
@@ -162,6 +167,7 @@ def items_set_status(
         default_change_reason=change_reason or f"status set to {status}",
     )
     items_mark_dirty(item_ids=ids)
+    webhook_events.items_status_changed(previous.items(), status=status)
     return len(ids)
 
 
@@ -194,6 +200,7 @@ def launch_plan_create(
     plan.save()
     if target_segments is not None:
         plan.target_segments.set(target_segments)
+    webhook_events.launch_plan_changed(plan, action="created")
     return plan
 
 
@@ -213,11 +220,13 @@ def launch_plan_update(*, plan: LaunchPlan, data: dict[str, Any]) -> LaunchPlan:
     locked.save()
     if segments is not None:
         locked.target_segments.set(segments)
+    webhook_events.launch_plan_changed(locked, action="updated")
     return locked
 
 
 @transaction.atomic
 def launch_plan_delete(*, plan: LaunchPlan) -> None:
+    webhook_events.launch_plan_changed(plan, action="deleted")
     plan.delete()
 
 

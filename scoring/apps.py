@@ -12,5 +12,6 @@ class ScoringConfig(AppConfig):
         from roadmap.jira.tasks import PUSH_ITEMS_PROVIDER
         from scoring import tasks  # noqa: F401
         from scoring.jira import ranking_jira_push_items
+        from scoring.slack import tasks as slack_tasks  # noqa: F401
 
         provider_register(PUSH_ITEMS_PROVIDER, ranking_jira_push_items)

@@ -28,7 +28,7 @@ from roadmap.jira import jira_push_enabled
 from roadmap.jira.queue import jira_push_queue
 from roadmap.models import DirtyItem, RoadmapItem
 from roadmap.services import items_mark_all_dirty, items_mark_dirty
-from scoring import calibration, engine, selectors
+from scoring import calibration, engine, selectors, webhook_events
 from scoring.models import (
     ConfidenceCalibration,
     ItemScore,
@@ -37,6 +37,7 @@ from scoring.models import (
     ScoreHistory,
     ScoringModel,
 )
+from scoring.slack import slack_ranking_published_queue
 
 logger = logging.getLogger(__name__)
 
@@ -111,6 +112,8 @@ def _recompute(
             scored += result.score is not None
             rows.append(_score_row(item_id, result, status, model.pk, now))
         history_rows = _write_scores(rows)
+        if history_rows:
+            webhook_events.score_changes_queue()
         # Marks of ids that no longer exist went with their items (cascade).
         _clear_marks({item_id: rev for item_id, rev in marks.items() if item_id in estimates})
         if rows or marks:
@@ -397,6 +400,8 @@ def ranking_publish(*, note: str, published_by: AbstractBaseUser | None) -> Rank
     from scoring.api.representations import ranking_render
 
     ranking_render(ranking)
+    webhook_events.ranking_published(ranking, entries)
+    slack_ranking_published_queue(ranking_id=ranking.pk)
     if jira_push_enabled():
         # A queued JiraSyncRun now, the task once this transaction commits (DESIGN.md,
         # "Publish"): the push reads the ranking written here.

@@ -8,7 +8,7 @@ from celery import shared_task
 from django.db import InterfaceError, OperationalError
 
 from config.dispatch import debounce_release
-from scoring import services
+from scoring import services, webhook_events
 
 logger = logging.getLogger(__name__)
 
@@ -38,3 +38,9 @@ def item_scores_recompute_all() -> dict[str, float]:
     result = services.item_scores_recompute_all()
     logger.info("recomputed all %d items in %.3fs", result.items, result.seconds)
     return {"items": result.items, "seconds": result.seconds}
+
+
+@shared_task(name="scoring.score_changes_emit", **_RETRY)
+def score_changes_emit() -> int:
+    """item.score_changed webhooks for the score history written since the last run."""
+    return webhook_events.score_changes_emit()

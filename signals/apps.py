@@ -14,3 +14,5 @@ class SignalsConfig(AppConfig):
         from signals.models import FrictionReport, MarketSignal, ReportLink, SignalLink
 
         generation_bump_on_write(MarketSignal, FrictionReport, SignalLink, ReportLink)
+        from signals.slack import checks  # noqa: F401  (registers them)
+        from signals.slack import tasks as slack_tasks  # noqa: F401

@@ -23,6 +23,7 @@ from config.bulk import bulk_update_rows
 from config.roles import Role, user_roles
 from roadmap.models import RoadmapItem
 from roadmap.services import items_mark_dirty
+from signals import webhook_events
 from signals.choices import ReportStatus, Team
 from signals.models import FrictionReport, MarketSignal, Outcome, ReportLink, SignalLink
 from signals.radar.services import radar_mark_stale
@@ -189,6 +190,7 @@ def report_create(
 ) -> FrictionReport:
     report = FrictionReport(submitted_by=submitted_by, **fields)
     _evidence_create(report, links=links, user=submitted_by)
+    webhook_events.reports_created([report])
     return report
 
 
@@ -231,6 +233,7 @@ def outcome_create(*, submitted_by: AbstractBaseUser | None = None, **fields: An
         submitted_by=submitted_by, **_OUTCOMES.submitter_fields(submitted_by), **fields
     )
     _evidence_create(outcome, links=(), user=submitted_by)
+    webhook_events.outcomes_created([outcome])
     return outcome
 
 
@@ -358,6 +361,8 @@ def evidence_link_upsert(
         [link.signal_id if signal is not None else link.report_id],
         [item.pk],
     )  # type: ignore[union-attr]
+    if isinstance(link, ReportLink):
+        webhook_events.reports_linked([link])
     return link, created
 
 
@@ -433,6 +438,8 @@ def _links_sync(
     if to_update:
         bulk_update_rows(kind.link_model, to_update, ["weight"])
         history.bulk_history_create(to_update, update=True, default_user=user)
+    if kind.link_model is ReportLink:
+        webhook_events.reports_linked([*to_create, *to_update])
     return affected
 
 
@@ -640,6 +647,10 @@ def _bulk_write(
     if created:
         kind.model.objects.bulk_create(created)
         kind.model.history.bulk_history_create(created, default_user=user)
+        if kind is _REPORTS:
+            webhook_events.reports_created(created)  # type: ignore[arg-type]
+        elif kind is _OUTCOMES:
+            webhook_events.outcomes_created(created)  # type: ignore[arg-type]
     affected: set[int] = set()
     existing_links: list[Any] = []
     if updated:

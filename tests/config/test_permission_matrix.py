@@ -115,6 +115,11 @@ def writes(product: int, marketing: int = 403) -> dict[str, int]:
     return {"anonymous": 401, "product": product, "marketing": marketing, "integration": 403}
 
 
+# Outbound webhooks: product only, reads included (secrets, payloads).
+PRODUCT_READ = {"anonymous": 401, "product": 200, "marketing": 403, "integration": 403}
+HOOK = {"url": "https://93.184.216.34/hook", "events": ["item.created"]}
+
+
 MATRIX: list[tuple[str, str, Any, dict[str, int]]] = [
     ("get", "/api/v1/items/", None, READ),
     ("post", "/api/v1/items/", {"title": "New"}, writes(201)),
@@ -283,6 +288,15 @@ MATRIX: list[tuple[str, str, Any, dict[str, int]]] = [
     ("get", "/api/v1/radar/topics/{topic}/", None, READ),
     ("post", "/api/v1/radar/topics/{topic}/dismiss/", None, writes(200)),
     ("post", "/api/v1/radar/topics/{topic}/create-item/", {}, writes(201)),
+    ("get", "/api/v1/webhooks/subscriptions/", None, PRODUCT_READ),
+    ("post", "/api/v1/webhooks/subscriptions/", HOOK, writes(201)),
+    ("get", "/api/v1/webhooks/subscriptions/{webhook}/", None, PRODUCT_READ),
+    ("patch", "/api/v1/webhooks/subscriptions/{webhook}/", {"is_active": False}, writes(200)),
+    ("put", "/api/v1/webhooks/subscriptions/{webhook}/", HOOK, writes(200)),
+    ("delete", "/api/v1/webhooks/subscriptions/{webhook}/", None, writes(204)),
+    ("get", "/api/v1/webhooks/deliveries/", None, PRODUCT_READ),
+    ("get", "/api/v1/webhooks/deliveries/{delivery}/", None, PRODUCT_READ),
+    ("post", "/api/v1/webhooks/deliveries/{delivery}/redeliver/", None, writes(202)),
 ]
 
 
@@ -307,7 +321,13 @@ def world(product_user, marketing_user, other_marketing_user) -> dict[str, Any]:
     own_outcome = OutcomeFactory(item=shipped[0], submitted_by=marketing_user)
     other_outcome = OutcomeFactory(item=shipped[1], submitted_by=other_marketing_user)
     item_scores_recompute_all()
+    from config.webhooks.models import WebhookDelivery, WebhookSubscription
+
+    webhook = WebhookSubscription.objects.create(
+        url=HOOK["url"], events=["ranking.published"], owner=product_user
+    )
     ranking_publish(note="baseline", published_by=product_user)
+    delivery = WebhookDelivery.objects.get(subscription=webhook)
     from roadmap.models import JiraSyncRun
     from scoring.models import ScoringModel
     from scoring.selectors import calibration_suggestion
@@ -340,6 +360,8 @@ def world(product_user, marketing_user, other_marketing_user) -> dict[str, Any]:
         "own_report": own_report.pk,
         "other_report": other_report.pk,
         "model": ScoringModel.objects.get(is_active=True).pk,
+        "webhook": webhook.pk,
+        "delivery": delivery.pk,
         "jira_run": JiraSyncRun.objects.create(ranking_number=1, status="succeeded").pk,
         "own_campaign": own_campaign.pk,
         "other_campaign": other_campaign.pk,
@@ -428,7 +450,8 @@ def test_the_matrix_covers_every_api_operation():
     covered = set()
     for method, path, _, _ in MATRIX:
         generic = path
-        for name in ("item", "theme", "segment", "model", "launch_plan", "jira_run"):
+        names = ("item", "theme", "segment", "model", "launch_plan", "jira_run", "webhook")
+        for name in (*names, "delivery"):
             generic = generic.replace(f"{{{name}}}", "{id}")
         for name in ("own_signal", "other_signal", "own_report", "other_report"):
             generic = generic.replace(f"{{{name}}}", "{id}")
