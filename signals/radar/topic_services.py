@@ -22,6 +22,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from config.roles import Role
+from config.webhooks import event_emit
 from roadmap.models import RoadmapItem
 from signals.radar import index, text, topics
 from signals.radar.models import RadarDoc, RadarTopic, TopicStatus
@@ -93,6 +94,7 @@ def radar_topics_refresh(*, now: datetime | None = None) -> TopicsResult:
                 and len(members) >= settings.RADAR_TOPIC_MIN_SIZE
             )
             topic = _matching_topic(previous, member_ids) or RadarTopic()
+            was_emerging = topic.pk is not None and topic.status == TopicStatus.EMERGING
             if topic.status not in (TopicStatus.DISMISSED, TopicStatus.CONVERTED):
                 topic.status = TopicStatus.EMERGING if is_emerging else TopicStatus.QUIET
             emerging += topic.status == TopicStatus.EMERGING
@@ -134,6 +136,18 @@ def radar_topics_refresh(*, now: datetime | None = None) -> TopicsResult:
             topic.first_seen, topic.last_seen = min(seen), max(seen)
             topic.save()
             kept.add(topic.pk)
+            if topic.status == TopicStatus.EMERGING and not was_emerging:
+                # In this transaction: a broker outage delays the webhook, loses nothing.
+                event_emit(
+                    "radar.topic_emerged",
+                    {
+                        "topic": topic.pk,
+                        "label": topic.label,
+                        "size": topic.size,
+                        "growth": topic.growth,
+                        "p_value": topic.p_value,
+                    },
+                )
             RadarDoc.objects.filter(pk__in=member_ids).update(topic=topic)
         # Groups that dissolved: gone, unless a person decided about them.
         RadarTopic.objects.exclude(pk__in=kept).filter(
