@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -27,9 +28,13 @@ class SharedKpisView(APIView):
         "of `campaigns/dashboard/`). Any role.",
         parameters=[
             OpenApiParameter(
-                "from", str, description="First day (YYYY-MM-DD); default a year before `to`."
+                "from",
+                OpenApiTypes.DATE,
+                description="First day (YYYY-MM-DD); default a year before `to`.",
             ),
-            OpenApiParameter("to", str, description="Last day (YYYY-MM-DD); default today."),
+            OpenApiParameter(
+                "to", OpenApiTypes.DATE, description="Last day (YYYY-MM-DD); default today."
+            ),
         ],
         responses={
             200: SharedKpisSerializer,
