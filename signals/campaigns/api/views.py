@@ -195,16 +195,7 @@ class CampaignViewSet(_OwnedViewSet):
             "activation rate are flagged (`volume_warnings`). Proposed friction reports "
             "waiting for confirmation are listed, most people first. Four queries."
         ),
-        parameters=[
-            OpenApiParameter(
-                "from",
-                OpenApiTypes.DATE,
-                description="First day (YYYY-MM-DD); default a year before `to`.",
-            ),
-            OpenApiParameter(
-                "to", OpenApiTypes.DATE, description="Last day (YYYY-MM-DD); default today."
-            ),
-        ],
+        parameters=list(WINDOW_PARAMETERS),
         responses={200: DashboardSerializer, **error_responses(400, *READ_ERRORS)},
     )
     @action(detail=False, methods=["get"])
