@@ -12,6 +12,7 @@ api_v1 = [
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("board/", include("scoring.board.urls")),
+    path("", include("scoring.board.public_urls")),
     path("api/v1/", include(api_v1)),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),

@@ -81,6 +81,26 @@ def items_mark_all_dirty() -> None:
     send_after_commit(RECOMPUTE_TASK, debounce=settings.SCORING_DEBOUNCE_SECONDS)
 
 
+# The task (in signals, higher up the app order) that notifies the people behind the
+# evidence of a shipped item; named, not imported.
+ITEMS_SHIPPED_TASK = "signals.items_shipped_notify"
+
+
+def item_shipped_event_emit(*, item_ids: list[int]) -> None:
+    """The `item.shipped` event for the outbound webhooks: the one call site, run after the
+    status change commits. Nothing is sent until the webhooks' outbox exists; the
+    coordinator wires `config.webhooks`' emitter here (one event per item id)."""
+
+
+def items_shipped_after_commit(*, item_ids: list[int]) -> None:
+    """What follows a ship, once the transaction commits: the notifications of the
+    evidence's submitters (signals.items_shipped_notify, idempotent) and the
+    `item.shipped` webhook event."""
+    ids = sorted(item_ids)
+    send_after_commit(ITEMS_SHIPPED_TASK, kwargs={"item_ids": ids})
+    transaction.on_commit(lambda: item_shipped_event_emit(item_ids=ids), robust=True)
+
+
 @transaction.atomic
 def item_create(*, user: AbstractBaseUser | None = None, **fields: Any) -> RoadmapItem:
     segments = fields.pop("segments", None)
@@ -125,6 +145,8 @@ def item_update(
         locked.segments.set(segments)
     if changed & SCORE_INPUT_FIELDS:
         items_mark_dirty(item_ids=[locked.pk])
+    if "status" in changed and locked.status == ItemStatus.SHIPPED:
+        items_shipped_after_commit(item_ids=[locked.pk])
     return locked
 
 
@@ -159,6 +181,8 @@ def items_set_status(
         default_change_reason=change_reason or f"status set to {status}",
     )
     items_mark_dirty(item_ids=ids)
+    if status == ItemStatus.SHIPPED:
+        items_shipped_after_commit(item_ids=ids)
     return len(ids)
 
 

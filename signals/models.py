@@ -317,3 +317,14 @@ class ReportLink(Link):
 
     def __str__(self) -> str:
         return f"report {self.report_id} → item {self.item_id} ({self.weight:g})"
+
+
+# The loop back (expected results, notifications): models kept in their own module.
+from signals.loop.models import (  # noqa: E402
+    ExpectedResult,
+    Notification,
+    NotificationEvent,
+    NotificationPreference,
+)
+
+__all__ = ["ExpectedResult", "Notification", "NotificationEvent", "NotificationPreference"]

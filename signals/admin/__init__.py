@@ -17,3 +17,11 @@ __all__ = [
     "ReportLinkInline",
     "SignalLinkInline",
 ]
+
+from signals.admin.loop import (
+    ExpectedResultAdmin,
+    NotificationAdmin,
+    NotificationPreferenceAdmin,
+)
+
+__all__ += ["ExpectedResultAdmin", "NotificationAdmin", "NotificationPreferenceAdmin"]

@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 from rest_framework.routers import SimpleRouter
 
 from signals.api.views import (
@@ -13,4 +13,8 @@ router.register("signals", MarketSignalViewSet, basename="signal")
 router.register("friction-reports", FrictionReportViewSet, basename="friction-report")
 router.register("outcomes", OutcomeViewSet, basename="outcome")
 
-urlpatterns = [*router.urls, path("kpis/", SharedKpisView.as_view(), name="kpis")]
+urlpatterns = [
+    *router.urls,
+    path("kpis/", SharedKpisView.as_view(), name="kpis"),
+    path("", include("signals.loop.urls")),
+]

@@ -12,6 +12,7 @@ from config.formatting import format_number
 from scoring import selectors
 from scoring.board.charts import grouped_bar_chart_svg
 from scoring.board.presenters.common import channel_label
+from scoring.board.presenters.expected import expected_rows, verdict_rule
 from signals.kpis.selectors import (
     KpiBySegment,
     KpiGroup,
@@ -20,6 +21,7 @@ from signals.kpis.selectors import (
     SharedKpis,
     kpis_shared,
 )
+from signals.loop.selectors import expected_result_list, expected_results_judged
 
 # How each shared KPI is shown: rates (fractions) as percentages, LTV and NPS as numbers.
 RATE_KPIS = (
@@ -180,6 +182,8 @@ def outcomes_page() -> dict[str, Any]:
     releases = kpis["nps_by_release"]
     team = report["by_team"]
     return {
+        "expected": expected_rows(expected_results_judged(expected=list(expected_result_list()))),
+        "verdict_rule": verdict_rule(),
         "sections": _kpi_sections(kpis),
         "nps_chart": _chart(
             [(row["title"], row["baseline"], row["measured"]) for row in releases],
