@@ -238,7 +238,7 @@ class JiraSyncRunViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
 
     serializer_class = JiraSyncRunSerializer
     permission_classes = [ProductOrIntegration]
-    lookup_value_regex = "[0-9]{1,18}"
+    lookup_value_regex = r"[0-9]+"
 
     def get_queryset(self) -> QuerySet[JiraSyncRun]:
         # Two queries whatever the number of records.
