@@ -74,9 +74,7 @@ def test_for_churn_a_fall_is_the_lift():
 
 
 def test_an_expected_value_reached_halfway_is_partly():
-    judgement = judge(
-        kpi="nps", expected_value=40, expected_lift=None, baseline=20, measured=31
-    )
+    judgement = judge(kpi="nps", expected_value=40, expected_lift=None, baseline=20, measured=31)
     assert judgement.verdict is Verdict.PARTLY
 
 
