@@ -237,7 +237,9 @@ class NotificationViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     """The caller's notifications, newest first (`?unread=true` for unread ones)."""
 
     serializer_class = NotificationSerializer
-    permission_classes = (permissions.IsAuthenticated,)
+    # Any role reads its own; marking read is a write, for the two teams (integration
+    # keys never write).
+    permission_classes = (SharedWithMarketing,)
     filter_backends = ()
 
     def get_queryset(self) -> QuerySet[Notification]:

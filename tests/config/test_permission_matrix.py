@@ -80,6 +80,18 @@ def writes(product: int, marketing: int = 403) -> dict[str, int]:
     return {"anonymous": 401, "product": product, "marketing": marketing, "integration": 403}
 
 
+PRODUCT_READS = {"anonymous": 401, "product": 200, "marketing": 403, "integration": 403}
+
+
+def expected_body() -> dict[str, Any]:
+    return {
+        "launch_plan": "{launch_plan}",
+        "kpi": "activation_rate",
+        "expected_lift": 0.2,
+        "due_date": (NOW + timedelta(days=90)).date().isoformat(),
+    }
+
+
 MATRIX: list[tuple[str, str, Any, dict[str, int]]] = [
     ("get", "/api/v1/items/", None, READ),
     ("post", "/api/v1/items/", {"title": "New"}, writes(201)),
@@ -183,6 +195,26 @@ MATRIX: list[tuple[str, str, Any, dict[str, int]]] = [
     ("put", "/api/v1/outcomes/{other_outcome}/", outcome_body("oth-o"), writes(200, 403)),
     ("delete", "/api/v1/outcomes/{own_outcome}/", None, writes(405, 405)),
     ("get", "/api/v1/kpis/", None, READ),
+    # The roadmap over time and the loop back.
+    ("get", "/api/v1/roadmap/", None, READ),
+    ("get", "/api/v1/roadmap/share-links/", None, PRODUCT_READS),
+    (
+        "post",
+        "/api/v1/roadmap/share-links/",
+        {"label": "Acme", "expires_at": "{expiry}"},
+        writes(201),
+    ),
+    ("get", "/api/v1/roadmap/share-links/{share_link}/", None, PRODUCT_READS),
+    ("delete", "/api/v1/roadmap/share-links/{share_link}/", None, writes(204)),
+    ("get", "/api/v1/expected-results/", None, READ),
+    ("post", "/api/v1/expected-results/", expected_body(), writes(201, 201)),
+    ("get", "/api/v1/expected-results/{expected}/", None, READ),
+    ("patch", "/api/v1/expected-results/{expected}/", {"expected_lift": 0.3}, writes(200, 200)),
+    ("put", "/api/v1/expected-results/{expected}/", expected_body(), writes(200, 200)),
+    ("delete", "/api/v1/expected-results/{expected}/", None, writes(204, 204)),
+    ("get", "/api/v1/items/{item}/accounts/", None, READ),
+    ("get", "/api/v1/notifications/", None, READ),
+    ("post", "/api/v1/notifications/read/", {}, writes(200, 200)),
     ("get", "/api/v1/calibration/", None, READ),
     (
         "post",
@@ -222,7 +254,19 @@ def world(product_user, marketing_user, other_marketing_user) -> dict[str, Any]:
     suggestion = calibration_suggestion(owner_id=product_user.pk)
     assert suggestion is not None
 
+    from scoring.sharing.services import share_link_create
+    from signals.loop.services import expected_result_create
+
+    expected = expected_result_create(
+        launch_plan=launch_plan, kpi="nps", expected_lift=0.1, due_date=NOW.date()
+    )
+    share_link = share_link_create(
+        created_by=product_user, label="Partners", expires_at=NOW + timedelta(days=5)
+    )
     return {
+        "expected": expected.pk,
+        "share_link": share_link.pk,
+        "expiry": (NOW + timedelta(days=30)).isoformat(),
         "planned_item": planned_item.pk,
         "launch_plan": launch_plan.pk,
         "shipped_item": shipped[0].pk,
@@ -288,7 +332,8 @@ def test_the_matrix_covers_every_api_operation():
     covered = set()
     for method, path, _, _ in MATRIX:
         generic = path
-        for name in ("item", "theme", "segment", "model", "launch_plan", "jira_run"):
+        for name in ("item", "theme", "segment", "model", "launch_plan", "jira_run", "expected",
+                     "share_link"):  # fmt: skip
             generic = generic.replace(f"{{{name}}}", "{id}")
         for name in ("own_signal", "other_signal", "own_report", "other_report"):
             generic = generic.replace(f"{{{name}}}", "{id}")

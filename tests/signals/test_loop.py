@@ -233,7 +233,7 @@ def _ship(item, status="shipped", capture=None):
 def test_shipping_notifies_each_submitter_once_and_emails_who_opted_in(
     shipped_setup, django_capture_on_commit_callbacks
 ):
-    item, asker, reporter = shipped_setup
+    item, _asker, _reporter = shipped_setup
     _ship(item, capture=django_capture_on_commit_callbacks)
     rows = Notification.objects.filter(item=item)
     assert sorted(rows.values_list("user__username", flat=True)) == ["asker", "reporter"]
