@@ -9,7 +9,7 @@ BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/postgres
 # `make run PORT=8001` serves on another port; the printed logins name it.
 PORT ?= 8000
 
-.PHONY: install run test test-fast lint bench bench-scoring bench-api bench-load clean
+.PHONY: install run test test-fast lint bench bench-scoring bench-api bench-load bench-campaigns clean
 
 $(VENV)/.installed: pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is needed; run: make PYTHON=python3.11 ...")'
@@ -51,6 +51,11 @@ bench-api: install
 
 bench-load: install
 	BENCH_DATABASE_URL=$(BENCH_DATABASE_URL) $(PY) bench/load.py $(BENCH_ARGS)
+
+# The campaign dashboard (100 campaigns x 24 months) in its own database,
+# roadmap_bench_campaigns, next to BENCH_DATABASE_URL.
+bench-campaigns: install
+	BENCH_DATABASE_URL=$(BENCH_DATABASE_URL) $(PY) bench/campaigns.py $(BENCH_ARGS)
 
 # Every benchmark, one after the other, then one table of their figures.
 bench: install

@@ -1,6 +1,6 @@
-"""Every benchmark of the project (make bench): bench/scoring.py, bench/api.py and
-bench/load.py, one after the other, each in its own process; then one table of their
-figures and ratios, read from the JSON object each prints as its last line.
+"""Every benchmark of the project (make bench): bench/scoring.py, bench/api.py,
+bench/load.py and bench/campaigns.py, one after the other, each in its own process; then
+one table of their figures and ratios, read from the JSON object each prints as its last line.
 
 Prints the table and the machine; the last line is one JSON object with everything.
 """
@@ -19,7 +19,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from harness import ROOT, admin_database_url, machine, print_table
 
-BENCHES = ("scoring", "api", "load")
+BENCHES = ("scoring", "api", "load", "campaigns")
 
 
 def run(name: str) -> tuple[dict, float]:
@@ -96,6 +96,21 @@ def rows_for(results: dict[str, dict]) -> list[tuple[str, str, str]]:
                 "load: gunicorn RSS start / end",
                 f"{lo['rss_start_mib']:.0f} / {lo['rss_end_mib']:.0f} MiB",
                 "",
+            ),
+        ]
+    if "campaigns" in results:
+        c = results["campaigns"]
+        rows += [
+            (
+                f"campaign dashboard, {c['campaigns']} x {c['months']} months",
+                f"{c['dashboard_ms']:.0f} ms",
+                f"p95 {c['dashboard_p95_ms']:.0f} ms (target < {c['target_ms']:.0f} ms), "
+                f"{c['dashboard_queries']} queries",
+            ),
+            (
+                "friction proposals, all campaigns",
+                f"{c['proposal_refresh_ms']:,.0f} ms",
+                f"{c['proposals']:,} proposed",
             ),
         ]
     return rows

@@ -12,6 +12,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+import pycountry
 from celery.schedules import crontab
 from corsheaders.defaults import default_headers as cors_default_headers
 from django.core.exceptions import ImproperlyConfigured
@@ -156,6 +157,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "scoring.item_scores_recompute_all",
         "schedule": crontab(hour=3, minute=17),
     },
+    "campaigns-friction-proposals-daily": {
+        # Proposals follow each snapshot write; this catches any write whose task was lost.
+        "task": "signals.friction_proposals_refresh_all",
+        "schedule": crontab(hour=4, minute=23),
+    },
     "idempotency-records-prune-hourly": {
         "task": "config.idempotency_records_prune",
         "schedule": crontab(minute=41),
@@ -163,6 +169,32 @@ CELERY_BEAT_SCHEDULE = {
 }
 # Seconds a burst of writes is gathered before one recomputation runs.
 SCORING_DEBOUNCE_SECONDS = env_float("SCORING_DEBOUNCE_SECONDS", 2.0, minimum=0)
+
+# --- Campaigns: the economics the funnel dashboard assumes ---------------------------------
+# Spend, LTV and ARPA are compared in this ISO 4217 currency (no exchange rates: groups
+# spending in another currency show no LTV/CAC).
+CAMPAIGN_CURRENCY = env_str("CAMPAIGN_CURRENCY", "EUR").strip().upper()
+if pycountry.currencies.get(alpha_3=CAMPAIGN_CURRENCY) is None:
+    raise ImproperlyConfigured(
+        f"CAMPAIGN_CURRENCY must be an ISO 4217 code, got {CAMPAIGN_CURRENCY!r}"
+    )
+
+
+def _env_optional_float(name: str, *, minimum: float, maximum: float) -> float | None:
+    """An optional number in [minimum, maximum]; None when unset."""
+    if not env_str(name).strip():
+        return None
+    value = env_float(name, 0.0, minimum=minimum)
+    if value > maximum:
+        raise ImproperlyConfigured(f"{name} must be at most {maximum}, got {value}")
+    return value
+
+
+# Used where no outcome gives a segment's LTV: LTV = ARPA × gross margin / monthly churn,
+# and payback months = CAC / (ARPA × gross margin). Unset: "not enough data".
+CAMPAIGN_ARPA = _env_optional_float("CAMPAIGN_ARPA", minimum=0, maximum=1e12)
+CAMPAIGN_GROSS_MARGIN = _env_optional_float("CAMPAIGN_GROSS_MARGIN", minimum=0, maximum=1)
+CAMPAIGN_MONTHLY_CHURN = _env_optional_float("CAMPAIGN_MONTHLY_CHURN", minimum=0, maximum=1)
 
 if REDIS_URL:
     # A request touches the cache at most twice (throttle, debounce) and a healthy Redis

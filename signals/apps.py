@@ -6,5 +6,5 @@ class SignalsConfig(AppConfig):
     verbose_name = "Market evidence"
 
     def ready(self) -> None:
-        # Register the tasks in every process: roadmap queues the ship notifications by name.
+        # Register the tasks in every process (web included): writers queue them by name.
         from signals import tasks  # noqa: F401

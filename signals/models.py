@@ -320,11 +320,16 @@ class ReportLink(Link):
 
 
 # The loop back (expected results, notifications): models kept in their own module.
-from signals.loop.models import (  # noqa: E402
+# Campaigns and funnels live in their own package; imported here so Django registers them
+# as models of this app.
+from signals.campaigns.models import (  # noqa: E402, F401
+    Campaign,
+    FrictionProposal,
+    FunnelSnapshot,
+)
+from signals.loop.models import (  # noqa: E402, F401
     ExpectedResult,
     Notification,
     NotificationEvent,
     NotificationPreference,
 )
-
-__all__ = ["ExpectedResult", "Notification", "NotificationEvent", "NotificationPreference"]

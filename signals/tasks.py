@@ -1,14 +1,7 @@
-"""Tasks of the signals app: the notifications of shipped items (sent after the status
-change commits, by name from roadmap.services)."""
+"""The signals app's Celery tasks, where Celery's autodiscovery looks for them."""
 
-from __future__ import annotations
-
-from celery import shared_task
-
-from signals.loop.services import notifications_item_shipped
-
-
-@shared_task(name="signals.items_shipped_notify", acks_late=True)
-def items_shipped_notify(*, item_ids: list[int]) -> int:
-    """Notify the people behind the evidence of items that shipped. Idempotent."""
-    return notifications_item_shipped(item_ids=item_ids)
+from signals.campaigns.tasks import (  # noqa: F401
+    friction_proposals_refresh,
+    friction_proposals_refresh_all,
+)
+from signals.loop.tasks import items_shipped_notify  # noqa: F401

@@ -7,6 +7,7 @@ from signals.api.views import (
     OutcomeViewSet,
     SharedKpisView,
 )
+from signals.campaigns.api.urls import urlpatterns as campaign_urls
 
 router = SimpleRouter()
 router.register("signals", MarketSignalViewSet, basename="signal")
@@ -17,4 +18,5 @@ urlpatterns = [
     *router.urls,
     path("kpis/", SharedKpisView.as_view(), name="kpis"),
     path("", include("signals.loop.urls")),
+    *campaign_urls,
 ]

@@ -16,9 +16,14 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 
 from scoring.services import item_scores_recompute_all, ranking_publish
+from signals.campaigns.models import FrictionProposal
+from signals.campaigns.proposals import friction_proposals_refresh
 from tests.support.api import api_client_for
+from tests.support.campaigns import collapsing_campaign
 from tests.support.factories import (
+    CampaignFactory,
     FrictionReportFactory,
+    FunnelSnapshotFactory,
     LaunchPlanFactory,
     MarketSignalFactory,
     OutcomeFactory,
@@ -69,6 +74,36 @@ def report_body(external_id: str) -> dict[str, Any]:
         "source": "matrix",
         "external_id": external_id,
         "observed_at": OBSERVED,
+    }
+
+
+def campaign_body(external_id: str) -> dict[str, Any]:
+    return {
+        "name": "Spring push",
+        "channel": "email",
+        "period_start": "2026-01-01",
+        "period_end": "2026-03-31",
+        "spend": "1000.00",
+        "currency": "EUR",
+        "source": "matrix",
+        "external_id": external_id,
+    }
+
+
+def snapshot_body(external_id: str, campaign: str = "{own_campaign}") -> dict[str, Any]:
+    return {
+        "campaign": campaign,
+        "period_start": "2027-01-01",
+        "period_end": "2027-01-31",
+        "impressions": 1000,
+        "clicks": 100,
+        "sign_ups": 20,
+        "activated": 10,
+        "paid": 2,
+        "retained_30": 2,
+        "retained_90": 1,
+        "source": "matrix",
+        "external_id": external_id,
     }
 
 
@@ -194,6 +229,45 @@ MATRIX: list[tuple[str, str, Any, dict[str, int]]] = [
     ("put", "/api/v1/outcomes/{own_outcome}/", outcome_body("own-o"), writes(200, 200)),
     ("put", "/api/v1/outcomes/{other_outcome}/", outcome_body("oth-o"), writes(200, 403)),
     ("delete", "/api/v1/outcomes/{own_outcome}/", None, writes(405, 405)),
+    # Campaigns and funnels: evidence-like ownership.
+    ("get", "/api/v1/campaigns/", None, READ),
+    ("post", "/api/v1/campaigns/", campaign_body("new-c"), writes(201, 201)),
+    ("post", "/api/v1/campaigns/bulk/", {"records": [campaign_body("b-c")]}, writes(200, 200)),
+    ("get", "/api/v1/campaigns/dashboard/", None, READ),
+    ("get", "/api/v1/campaigns/{own_campaign}/", None, READ),
+    ("patch", "/api/v1/campaigns/{own_campaign}/", {"name": "X"}, writes(200, 200)),
+    ("patch", "/api/v1/campaigns/{other_campaign}/", {"name": "X"}, writes(200, 403)),
+    ("put", "/api/v1/campaigns/{own_campaign}/", campaign_body("own-c"), writes(200, 200)),
+    ("put", "/api/v1/campaigns/{other_campaign}/", campaign_body("oth-c"), writes(200, 403)),
+    ("delete", "/api/v1/campaigns/{own_campaign}/", None, writes(204, 403)),
+    ("get", "/api/v1/funnel-snapshots/", None, READ),
+    ("post", "/api/v1/funnel-snapshots/", snapshot_body("new-f"), writes(201, 201)),
+    (
+        "post",
+        "/api/v1/funnel-snapshots/bulk/",
+        {"records": [snapshot_body("b-f")]},
+        writes(200, 200),
+    ),
+    ("get", "/api/v1/funnel-snapshots/{own_snapshot}/", None, READ),
+    ("patch", "/api/v1/funnel-snapshots/{own_snapshot}/", {"paid": 19}, writes(200, 200)),
+    ("patch", "/api/v1/funnel-snapshots/{other_snapshot}/", {"paid": 19}, writes(200, 403)),
+    (
+        "put",
+        "/api/v1/funnel-snapshots/{own_snapshot}/",
+        snapshot_body("own-f"),
+        writes(200, 200),
+    ),
+    (
+        "put",
+        "/api/v1/funnel-snapshots/{other_snapshot}/",
+        snapshot_body("oth-f", "{other_campaign}"),
+        writes(200, 403),
+    ),
+    ("delete", "/api/v1/funnel-snapshots/{own_snapshot}/", None, writes(204, 403)),
+    ("get", "/api/v1/friction-proposals/", None, READ),
+    ("get", "/api/v1/friction-proposals/{proposal}/", None, READ),
+    ("post", "/api/v1/friction-proposals/{proposal}/confirm/", {}, writes(200, 200)),
+    ("post", "/api/v1/friction-proposals/{proposal}/dismiss/", None, writes(200, 200)),
     ("get", "/api/v1/kpis/", None, READ),
     # The roadmap over time and the loop back.
     ("get", "/api/v1/roadmap/", None, READ),
@@ -253,6 +327,14 @@ def world(product_user, marketing_user, other_marketing_user) -> dict[str, Any]:
 
     suggestion = calibration_suggestion(owner_id=product_user.pk)
     assert suggestion is not None
+    own_campaign = CampaignFactory(submitted_by=marketing_user)
+    other_campaign = CampaignFactory(submitted_by=other_marketing_user)
+    own_snapshot = FunnelSnapshotFactory(campaign=own_campaign, submitted_by=marketing_user)
+    other_snapshot = FunnelSnapshotFactory(
+        campaign=other_campaign, submitted_by=other_marketing_user
+    )
+    proposed, _ = collapsing_campaign()
+    friction_proposals_refresh(campaign_ids=[proposed.pk])
 
     from scoring.sharing.services import share_link_create
     from signals.loop.services import expected_result_create
@@ -283,6 +365,11 @@ def world(product_user, marketing_user, other_marketing_user) -> dict[str, Any]:
         "other_report": other_report.pk,
         "model": ScoringModel.objects.get(is_active=True).pk,
         "jira_run": JiraSyncRun.objects.create(ranking_number=1, status="succeeded").pk,
+        "own_campaign": own_campaign.pk,
+        "other_campaign": other_campaign.pk,
+        "own_snapshot": own_snapshot.pk,
+        "other_snapshot": other_snapshot.pk,
+        "proposal": FrictionProposal.objects.filter(campaign=proposed).first().pk,
     }
 
 
@@ -336,6 +423,14 @@ def test_the_matrix_covers_every_api_operation():
                      "share_link"):  # fmt: skip
             generic = generic.replace(f"{{{name}}}", "{id}")
         for name in ("own_signal", "other_signal", "own_report", "other_report"):
+            generic = generic.replace(f"{{{name}}}", "{id}")
+        for name in (
+            "own_campaign",
+            "other_campaign",
+            "own_snapshot",
+            "other_snapshot",
+            "proposal",
+        ):
             generic = generic.replace(f"{{{name}}}", "{id}")
         for name in ("own_outcome", "other_outcome"):
             generic = generic.replace(f"{{{name}}}", "{id}")

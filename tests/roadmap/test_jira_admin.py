@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from roadmap.models import RoadmapItem
-from tests.factories import RoadmapItemFactory
+from tests.support.factories import RoadmapItemFactory
 
 pytestmark = pytest.mark.django_db
 

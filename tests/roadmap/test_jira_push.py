@@ -20,7 +20,7 @@ from roadmap.jira.push import JiraPushItem, jira_ranking_push
 from roadmap.jira.runs import JiraPushBusy
 from roadmap.models import JiraSyncRecord, JiraSyncRun, RoadmapItem
 from roadmap.services import item_update
-from tests.factories import RoadmapItemFactory
+from tests.support.factories import RoadmapItemFactory
 from tests.support.jira import ISSUE, RANK, REACH, SCORE, FakeJira, jira_configured
 
 pytestmark = pytest.mark.django_db

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from roadmap.models import JiraSyncRecord, JiraSyncRun
-from tests.api_helpers import api_client_for, assert_error
+from tests.support.api import api_client_for, assert_error
 
 pytestmark = pytest.mark.django_db
 

@@ -15,7 +15,7 @@ from roadmap.models import RoadmapItem
 from scoring.services import (
     item_scores_recompute_all,
 )
-from tests.factories import (
+from tests.support.factories import (
     FrictionReportFactory,
     MarketSignalFactory,
     ReportLinkFactory,

@@ -14,7 +14,7 @@ from scoring.board.forms import BoardFilterForm
 from scoring.board.permissions import can_publish
 from scoring.board.presenters.common import contribution_bar, evidence_rows, person_name
 from scoring.filters import LiveRankingFilterSet
-from tests.factories import UserFactory
+from tests.support.factories import UserFactory
 
 
 @pytest.mark.django_db

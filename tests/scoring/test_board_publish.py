@@ -17,10 +17,6 @@ from scoring.services import (
     item_scores_recompute_all,
     ranking_publish,
 )
-from tests.factories import (
-    RoadmapItemFactory,
-    UserFactory,
-)
 from tests.scoring.board_pages import (
     BOARD,
     PUBLISH,
@@ -29,6 +25,10 @@ from tests.scoring.board_pages import (
     text_of,
     three_items,
     worked_example,
+)
+from tests.support.factories import (
+    RoadmapItemFactory,
+    UserFactory,
 )
 
 # --- Publishing -----------------------------------------------------------------------------

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
+from decimal import Decimal
 
 import factory
 from django.contrib.auth import get_user_model
@@ -12,7 +13,15 @@ from django.utils import timezone
 from roadmap.models import LaunchPlan, RoadmapItem, Segment, Theme
 from scoring.engine import DEFAULT_KIND_WEIGHTS
 from scoring.models import ScoringModel
-from signals.models import FrictionReport, MarketSignal, Outcome, ReportLink, SignalLink
+from signals.models import (
+    Campaign,
+    FrictionReport,
+    FunnelSnapshot,
+    MarketSignal,
+    Outcome,
+    ReportLink,
+    SignalLink,
+)
 
 
 class UserFactory(factory.django.DjangoModelFactory):
@@ -138,3 +147,39 @@ class ScoringModelFactory(factory.django.DjangoModelFactory):
     version = factory.Sequence(lambda n: n + 100)
     is_active = False
     kind_weights = factory.LazyFunction(lambda: dict(DEFAULT_KIND_WEIGHTS))
+
+
+class CampaignFactory(factory.django.DjangoModelFactory):
+    """A paid-search campaign over 2026's first half, 12,000 EUR."""
+
+    class Meta:
+        model = Campaign
+
+    name = factory.Sequence(lambda n: f"Campaign {n}")
+    channel = "paid_search"
+    period_start = date(2026, 1, 1)
+    period_end = date(2026, 6, 30)
+    spend = Decimal("12000.00")
+    currency = "EUR"
+    source = "test"
+    external_id = factory.Sequence(lambda n: f"cmp-{n}")
+
+
+class FunnelSnapshotFactory(factory.django.DjangoModelFactory):
+    """January 2026: 10,000 impressions down to 10 retained at 90 days."""
+
+    class Meta:
+        model = FunnelSnapshot
+
+    campaign = factory.SubFactory(CampaignFactory)
+    period_start = date(2026, 1, 1)
+    period_end = date(2026, 1, 31)
+    impressions = 10_000
+    clicks = 1_000
+    sign_ups = 200
+    activated = 80
+    paid = 20
+    retained_30 = 18
+    retained_90 = 10
+    source = "test"
+    external_id = factory.Sequence(lambda n: f"snap-{n}")
