@@ -214,7 +214,10 @@ def test_accounts_of_an_unknown_item_are_a_404(product_user):
 
 
 @pytest.fixture
-def shipped_setup(db):
+def shipped_setup(db, settings):
+    # The notification task runs in-process after commit, as in the embedded default
+    # (with REDIS_URL set it would go to a broker no worker here reads).
+    settings.CELERY_TASK_ALWAYS_EAGER = True
     item = RoadmapItemFactory(status="in_progress")
     asker = UserFactory(username="asker", role="marketing", email="asker@example.com")
     reporter = UserFactory(username="reporter", role="marketing", email="rep@example.com")
