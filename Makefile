@@ -9,7 +9,7 @@ BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/postgres
 # `make run PORT=8001` serves on another port; the printed logins name it.
 PORT ?= 8000
 
-.PHONY: install run test test-fast lint bench bench-scoring bench-api bench-load bench-campaigns clean
+.PHONY: install run test test-fast lint bench bench-scoring bench-api bench-load bench-campaigns bench-radar clean
 
 $(VENV)/.installed: pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is needed; run: make PYTHON=python3.11 ...")'
@@ -22,6 +22,7 @@ install: $(VENV)/.installed
 run: install
 	$(DEV_ENV) $(PY) manage.py migrate --noinput
 	$(DEV_ENV) $(PY) manage.py seed_demo
+	$(DEV_ENV) $(PY) manage.py radar_refresh
 	$(DEV_ENV) $(PY) manage.py ensure_demo_admin --port $(PORT)
 	$(DEV_ENV) $(PY) manage.py ensure_demo_logins --port $(PORT)
 	$(DEV_ENV) $(PY) manage.py runserver 127.0.0.1:$(PORT)
@@ -43,6 +44,14 @@ lint: install
 
 bench-scoring: install
 	DEBUG=1 DATABASE_URL=$(BENCH_DATABASE_URL) $(PY) bench/scoring.py $(BENCH_ARGS)
+
+# The radar: quality on tests/data/radar_eval.json (a throwaway SQLite database) against
+# the TF-IDF character n-gram baseline, then speed on PostgreSQL (database
+# roadmap_bench_radar next to BENCH_DATABASE_URL; 10,000 items and 1,000,000 signals by
+# default: BENCH_ARGS="--items N --signals N --unlinked N" to change, "--part quality" for
+# the quality half only).
+bench-radar: install
+	BENCH_DATABASE_URL=$(BENCH_DATABASE_URL) $(PY) bench/radar.py $(BENCH_ARGS)
 
 # The API benchmarks start their own gunicorn, Celery worker and Redis on 127.0.0.1 and
 # create their databases (roadmap_bench_api, roadmap_load) next to BENCH_DATABASE_URL.

@@ -1,221 +1,312 @@
-"""API latency benchmark (make bench-api): one request at a time against gunicorn on
-127.0.0.1, a fresh PostgreSQL database `roadmap_bench_api` (seed_demo plus 1,000 items),
-Redis and a Celery worker of our own.
+"""API benchmark (make bench-api): every figure against the floor of the same work, in one
+process, through Django's test client with production settings (no debug), on a fresh
+PostgreSQL database `roadmap_bench_api<BENCH_SUFFIX>` (seed_demo plus 1,000 items and a
+published ranking of 1,000 entries).
 
-Times the reads integrations and marketing make most (the live ranking, an item, an item's
-score explanation) and the writes marketing makes (one friction report, then a bulk upsert
-of 1,000, created then re-sent as updates), with the cost per record of each way in.
-
-Prints a table; the last line is one JSON object.
+A floor is the same rows read with one raw SQL query and serialized with orjson (for the
+304: the cheapest authenticated GET, a one-row read; for bulk writes: COPY of the same
+rows). Prints one line per figure with its floor, ratio and target; the last line is one
+JSON object.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import statistics
 import sys
-import tempfile
 import time
 import uuid
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-
-import httpx
+from urllib.parse import urlparse, urlunparse
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from harness import (
-    celery_worker,
+    admin_database_url,
     create_key,
-    django_query,
-    gunicorn,
     machine,
-    percentile,
-    print_table,
     recreate_database,
-    redis_server,
-    require_local,
     seed,
     service_env,
 )
 
-DATABASE = "roadmap_bench_api"
+DATABASE = "roadmap_bench_api" + os.environ.get("BENCH_SUFFIX", "")
 EXTRA_ITEMS = 1_000
 BULK = 1_000
 
 
-def timed(client: httpx.Client, method: str, url: str, expect: int, **kwargs) -> float:
-    started = time.perf_counter()
-    response = client.request(method, url, **kwargs)
-    elapsed = time.perf_counter() - started
-    if response.status_code != expect:
-        sys.exit(f"{method} {url}: {response.status_code} {response.text[:500]}")
-    return elapsed
-
-
-def report(external_id: str | None, item_id: int) -> dict:
-    body = {
-        "campaign": "Benchmark campaign",
-        "channel": "paid_search",
-        "funnel_stage": "activation",
-        "affected_people": 1200,
-        "severity": 1.0,
-        "source": "bench-api",
-        "observed_at": (datetime.now(UTC) - timedelta(days=3)).isoformat(),
-        "links": [{"item": item_id, "weight": 0.8}],
-    }
-    if external_id:
-        body["external_id"] = external_id
-    return body
+def median_ms(call: Callable[[], object], repeat: int) -> float:
+    for _ in range(3):
+        call()
+    times = []
+    for _ in range(repeat):
+        started = time.perf_counter()
+        call()
+        times.append(time.perf_counter() - started)
+    return statistics.median(times) * 1000
 
 
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--repeat", type=int, default=40, help="requests per read figure")
-    parser.add_argument("--bulk-repeat", type=int, default=5)
+    parser.add_argument("--repeat", type=int, default=30, help="runs per read figure")
+    parser.add_argument("--bulk-repeat", type=int, default=3)
+    parser.add_argument(
+        "--reuse", action="store_true", help="keep the database of the last run (no seeding)"
+    )
     args = parser.parse_args()
 
-    logdir = Path(tempfile.mkdtemp(prefix="bench-api-"))
-    database_url = recreate_database(DATABASE)
-    with redis_server(logdir) as redis_url:
-        env = service_env(database_url, redis_url)
+    if args.reuse:
+        admin = urlparse(admin_database_url())
+        database_url = urlunparse(admin._replace(path=f"/{DATABASE}"))
+        env = service_env(database_url, None)
+    else:
+        database_url = recreate_database(DATABASE)
+        env = service_env(database_url, None)
         print(f"seeding {DATABASE}: seed_demo + {EXTRA_ITEMS:,} items ...", flush=True)
-        seeded = seed(env, extra_items=EXTRA_ITEMS)
-        integration = create_key(env, "bench-integration", "integration")
-        marketing = create_key(env, "bench-marketing", "marketing")
-        item_ids = django_query(
-            env,
-            "import json; from roadmap.models import RoadmapItem; "
-            "print(json.dumps(list(RoadmapItem.objects.values_list('pk', flat=True))))",
-        )
-        with celery_worker(env, logdir), gunicorn(env, logdir, workers=1) as server:
-            require_local(server.url)
-            reads = httpx.Client(
-                base_url=server.url,
-                headers={"Authorization": f"Api-Key {integration}"},
-                timeout=60,
-            )
-            writes = httpx.Client(
-                base_url=server.url, headers={"Authorization": f"Api-Key {marketing}"}, timeout=120
-            )
-            figures: dict[str, list[float]] = {}
+        seed(env, extra_items=EXTRA_ITEMS)
+    integration = create_key(env, "bench-integration", "integration")
+    marketing = create_key(env, "bench-marketing", "marketing")
 
-            def measure(name: str, calls) -> None:
-                for warm in calls[:3]:
-                    warm()
-                figures[name] = [call() for call in calls[3:]]
+    os.environ.update(env)
+    os.environ.pop("REDIS_URL", None)  # the in-process cache: throttles cost no network
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+    import django
 
-            n = args.repeat + 3
-            ids = [item_ids[i * 7 % len(item_ids)] for i in range(n)]
-            measure(
-                "ranking",
-                [lambda: timed(reads, "GET", "/api/v1/rankings/live/", 200)] * n,
-            )
-            measure(
-                "ranking_200",
-                [lambda: timed(reads, "GET", "/api/v1/rankings/live/?limit=200", 200)] * n,
-            )
-            measure(
-                "item",
-                [lambda i=i: timed(reads, "GET", f"/api/v1/items/{i}/", 200) for i in ids],
-            )
-            measure(
-                "score",
-                [lambda i=i: timed(reads, "GET", f"/api/v1/items/{i}/score/", 200) for i in ids],
-            )
-            measure(
-                "report",
-                [
-                    lambda i=i: timed(
-                        writes, "POST", "/api/v1/friction-reports/", 201, json=report(None, i)
-                    )
-                    for i in ids
-                ],
-            )
-            created, updated = [], []
-            for run in range(args.bulk_repeat):
-                batch = [
-                    report(
-                        f"bulk-{run}-{uuid.uuid4().hex[:8]}",
-                        item_ids[(run * BULK + k) % len(item_ids)],
-                    )
-                    for k in range(BULK)
-                ]
-                created.append(
-                    timed(
-                        writes,
-                        "POST",
-                        "/api/v1/friction-reports/bulk/",
-                        200,
-                        json={"records": batch},
-                    )
-                )
-                for record in batch:
-                    record["affected_people"] = 1500
-                updated.append(
-                    timed(
-                        writes,
-                        "POST",
-                        "/api/v1/friction-reports/bulk/",
-                        200,
-                        json={"records": batch},
-                    )
-                )
-            figures["bulk_create"] = created
-            figures["bulk_update"] = updated
-            reads.close()
-            writes.close()
+    django.setup()
+    import orjson
+    from django.db import connection
+    from django.test import Client
 
-    ms = {name: statistics.median(values) * 1000 for name, values in figures.items()}
-    p90 = {name: percentile(values, 0.9) * 1000 for name, values in figures.items()}
-    per_record_bulk = ms["bulk_create"] / BULK
-    rows = [
-        ("live ranking, 50 items", f"{ms['ranking']:.1f} ms", f"p90 {p90['ranking']:.1f} ms"),
-        (
-            "live ranking, 200 items",
-            f"{ms['ranking_200']:.1f} ms",
-            f"p90 {p90['ranking_200']:.1f} ms",
-        ),
-        ("one item", f"{ms['item']:.1f} ms", f"p90 {p90['item']:.1f} ms"),
-        ("item score explanation", f"{ms['score']:.1f} ms", f"p90 {p90['score']:.1f} ms"),
-        ("one friction report (POST)", f"{ms['report']:.1f} ms", f"p90 {p90['report']:.1f} ms"),
-        (
-            f"bulk upsert, {BULK:,} new reports",
-            f"{ms['bulk_create']:.0f} ms",
-            f"{per_record_bulk:.2f} ms/record",
-        ),
-        (
-            f"bulk upsert, {BULK:,} updated reports",
-            f"{ms['bulk_update']:.0f} ms",
-            f"{ms['bulk_update'] / BULK:.2f} ms/record",
-        ),
-        (
-            "one POST per record / bulk per record",
-            f"{ms['report'] / per_record_bulk:.1f}x",
-            "bulk is cheaper",
-        ),
-    ]
-    print(f"data: {seeded['items']:,} items; medians of {args.repeat} (bulk: {args.bulk_repeat})")
-    print_table(rows)
-    print(
-        json.dumps(
-            {
-                "bench": "api",
-                "items": seeded["items"],
-                "ranking_ms": round(ms["ranking"], 1),
-                "ranking_200_ms": round(ms["ranking_200"], 1),
-                "item_ms": round(ms["item"], 1),
-                "score_ms": round(ms["score"], 1),
-                "report_post_ms": round(ms["report"], 1),
-                "bulk_create_1000_ms": round(ms["bulk_create"], 1),
-                "bulk_update_1000_ms": round(ms["bulk_update"], 1),
-                "bulk_ms_per_record": round(per_record_bulk, 3),
-                "single_over_bulk_per_record": round(ms["report"] / per_record_bulk, 1),
-                "machine": machine(),
-            }
-        )
+    from roadmap.models import RoadmapItem, Theme
+    from scoring.services import ranking_publish
+
+    ranking = ranking_publish(note="bench", published_by=None)
+    seeded = {"items": RoadmapItem.objects.count()}
+    item_ids = list(RoadmapItem.objects.order_by("pk").values_list("pk", flat=True))
+    theme_id = Theme.objects.values_list("pk", flat=True).first()
+    reads = Client(HTTP_AUTHORIZATION=f"Api-Key {integration}", SERVER_NAME="127.0.0.1")
+    writes = Client(HTTP_AUTHORIZATION=f"Api-Key {marketing}", SERVER_NAME="127.0.0.1")
+
+    def get(url: str, expect: int = 200, **headers: str) -> bytes:
+        response = reads.get(url, headers=headers)
+        if response.status_code != expect:
+            sys.exit(f"GET {url}: {response.status_code} {response.content[:300]!r}")
+        return response.content
+
+    def raw(sql: str, params: list[object]) -> list[tuple]:
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            return cursor.fetchall()
+
+    figures: dict[str, dict[str, float]] = {}
+
+    def figure(name: str, ms: float, floor: float, target: float | None) -> None:
+        figures[name] = {"ms": ms, "floor_ms": floor, "ratio": ms / floor, "target": target}
+
+    # -- The latest published ranking, 1,000 entries --------------------------------------
+    latest = "/api/v1/rankings/latest/"
+    etag = reads.get(latest)["ETag"]
+    entry_sql = (
+        "SELECT r.number, r.published_at, r.note, r.item_count, e.position, e.item_id, "
+        "e.title, e.jira_key, e.score, e.reach, e.impact, e.confidence, e.effort, "
+        "e.explanation FROM scoring_ranking r JOIN scoring_rankingentry e "
+        "ON e.ranking_id = r.id WHERE r.id = %s ORDER BY e.position LIMIT 1000"
     )
+
+    def latest_floor() -> bytes:
+        rows = raw(entry_sql, [ranking.pk])
+        return orjson.dumps(
+            [
+                dict(
+                    zip(
+                        (
+                            "position",
+                            "item",
+                            "title",
+                            "jira_key",
+                            "score",
+                            "reach",
+                            "impact",
+                            "confidence",
+                            "effort",
+                            "explanation",
+                        ),
+                        row[4:],
+                        strict=True,
+                    )
+                )
+                for row in rows
+            ]
+        )
+
+    n = args.repeat
+    figure(
+        "latest ranking, 1,000 entries",
+        median_ms(lambda: get(latest), n),
+        median_ms(latest_floor, n),
+        3.0,
+    )
+    # -- The cheapest authenticated GET, and the 304 against it ---------------------------
+    cheapest = median_ms(lambda: get(f"/api/v1/themes/{theme_id}/"), n)
+    with_key = median_ms(lambda: raw("SELECT 1", []), n)
+    figure("cheapest authenticated GET (one row)", cheapest, with_key, None)
+    # Counted at the cursor: the query log is cleared when a request starts.
+    executed = [0]
+
+    def count(execute, sql, params, many, context):  # type: ignore[no-untyped-def]
+        executed[0] += 1
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(count):
+        get(f"/api/v1/themes/{theme_id}/")
+    figures["cheapest authenticated GET (one row)"]["queries"] = executed[0]
+    figure(
+        "latest ranking 304 (If-None-Match)",
+        median_ms(lambda: get(latest, 304, if_none_match=etag), n),
+        cheapest,
+        1.5,
+    )
+    # -- One live page of 200 -------------------------------------------------------------
+    live_sql = (
+        "SELECT s.item_id, i.title, i.status, i.theme_id, t.name, i.owner_id, u.username, "
+        "i.jira_key, s.score, s.reach, s.reach_product, s.reach_marketing, s.impact, "
+        "s.impact_product, s.impact_marketing, s.confidence, s.confidence_product, "
+        "s.evidence, s.effort, s.effort_estimate, s.computed_at, "
+        "ROW_NUMBER() OVER (ORDER BY s.score DESC, s.item_id) "
+        "FROM scoring_itemscore s JOIN roadmap_roadmapitem i ON i.id = s.item_id "
+        "LEFT JOIN roadmap_theme t ON t.id = i.theme_id "
+        "LEFT JOIN auth_user u ON u.id = i.owner_id WHERE s.rankable "
+        "ORDER BY s.score DESC, s.item_id LIMIT 200"
+    )
+
+    def rows_floor(sql: str, params: list[object]) -> Callable[[], bytes]:
+        def run() -> bytes:
+            with connection.cursor() as cursor:
+                cursor.execute(sql, params)
+                names = [c.name for c in cursor.description]
+                return orjson.dumps([dict(zip(names, row, strict=True)) for row in cursor])
+
+        return run
+
+    figure(
+        "live ranking, page of 200",
+        median_ms(lambda: get("/api/v1/rankings/live/?limit=200"), n),
+        median_ms(rows_floor(live_sql, []), n),
+        3.0,
+    )
+    # -- One item score explanation -------------------------------------------------------
+    scored = item_ids[len(item_ids) // 2]
+    score_sql = (
+        "SELECT s.*, h.computed_at AS h_at, h.score AS h_score, h.position AS h_position "
+        "FROM scoring_itemscore s LEFT JOIN scoring_scorehistory h ON h.item_id = s.item_id "
+        "WHERE s.item_id = %s ORDER BY h.computed_at DESC LIMIT 100"
+    )
+    figure(
+        "item score explanation",
+        median_ms(lambda: get(f"/api/v1/items/{scored}/score/"), n),
+        median_ms(rows_floor(score_sql, [scored]), n),
+        3.0,
+    )
+
+    # -- Bulk ingestion of 1,000 signals, new then updated --------------------------------
+    def record(run: int, k: int, title: str, tag: str) -> dict[str, object]:
+        return {
+            "kind": "customer_request",
+            "title": title,
+            "observed_at": (datetime.now(UTC) - timedelta(days=3)).isoformat(),
+            "source": "bench-api",
+            "external_id": f"bulk-{tag}-{k}",
+            "links": [{"item": item_ids[(run * BULK + k) % len(item_ids)], "weight": 0.8}],
+        }
+
+    created, updated, copies = [], [], []
+    for run in range(args.bulk_repeat):
+        tag = uuid.uuid4().hex[:6]
+        batch = [record(run, k, f"Signal {tag} {k}", tag) for k in range(BULK)]
+        for target, title in ((created, "new"), (updated, "updated")):
+            if title == "updated":
+                for body in batch:
+                    body["title"] = f"{body['title']} (updated)"
+            started = time.perf_counter()
+            response = writes.post(
+                "/api/v1/signals/bulk/", {"records": batch}, content_type="application/json"
+            )
+            target.append(time.perf_counter() - started)
+            if response.status_code != 200:
+                sys.exit(f"bulk: {response.status_code} {response.content[:300]!r}")
+        # The floor: COPY of the same rows into a table shaped like the signals.
+        started = time.perf_counter()
+        with connection.cursor() as cursor:
+            cols = "kind, title, observed_at, source, external_id"
+            cursor.execute(
+                f"CREATE TEMPORARY TABLE bench_copy AS SELECT {cols} "
+                "FROM signals_marketsignal WHERE false"
+            )
+            with cursor.cursor.copy(f"COPY bench_copy ({cols}) FROM STDIN") as copy:
+                for body in batch:
+                    copy.write_row(
+                        (
+                            body["kind"],
+                            body["title"],
+                            body["observed_at"],
+                            body["source"],
+                            body["external_id"],
+                        )
+                    )
+            cursor.execute("DROP TABLE bench_copy")
+        copies.append(time.perf_counter() - started)
+    copy_ms = statistics.median(copies) * 1000
+    for name, values in (("bulk 1,000 new signals", created), ("bulk 1,000 updates", updated)):
+        figure(name, statistics.median(values) * 1000, copy_ms, None)
+    rate_new = BULK / (figures["bulk 1,000 new signals"]["ms"] / 1000)
+    rate_upd = BULK / (figures["bulk 1,000 updates"]["ms"] / 1000)
+
+    print(
+        f"data: {seeded['items']:,} items, ranking {ranking.number} of {ranking.item_count:,}; "
+        f"medians of {args.repeat} (bulk: {args.bulk_repeat})"
+    )
+    print(f"{'figure':<40} {'now':>10} {'floor':>10} {'ratio':>7}  target")
+    for name, f in figures.items():
+        target = f"<= {f['target']:g}x" if f["target"] else ""
+        ok = "" if not f["target"] else (" ok" if f["ratio"] <= f["target"] else " MISSED")
+        print(
+            f"{name:<40} {f['ms']:>8.2f}ms {f['floor_ms']:>8.2f}ms {f['ratio']:>6.1f}x  "
+            f"{target}{ok}"
+        )
+    queries = figures["cheapest authenticated GET (one row)"]["queries"]
+    print(f"{'cheapest authenticated GET, queries':<40} {queries:>10.0f}   target <= 2")
+    print(f"{'bulk new, signals/s':<40} {rate_new:>10.0f}   target >= 5000")
+    print(f"{'bulk updates, signals/s':<40} {rate_upd:>10.0f}   target >= 3000")
+    table = [
+        (
+            name,
+            f"{f['ms']:,.2f} ms",
+            f"floor {f['floor_ms']:,.2f} ms, {f['ratio']:.2f}x"
+            + (f" (target <= {f['target']:g}x)" if f["target"] else ""),
+        )
+        for name, f in figures.items()
+    ]
+    table += [
+        ("cheapest authenticated GET, queries", f"{queries:.0f}", "target <= 2"),
+        ("bulk new signals per second", f"{rate_new:,.0f}", "target >= 5,000"),
+        ("bulk updated signals per second", f"{rate_upd:,.0f}", "target >= 3,000"),
+    ]
+    summary: dict[str, object] = {"bench": "api", "items": seeded["items"], "table": table}
+    for name, f in figures.items():
+        key = name.split(",")[0].replace(" ", "_").replace("(", "").replace(")", "")
+        summary[key] = {k: round(v, 3) if isinstance(v, float) else v for k, v in f.items()}
+    summary.update(
+        cheapest_get_queries=queries,
+        bulk_new_per_s=round(rate_new),
+        bulk_update_per_s=round(rate_upd),
+        machine=machine(),
+    )
+    print(json.dumps(summary))
 
 
 if __name__ == "__main__":

@@ -46,7 +46,7 @@ from harness import (
     stop,
 )
 
-DATABASE = "roadmap_load"
+DATABASE = "roadmap_load" + os.environ.get("BENCH_SUFFIX", "")
 EXTRA_ITEMS = 1_000
 KEYS_PER_ROLE = 3
 
@@ -90,6 +90,7 @@ def main() -> None:
         )
         before = django_query(env, COUNTS)
         result_path = logdir / "locust-result.json"
+        health_path = logdir / "locust-health.json"
 
         with celery_worker(env, logdir), gunicorn(env, logdir, workers=args.workers) as server:
             require_local(server.url)
@@ -111,26 +112,33 @@ def main() -> None:
                 "LOAD_RESULT": str(result_path),
                 "LOAD_MAX_REQUESTS": str(args.max_requests),
             }
-            with open(logdir / "locust.log", "ab") as log:
-                locust = subprocess.Popen(
-                    [
-                        *(str(BIN / "locust"), "-f", str(ROOT / "bench" / "locustfile.py")),
-                        *("--headless", "--only-summary", "--host", server.url),
-                        *("--users", str(args.users), "--spawn-rate", str(args.users)),
-                        *("--run-time", f"{args.run_time}s", "--stop-timeout", "10"),
-                        *("--exit-code-on-error", "0", "--loglevel", "WARNING"),
-                    ],
-                    cwd=ROOT,
-                    env=locust_env,
-                    stdout=log,
-                    stderr=subprocess.STDOUT,
-                    start_new_session=True,
-                )
-            try:
-                locust.wait(timeout=args.run_time + 60)
-            except subprocess.TimeoutExpired:
-                stop(locust, signal.SIGKILL)
-                sys.exit("locust overran its time bound and was killed")
+
+            def run_locust(locustfile: str, seconds: int, extra_env: dict[str, str]) -> None:
+                with open(logdir / "locust.log", "ab") as log:
+                    locust = subprocess.Popen(
+                        [
+                            *(str(BIN / "locust"), "-f", str(ROOT / "bench" / locustfile)),
+                            *("--headless", "--only-summary", "--host", server.url),
+                            *("--users", str(args.users), "--spawn-rate", str(args.users)),
+                            *("--run-time", f"{seconds}s", "--stop-timeout", "10"),
+                            *("--exit-code-on-error", "0", "--loglevel", "WARNING"),
+                        ],
+                        cwd=ROOT,
+                        env={**locust_env, **extra_env},
+                        stdout=log,
+                        stderr=subprocess.STDOUT,
+                        start_new_session=True,
+                    )
+                try:
+                    locust.wait(timeout=seconds + 60)
+                except subprocess.TimeoutExpired:
+                    stop(locust, signal.SIGKILL)
+                    sys.exit("locust overran its time bound and was killed")
+
+            run_locust("locustfile.py", args.run_time, {})
+            # The baseline, same clients and gunicorn: what serving /health/ costs.
+            health_seconds = max(5, min(args.run_time, 20))
+            run_locust("locust_health.py", health_seconds, {"LOAD_RESULT": str(health_path)})
             rss_end = server.rss_mib()
             processes = len(server.pids())
         # The worker may still hold debounced recomputations: they write scores, not the
@@ -141,6 +149,8 @@ def main() -> None:
     if not result_path.exists():
         sys.exit(f"locust wrote no result; see {logdir / 'locust.log'}")
     result = json.loads(result_path.read_text())
+    health = json.loads(health_path.read_text()) if health_path.exists() else {"rps": 0.0}
+    ratio = result["rps"] / health["rps"] if health["rps"] else 0.0
     acked = result["acknowledged"]
     stored_reports = set(after["reports"]) - set(before["reports"])
     stored_signals = set(after["signals"]) - set(before["signals"])
@@ -155,7 +165,8 @@ def main() -> None:
     }
     rows = [
         ("requests", f"{result['requests']:,}", f"{args.run_time} s, {args.users} clients"),
-        ("requests per second", f"{result['rps']:.1f}", ""),
+        ("requests per second", f"{result['rps']:.1f}", f"{ratio:.2f}x /health/"),
+        ("/health/ requests per second", f"{health['rps']:.1f}", "same gunicorn, same clients"),
         ("latency p50", f"{result['p50_ms']:.0f} ms", "all requests"),
         ("latency p99", f"{result['p99_ms']:.0f} ms", f"max {result['max_ms']:.0f} ms"),
         ("errors", f"{result['failures']}", "must be 0"),
@@ -188,6 +199,8 @@ def main() -> None:
                 "gunicorn_workers": args.workers,
                 "requests": result["requests"],
                 "rps": round(result["rps"], 1),
+                "health_rps": round(health["rps"], 1),
+                "rps_over_health": round(ratio, 3),
                 "p50_ms": result["p50_ms"],
                 "p99_ms": result["p99_ms"],
                 "errors": result["failures"],

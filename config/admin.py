@@ -6,6 +6,8 @@ from config.models import ApiKey, IdempotencyRecord
 
 # The package's own key model is unused: our keys belong to users.
 admin.site.unregister(APIKey)
+# "View site" leads to the committee board (`/` redirects there).
+admin.site.site_url = "/"
 
 
 @admin.register(ApiKey)

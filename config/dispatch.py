@@ -9,6 +9,7 @@ recoverable from the database (the scoring sweeper re-runs whatever is still dir
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Callable
 from typing import Any
 
@@ -19,6 +20,18 @@ from django.db import transaction
 from config.celery import app as celery_app
 
 logger = logging.getLogger(__name__)
+
+# After the cache or the broker failed, this process does not try either again for this
+# many seconds: one request may queue several tasks (scores, the radar), and each would
+# otherwise wait for the same dead Redis. The work stays recorded in the database (dirty
+# and stale marks), so skipping a send only waits for the sweeper.
+UNAVAILABLE_BACKOFF_SECONDS = 5.0
+_unavailable_until = 0.0
+
+
+def _mark_unavailable() -> None:
+    global _unavailable_until
+    _unavailable_until = time.monotonic() + UNAVAILABLE_BACKOFF_SECONDS
 
 
 def _debounce_key(task_name: str) -> str:
@@ -47,12 +60,18 @@ def send_after_commit(
         if settings.CELERY_TASK_ALWAYS_EAGER:
             task.apply(kwargs=kwargs or {})
             return
+        if time.monotonic() < _unavailable_until:
+            logger.warning(
+                "not queueing %s: Redis failed moments ago; the sweeper will catch up", task_name
+            )
+            return
         key = _debounce_key(task_name)
         try:
             if debounce and not cache.add(key, 1, timeout=int(debounce) + 60):
                 return  # one is already queued and has not started yet
         except Exception:
             # The cache is Redis, and so is the broker: don't wait for it a second time.
+            _mark_unavailable()
             logger.warning(
                 "could not queue %s (cache unavailable); the sweeper will catch up",
                 task_name,
@@ -63,6 +82,7 @@ def send_after_commit(
             task.apply_async(kwargs=kwargs or {}, countdown=debounce or None)
         except Exception:
             # Broker down: the database still says what is to be done.
+            _mark_unavailable()
             logger.warning(
                 "could not queue %s; the sweeper will catch up", task_name, exc_info=True
             )

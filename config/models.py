@@ -5,8 +5,21 @@ from rest_framework_api_key.models import AbstractAPIKey, APIKeyManager
 
 class ApiKeyManager(APIKeyManager):
     def get_usable_keys(self) -> models.QuerySet:
-        # The owner comes with the key: authentication stays one query.
-        return super().get_usable_keys().select_related("user")
+        # The owner and its roles come with the key: authentication is one query (the
+        # roles as one EXISTS per role, read into the user's role cache by the
+        # authentication class).
+        from django.contrib.auth import get_user_model
+
+        from config.roles import Role
+
+        memberships = get_user_model().groups.through.objects
+        roles = {
+            f"has_role_{role}": models.Exists(
+                memberships.filter(user_id=models.OuterRef("user_id"), group__name=role)
+            )
+            for role in Role.values
+        }
+        return super().get_usable_keys().select_related("user").annotate(**roles)
 
 
 class ApiKey(AbstractAPIKey):
@@ -49,3 +62,16 @@ class IdempotencyRecord(models.Model):
 
     def __str__(self) -> str:
         return f"{self.method} {self.path} [{self.key}]"
+
+
+class Generation(models.Model):
+    """One row per change of what the live reads show (see `config.generations`): the
+    largest id is the current generation, and the live reads derive their ETag from it,
+    so an unchanged resource answers 304 after one index lookup instead of running its
+    queryset. Rows are only inserted (no row lock shared by writers) and pruned as they
+    go."""
+
+    id = models.BigAutoField(primary_key=True)
+
+    def __str__(self) -> str:
+        return f"generation {self.pk}"

@@ -92,6 +92,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "config.web.context.web_nav",
             ],
         },
     },
@@ -162,6 +163,16 @@ CELERY_BEAT_SCHEDULE = {
         "task": "signals.friction_proposals_refresh_all",
         "schedule": crontab(hour=4, minute=23),
     },
+    # The radar (signals.radar): stale suggestions and duplicates caught up every minute (a
+    # broker outage delays them, loses none); emerging topics recomputed every night.
+    "radar-refresh-stale": {
+        "task": "signals.radar_refresh",
+        "schedule": timedelta(seconds=env_int("RADAR_SWEEP_SECONDS", 60, minimum=1)),
+    },
+    "radar-topics-refresh-daily": {
+        "task": "signals.radar_topics_refresh",
+        "schedule": crontab(hour=2, minute=47),
+    },
     "idempotency-records-prune-hourly": {
         "task": "config.idempotency_records_prune",
         "schedule": crontab(minute=41),
@@ -169,6 +180,13 @@ CELERY_BEAT_SCHEDULE = {
 }
 # Seconds a burst of writes is gathered before one recomputation runs.
 SCORING_DEBOUNCE_SECONDS = env_float("SCORING_DEBOUNCE_SECONDS", 2.0, minimum=0)
+# The radar: seconds a burst of evidence is gathered before one refresh; the emerging-topic
+# windows (days) and test (significance level, fewest messages in a topic).
+RADAR_DEBOUNCE_SECONDS = env_float("RADAR_DEBOUNCE_SECONDS", 5.0, minimum=0)
+RADAR_RECENT_DAYS = env_int("RADAR_RECENT_DAYS", 30, minimum=1)
+RADAR_BASELINE_DAYS = env_int("RADAR_BASELINE_DAYS", 150, minimum=1)
+RADAR_TOPIC_ALPHA = env_float("RADAR_TOPIC_ALPHA", 0.01, minimum=1e-12)
+RADAR_TOPIC_MIN_SIZE = env_int("RADAR_TOPIC_MIN_SIZE", 5, minimum=2)
 
 # --- Campaigns: the economics the funnel dashboard assumes ---------------------------------
 # Spend, LTV and ARPA are compared in this ISO 4217 currency (no exchange rates: groups
@@ -311,6 +329,9 @@ AUTHENTICATION_BACKENDS = [
     "config.security.LoginThrottleBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
+# The web side's one login page (config.web): product and marketing sign in there.
+LOGIN_URL = "web:login"
+LOGIN_REDIRECT_URL = "board:index"
 AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5, minimum=1)
 AXES_COOLOFF_TIME = timedelta(minutes=env_int("AXES_COOLOFF_MINUTES", 15, minimum=1))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
@@ -330,7 +351,7 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PAGINATION_CLASS": "config.api.pagination.Pagination",
     "DEFAULT_RENDERER_CLASSES": [
-        "rest_framework.renderers.JSONRenderer",
+        "config.api.renderers.OrjsonRenderer",
         "rest_framework.renderers.BrowsableAPIRenderer",
     ],
     "DEFAULT_PARSER_CLASSES": ["config.api.parsers.StrictJSONParser"],
@@ -366,9 +387,16 @@ SPECTACULAR_SETTINGS = {
         "ReportStatusEnum": "signals.choices.ReportStatus",
         # Friction reports, outcomes and launch plans (a list of them) share the channels.
         "ChannelEnum": "roadmap.choices.Channel",
+        # The radar names evidence by kind: a market signal or a friction report.
+        "EvidenceKindEnum": "signals.radar.models.DocKind",
+        "SignalKindEnum": "signals.choices.SignalKind",
         # A Jira run's status (push-to-jira, jira/runs) and its records' statuses.
         "RankingPushQueuedStatusEnum": "roadmap.models.JiraSyncRun.Status",
         "JiraSyncRecordStatusEnum": "roadmap.models.JiraSyncRecord.Status",
+        # The factors of SCORING.md (a move's main driver, an estimate that changed) and
+        # the team of an evidence submitter, in the causes of a move.
+        "MainDriverEnum": "scoring.api.serializers.causes.FACTOR_CHOICES",
+        "EvidenceTeamEnum": "scoring.api.serializers.causes.TEAM_CHOICES",
     },
 }
 

@@ -3,6 +3,8 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 from health_check.views import HealthCheckView
 
+from config.web.views import home
+
 api_v1 = [
     path("", include("roadmap.api.urls")),
     path("", include("signals.api.urls")),
@@ -10,9 +12,15 @@ api_v1 = [
 ]
 
 urlpatterns = [
+    path("", home, name="home"),
+    path("", include("config.web.urls")),
     path("admin/", admin.site.urls),
     path("board/", include("scoring.board.urls")),
     path("", include("scoring.board.public_urls")),
+    path("radar/", include("signals.radar.urls")),
+    # "My evidence" reads scores (scoring); submitting and importing are signals' pages.
+    path("evidence/mine/", include("scoring.my_evidence.urls")),
+    path("evidence/", include("signals.web.urls")),
     path("api/v1/", include(api_v1)),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),

@@ -13,6 +13,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from config.dispatch import send_after_commit
+from config.generations import generation_bump
 from roadmap.choices import ItemStatus
 from roadmap.models import DirtyItem, LaunchPlan, RoadmapItem, Segment, Theme
 
@@ -61,6 +62,7 @@ def items_mark_dirty(*, item_ids: Iterable[int]) -> None:
                 "marked_at = excluded.marked_at",
                 params,
             )
+    generation_bump()
     send_after_commit(RECOMPUTE_TASK, debounce=settings.SCORING_DEBOUNCE_SECONDS)
 
 
@@ -78,6 +80,7 @@ def items_mark_all_dirty() -> None:
             "marked_at = excluded.marked_at",
             [now],
         )
+    generation_bump()
     send_after_commit(RECOMPUTE_TASK, debounce=settings.SCORING_DEBOUNCE_SECONDS)
 
 

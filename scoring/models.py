@@ -246,6 +246,36 @@ class RankingEntry(models.Model):
         super().save(*args, **kwargs)
 
 
+class RankingRepresentation(models.Model):
+    """A published ranking's response body, rendered once (scoring.api.representations).
+
+    A ranking never changes, so each of its representations is a fixed string of bytes:
+    `kind` names the endpoint (the detail, an entries page, the Jira pull) and `variant`
+    what else its body depends on (the absolute URL its links are built from, "" when
+    nothing). `etag` is strong and derived from the ranking, the kind, the variant and the
+    version of the rendering, so a 304 needs the ranking's id and number alone.
+    """
+
+    ranking = models.ForeignKey(
+        Ranking, on_delete=models.CASCADE, related_name="representations", db_index=False
+    )
+    kind = models.CharField(max_length=16)
+    variant = models.CharField(max_length=500, blank=True)
+    etag = models.CharField(max_length=80)
+    body = models.BinaryField()
+    rendered_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["ranking", "kind", "variant"], name="ranking_representation_unique"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"ranking {self.ranking_id} {self.kind} {self.variant}".rstrip()
+
+
 class ConfidenceCalibration(models.Model):
     """A suggested confidence multiplier applied to an owner's open items
     (scoring.services.calibration_apply), kept as the record of who applied what, on

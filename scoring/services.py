@@ -22,6 +22,7 @@ from django.db import connection, transaction
 from django.db.models import Max
 from django.utils import timezone
 
+from config.generations import generation_bump
 from roadmap.choices import RANKABLE_STATUSES
 from roadmap.jira import jira_push_enabled
 from roadmap.jira.queue import jira_push_queue
@@ -112,6 +113,10 @@ def _recompute(
         history_rows = _write_scores(rows)
         # Marks of ids that no longer exist went with their items (cascade).
         _clear_marks({item_id: rev for item_id, rev in marks.items() if item_id in estimates})
+        if rows or marks:
+            # Stored scores (and their computed_at) and dirty flags changed: the live
+            # reads' ETags move once this commits.
+            generation_bump()
     return RecomputeResult(
         items=len(rows),
         scored=scored,
@@ -386,6 +391,12 @@ def ranking_publish(*, note: str, published_by: AbstractBaseUser | None) -> Rank
     for entry in entries:
         entry.ranking = ranking
     RankingEntry.objects.bulk_create(entries, batch_size=_PUBLISH_BATCH)
+    # The detail body is rendered once, here, in the publish transaction: the API serves
+    # those bytes (scoring.api.representations; imported here, it renders with the API's
+    # serializers).
+    from scoring.api.representations import ranking_render
+
+    ranking_render(ranking)
     if jira_push_enabled():
         # A queued JiraSyncRun now, the task once this transaction commits (DESIGN.md,
         # "Publish"): the push reads the ranking written here.

@@ -6,5 +6,11 @@ class SignalsConfig(AppConfig):
     verbose_name = "Market evidence"
 
     def ready(self) -> None:
-        # Register the tasks in every process (web included): writers queue them by name.
+        # The evidence an item's score explanation lists: its ETag follows it (the
+        # generation). Register the tasks in every process (web included): writers queue
+        # them by name.
+        from config.generations import generation_bump_on_write
         from signals import tasks  # noqa: F401
+        from signals.models import FrictionReport, MarketSignal, ReportLink, SignalLink
+
+        generation_bump_on_write(MarketSignal, FrictionReport, SignalLink, ReportLink)

@@ -322,14 +322,48 @@ class ReportLink(Link):
 # The loop back (expected results, notifications): models kept in their own module.
 # Campaigns and funnels live in their own package; imported here so Django registers them
 # as models of this app.
-from signals.campaigns.models import (  # noqa: E402, F401
+from signals.campaigns.models import (  # noqa: E402
     Campaign,
     FrictionProposal,
     FunnelSnapshot,
 )
-from signals.loop.models import (  # noqa: E402, F401
+from signals.loop.models import (  # noqa: E402
     ExpectedResult,
     Notification,
     NotificationEvent,
     NotificationPreference,
 )
+
+# The radar (issue 13) keeps its models in its own module; importing them here makes them
+# part of this app.
+from signals.radar.models import (  # noqa: E402
+    RadarDoc,
+    RadarDuplicate,
+    RadarPosting,
+    RadarProfile,
+    RadarSuggestion,
+    RadarTerm,
+    RadarTopic,
+)
+
+__all__ = [
+    "Campaign",
+    "ExpectedResult",
+    "FrictionProposal",
+    "FrictionReport",
+    "FunnelSnapshot",
+    "MarketSignal",
+    "Notification",
+    "NotificationEvent",
+    "NotificationPreference",
+    "Outcome",
+    "RadarDoc",
+    "RadarDuplicate",
+    "RadarPosting",
+    "RadarProfile",
+    "RadarSuggestion",
+    "RadarTerm",
+    "RadarTopic",
+    "ReportLink",
+    "SignalLink",
+]

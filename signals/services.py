@@ -19,11 +19,13 @@ from django.db import IntegrityError, transaction
 from django.db.models import Model, QuerySet
 from django.utils import timezone
 
+from config.bulk import bulk_update_rows
 from config.roles import Role, user_roles
 from roadmap.models import RoadmapItem
 from roadmap.services import items_mark_dirty
 from signals.choices import ReportStatus, Team
 from signals.models import FrictionReport, MarketSignal, Outcome, ReportLink, SignalLink
+from signals.radar.services import radar_mark_stale
 
 # Allowed report status transitions: a report is resolved once, from open.
 REPORT_TRANSITIONS = {
@@ -104,6 +106,18 @@ def _kind_of(evidence: AnyEvidence) -> _EvidenceKind:
     return _SIGNALS if isinstance(evidence, MarketSignal) else _REPORTS
 
 
+def _radar_mark(kind: _EvidenceKind, evidence_ids: Iterable[int], item_ids: Iterable[int]) -> None:
+    """Tell the radar (signals.radar) that this evidence and these items' profiles changed."""
+    if kind.link_model is None:
+        return  # outcomes are no evidence the radar reads
+    ids = list(evidence_ids)
+    radar_mark_stale(
+        signal_ids=ids if kind is _SIGNALS else [],
+        report_ids=ids if kind is _REPORTS else [],
+        item_ids=set(item_ids),
+    )
+
+
 def _linked_item_ids(links_model: type[SignalLink] | type[ReportLink], **lookup: Any) -> list[int]:
     return list(links_model.objects.filter(**lookup).values_list("item_id", flat=True))
 
@@ -160,9 +174,9 @@ def signals_set_dismissed(
         default_user=user,
         default_change_reason="dismissed" if dismissed else "restored",
     )
-    items_mark_dirty(
-        item_ids=SignalLink.objects.filter(signal_id__in=ids).values_list("item_id", flat=True)
-    )
+    item_ids = list(SignalLink.objects.filter(signal_id__in=ids).values_list("item_id", flat=True))
+    items_mark_dirty(item_ids=item_ids)
+    _radar_mark(_SIGNALS, ids, item_ids)
     return len(ids)
 
 
@@ -204,7 +218,9 @@ def report_set_status(*, report: FrictionReport, status: str) -> FrictionReport:
     _check_transition(locked.status, status)
     locked.status = status
     locked.save(update_fields=["status", "updated_at"])
-    items_mark_dirty(item_ids=_linked_item_ids(ReportLink, report=locked))
+    item_ids = _linked_item_ids(ReportLink, report=locked)
+    items_mark_dirty(item_ids=item_ids)
+    _radar_mark(_REPORTS, [locked.pk], item_ids)
     return locked
 
 
@@ -243,9 +259,11 @@ def _evidence_create(evidence: AnyEvidence, *, links: LinkPairs, user: Any) -> N
     evidence.full_clean()
     _save(kind, evidence)
     pairs = list(links)
+    affected: set[int] = set()
     if pairs:
         affected = _links_sync(kind, desired={evidence.pk: pairs}, existing=[], user=user)
         items_mark_dirty(item_ids=affected)
+    _radar_mark(kind, [evidence.pk], affected)
 
 
 def _evidence_update(evidence: AnyEvidence, *, data: dict[str, Any], links: LinkPairs | None):
@@ -264,6 +282,7 @@ def _evidence_update(evidence: AnyEvidence, *, data: dict[str, Any], links: Link
             kind, desired={evidence.pk: list(links)}, existing=existing, user=None
         )
     items_mark_dirty(item_ids=affected)
+    _radar_mark(kind, [evidence.pk], affected)
 
 
 def _check_external_id(kind: _EvidenceKind, evidence: AnyEvidence) -> None:
@@ -334,6 +353,11 @@ def evidence_link_upsert(
     link.full_clean()
     link.save()
     items_mark_dirty(item_ids=[item.pk])
+    _radar_mark(
+        _SIGNALS if signal is not None else _REPORTS,
+        [link.signal_id if signal is not None else link.report_id],
+        [item.pk],
+    )  # type: ignore[union-attr]
     return link, created
 
 
@@ -350,6 +374,9 @@ def evidence_unlink(
         deleted, _ = ReportLink.objects.filter(item=item, report=report).delete()
     if deleted:
         items_mark_dirty(item_ids=[item.pk])
+        evidence = signal if signal is not None else report
+        assert evidence is not None
+        _radar_mark(_SIGNALS if signal is not None else _REPORTS, [evidence.pk], [item.pk])
     return bool(deleted)
 
 
@@ -404,7 +431,7 @@ def _links_sync(
         kind.link_model.objects.bulk_create(to_create)
         history.bulk_history_create(to_create, default_user=user)
     if to_update:
-        kind.link_model.objects.bulk_update(to_update, ["weight"])
+        bulk_update_rows(kind.link_model, to_update, ["weight"])
         history.bulk_history_create(to_update, update=True, default_user=user)
     return affected
 
@@ -616,7 +643,7 @@ def _bulk_write(
     affected: set[int] = set()
     existing_links: list[Any] = []
     if updated:
-        kind.model.objects.bulk_update(updated, sorted(update_fields | {"updated_at"}))
+        bulk_update_rows(kind.model, updated, sorted(update_fields | {"updated_at"}))
         kind.model.history.bulk_history_create(updated, update=True, default_user=user)
     if updated and kind.link_model is not None:
         # Items linked to an updated record are rescored even when its links stay.
@@ -634,6 +661,7 @@ def _bulk_write(
     if desired_links:
         affected |= _links_sync(kind, desired=desired_links, existing=existing_links, user=user)
     items_mark_dirty(item_ids=affected)
+    _radar_mark(kind, [e.pk for e in (*created, *updated)], affected)
     return outcomes
 
 

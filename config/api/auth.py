@@ -14,6 +14,7 @@ from rest_framework import authentication, exceptions
 from rest_framework.request import Request
 
 from config.models import ApiKey
+from config.roles import Role
 
 KEYWORD = "Api-Key"
 
@@ -59,6 +60,11 @@ class ApiKeyAuthentication(authentication.BaseAuthentication):
             raise exceptions.AuthenticationFailed("This API key has expired.")
         if not api_key.user.is_active:
             raise exceptions.AuthenticationFailed("This API key's user is inactive.")
+        # The roles came with the key (ApiKeyManager.get_usable_keys): no query per request.
+        names = {role for role in Role.values if getattr(api_key, f"has_role_{role}", False)}
+        if api_key.user.is_superuser:
+            names.add(Role.PRODUCT)
+        api_key.user._roles_cache = frozenset(names)
         # At most one write a minute per key: enough to show "last used" in the admin.
         now = timezone.now()
         if api_key.last_used_at is None or (now - api_key.last_used_at).total_seconds() > 60:

@@ -1,17 +1,25 @@
 """Scoring API: model versions and what-if previews, the live ranking, published rankings
 and their diffs, an item's score. Each method calls one selector or service.
 
-Every GET answers with an ETag (Django's ConditionalGetMiddleware hashes the body) and
-honours If-None-Match with 304; a published ranking never changes, so its ETag is stable.
+Every GET answers with an ETag and honours If-None-Match with 304. Published rankings are
+served as stored bytes with a strong ETag derived from the ranking (scoring.api.
+representations); the live ranking and item scores derive theirs from the score
+generation (config.generations), so a 304 costs one indexed lookup, not a render. Other
+GETs get theirs from Django's ConditionalGetMiddleware, which hashes the body.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
+from django.db import transaction
 from django.db.models import QuerySet
+from django.http.response import HttpResponseBase
 from django.urls import reverse
+from django.utils import translation
 from django_filters.rest_framework import DjangoFilterBackend
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
     OpenApiParameter,
     OpenApiResponse,
@@ -25,13 +33,18 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from config.api.conditional import client_has, etag_digest, json_bytes_response, not_modified
 from config.api.errors import Conflict
+from config.api.fields import AwareDateTimeField
 from config.api.openapi import error_responses
 from config.api.permissions import ProductOnly
+from config.api.renderers import dumps
+from config.generations import generation_value
 from config.roles import Role, user_roles
 from roadmap.jira import queue as jira
 from roadmap.models import RoadmapItem
 from scoring import selectors, services
+from scoring.api import representations
 from scoring.api.serializers import (
     CalibrationApplySerializer,
     CalibrationReportSerializer,
@@ -155,13 +168,28 @@ class LiveRankingViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     def get_queryset(self) -> QuerySet[ItemScore]:
         return selectors.live_ranking()
 
-    def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+    def list(self, request: Request, *args: Any, **kwargs: Any) -> HttpResponseBase:
+        # The score generation moves with every write this list shows: unchanged, the
+        # client's copy is current, and one primary-key lookup answers it.
+        etag = live_etag(request, "live")
+        if client_has(request, etag):
+            return not_modified(etag)
         page = self.paginate_queryset(self.filter_queryset(self.get_queryset())) or []
         positions = selectors.item_positions(item_ids=[score.item_id for score in page])
         context = {**self.get_serializer_context(), "positions": positions}
-        return self.get_paginated_response(
+        response = self.get_paginated_response(
             self.get_serializer(page, many=True, context=context).data
         )
+        response["ETag"] = etag
+        return response
+
+
+def live_etag(request: Request, kind: str, *parts: object) -> str:
+    """The ETag of a live read: the score generation, plus what else the body depends on
+    (the full URL with its filters and host, the format)."""
+    fmt = getattr(request.accepted_renderer, "format", "")
+    digest = etag_digest(kind, fmt, request.build_absolute_uri(), *parts)
+    return f'"{kind}-{generation_value()}-{digest}"'
 
 
 _NUMBER = OpenApiParameter(
@@ -219,17 +247,68 @@ class RankingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
             headers={"Location": location},
         )
 
+    def _published(
+        self,
+        request: Request,
+        ranking: Ranking | None,
+        kind: str,
+        variant: str,
+        build: Callable[[Ranking], Any],
+        store: bool = True,
+    ) -> HttpResponseBase:
+        """Answer from the stored representation: 304 from the ETag alone, else the
+        stored bytes, rendered and stored on their first read."""
+        if ranking is None:
+            raise NotFound("No ranking has been published yet.")
+        ranking_id, number = ranking.pk, ranking.number
+        if getattr(request.accepted_renderer, "format", "") != "json":
+            return Response(build(ranking))  # the browsable API renders its own page
+        etag = representations.representation_etag(
+            ranking_id=ranking_id, number=number, kind=kind, variant=variant
+        )
+        if client_has(request, etag):
+            return not_modified(etag)
+        body = representations.representation_body(
+            ranking_id=ranking_id, kind=kind, variant=variant
+        )
+        if body is None:
+            body = dumps(build(ranking))
+            if store:
+                # After the request's transaction (now, outside one): a read stores what
+                # it rendered without adding to its own cost; idempotent.
+                stored = body
+                transaction.on_commit(
+                    lambda: representations.representation_store(
+                        ranking=(ranking_id, number), kind=kind, variant=variant, body=stored
+                    ),
+                    robust=True,
+                )
+        return json_bytes_response(body, etag)
+
+    def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> HttpResponseBase:
+        key = selectors.ranking_key(number=kwargs["number"])
+        if key is None:
+            raise NotFound("No such ranking.")
+        return self._published(
+            request, key, representations.DETAIL, "", representations.detail_data
+        )
+
     @extend_schema(
         summary="The latest published ranking with its entries",
-        description="Poll with If-None-Match: an unchanged ranking answers 304.",
+        description="Poll with If-None-Match: an unchanged ranking answers 304. The body "
+        "of a published ranking never changes: it is served as stored bytes with a strong "
+        "ETag.",
         responses={200: RankingDetailSerializer, **errors(401, 403, 404)},
     )
     @action(detail=False, methods=["get"])
-    def latest(self, request: Request) -> Response:
-        ranking = selectors.ranking_latest(with_entries=True)
-        if ranking is None:
-            raise NotFound("No ranking has been published yet.")
-        return Response(self.get_serializer(ranking).data)
+    def latest(self, request: Request) -> HttpResponseBase:
+        return self._published(
+            request,
+            selectors.ranking_key(),
+            representations.DETAIL,
+            "",
+            representations.detail_data,
+        )
 
     @extend_schema(
         summary="The latest published ranking, shaped for Jira",
@@ -240,13 +319,20 @@ class RankingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
         responses={200: RankingJiraSerializer, **errors(401, 403, 404)},
     )
     @action(detail=False, methods=["get"], url_path="latest/jira")
-    def latest_jira(self, request: Request) -> Response:
-        ranking = selectors.ranking_latest()
-        if ranking is None:
-            raise NotFound("No ranking has been published yet.")
-        issues = selectors.ranking_entries(ranking=ranking).exclude(jira_key="")
-        data = {"ranking": ranking, "issues": list(issues)}
-        return Response(RankingJiraSerializer(data, context=self.get_serializer_context()).data)
+    def latest_jira(self, request: Request) -> HttpResponseBase:
+        def build(ranking: Ranking) -> Any:
+            issues = selectors.ranking_entries(ranking=ranking).exclude(jira_key="")
+            data = {"ranking": ranking, "issues": list(issues)}
+            return RankingJiraSerializer(data, context=self.get_serializer_context()).data
+
+        # The explanation URLs are absolute: one stored body per host the API answers on.
+        return self._published(
+            request,
+            selectors.ranking_key(),
+            representations.JIRA,
+            request.build_absolute_uri("/"),
+            build,
+        )
 
     @extend_schema(
         summary="Push this ranking to Jira (product)",
@@ -284,7 +370,9 @@ class RankingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
     )
     @action(detail=True, methods=["get"])
     def diff(self, request: Request, number: str | None = None) -> Response:
-        diff = selectors.ranking_diff(ranking=self.get_object())
+        # The API speaks English whatever the request's language (the board translates).
+        with translation.override("en"):
+            diff = selectors.ranking_diff(ranking=self.get_object())
         return Response(RankingDiffSerializer(diff).data)
 
     @extend_schema(
@@ -293,16 +381,56 @@ class RankingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
         responses={200: RankingEntrySerializer(many=True), **errors(401, 403, 404)},
     )
     @action(detail=True, methods=["get"])
-    def entries(self, request: Request, number: str | None = None) -> Response:
-        entries: QuerySet[RankingEntry] = selectors.ranking_entries(ranking=self.get_object())
-        page = self.paginate_queryset(entries)
-        return self.get_paginated_response(self.get_serializer(page, many=True).data)
+    def entries(self, request: Request, number: str | None = None) -> HttpResponseBase:
+        key = selectors.ranking_key(number=number or "")
+        if key is None:
+            raise NotFound("No such ranking.")
+        paginator = self.paginator
+        assert paginator is not None  # the default pagination class is set
+        # Bad limit/offset are a 400 before anything else, as the schema says.
+        limit = paginator.get_limit(request)  # type: ignore[attr-defined]
+        offset = paginator.get_offset(request)  # type: ignore[attr-defined]
+
+        def build(ranking: Ranking) -> Any:
+            entries: QuerySet[RankingEntry] = selectors.ranking_entries(ranking=ranking)
+            page = self.paginate_queryset(entries)
+            return self.get_paginated_response(self.get_serializer(page, many=True).data).data
+
+        # The page's links carry the full URL: it is the variant. Only aligned pages of
+        # the ranking are stored, so a client cannot fill the table with odd offsets.
+        aligned = set(request.query_params) <= {"limit", "offset"} and offset % limit == 0
+        return self._published(
+            request,
+            key,
+            representations.ENTRIES,
+            request.build_absolute_uri(),
+            build,
+            store=aligned and offset < max(key.item_count, 1),
+        )
+
+
+class ScoreSinceQuerySerializer(serializers.Serializer):
+    since = AwareDateTimeField(required=False)
 
 
 @extend_schema_view(
     retrieve=extend_schema(
         summary="An item's score: explanation, pending recomputation, history",
-        responses={200: ItemScoreDetailSerializer, **errors(401, 403, 404)},
+        description="With `since` (an ISO 8601 datetime with a time zone), `change` says how "
+        "and why the score moved from its last history point at or before `since` to now: "
+        "the factor split of SCORING.md and the estimates, evidence and model version that "
+        "changed in between.",
+        parameters=[
+            OpenApiParameter(
+                "since",
+                OpenApiTypes.DATETIME,
+                OpenApiParameter.QUERY,
+                required=False,
+                description="Aware datetime, e.g. 2026-11-01T00:00:00Z; a naive or "
+                "malformed value is a 400.",
+            )
+        ],
+        responses={200: ItemScoreDetailSerializer, **errors(400, 401, 403, 404)},
     )
 )
 class ItemScoreViewSet(viewsets.GenericViewSet):
@@ -310,9 +438,20 @@ class ItemScoreViewSet(viewsets.GenericViewSet):
     serializer_class = ItemScoreDetailSerializer
     filter_backends: list[Any] = []
 
-    def retrieve(self, request: Request, pk: str | None = None) -> Response:
-        detail = selectors.item_score_detail(item=self.get_object())
-        return Response(self.get_serializer(detail).data)
+    def retrieve(self, request: Request, pk: str | None = None) -> HttpResponseBase:
+        query = ScoreSinceQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        # The ETag covers the URL (so `since`); deleting the item moves the generation
+        # too, so a 304 never outlives its item.
+        etag = live_etag(request, "item-score")
+        if client_has(request, etag):
+            return not_modified(etag)
+        item = self.get_object()
+        with translation.override("en"):
+            detail = selectors.item_score_detail(item=item, since=query.validated_data.get("since"))
+        response = Response(self.get_serializer(detail).data)
+        response["ETag"] = etag
+        return response
 
 
 # --- Closing the loop: calibration (the shared KPIs are in signals.api.views) ---------

@@ -18,4 +18,7 @@ urlpatterns = [
         loop_views.notifications_preferences,
         name="notifications-preferences",
     ),
+    path("export.csv", views.live_export, name="live-export"),
+    path("rankings/<int:number>/", views.ranking_diff, name="ranking"),
+    path("rankings/<int:number>/export.csv", views.ranking_export, name="ranking-export"),
 ]

@@ -2,7 +2,8 @@
 item's score explained, publishing through a confirmation that shows the diff, the launch
 calendar and the outcomes.
 
-Signed-in staff only (others are sent to the admin login). Publishing is for the product
+Product and marketing users (config.web.web_user_required: anonymous visitors go to the
+login page, integration accounts are refused). Publishing is for the product
 role, as everywhere else (scoring.board.permissions.can_publish). Each view parses the
 request, checks the permission and renders what a presenter (scoring.board.presenters)
 shapes from selectors; the one write, publishing, goes through scoring.services.
@@ -11,25 +12,28 @@ shapes from selectors; the one write, publishing, goes through scoring.services.
 from __future__ import annotations
 
 from django.contrib import messages
-from django.contrib.admin.views.decorators import staff_member_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
+from config.web import web_user_required
 from roadmap.models import RoadmapItem
 from scoring import selectors, services
+from scoring.board.exports import live_ranking_csv, ranking_csv
 from scoring.board.forms import BoardFilterForm, PublishForm
 from scoring.board.permissions import NO_PUBLISH_REASON, can_publish
+from scoring.board.presenters.diff import ranking_diff_page
 from scoring.board.presenters.item import item_page
 from scoring.board.presenters.launches import launches_page
 from scoring.board.presenters.outcomes import outcomes_page
 from scoring.board.presenters.publish import publish_page, published_since
 from scoring.board.presenters.ranking import board_page
+from scoring.models import Ranking
 
 
 @require_GET
-@staff_member_required
+@web_user_required
 def board(request: HttpRequest) -> HttpResponse:
     """The live ranking beside the latest published one, the publish panel and the items
     that need estimates. Filters hide rows; positions stay those of the whole ranking."""
@@ -42,7 +46,7 @@ def board(request: HttpRequest) -> HttpResponse:
         publish_form.fields["note"].disabled = True
     context = {
         "form": form,
-        **board_page(filters=form.filters()),
+        **board_page(filters=form.filters(), sort=request.GET.get("sort")),
         "can_publish": allowed,
         "no_publish_reason": NO_PUBLISH_REASON,
         "publish_form": publish_form,
@@ -51,7 +55,7 @@ def board(request: HttpRequest) -> HttpResponse:
 
 
 @require_GET
-@staff_member_required
+@web_user_required
 def item_detail(request: HttpRequest, item_id: int) -> HttpResponse:
     """An item's score explained (scoring.board.presenters.item)."""
     item = get_object_or_404(RoadmapItem.objects.select_related("theme", "owner"), pk=item_id)
@@ -59,7 +63,7 @@ def item_detail(request: HttpRequest, item_id: int) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-@staff_member_required
+@web_user_required
 def publish(request: HttpRequest) -> HttpResponse:
     """GET: what publishing now would change against the latest published ranking, with
     the note to confirm. POST (product role only, else 403): publish, then back to the
@@ -105,16 +109,45 @@ def publish(request: HttpRequest) -> HttpResponse:
 
 
 @require_GET
-@staff_member_required
+@web_user_required
 def launches(request: HttpRequest) -> HttpResponse:
     """Upcoming launches by date (scoring.board.presenters.launches)."""
     return render(request, "board/launches.html", launches_page(today=timezone.localdate()))
 
 
 @require_GET
-@staff_member_required
+@web_user_required
 def outcomes(request: HttpRequest) -> HttpResponse:
     """The shared KPIs of shipped items and the calibration of estimates against outcomes
     (scoring.board.presenters.outcomes). Read only: a product manager applies a
     multiplier through the API."""
     return render(request, "board/outcomes.html", outcomes_page())
+
+
+def _csv_response(text: str, filename: str) -> HttpResponse:
+    response = HttpResponse(text, content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+@require_GET
+@web_user_required
+def live_export(request: HttpRequest) -> HttpResponse:
+    """The live ranking as CSV (scoring.board.exports: the API's numbers)."""
+    return _csv_response(live_ranking_csv(), "live-ranking.csv")
+
+
+@require_GET
+@web_user_required
+def ranking_diff(request: HttpRequest, number: int) -> HttpResponse:
+    """A published ranking against the one before it, and why each item moved."""
+    ranking = get_object_or_404(Ranking.objects.select_related("published_by"), number=number)
+    return render(request, "board/ranking.html", ranking_diff_page(ranking=ranking))
+
+
+@require_GET
+@web_user_required
+def ranking_export(request: HttpRequest, number: int) -> HttpResponse:
+    """A published ranking as CSV (scoring.board.exports: the API's numbers)."""
+    ranking = get_object_or_404(Ranking, number=number)
+    return _csv_response(ranking_csv(ranking=ranking), f"ranking-{number}.csv")

@@ -36,6 +36,7 @@ from scoring import services as scoring_services
 from scoring.demo import data
 from scoring.models import Ranking, ScoreHistory, ScoringModel
 from signals import services as signals_services
+from signals.campaigns.demo import campaigns_demo_seed
 from signals.models import FrictionReport, MarketSignal, Outcome, ReportLink, SignalLink
 
 SOURCE = data.SOURCE
@@ -77,6 +78,15 @@ def demo_seed(*, anchor: datetime) -> DemoSeedResult:
     )
     with transaction.atomic():
         _Writer(plan, anchor, result).run()
+        # Four channels over six months, one campaign whose sign-ups rise while its
+        # activation collapses: the proposed friction report of the first visit.
+        campaigns = campaigns_demo_seed(
+            user=get_user_model().objects.filter(username="claire.dubois").first(),
+            segments=list(Segment.objects.filter(slug__in=[s[0] for s in data.SEGMENTS])),
+            today=anchor.date(),
+        )
+        result.created["campaigns"] = campaigns.campaigns
+        result.created["funnel_snapshots"] = campaigns.snapshots
     # Whatever the replay left dirty (or a partial run marked), scored now.
     scoring_services.item_scores_recompute_dirty()
     return result

@@ -7,6 +7,7 @@
 - `preview`: the what-if ranking under candidate parameters;
 - `rankings`: published rankings and `live_ranking_snapshot` (what a publication freezes);
 - `diffs`: the ranking diff (published against previous, or live against published);
+- `causes`: why an item's own score changed between two moments, in people's terms;
 - `board`: the committee board's reads;
 - `calibration`: estimates against measured outcomes.
 
@@ -29,6 +30,7 @@ from scoring.selectors.calibration import (
     calibration_suggestion,
     item_closing_the_loop,
 )
+from scoring.selectors.causes import ItemCauses, items_causes
 from scoring.selectors.diffs import ranking_diff, ranking_diff_live
 from scoring.selectors.evidence import (
     dirty_item_revs,
@@ -37,7 +39,11 @@ from scoring.selectors.evidence import (
     item_evidence_sums,
     item_inputs,
 )
-from scoring.selectors.explanations import item_explanation, item_score_detail
+from scoring.selectors.explanations import (
+    item_explanation,
+    item_score_change,
+    item_score_detail,
+)
 from scoring.selectors.preview import (
     PARAM_NAMES,
     scoring_model_candidate,
@@ -49,6 +55,7 @@ from scoring.selectors.rankings import (
     ranking_entries,
     ranking_entry_of_item,
     ranking_entry_result,
+    ranking_key,
     ranking_latest,
     ranking_positions,
     rankings,
@@ -76,6 +83,7 @@ __all__ = [
     "RANKING_DETAIL_MAX_ENTRIES",
     "CalibratedItem",
     "CalibrationSuggestion",
+    "ItemCauses",
     "board_filter_options",
     "calibrated_items",
     "calibration_report",
@@ -92,9 +100,11 @@ __all__ = [
     "item_inputs",
     "item_is_dirty",
     "item_positions",
+    "item_score_change",
     "item_score_detail",
     "item_score_history",
     "item_score_result",
+    "items_causes",
     "items_needing_estimates",
     "live_ranking",
     "live_ranking_board",
@@ -104,6 +114,7 @@ __all__ = [
     "ranking_entries",
     "ranking_entry_of_item",
     "ranking_entry_result",
+    "ranking_key",
     "ranking_latest",
     "ranking_positions",
     "rankings",

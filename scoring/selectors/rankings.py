@@ -40,6 +40,20 @@ def ranking_latest(*, with_entries: bool = False) -> Ranking | None:
     return (rankings_with_entries() if with_entries else rankings()).first()
 
 
+def ranking_key(*, number: str | int | None = None) -> Ranking | None:
+    """Ranking `number`, or the latest one, with only its own columns (no user, model or
+    entries): one lookup on the unique index of `number`, what a 304 of a published
+    ranking needs."""
+    rankings = Ranking.objects.order_by("-number").only(
+        "pk", "number", "item_count", "published_at", "note"
+    )
+    if number is not None:
+        if not str(number).isdigit() or int(number) >= 2**31:
+            return None
+        rankings = rankings.filter(number=int(number))
+    return rankings.first()
+
+
 def ranking_entries(*, ranking: Ranking) -> QuerySet[RankingEntry]:
     return RankingEntry.objects.filter(ranking=ranking).order_by("position")
 

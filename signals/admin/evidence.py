@@ -14,6 +14,7 @@ from signals.admin.filters import ObservedAgeFilter
 from signals.admin.inlines import ReportItemLinkInline, SignalItemLinkInline
 from signals.choices import ReportStatus
 from signals.models import FrictionReport, MarketSignal
+from signals.radar.admin import RadarPanelMixin  # also registers the radar's pages
 from signals.services import InvalidTransition, report_set_status, signals_set_dismissed
 
 _ORIGIN_FIELDS = ("source", "external_id", "submitted_by", "created_at", "updated_at")
@@ -24,7 +25,7 @@ def _invalid_transition(exc: Exception) -> ValidationError:
 
 
 @admin.register(MarketSignal)
-class MarketSignalAdmin(EvidenceAdmin):
+class MarketSignalAdmin(RadarPanelMixin, EvidenceAdmin):
     create = staticmethod(services.signal_create)
     update = staticmethod(services.signal_update)
     delete = staticmethod(services.signal_delete)
@@ -75,7 +76,7 @@ def _signals(count: int) -> str:
 
 
 @admin.register(FrictionReport)
-class FrictionReportAdmin(EvidenceAdmin):
+class FrictionReportAdmin(RadarPanelMixin, EvidenceAdmin):
     create = staticmethod(services.report_create)
     update = staticmethod(services.report_update)
     delete = staticmethod(services.report_delete)

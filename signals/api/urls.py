@@ -5,9 +5,10 @@ from signals.api.views import (
     FrictionReportViewSet,
     MarketSignalViewSet,
     OutcomeViewSet,
-    SharedKpisView,
 )
 from signals.campaigns.api.urls import urlpatterns as campaign_urls
+from signals.kpis.views import SharedKpisView
+from signals.radar.api.urls import urlpatterns as radar_urls
 
 router = SimpleRouter()
 router.register("signals", MarketSignalViewSet, basename="signal")
@@ -19,4 +20,5 @@ urlpatterns = [
     path("kpis/", SharedKpisView.as_view(), name="kpis"),
     path("", include("signals.loop.urls")),
     *campaign_urls,
+    *radar_urls,
 ]

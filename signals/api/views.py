@@ -27,7 +27,6 @@ from rest_framework.exceptions import NotFound
 from rest_framework.permissions import BasePermission
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.views import APIView
 
 from config.api.errors import Conflict
 from config.api.filtering import FILTER_BACKENDS
@@ -36,7 +35,6 @@ from config.api.openapi import (
     IDEMPOTENCY_KEY,
     READ_ERRORS,
     WRITE_ERRORS,
-    ErrorSerializer,
     error_responses,
 )
 from config.api.permissions import EvidencePermission, ProductOnly, is_product
@@ -57,13 +55,12 @@ from signals.api.serializers import (
     OutcomeBulkSerializer,
     OutcomeSerializer,
     ReportStatusSerializer,
-    SharedKpisSerializer,
     bulk_records_validate,
     evidence_fields,
 )
 from signals.filters import FrictionReportFilterSet, MarketSignalFilterSet, OutcomeFilterSet
-from signals.kpis.selectors import kpis_shared
 from signals.models import FrictionReport, MarketSignal
+from signals.radar.api.views import EvidenceSuggestionsMixin
 
 
 @contextmanager
@@ -174,7 +171,7 @@ class BulkUpsertMixin:
         return Response(BulkResultSerializer(result).data)
 
 
-class EvidenceViewSet(BulkUpsertMixin, viewsets.ModelViewSet):
+class EvidenceViewSet(BulkUpsertMixin, EvidenceSuggestionsMixin, viewsets.ModelViewSet):
     """What signals and reports share: permissions, links, bulk upserts."""
 
     permission_classes = (EvidencePermission,)
@@ -400,22 +397,3 @@ class OutcomeViewSet(
 
 
 # --- Shared KPIs --------------------------------------------------------------------------
-
-
-class SharedKpisView(APIView):
-    """The KPIs both teams steer by, from the outcomes measured after shipping."""
-
-    @extend_schema(
-        summary="Shared KPIs: activation and conversion by channel, LTV by segment, NPS "
-        "before and after each release",
-        description="From the outcomes of shipped items, each item's latest measurement "
-        "counting once per group; every figure lists the items that moved it. Any role.",
-        responses={
-            200: SharedKpisSerializer,
-            **error_responses(401, 403),
-            # The scoring API's wording, which this route had before it moved here.
-            401: OpenApiResponse(ErrorSerializer, description="No valid credentials."),
-        },
-    )
-    def get(self, request: Request) -> Response:
-        return Response(SharedKpisSerializer(kpis_shared()).data)

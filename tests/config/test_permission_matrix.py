@@ -296,6 +296,25 @@ MATRIX: list[tuple[str, str, Any, dict[str, int]]] = [
         {"owner": "{owner}", "multiplier": "{multiplier}"},
         writes(200),
     ),
+    # The radar: everyone reads; suggestions and duplicates are decided by product, or by
+    # marketing on its own evidence; topics are product's.
+    ("get", "/api/v1/signals/{own_signal}/suggestions/", None, READ),
+    ("get", "/api/v1/friction-reports/{own_report}/suggestions/", None, READ),
+    ("get", "/api/v1/suggestions/", None, READ),
+    ("post", "/api/v1/suggestions/{own_suggestion}/accept/", None, writes(200, 200)),
+    ("post", "/api/v1/suggestions/{other_suggestion}/accept/", None, writes(200, 403)),
+    ("post", "/api/v1/suggestions/{own_suggestion}/reject/", None, writes(200, 200)),
+    ("post", "/api/v1/suggestions/{other_suggestion}/reject/", None, writes(200, 403)),
+    ("get", "/api/v1/duplicates/", None, READ),
+    ("get", "/api/v1/duplicates/{own_duplicate}/", None, READ),
+    ("post", "/api/v1/duplicates/{own_duplicate}/confirm/", None, writes(200, 200)),
+    ("post", "/api/v1/duplicates/{other_duplicate}/confirm/", None, writes(200, 403)),
+    ("post", "/api/v1/duplicates/{own_duplicate}/reject/", None, writes(200, 200)),
+    ("post", "/api/v1/duplicates/{other_duplicate}/reject/", None, writes(200, 403)),
+    ("get", "/api/v1/radar/topics/", None, READ),
+    ("get", "/api/v1/radar/topics/{topic}/", None, READ),
+    ("post", "/api/v1/radar/topics/{topic}/dismiss/", None, writes(200)),
+    ("post", "/api/v1/radar/topics/{topic}/create-item/", {}, writes(201)),
 ]
 
 
@@ -335,6 +354,7 @@ def world(product_user, marketing_user, other_marketing_user) -> dict[str, Any]:
     )
     proposed, _ = collapsing_campaign()
     friction_proposals_refresh(campaign_ids=[proposed.pk])
+    radar = _radar_world(item, own_signal, other_signal)
 
     from scoring.sharing.services import share_link_create
     from signals.loop.services import expected_result_create
@@ -370,6 +390,39 @@ def world(product_user, marketing_user, other_marketing_user) -> dict[str, Any]:
         "own_snapshot": own_snapshot.pk,
         "other_snapshot": other_snapshot.pk,
         "proposal": FrictionProposal.objects.filter(campaign=proposed).first().pk,
+        **radar,
+    }
+
+
+def _radar_world(item: Any, own_signal: Any, other_signal: Any) -> dict[str, int]:
+    """A suggestion and a duplicate flag on the marketing user's signal and on another's,
+    and a topic."""
+    from signals.radar.models import RadarDoc, RadarDuplicate, RadarSuggestion, RadarTopic
+
+    other_item = RoadmapItemFactory()
+    docs = {
+        s.pk: RadarDoc.objects.create(signal=s, terms="w:x", observed_at=NOW, stale=False)
+        for s in (own_signal, other_signal)
+    }
+    original = RadarDoc.objects.create(
+        signal=MarketSignalFactory(observed_at=NOW), terms="w:x", observed_at=NOW
+    )
+    own_doc, other_doc = docs[own_signal.pk], docs[other_signal.pk]
+    suggestions = [
+        RadarSuggestion.objects.create(doc=doc, item=other_item, similarity=0.5)
+        for doc in (own_doc, other_doc)
+    ]
+    duplicates = [
+        RadarDuplicate.objects.create(doc=doc, original=original, similarity=0.9)
+        for doc in (own_doc, other_doc)
+    ]
+    topic = RadarTopic.objects.create(label="factur-x", status="emerging")
+    return {
+        "own_suggestion": suggestions[0].pk,
+        "other_suggestion": suggestions[1].pk,
+        "own_duplicate": duplicates[0].pk,
+        "other_duplicate": duplicates[1].pk,
+        "topic": topic.pk,
     }
 
 
@@ -432,7 +485,9 @@ def test_the_matrix_covers_every_api_operation():
             "proposal",
         ):
             generic = generic.replace(f"{{{name}}}", "{id}")
-        for name in ("own_outcome", "other_outcome"):
+        for name in ("own_outcome", "other_outcome", "own_suggestion", "other_suggestion"):
+            generic = generic.replace(f"{{{name}}}", "{id}")
+        for name in ("own_duplicate", "other_duplicate", "topic"):
             generic = generic.replace(f"{{{name}}}", "{id}")
         generic = generic.replace("/1/", "/{number}/").replace("/links/{id}/", "/links/{item_id}/")
         if generic.startswith("/api/v1/items/{id}/score/"):

@@ -16,9 +16,9 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from roadmap.admin import RoadmapItemAdmin
 from roadmap.models import DirtyItem, RoadmapItem
 from roadmap.services import items_mark_dirty
+from scoring.admin import ScoredRoadmapItemAdmin
 from scoring.models import ItemScore, ScoringModel
 from scoring.services import (
     MODEL_PARAM_FIELDS,
@@ -69,7 +69,7 @@ def rows(response: Any) -> list[dict[str, str]]:
 
 
 def sorted_by(column: str) -> dict[str, str]:
-    return {"o": str(RoadmapItemAdmin.list_display.index(column) + 1)}
+    return {"o": str(ScoredRoadmapItemAdmin.list_display.index(column) + 1)}
 
 
 def messages_of(response: Any) -> list[str]:

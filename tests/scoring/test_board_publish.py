@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 from django.contrib.messages import get_messages
+from django.utils.formats import date_format
 
 from config.formatting import format_number
 from roadmap.services import item_update
@@ -51,7 +52,8 @@ def test_the_publish_confirmation_shows_the_diff_against_the_latest_ranking(
 
     assert response.status_code == 200
     diff = tables(response)
-    assert diff["diff"] == [
+    moved = [row for row in diff["diff"] if len(row) == 6]
+    assert [row[:5] for row in moved] == [
         [
             "R2000",
             "2 → 1",
@@ -67,6 +69,15 @@ def test_the_publish_confirmation_shows_the_diff_against_the_latest_ranking(
             "its own score did not change; other items moved past it",
         ],
         ["R3000", "1 → 3", "2", "3,000 → 600", "effort 1 → 5 person-months"],
+    ]
+    when = date_format(top.history.first().history_date, "DATE_FORMAT")
+    # Why, in people's terms: who passed whom, and the estimate that changed.
+    assert [row[5] for row in moved] == [
+        f"up 1: passed R3000 (effort 1 → 5 on {when}); its own score did not change",
+        f"up 1: passed R3000 (effort 1 → 5 on {when}); its own score did not change",
+        f"down 2: passed by R2000 and R1000; own score 3,000 → 600 (effort 1 → 5 on {when})",
+    ]
+    assert [row for row in diff["diff"] if len(row) != 6] == [
         ["Newcomer", "4", "50"],
         ["Gone", "4", "100"],
     ]

@@ -51,19 +51,23 @@ from tests.support.factories import (
 
 @pytest.mark.django_db
 @pytest.mark.parametrize("path", [BOARD, PUBLISH, "/board/items/1/"])
-def test_anonymous_visitors_are_sent_to_the_admin_login(client, path):
+def test_anonymous_visitors_are_sent_to_the_login(client, path):
     response = client.get(path)
     assert response.status_code == 302
-    assert response["Location"].startswith(reverse("admin:login"))
+    assert response["Location"].startswith(reverse("web:login"))
     assert "next=" in response["Location"]
 
 
 @pytest.mark.django_db
-def test_signed_in_users_who_are_not_staff_are_sent_to_the_admin_login(client, marketing_user):
+def test_marketing_users_who_are_not_staff_see_the_board(client, marketing_user):
     client.force_login(marketing_user)
-    response = client.get(BOARD)
-    assert response.status_code == 302
-    assert response["Location"].startswith(reverse("admin:login"))
+    assert client.get(BOARD).status_code == 200
+
+
+@pytest.mark.django_db
+def test_integration_users_are_refused(client, integration_user):
+    client.force_login(integration_user)
+    assert client.get(BOARD).status_code == 403
 
 
 @pytest.mark.django_db

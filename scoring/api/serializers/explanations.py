@@ -6,6 +6,7 @@ from rest_framework import serializers
 
 from config.api.openapi import ErrorSerializer as ErrorSerializer
 from roadmap.choices import ItemStatus
+from scoring.api.serializers.causes import ScoreChangeSerializer
 from scoring.models import (
     ScoreHistory,
 )
@@ -109,3 +110,8 @@ class ItemScoreDetailSerializer(serializers.Serializer):
         allow_null=True, help_text="Null when the item was never scored."
     )
     history = ScoreHistorySerializer(many=True, help_text="The last 100 points, newest first.")
+    change = ScoreChangeSerializer(
+        allow_null=True,
+        help_text="With `?since=`: the score then and now, the factor split and the inputs "
+        "that changed in between, in people's terms; null without it.",
+    )

@@ -15,6 +15,11 @@ from config.api.openapi import ErrorSerializer as ErrorSerializer
 from config.api.serializers import StrictSerializer
 from roadmap.choices import ItemStatus
 from scoring import selectors
+from scoring.api.serializers.causes import (
+    FactorNumbersSerializer,
+    ItemCausesSerializer,
+    OtherItemSerializer,
+)
 from scoring.api.serializers.explanations import (
     ConfidencePartsSerializer,
     EffortPartsSerializer,
@@ -29,6 +34,14 @@ from scoring.models import (
 )
 
 # --- The live ranking -------------------------------------------------------------------
+
+
+def _result(score: ItemScore) -> Any:
+    """The score as the engine's result, built once per row for the four factor fields."""
+    result = getattr(score, "_result", None)
+    if result is None:
+        result = score._result = selectors.item_score_result(score)  # type: ignore[attr-defined]
+    return result
 
 
 class LiveRankingEntrySerializer(serializers.ModelSerializer):
@@ -80,19 +93,19 @@ class LiveRankingEntrySerializer(serializers.ModelSerializer):
 
     @extend_schema_field(ReachPartsSerializer)
     def get_reach(self, obj: ItemScore) -> dict[str, Any]:
-        return asdict(selectors.item_score_result(obj).reach)
+        return asdict(_result(obj).reach)
 
     @extend_schema_field(ImpactPartsSerializer)
     def get_impact(self, obj: ItemScore) -> dict[str, Any]:
-        return asdict(selectors.item_score_result(obj).impact)
+        return asdict(_result(obj).impact)
 
     @extend_schema_field(ConfidencePartsSerializer)
     def get_confidence(self, obj: ItemScore) -> dict[str, Any]:
-        return asdict(selectors.item_score_result(obj).confidence)
+        return asdict(_result(obj).confidence)
 
     @extend_schema_field(EffortPartsSerializer)
     def get_effort(self, obj: ItemScore) -> dict[str, Any]:
-        return asdict(selectors.item_score_result(obj).effort)
+        return asdict(_result(obj).effort)
 
 
 # --- Published rankings -----------------------------------------------------------------
@@ -160,13 +173,6 @@ class RankingDetailSerializer(RankingSerializer):
         return obj.item_count > selectors.RANKING_DETAIL_MAX_ENTRIES
 
 
-class FactorNumbersSerializer(serializers.Serializer):
-    reach = serializers.FloatField(required=False)
-    impact = serializers.FloatField(required=False)
-    confidence = serializers.FloatField(required=False)
-    effort = serializers.FloatField(required=False)
-
-
 class RankingMoveSerializer(serializers.Serializer):
     item = serializers.IntegerField()
     title = serializers.CharField()
@@ -185,6 +191,25 @@ class RankingMoveSerializer(serializers.Serializer):
         "when either score is 0."
     )
     deltas = FactorNumbersSerializer(help_text="after − before, for each factor.")
+    # Why, in people's terms (scoring.selectors.causes); additive to the fields above.
+    own_change = serializers.BooleanField(help_text="Whether its own score changed.")
+    causes = ItemCausesSerializer(
+        help_text="The inputs of its own score that changed between the two rankings."
+    )
+    passed_by = OtherItemSerializer(
+        many=True,
+        help_text="Moved down: items above it now that were below it (or absent); at most 5.",
+    )
+    passed_by_count = serializers.IntegerField()
+    passed = OtherItemSerializer(
+        many=True,
+        help_text="Moved up: items it passed (or that left the ranking above it); at most 5.",
+    )
+    passed_count = serializers.IntegerField()
+    summary = serializers.CharField(
+        help_text='The move in one sentence (English): "down 2: passed by … (new); its own '
+        'score did not change".'
+    )
 
 
 class RankingDiffEntrySerializer(serializers.Serializer):

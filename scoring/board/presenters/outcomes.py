@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any
 
+from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
 
 from config.formatting import format_number
@@ -13,6 +14,9 @@ from scoring import selectors
 from scoring.board.charts import grouped_bar_chart_svg
 from scoring.board.presenters.common import channel_label
 from scoring.board.presenters.expected import expected_rows, verdict_rule
+from signals.campaigns.api.serializers import DEFAULT_WINDOW as CAMPAIGN_WINDOW
+from signals.campaigns.presenter import campaign_panel
+from signals.campaigns.selectors import campaign_dashboard
 from signals.kpis.selectors import (
     KpiBySegment,
     KpiGroup,
@@ -179,11 +183,14 @@ def outcomes_page() -> dict[str, Any]:
     queries."""
     kpis = kpis_shared()
     report = selectors.calibration_report()
+    today = timezone.localdate()
+    campaigns = campaign_panel(campaign_dashboard(date_from=today - CAMPAIGN_WINDOW, date_to=today))
     releases = kpis["nps_by_release"]
     team = report["by_team"]
     return {
         "expected": expected_rows(expected_results_judged(expected=list(expected_result_list()))),
         "verdict_rule": verdict_rule(),
+        "campaigns": campaigns,
         "sections": _kpi_sections(kpis),
         "nps_chart": _chart(
             [(row["title"], row["baseline"], row["measured"]) for row in releases],

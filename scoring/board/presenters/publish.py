@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.utils.translation import gettext as _
+
 from config.formatting import format_number
 from scoring import selectors
 from scoring.models import Ranking
@@ -15,13 +17,15 @@ FACTOR_UNITS = {"reach": " people a quarter", "effort": " person-months"}
 def _driver_text(row: RankingMove) -> str:
     driver = row["main_driver"]
     if driver is None:
-        return "its own score did not change; other items moved past it"
+        return _("its own score did not change; other items moved past it")
     before, after = row["factors_before"][driver], row["factors_after"][driver]
     unit = FACTOR_UNITS.get(driver, "")
     return f"{driver} {format_number(before)} → {format_number(after)}{unit}"
 
 
-def _moved_rows(rows: list[RankingMove]) -> list[dict[str, Any]]:
+def moved_rows(rows: list[RankingMove]) -> list[dict[str, Any]]:
+    """The moves of a diff as the board shows them: the numbers, the main factor, and why
+    in people's terms (scoring.why.move_summary: who passed whom, and every cause)."""
     return [
         {
             "item": row["item"],
@@ -32,12 +36,13 @@ def _moved_rows(rows: list[RankingMove]) -> list[dict[str, Any]]:
             "score_before": format_number(row["score_before"]),
             "score_after": format_number(row["score_after"]),
             "driver": _driver_text(row),
+            "summary": row["summary"],
         }
         for row in rows
     ]
 
 
-def _listed_rows(rows: list[RankingListed]) -> list[dict[str, Any]]:
+def listed_rows(rows: list[RankingListed]) -> list[dict[str, Any]]:
     return [{**row, "score": format_number(row["score"])} for row in rows]
 
 
@@ -56,10 +61,10 @@ def publish_page(*, latest: Ranking | None) -> dict[str, Any]:
     return {
         "latest": latest,
         "next_number": (0 if latest is None else latest.number) + 1,
-        "moved_up": _moved_rows(diff["moved_up"]),
-        "moved_down": _moved_rows(diff["moved_down"]),
-        "new": _listed_rows(diff["new"]),
-        "dropped": _listed_rows(diff["dropped"]),
+        "moved_up": moved_rows(diff["moved_up"]),
+        "moved_down": moved_rows(diff["moved_down"]),
+        "new": listed_rows(diff["new"]),
+        "dropped": listed_rows(diff["dropped"]),
         "unchanged": diff["unchanged"],
         "pending": selectors.dirty_item_count(),
     }

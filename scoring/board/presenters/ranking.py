@@ -5,8 +5,13 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.urls import reverse
+from django.utils.safestring import mark_safe
+from django.utils.translation import gettext as _
+
 from config.formatting import format_number
 from scoring import selectors
+from scoring.board.matrix import MatrixLabels, MatrixPoint, value_effort_svg
 from scoring.board.presenters.common import contribution_bar, evidence_rows, person_name
 from scoring.filters import item_scores_filtered
 from scoring.models import ItemScore, Ranking
@@ -47,8 +52,24 @@ def _row(
         "title": item.title,
         "theme": item.theme.name if item.theme else "—",
         "owner": person_name(item.owner),
+        # Nobody answers for it in a committee: the board flags it.
+        "unowned": item.owner_id is None,
         "status": item.get_status_display(),
+        "status_code": item.status,
         "score": format_number(score.score),
+        "raw": {
+            "position": position,
+            "score": score.score,
+            "reach": score.reach,
+            "impact": score.impact,
+            "confidence": score.confidence,
+            "effort": score.effort,
+            "title": item.title.casefold(),
+        },
+        "reach": format_number(score.reach),
+        "impact": format_number(score.impact),
+        "confidence": format_number(score.confidence),
+        "effort": format_number(score.effort),
         "exact_score": repr(score.score),
         "dirty": getattr(score, "dirty", False),
         "bars": [
@@ -78,7 +99,74 @@ def _needs_row(score: ItemScore) -> dict[str, Any]:
     }
 
 
-def board_page(*, filters: dict[str, Any]) -> dict[str, Any]:
+# The columns the ranking sorts by (`?sort=reach`, `?sort=-reach`), position by default.
+SORT_KEYS = ("position", "title", "score", "reach", "impact", "confidence", "effort")
+
+
+def sort_rows(rows: list[dict[str, Any]], sort: str | None) -> tuple[list[dict[str, Any]], str]:
+    """The rows in the order asked for (an unknown key: ranking order), and the key used.
+    Ties and missing values keep ranking order."""
+    key = (sort or "").lstrip("-")
+    if key not in SORT_KEYS or (key == "position" and not (sort or "").startswith("-")):
+        return rows, "position"
+    descending = (sort or "").startswith("-")
+    present = [row for row in rows if row["raw"][key] is not None]
+    absent = [row for row in rows if row["raw"][key] is None]
+    present.sort(key=lambda row: row["raw"]["position"])
+    present.sort(key=lambda row: row["raw"][key], reverse=descending)
+    return [*present, *absent], ("-" if descending else "") + key
+
+
+def sort_links(current: str) -> dict[str, dict[str, str]]:
+    """For each sortable column: the `sort` its header link asks for (numbers largest
+    first on the first click, then the other way) and its aria-sort state."""
+    links = {}
+    for key in SORT_KEYS:
+        first = key if key in ("position", "title") else f"-{key}"
+        if current == first:
+            other = first[1:] if first.startswith("-") else f"-{first}"
+            links[key] = {"next": other, "aria": "descending" if first[0] == "-" else "ascending"}
+        elif current.lstrip("-") == key:
+            links[key] = {"next": first, "aria": "ascending" if first[0] == "-" else "descending"}
+        else:
+            links[key] = {"next": first, "aria": "none"}
+    return links
+
+
+def matrix_svg(rows: list[dict[str, Any]]) -> str:
+    """The value/effort matrix of the shown rows (scoring.board.matrix)."""
+    points = [
+        MatrixPoint(
+            item_id=row["item_id"],
+            title=row["title"],
+            position=row["position"],
+            value=row["raw"]["reach"] * row["raw"]["impact"] * row["raw"]["confidence"],
+            effort=row["raw"]["effort"],
+            href=reverse("board:item", args=[row["item_id"]]),
+        )
+        for row in rows
+        if None not in (row["raw"]["reach"], row["raw"]["impact"], row["raw"]["effort"])
+    ]
+    labels = MatrixLabels(
+        title=_("Value against effort"),
+        x_axis=_("Effort E (person-months, log scale)"),
+        y_axis=_("Value R·I·C (log scale)"),
+        quick_wins=_("Quick wins"),
+        big_bets=_("Big bets"),
+        fill_ins=_("Fill-ins"),
+        money_pits=_("Money pits"),
+        empty=_("No ranked item to place yet"),
+        point=_("%(position)s. %(title)s: value %(value)s, effort %(effort)s"),
+        describe=_(
+            "%(count)s ranked items placed by value (reach × impact × confidence) and "
+            "effort, both on log scales; lines split each axis at the geometric mean."
+        ),
+    )
+    # The module escapes every text it is given.
+    return mark_safe(value_effort_svg(points, labels=labels))  # noqa: S308
+
+
+def board_page(*, filters: dict[str, Any], sort: str | None = None) -> dict[str, Any]:
     """The board's rows for the given filters (data of scoring.filters'
     LiveRankingFilterSet, the filters of `rankings/live/`). Filters hide rows;
     positions stay those of the whole ranking."""
@@ -103,9 +191,15 @@ def board_page(*, filters: dict[str, Any]) -> dict[str, Any]:
     )
     needs = item_scores_filtered(queryset=selectors.items_needing_estimates(), data=filters)
     moves = [row["movement"]["kind"] for row in rows]
+    matrix = matrix_svg(rows)
+    rows, sort_key = sort_rows(rows, sort)
     return {
         "filtered": bool(filters),
         "rows": rows,
+        "sort": sort_key,
+        "sorting": sort_links(sort_key),
+        "matrix": matrix,
+        "unowned_count": sum(row["unowned"] for row in rows),
         "ranked_count": len(positions),
         "latest": latest,
         "dropped": [{"position": p, "score": format_number(s), "title": t} for p, s, t in dropped],

@@ -1,0 +1,89 @@
+"""Radar benchmark (make bench-radar): quality on the labelled set, then speed.
+
+Quality (embedded default, a throwaway SQLite database): tests/data/radar_eval.json is
+loaded through the services, a third of the labelled evidence is linked beforehand (every
+third piece of each item, by key), the radar is rebuilt, and the suggestions of the other
+two thirds are judged: recall@3, precision@1; duplicate flags against the 10 labelled
+pairs: precision and recall; emerging topics: found / missed / false. The same figures for
+the plain baseline: TF-IDF over character n-grams of each item's title and description,
+cosine similarity, nothing else (duplicates: the same vectors between evidence; topics: the
+same grouping and test on those vectors).
+
+Speed (PostgreSQL, database roadmap_bench_radar next to BENCH_DATABASE_URL): items and
+signals generated with generate_series, profiles built, then the suggestions of one new
+piece of evidence timed (median and 95th percentile over many), and a topic refresh of
+20,000 unlinked pieces.
+
+    python bench/radar.py [--part quality|speed|all] [--items N] [--signals N] [--unlinked N]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+EVAL_SET = ROOT / "tests" / "data" / "radar_eval.json"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--part", choices=["quality", "speed", "all"], default="all")
+    parser.add_argument("--items", type=int, default=10_000)
+    parser.add_argument("--signals", type=int, default=1_000_000)
+    parser.add_argument("--unlinked", type=int, default=20_000)
+    parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.child:
+        if args.part == "quality":
+            from bench.radar_quality import run
+
+            run(EVAL_SET)
+        else:
+            from bench.radar_speed import run
+
+            run(items=args.items, signals=args.signals, unlinked=args.unlinked)
+        return
+    parts = ["quality", "speed"] if args.part == "all" else [args.part]
+    for part in parts:
+        env = {**os.environ, "DEBUG": "1", "DJANGO_SETTINGS_MODULE": "config.settings"}
+        env.pop("REDIS_URL", None)
+        env.pop("CELERY_BROKER_URL", None)
+        if part == "quality":
+            folder = tempfile.mkdtemp(prefix="radar-bench-")
+            env["DATABASE_URL"] = f"sqlite:///{folder}/radar.sqlite3"
+        else:
+            env["DATABASE_URL"] = _speed_database(
+                os.environ.get("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/postgres")
+            )
+        command = [sys.executable, __file__, "--child", "--part", part]
+        command += ["--items", str(args.items), "--signals", str(args.signals)]
+        command += ["--unlinked", str(args.unlinked)]
+        result = subprocess.run(command, env=env, cwd=ROOT, check=False)
+        if result.returncode:
+            sys.exit(result.returncode)
+
+
+def _speed_database(admin_url: str) -> str:
+    from urllib.parse import urlparse, urlunparse
+
+    import psycopg
+
+    parsed = urlparse(admin_url)
+    if not parsed.scheme.startswith("postgres"):
+        sys.exit("the speed part needs PostgreSQL: set BENCH_DATABASE_URL=postgres://...")
+    with psycopg.connect(admin_url, autocommit=True) as conn:
+        if not conn.execute(
+            "SELECT 1 FROM pg_database WHERE datname = 'roadmap_bench_radar'"
+        ).fetchone():
+            conn.execute("CREATE DATABASE roadmap_bench_radar")
+    return urlunparse(parsed._replace(path="/roadmap_bench_radar"))
+
+
+if __name__ == "__main__":
+    main()

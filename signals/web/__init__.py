@@ -1,0 +1,1 @@
+"""Marketing's web pages: submitting evidence and importing files of it."""

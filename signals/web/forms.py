@@ -1,0 +1,153 @@
+"""Forms of marketing's pages: a friction report or a market signal with its links to
+items, and the import upload. `save` calls the signals services (full_clean, dirty marks,
+history), never the ORM."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+
+from roadmap.models import RoadmapItem
+from signals import services
+from signals.api.serializers import MAX_LINKS_PER_RECORD
+from signals.models import MIN_LINK_WEIGHT, FrictionReport, MarketSignal
+from signals.web.imports import KINDS, MAX_IMPORT_BYTES, too_large_message
+
+MAX_FUTURE = timedelta(days=1)
+
+
+class EvidenceForm(forms.ModelForm):
+    """What reports and signals share: when it was observed, and the items it bears on.
+
+    The links come as `links` (checked item ids) and `weight_<id>` (each from 0.001 to
+    1); the page lists the checked items and the item search results together.
+    """
+
+    links = forms.ModelMultipleChoiceField(
+        queryset=RoadmapItem.objects.only("id", "title"),
+        required=False,
+        label=_("Linked items"),
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if not self.is_bound and "observed_at" in self.fields:
+            self.initial.setdefault("observed_at", timezone.localtime().strftime("%Y-%m-%dT%H:%M"))
+
+    def clean_observed_at(self) -> Any:
+        value = self.cleaned_data["observed_at"]
+        if value and value > timezone.now() + MAX_FUTURE:
+            raise ValidationError(gettext("Must not be more than a day in the future."))
+        return value
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        items = list(cleaned.get("links") or [])
+        if len(items) > MAX_LINKS_PER_RECORD:
+            raise ValidationError(
+                gettext("At most %(limit)s linked items.") % {"limit": MAX_LINKS_PER_RECORD}
+            )
+        pairs: list[tuple[int, float]] = []
+        for item in items:
+            raw = self.data.get(f"weight_{item.pk}", "1")
+            try:
+                weight = float(str(raw).replace(",", "."))
+            except ValueError:
+                weight = -1.0
+            if not MIN_LINK_WEIGHT <= weight <= 1:
+                self.add_error(
+                    "links",
+                    gettext("The weight of “%(title)s” must be a number from %(low)s to 1.")
+                    % {"title": item.title, "low": MIN_LINK_WEIGHT},
+                )
+                continue
+            pairs.append((item.pk, weight))
+        cleaned["link_pairs"] = pairs
+        return cleaned
+
+    def model_fields(self) -> dict[str, Any]:
+        return {name: self.cleaned_data[name] for name in self._meta.fields or ()}
+
+
+class FrictionReportForm(EvidenceForm):
+    class Meta:
+        model = FrictionReport
+        fields = (
+            "campaign",
+            "title",
+            "summary",
+            "channel",
+            "funnel_stage",
+            "affected_people",
+            "severity",
+            "metric_name",
+            "metric_before",
+            "metric_after",
+            "segment",
+            "observed_at",
+        )
+        widgets = {
+            "observed_at": forms.DateTimeInput(attrs={"type": "datetime-local"}),
+            "summary": forms.Textarea(attrs={"rows": 3}),
+        }
+
+    def save(self, commit: bool = True, *, user: Any = None) -> FrictionReport:  # type: ignore[override]
+        return services.report_create(
+            submitted_by=user, links=self.cleaned_data["link_pairs"], **self.model_fields()
+        )
+
+
+class MarketSignalForm(EvidenceForm):
+    class Meta:
+        model = MarketSignal
+        fields = (
+            "kind",
+            "title",
+            "summary",
+            "account_name",
+            "account_value",
+            "segment",
+            "observed_at",
+        )
+        widgets = {
+            "observed_at": forms.DateTimeInput(attrs={"type": "datetime-local"}),
+            "summary": forms.Textarea(attrs={"rows": 3}),
+        }
+
+    def save(self, commit: bool = True, *, user: Any = None) -> MarketSignal:  # type: ignore[override]
+        return services.signal_create(
+            submitted_by=user, links=self.cleaned_data["link_pairs"], **self.model_fields()
+        )
+
+
+class ImportUploadForm(forms.Form):
+    kind = forms.ChoiceField(
+        label=_("What the file holds"),
+        choices=[("reports", _("Friction reports")), ("signals", _("Market signals"))],
+    )
+    file = forms.FileField(
+        label=_("CSV or XLSX file"),
+        help_text=_("At most 1,000 rows and 2 MB. Download a template below."),
+    )
+
+    def clean_kind(self) -> str:
+        kind = self.cleaned_data["kind"]
+        if kind not in KINDS:
+            raise ValidationError(gettext("Unknown kind."))
+        return kind
+
+    def clean_file(self) -> Any:
+        upload = self.cleaned_data["file"]
+        if upload.size > MAX_IMPORT_BYTES:
+            raise ValidationError(too_large_message())
+        if not upload.name.lower().endswith((".csv", ".xlsx")):
+            raise ValidationError(
+                gettext("Only CSV (.csv) and Excel (.xlsx) files can be imported.")
+            )
+        return upload
