@@ -7,7 +7,7 @@ from typing import Any
 from django import forms
 
 from roadmap.choices import RANKABLE_STATUSES
-from scoring.models import Ranking
+from scoring.models import Ranking, RoadmapBy, RoadmapGroup
 
 ANY = ("", "Any")
 
@@ -59,3 +59,15 @@ class PublishForm(forms.Form):
         "the churn review”. Saved with the ranking; the API shows it.",
         error_messages={"required": "Say why this ranking is published."},
     )
+
+
+class RoadmapLayoutForm(forms.Form):
+    """How the roadmap is laid out: columns by horizon or quarter, rows by theme or
+    segment. An unknown value falls back to the default."""
+
+    by = forms.ChoiceField(required=False, choices=RoadmapBy.choices)
+    group = forms.ChoiceField(required=False, choices=RoadmapGroup.choices)
+
+    def choice(self) -> tuple[str, str]:
+        data = self.cleaned_data if self.is_valid() else {}
+        return data.get("by") or RoadmapBy.HORIZON, data.get("group") or RoadmapGroup.THEME
