@@ -15,7 +15,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from config.api.fields import ApiModelSerializer, AwareDateTimeField
+from config.api.fields import MAX_PK, ApiModelSerializer, AwareDateTimeField
 from config.api.openapi import error_responses
 from config.api.permissions import ProductOnly
 from config.api.serializers import StrictSerializer
@@ -105,6 +105,10 @@ class AnyRole(ProductOnly):
         return bool(user_roles(request.user))
 
 
+# The item filters' ids, as `items/` declares them: a positive 64-bit integer.
+_ID_SCHEMA: dict[str, Any] = {"type": "integer", "minimum": 1, "maximum": MAX_PK}
+
+
 class RoadmapApiView(APIView):
     permission_classes = (AnyRole,)
 
@@ -113,7 +117,11 @@ class RoadmapApiView(APIView):
         parameters=[
             RoadmapQuerySerializer,
             *(
-                OpenApiParameter(name, str, description=str(f.extra.get("help_text", "")))
+                OpenApiParameter(
+                    name,
+                    str if name == "q" else _ID_SCHEMA,
+                    description=str(f.extra.get("help_text", "")),
+                )
                 for name, f in RoadmapItemFilterSet.base_filters.items()
                 if name in ("theme", "segment", "owner", "q")
             ),
