@@ -27,7 +27,7 @@ from config.webhooks.models import (
 
 class WebhookSubscriptionSerializer(StrictModelSerializer):
     events = serializers.ListField(
-        child=serializers.ChoiceField(choices=sorted(EVENT_TYPES)), allow_empty=False
+        child=serializers.ChoiceField(choices=sorted(EVENT_TYPES)), allow_empty=False, min_length=1
     )
 
     class Meta:

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from config.api.openapi import ErrorSerializer, error_responses
 from signals.campaigns.api.serializers import DashboardQuerySerializer
+from signals.campaigns.api.views import WINDOW_PARAMETERS
 from signals.campaigns.selectors import campaign_dashboard
 from signals.kpis.selectors import kpis_shared
 from signals.kpis.serializers import SharedKpisSerializer
@@ -25,12 +26,7 @@ class SharedKpisView(APIView):
         "counting once per group; every figure lists the items that moved it. `campaigns` "
         "crosses acquisition with product usage over the window [from, to] (the figures "
         "of `campaigns/dashboard/`). Any role.",
-        parameters=[
-            OpenApiParameter(
-                "from", str, description="First day (YYYY-MM-DD); default a year before `to`."
-            ),
-            OpenApiParameter("to", str, description="Last day (YYYY-MM-DD); default today."),
-        ],
+        parameters=list(WINDOW_PARAMETERS),
         responses={
             200: SharedKpisSerializer,
             **error_responses(400, 401, 403),

@@ -7,6 +7,7 @@ from collections.abc import Mapping, Sequence
 from datetime import date, timedelta
 from typing import Any
 
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from config.api.fields import (
@@ -36,10 +37,17 @@ MAX_WINDOW = timedelta(days=366 * 10)
 DEFAULT_WINDOW = timedelta(days=365)
 
 
+@extend_schema_field(
+    {"type": "string", "format": "decimal", "pattern": r"^[0-9]{1,12}(?:\.[0-9]{1,2})?$"}
+)
+class SpendField(serializers.DecimalField):
+    """An amount of money, 0 or more, with at most two decimals."""
+
+
 class CampaignSerializer(ApiModelSerializer):
     """A marketing campaign: channel, target segment, period, spend and UTM tags."""
 
-    spend = serializers.DecimalField(
+    spend = SpendField(
         max_digits=14,
         decimal_places=2,
         min_value=0,

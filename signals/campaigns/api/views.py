@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import mixins, viewsets
 from rest_framework.decorators import action
@@ -56,8 +57,18 @@ from signals.campaigns.filters import (
 from signals.campaigns.models import Campaign, FunnelSnapshot
 from signals.services import BulkResult
 
+# The dashboard's window, as `campaigns/dashboard/` and `kpis/` take it.
+WINDOW_PARAMETERS = (
+    OpenApiParameter(
+        "from",
+        OpenApiTypes.DATE,
+        description="First day (YYYY-MM-DD); default a year before `to`.",
+    ),
+    OpenApiParameter("to", OpenApiTypes.DATE, description="Last day (YYYY-MM-DD); default today."),
+)
 
-def _crud_schema(serializer: type[Any], noun: str, rules: str) -> dict[str, Any]:
+
+def _crud_schema(serializer: type[Any], noun: str, rules: str, bulk: type[Any]) -> dict[str, Any]:
     return {
         "list": extend_schema(
             summary=f"List {noun}s",
@@ -98,6 +109,7 @@ def _crud_schema(serializer: type[Any], noun: str, rules: str) -> dict[str, Any]
                 f"{MAX_BULK_RECORDS:,} records."
             ),
             parameters=[IDEMPOTENCY_KEY],
+            request=bulk,
             responses={200: BulkResultSerializer, **error_responses(400, 401, 403, 409, 422)},
         ),
     }
@@ -148,7 +160,7 @@ class _OwnedViewSet(viewsets.ModelViewSet):
 
 
 @extend_schema_view(
-    **_crud_schema(CampaignSerializer, "campaign", _CAMPAIGN_RULES),
+    **_crud_schema(CampaignSerializer, "campaign", _CAMPAIGN_RULES, CampaignBulkSerializer),
 )
 class CampaignViewSet(_OwnedViewSet):
     queryset = selectors.campaign_list()
@@ -183,12 +195,7 @@ class CampaignViewSet(_OwnedViewSet):
             "activation rate are flagged (`volume_warnings`). Proposed friction reports "
             "waiting for confirmation are listed, most people first. Four queries."
         ),
-        parameters=[
-            OpenApiParameter(
-                "from", str, description="First day (YYYY-MM-DD); default a year before `to`."
-            ),
-            OpenApiParameter("to", str, description="Last day (YYYY-MM-DD); default today."),
-        ],
+        parameters=list(WINDOW_PARAMETERS),
         responses={200: DashboardSerializer, **error_responses(400, *READ_ERRORS)},
     )
     @action(detail=False, methods=["get"])
@@ -201,7 +208,9 @@ class CampaignViewSet(_OwnedViewSet):
 
 
 @extend_schema_view(
-    **_crud_schema(FunnelSnapshotSerializer, "funnel snapshot", _SNAPSHOT_RULES),
+    **_crud_schema(
+        FunnelSnapshotSerializer, "funnel snapshot", _SNAPSHOT_RULES, FunnelSnapshotBulkSerializer
+    ),
 )
 class FunnelSnapshotViewSet(_OwnedViewSet):
     queryset = selectors.snapshot_list()
