@@ -489,4 +489,9 @@ FR: dict[str, str | tuple[str, str]] = {
     'Edit estimates<span class="visually-hidden"> of %(title)s</span> in the admin': 'Modifier les estimations<span class="visually-hidden"> de %(title)s</span> dans l’administration',
     "Every open item matching the filters has its estimates.": "Chaque élément ouvert correspondant aux filtres a ses estimations.",
     "Every open item has its estimates.": "Chaque élément ouvert a ses estimations.",
+    "reach %(before)s → %(after)s people a quarter": "portée %(before)s → %(after)s personnes par trimestre",
+    "impact %(before)s → %(after)s": "impact %(before)s → %(after)s",
+    "confidence %(before)s → %(after)s": "confiance %(before)s → %(after)s",
+    "effort %(before)s → %(after)s person-months": "effort %(before)s → %(after)s mois-personne",
+    ": ": " : ",
 }
