@@ -19,6 +19,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("board/", include("scoring.board.urls")),
+    path("", include("scoring.board.public_urls")),
     path("radar/", include("signals.radar.urls")),
     # "My evidence" reads scores (scoring); submitting and importing are signals' pages.
     path("evidence/mine/", include("scoring.my_evidence.urls")),

@@ -85,6 +85,20 @@ def items_mark_all_dirty() -> None:
     send_after_commit(RECOMPUTE_TASK, debounce=settings.SCORING_DEBOUNCE_SECONDS)
 
 
+# The task (in signals, higher up the app order) that notifies the people behind the
+# evidence of a shipped item; named, not imported.
+ITEMS_SHIPPED_TASK = "signals.items_shipped_notify"
+
+
+def items_shipped_after_commit(*, item_ids: list[int]) -> None:
+    """What follows a ship: the `item.shipped` webhook event, written to the outbox in
+    this transaction, and, once it commits, the notifications of the evidence's
+    submitters (signals.items_shipped_notify, idempotent)."""
+    ids = sorted(item_ids)
+    webhook_events.items_shipped(ids)
+    send_after_commit(ITEMS_SHIPPED_TASK, kwargs={"item_ids": ids})
+
+
 @transaction.atomic
 def item_create(*, user: AbstractBaseUser | None = None, **fields: Any) -> RoadmapItem:
     segments = fields.pop("segments", None)
@@ -132,6 +146,8 @@ def item_update(
     if changed & SCORE_INPUT_FIELDS:
         items_mark_dirty(item_ids=[locked.pk])
     webhook_events.item_status_changed(locked, previous=previous_status)
+    if "status" in changed and locked.status == ItemStatus.SHIPPED:
+        items_shipped_after_commit(item_ids=[locked.pk])
     return locked
 
 
@@ -168,6 +184,8 @@ def items_set_status(
     )
     items_mark_dirty(item_ids=ids)
     webhook_events.items_status_changed(previous.items(), status=status)
+    if status == ItemStatus.SHIPPED:
+        items_shipped_after_commit(item_ids=ids)
     return len(ids)
 
 

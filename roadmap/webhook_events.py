@@ -68,3 +68,10 @@ def launch_plan_changed(plan: LaunchPlan, *, action: str) -> None:
             },
         },
     )
+
+
+def items_shipped(item_ids: Iterable[int]) -> None:
+    """`item.shipped`, one event per item, in the transaction that shipped them (the outbox:
+    a broker outage delays the delivery, loses nothing)."""
+    items = RoadmapItem.objects.filter(pk__in=list(item_ids)).order_by("pk")
+    events_emit("item.shipped", [{"item": item_payload(item)} for item in items])

@@ -1,9 +1,11 @@
+import secrets
 from typing import Any
 
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from roadmap.models import RoadmapItem
@@ -303,3 +305,58 @@ class ConfidenceCalibration(models.Model):
 
     def __str__(self) -> str:
         return f"×{self.multiplier:g} for user {self.owner_id} ({self.applied_at:%Y-%m-%d})"
+
+
+def share_token() -> str:
+    """An unguessable token for a share link (256 bits, URL-safe)."""
+    return secrets.token_urlsafe(32)
+
+
+class RoadmapGroup(models.TextChoices):
+    THEME = "theme", _("Theme")
+    SEGMENT = "segment", _("Segment")
+
+
+class RoadmapBy(models.TextChoices):
+    HORIZON = "horizon", _("Now / Next / Later")
+    QUARTER = "quarter", _("Quarter")
+
+
+class RoadmapShareLink(models.Model):
+    """A read-only link to the roadmap view for people without a login: an unguessable
+    token, an expiry, revocable, with the fields chosen for outsiders (titles, themes and
+    launch dates always; scores, positions, readiness and evidence counts only if chosen).
+    A wrong, revoked or expired token answers 404 and reveals nothing."""
+
+    token = models.CharField(max_length=64, unique=True, default=share_token, editable=False)
+    label = models.CharField(max_length=120, help_text=_("Who the link is for."))
+    group = models.CharField(max_length=16, choices=RoadmapGroup.choices, default="theme")
+    by = models.CharField(max_length=16, choices=RoadmapBy.choices, default="horizon")
+    show_scores = models.BooleanField(default=False)
+    show_positions = models.BooleanField(default=False)
+    show_readiness = models.BooleanField(default=True)
+    show_evidence = models.BooleanField(default=False, help_text=_("Evidence counts by kind."))
+    expires_at = models.DateTimeField()
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(group__in=RoadmapGroup.values), name="share_link_group_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(by__in=RoadmapBy.values), name="share_link_by_valid"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.label
+
+    @property
+    def is_active(self) -> bool:
+        return self.revoked_at is None and self.expires_at > timezone.now()

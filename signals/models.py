@@ -319,12 +319,19 @@ class ReportLink(Link):
         return f"report {self.report_id} → item {self.item_id} ({self.weight:g})"
 
 
+# The loop back (expected results, notifications): models kept in their own module.
 # Campaigns and funnels live in their own package; imported here so Django registers them
 # as models of this app.
 from signals.campaigns.models import (  # noqa: E402
     Campaign,
     FrictionProposal,
     FunnelSnapshot,
+)
+from signals.loop.models import (  # noqa: E402
+    ExpectedResult,
+    Notification,
+    NotificationEvent,
+    NotificationPreference,
 )
 
 # The radar (issue 13) keeps its models in its own module; importing them here makes them
@@ -341,10 +348,14 @@ from signals.radar.models import (  # noqa: E402
 
 __all__ = [
     "Campaign",
+    "ExpectedResult",
     "FrictionProposal",
     "FrictionReport",
     "FunnelSnapshot",
     "MarketSignal",
+    "Notification",
+    "NotificationEvent",
+    "NotificationPreference",
     "Outcome",
     "RadarDoc",
     "RadarDuplicate",

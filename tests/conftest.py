@@ -6,6 +6,8 @@ service is unreachable; with REQUIRE_SERVICES=1 (set by .ci/run) they fail inste
 
 from __future__ import annotations
 
+import os
+
 import pytest
 
 from tests.support.factories import UserFactory
@@ -30,13 +32,29 @@ def _fast_password_hashing(settings):
 
 
 @pytest.fixture(autouse=True)
-def _fresh_cache():
-    """Throttle counters and debounce keys must not leak from one test to the next."""
+def _fresh_cache(settings):
+    """Throttle counters and debounce keys must not leak from one test to the next.
+
+    Under pytest-xdist the workers share one Redis database: each keeps its keys under its
+    own prefix and empties only those, so one worker's clearing never wipes the throttle
+    counters another is in the middle of counting."""
     from django.core.cache import cache
 
-    cache.clear()
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    default = settings.CACHES["default"]
+    if worker and default["BACKEND"].endswith("RedisCache"):
+        settings.CACHES = {**settings.CACHES, "default": {**default, "KEY_PREFIX": worker}}
+
+        def clear() -> None:
+            client = cache._cache.get_client(None, write=True)
+            for key in client.scan_iter(match=f"{worker}:*", count=1000):
+                client.delete(key)
+
+    else:
+        clear = cache.clear
+    clear()
     yield
-    cache.clear()
+    clear()
 
 
 @pytest.fixture

@@ -22,5 +22,5 @@ EVENT_TYPES: dict[str, str] = {
     "outcome.created": "An outcome was recorded for a shipped item.",
     # Sent by features that are being built: listed now so subscriptions may name them.
     "radar.topic_emerged": "The radar found an emerging topic (sent once the radar exists).",
-    "item.shipped": "An item shipped (sent by the closing-the-loop notifications).",
+    "item.shipped": "An item shipped (its status became shipped).",
 }

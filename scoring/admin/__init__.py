@@ -22,3 +22,7 @@ __all__ = [
     "item_position",
     "score_explanation_panel",
 ]
+
+from scoring.admin.sharing import RoadmapShareLinkAdmin
+
+__all__ += ["RoadmapShareLinkAdmin"]

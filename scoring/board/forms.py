@@ -8,7 +8,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from roadmap.choices import RANKABLE_STATUSES
-from scoring.models import Ranking
+from scoring.models import Ranking, RoadmapBy, RoadmapGroup
 
 ANY = ("", _("Any"))
 
@@ -66,3 +66,15 @@ class PublishForm(forms.Form):
         ),
         error_messages={"required": _("Say why this ranking is published.")},
     )
+
+
+class RoadmapLayoutForm(forms.Form):
+    """How the roadmap is laid out: columns by horizon or quarter, rows by theme or
+    segment. An unknown value falls back to the default."""
+
+    by = forms.ChoiceField(required=False, choices=RoadmapBy.choices)
+    group = forms.ChoiceField(required=False, choices=RoadmapGroup.choices)
+
+    def choice(self) -> tuple[str, str]:
+        data = self.cleaned_data if self.is_valid() else {}
+        return data.get("by") or RoadmapBy.HORIZON, data.get("group") or RoadmapGroup.THEME

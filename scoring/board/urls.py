@@ -1,6 +1,6 @@
 from django.urls import path
 
-from scoring.board import views
+from scoring.board import loop_views, views
 
 app_name = "board"
 
@@ -10,6 +10,14 @@ urlpatterns = [
     path("publish/", views.publish, name="publish"),
     path("launches/", views.launches, name="launches"),
     path("outcomes/", views.outcomes, name="outcomes"),
+    path("roadmap/", loop_views.roadmap, name="roadmap"),
+    path("notifications/", loop_views.notifications, name="notifications"),
+    path("notifications/read/", loop_views.notifications_read, name="notifications-read"),
+    path(
+        "notifications/preferences/",
+        loop_views.notifications_preferences,
+        name="notifications-preferences",
+    ),
     path("export.csv", views.live_export, name="live-export"),
     path("rankings/<int:number>/", views.ranking_diff, name="ranking"),
     path("rankings/<int:number>/export.csv", views.ranking_export, name="ranking-export"),

@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 from rest_framework.routers import SimpleRouter
 
 from signals.api.views import (
@@ -18,6 +18,7 @@ router.register("outcomes", OutcomeViewSet, basename="outcome")
 urlpatterns = [
     *router.urls,
     path("kpis/", SharedKpisView.as_view(), name="kpis"),
+    path("", include("signals.loop.urls")),
     *campaign_urls,
     *radar_urls,
 ]

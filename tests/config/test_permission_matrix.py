@@ -118,6 +118,16 @@ def writes(product: int, marketing: int = 403) -> dict[str, int]:
 # Outbound webhooks: product only, reads included (secrets, payloads).
 PRODUCT_READ = {"anonymous": 401, "product": 200, "marketing": 403, "integration": 403}
 HOOK = {"url": "https://93.184.216.34/hook", "events": ["item.created"]}
+PRODUCT_READS = {"anonymous": 401, "product": 200, "marketing": 403, "integration": 403}
+
+
+def expected_body() -> dict[str, Any]:
+    return {
+        "launch_plan": "{launch_plan}",
+        "kpi": "activation_rate",
+        "expected_lift": 0.2,
+        "due_date": (NOW + timedelta(days=90)).date().isoformat(),
+    }
 
 
 MATRIX: list[tuple[str, str, Any, dict[str, int]]] = [
@@ -262,6 +272,26 @@ MATRIX: list[tuple[str, str, Any, dict[str, int]]] = [
     ("post", "/api/v1/friction-proposals/{proposal}/confirm/", {}, writes(200, 200)),
     ("post", "/api/v1/friction-proposals/{proposal}/dismiss/", None, writes(200, 200)),
     ("get", "/api/v1/kpis/", None, READ),
+    # The roadmap over time and the loop back.
+    ("get", "/api/v1/roadmap/", None, READ),
+    ("get", "/api/v1/roadmap/share-links/", None, PRODUCT_READS),
+    (
+        "post",
+        "/api/v1/roadmap/share-links/",
+        {"label": "Acme", "expires_at": "{expiry}"},
+        writes(201),
+    ),
+    ("get", "/api/v1/roadmap/share-links/{share_link}/", None, PRODUCT_READS),
+    ("delete", "/api/v1/roadmap/share-links/{share_link}/", None, writes(204)),
+    ("get", "/api/v1/expected-results/", None, READ),
+    ("post", "/api/v1/expected-results/", expected_body(), writes(201, 201)),
+    ("get", "/api/v1/expected-results/{expected}/", None, READ),
+    ("patch", "/api/v1/expected-results/{expected}/", {"expected_lift": 0.3}, writes(200, 200)),
+    ("put", "/api/v1/expected-results/{expected}/", expected_body(), writes(200, 200)),
+    ("delete", "/api/v1/expected-results/{expected}/", None, writes(204, 204)),
+    ("get", "/api/v1/items/{item}/accounts/", None, READ),
+    ("get", "/api/v1/notifications/", None, READ),
+    ("post", "/api/v1/notifications/read/", {}, writes(200, 200)),
     ("get", "/api/v1/calibration/", None, READ),
     (
         "post",
@@ -344,7 +374,19 @@ def world(product_user, marketing_user, other_marketing_user) -> dict[str, Any]:
     friction_proposals_refresh(campaign_ids=[proposed.pk])
     radar = _radar_world(item, own_signal, other_signal)
 
+    from scoring.sharing.services import share_link_create
+    from signals.loop.services import expected_result_create
+
+    expected = expected_result_create(
+        launch_plan=launch_plan, kpi="nps", expected_lift=0.1, due_date=NOW.date()
+    )
+    share_link = share_link_create(
+        created_by=product_user, label="Partners", expires_at=NOW + timedelta(days=5)
+    )
     return {
+        "expected": expected.pk,
+        "share_link": share_link.pk,
+        "expiry": (NOW + timedelta(days=30)).isoformat(),
         "planned_item": planned_item.pk,
         "launch_plan": launch_plan.pk,
         "shipped_item": shipped[0].pk,
@@ -451,7 +493,7 @@ def test_the_matrix_covers_every_api_operation():
     for method, path, _, _ in MATRIX:
         generic = path
         names = ("item", "theme", "segment", "model", "launch_plan", "jira_run", "webhook")
-        for name in (*names, "delivery"):
+        for name in (*names, "delivery", "expected", "share_link"):
             generic = generic.replace(f"{{{name}}}", "{id}")
         for name in ("own_signal", "other_signal", "own_report", "other_report"):
             generic = generic.replace(f"{{{name}}}", "{id}")

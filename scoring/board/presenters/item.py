@@ -15,8 +15,10 @@ from roadmap.models import RoadmapItem
 from scoring import selectors
 from scoring.board.charts import line_chart_svg
 from scoring.board.presenters.common import contribution_bar, evidence_rows, person_name
+from scoring.board.presenters.expected import accounts_summary, expected_rows, verdict_rule
 from scoring.engine import blend_parts
 from scoring.models import ScoringModel
+from signals.loop.selectors import expected_results_of_items, item_accounts
 
 MISSING_TEXT = {
     "reach": "Reach: no product estimate, and no open friction report is linked.",
@@ -201,6 +203,9 @@ def item_page(*, item: RoadmapItem) -> dict[str, Any]:
         "gaps": _gaps(item, explanation),
         "contributors": _contributors(explanation),
         "evidence": evidence_rows(counts),
+        "expected": expected_rows(expected_results_of_items(item_ids=[item.pk])),
+        "verdict_rule": verdict_rule(),
+        "accounts": accounts_summary(item_accounts(item_id=item.pk)),
         "chart": mark_safe(chart),  # noqa: S308 (charts.py escapes every text it is given)
         "history": [
             {

@@ -13,6 +13,7 @@ from config.formatting import format_number
 from scoring import selectors
 from scoring.board.charts import grouped_bar_chart_svg
 from scoring.board.presenters.common import channel_label
+from scoring.board.presenters.expected import expected_rows, verdict_rule
 from signals.campaigns.api.serializers import DEFAULT_WINDOW as CAMPAIGN_WINDOW
 from signals.campaigns.presenter import campaign_panel
 from signals.campaigns.selectors import campaign_dashboard
@@ -24,6 +25,7 @@ from signals.kpis.selectors import (
     SharedKpis,
     kpis_shared,
 )
+from signals.loop.selectors import expected_result_list, expected_results_judged
 
 # How each shared KPI is shown: rates (fractions) as percentages, LTV and NPS as numbers.
 RATE_KPIS = (
@@ -186,6 +188,8 @@ def outcomes_page() -> dict[str, Any]:
     releases = kpis["nps_by_release"]
     team = report["by_team"]
     return {
+        "expected": expected_rows(expected_results_judged(expected=list(expected_result_list()))),
+        "verdict_rule": verdict_rule(),
         "campaigns": campaigns,
         "sections": _kpi_sections(kpis),
         "nps_chart": _chart(

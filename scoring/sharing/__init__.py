@@ -1,0 +1,1 @@
+"""Read-only share links of the roadmap view (scoring.models.RoadmapShareLink)."""
