@@ -15,6 +15,8 @@ api_v1 = [
 urlpatterns = [
     path("", home, name="home"),
     path("", include("config.web.urls")),
+    # Django's set_language view: the switcher posts here (a form, no script).
+    path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("board/", include("scoring.board.urls")),
     path("", include("scoring.board.public_urls")),

@@ -190,11 +190,11 @@ def move_summary(
     if to_position > from_position:
         text = ngettext("down %(n)d", "down %(n)d", places) % {"n": places}
         if others_count:
-            text += ": " + _("passed by %(names)s") % {"names": _names(others, others_count)}
+            text += _(": ") + _("passed by %(names)s") % {"names": _names(others, others_count)}
     else:
         text = ngettext("up %(n)d", "up %(n)d", places) % {"n": places}
         if others_count:
-            text += ": " + _("passed %(names)s") % {"names": _names(others, others_count)}
+            text += _(": ") + _("passed %(names)s") % {"names": _names(others, others_count)}
     if score_before == score_after:
         return text + "; " + _("its own score did not change")
     own = _("own score %(before)s → %(after)s") % {

@@ -5,11 +5,12 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 from roadmap.choices import RANKABLE_STATUSES
 from scoring.models import Ranking, RoadmapBy, RoadmapGroup
 
-ANY = ("", "Any")
+ANY = ("", _("Any"))
 
 
 class BoardFilterForm(forms.Form):
@@ -19,13 +20,16 @@ class BoardFilterForm(forms.Form):
     (scoring.selectors.board_filter_options), so validating a chosen id costs no query,
     unlike a ModelChoiceField."""
 
-    theme = forms.TypedChoiceField(required=False, coerce=int, empty_value=None)
-    segment = forms.TypedChoiceField(required=False, coerce=int, empty_value=None)
+    theme = forms.TypedChoiceField(label=_("Theme"), required=False, coerce=int, empty_value=None)
+    segment = forms.TypedChoiceField(
+        label=_("Segment"), required=False, coerce=int, empty_value=None
+    )
     status = forms.ChoiceField(
+        label=_("Status"),
         required=False,
         choices=[ANY, *((status.value, status.label) for status in RANKABLE_STATUSES)],
     )
-    owner = forms.TypedChoiceField(required=False, coerce=int, empty_value=None)
+    owner = forms.TypedChoiceField(label=_("Owner"), required=False, coerce=int, empty_value=None)
 
     def __init__(self, *args: Any, options: dict[str, list[tuple[int, str]]], **kwargs: Any):
         super().__init__(*args, **kwargs)
@@ -49,15 +53,18 @@ class PublishForm(forms.Form):
     reviewed = forms.IntegerField(
         min_value=0,
         widget=forms.HiddenInput,
-        error_messages={"required": "Publish from the confirmation page, after the review."},
+        error_messages={"required": _("Publish from the confirmation page, after the review.")},
     )
     note = forms.CharField(
         max_length=Ranking._meta.get_field("note").max_length,
         strip=True,
         widget=forms.Textarea(attrs={"rows": 3}),
-        help_text="Why this ranking is published, e.g. “May committee: SSO moved up after "
-        "the churn review”. Saved with the ranking; the API shows it.",
-        error_messages={"required": "Say why this ranking is published."},
+        label=_("Note"),
+        help_text=_(
+            "Why this ranking is published, e.g. “May committee: SSO moved up after "
+            "the churn review”. Saved with the ranking; the API shows it."
+        ),
+        error_messages={"required": _("Say why this ranking is published.")},
     )
 
 

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.utils.translation import gettext_lazy as _
+
 from config.roles import Role, has_role
 
-NO_PUBLISH_REASON = (
+NO_PUBLISH_REASON = _(
     "Only members of the product role can publish a ranking. Ask a product manager to "
     "publish, or an administrator to add you to the “product” group."
 )

@@ -15,6 +15,7 @@ from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods
 
 from config.web import web_user_required
@@ -87,8 +88,15 @@ def publish(request: HttpRequest) -> HttpResponse:
             ranking = services.ranking_publish(
                 note=form.cleaned_data["note"], published_by=request.user
             )
-            items = f"{ranking.item_count} item{'' if ranking.item_count == 1 else 's'}"
-            messages.success(request, f"Published Ranking {ranking.number} ({items}).")
+            messages.success(
+                request,
+                ngettext(
+                    "Published Ranking %(number)s (%(count)s item).",
+                    "Published Ranking %(number)s (%(count)s items).",
+                    ranking.item_count,
+                )
+                % {"number": ranking.number, "count": ranking.item_count},
+            )
             return redirect("board:index")
         if form.is_valid() and latest is not None:
             form = PublishForm({"note": form.cleaned_data["note"], "reviewed": reviewed})

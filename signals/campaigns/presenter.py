@@ -141,7 +141,7 @@ def campaign_panel(dashboard: Dashboard) -> CampaignPanel:
         _rate_bars(channels, "activation"),
         title=titles[0],
         description=_(
-            "Share of sign-ups who activated, per channel, with its 95 % interval; channels "
+            "Share of sign-ups who activated, per channel, with its interval (95 %); channels "
             "flagged for volume without value are drawn in amber."
         ),
         no_data=no_data,

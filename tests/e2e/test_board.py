@@ -140,12 +140,12 @@ def ranking_row(page: Any, title: str) -> Any:
 
 def cells(row: Any) -> dict[str, str]:
     """The visible text of a ranking row's cells, the way a sighted reader sees them."""
-    td = row.locator("td")
+    # By the cells' classes: the R, I, C, E columns moved the published one along.
     return {
-        "position": td.nth(0).inner_text().strip(),
-        "move": td.nth(1).locator('[aria-hidden="true"]').inner_text().strip(),
-        "score": td.nth(5).inner_text().strip(),
-        "published": td.nth(8).inner_text().strip(),
+        "position": row.locator("td.c-pos").inner_text().strip(),
+        "move": row.locator('td.c-move [aria-hidden="true"]').inner_text().strip(),
+        "score": row.locator("td.c-score").inner_text().strip(),
+        "published": row.locator("td.c-published").inner_text().strip(),
     }
 
 

@@ -5,13 +5,19 @@ from __future__ import annotations
 from typing import Any
 
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from config.formatting import format_number
 from scoring import selectors
 from scoring.models import Ranking
 from scoring.selectors.diffs import RankingListed, RankingMove
 
-FACTOR_UNITS = {"reach": " people a quarter", "effort": " person-months"}
+FACTOR_CHANGES = {
+    "reach": gettext_lazy("reach %(before)s → %(after)s people a quarter"),
+    "impact": gettext_lazy("impact %(before)s → %(after)s"),
+    "confidence": gettext_lazy("confidence %(before)s → %(after)s"),
+    "effort": gettext_lazy("effort %(before)s → %(after)s person-months"),
+}
 
 
 def _driver_text(row: RankingMove) -> str:
@@ -19,8 +25,11 @@ def _driver_text(row: RankingMove) -> str:
     if driver is None:
         return _("its own score did not change; other items moved past it")
     before, after = row["factors_before"][driver], row["factors_after"][driver]
-    unit = FACTOR_UNITS.get(driver, "")
-    return f"{driver} {format_number(before)} → {format_number(after)}{unit}"
+    values = {"before": format_number(before), "after": format_number(after)}
+    text = FACTOR_CHANGES.get(driver)
+    if text is None:
+        return f"{driver} {values['before']} → {values['after']}"
+    return str(text) % values
 
 
 def moved_rows(rows: list[RankingMove]) -> list[dict[str, Any]]:

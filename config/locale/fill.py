@@ -1,0 +1,43 @@
+"""Fill config/locale/fr/LC_MESSAGES/django.po from fr_translations.FR, then compile it.
+
+Run after `manage.py makemessages -l fr`: `python config/locale/fill.py`. Entries without
+French stay empty, and tests/web/test_translations.py fails on them.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import polib
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+
+from fr_translations import FR  # noqa: E402
+
+
+def main() -> None:
+    path = HERE / "fr" / "LC_MESSAGES" / "django.po"
+    po = polib.pofile(str(path))
+    po.metadata["Language"] = "fr"
+    po.metadata["Plural-Forms"] = "nplurals=2; plural=(n > 1);"
+    po.metadata["Content-Type"] = "text/plain; charset=UTF-8"
+    for entry in po:
+        french = FR.get(entry.msgid)
+        if french is None:
+            continue
+        if entry.msgid_plural:
+            one, many = french if isinstance(french, tuple) else (french, french)
+            entry.msgstr_plural = {0: one, 1: many}
+        else:
+            assert isinstance(french, str), entry.msgid
+            entry.msgstr = french
+        if "fuzzy" in entry.flags:
+            entry.flags.remove("fuzzy")
+    po.save(str(path))
+    po.save_as_mofile(str(path.with_suffix(".mo")))
+
+
+if __name__ == "__main__":
+    main()
