@@ -410,7 +410,8 @@ SPECTACULAR_SETTINGS = {
         "ChannelEnum": "roadmap.choices.Channel",
         # The radar names evidence by kind: a market signal or a friction report.
         "EvidenceKindEnum": "signals.radar.models.DocKind",
-        "SignalKindEnum": "signals.choices.SignalKind",
+        # Named as before the radar (clients generated from the schema use it).
+        "KindEnum": "signals.choices.SignalKind",
         # A Jira run's status (push-to-jira, jira/runs) and its records' statuses.
         "RankingPushQueuedStatusEnum": "roadmap.models.JiraSyncRun.Status",
         "JiraSyncRecordStatusEnum": "roadmap.models.JiraSyncRecord.Status",
