@@ -81,6 +81,9 @@ class EvidenceSerializer(ApiModelSerializer):
     def validate_links(self, links: list[dict[str, Any]]) -> list[dict[str, Any]]:
         seen: set[int] = set()
         for link in links:
+            # A PATCH validates nested links partially: a link must still name its item.
+            if "item" not in link:
+                raise serializers.ValidationError("Each link names its item.")
             if link["item"].pk in seen:
                 raise serializers.ValidationError(
                     f"Item {link['item'].pk} is linked more than once."

@@ -292,3 +292,18 @@ def json_dumps(value: object) -> str:
     import json
 
     return json.dumps(value, sort_keys=True)
+
+
+@pytest.mark.django_db
+def test_patching_a_report_with_a_link_without_its_item_is_a_400(product_user):
+    """Found by schemathesis against the embedded default: a PATCH validates nested links
+    partially, and a link without `item` reached the duplicate check (500 KeyError)."""
+    from tests.support.factories import FrictionReportFactory
+
+    report = FrictionReportFactory(submitted_by=product_user)
+    client = api_client_for(product_user)
+    response = client.patch(
+        f"{API}/friction-reports/{report.pk}/", {"links": [{"weight": 0.5}]}, format="json"
+    )
+    assert_error(response, 400, "invalid")
+    assert "links" in response.json()["error"]["fields"]
