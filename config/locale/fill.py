@@ -1,4 +1,4 @@
-"""Fill config/locale/fr/LC_MESSAGES/django.po from fr_translations.FR, then compile it.
+"""Fill config/locale/fr/LC_MESSAGES/django.po from fr_translations.json, then compile it.
 
 Run after `manage.py makemessages -l fr`: `python config/locale/fill.py`. Entries without
 French stay empty, and tests/web/test_translations.py fails on them.
@@ -6,15 +6,16 @@ French stay empty, and tests/web/test_translations.py fails on them.
 
 from __future__ import annotations
 
-import sys
+import json
 from pathlib import Path
 
 import polib
 
 HERE = Path(__file__).resolve().parent
-sys.path.insert(0, str(HERE))
-
-from fr_translations import FR  # noqa: E402
+# msgid → French; a plural entry is a [singular, plural] pair.
+FR: dict[str, str | list[str]] = json.loads(
+    (HERE / "fr_translations.json").read_text(encoding="utf-8")
+)
 
 
 def main() -> None:
@@ -28,7 +29,7 @@ def main() -> None:
         if french is None:
             continue
         if entry.msgid_plural:
-            one, many = french if isinstance(french, tuple) else (french, french)
+            one, many = french if isinstance(french, list) else (french, french)
             entry.msgstr_plural = {0: one, 1: many}
         else:
             assert isinstance(french, str), entry.msgid

@@ -62,5 +62,5 @@ def test_makemessages_finds_no_message_without_french(tmp_path, settings, monkey
     new = sorted(msgid for _, msgid in extracted - known)
     assert new == [], (
         "messages without French (run makemessages -l fr, then add them to "
-        f"config/locale/fr_translations.py and run config/locale/fill.py): {new}"
+        f"config/locale/fr_translations.json and run config/locale/fill.py): {new}"
     )
