@@ -5,12 +5,13 @@ from __future__ import annotations
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 class Role(models.TextChoices):
-    PRODUCT = "product", "Product"
-    MARKETING = "marketing", "Marketing"
-    INTEGRATION = "integration", "Integration"
+    PRODUCT = "product", _("Product")
+    MARKETING = "marketing", _("Marketing")
+    INTEGRATION = "integration", _("Integration")
 
 
 def user_roles(user: AbstractBaseUser | AnonymousUser | None) -> frozenset[str]:

@@ -1,22 +1,26 @@
 from django.db import models
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+StrOrPromise = str | Promise
 
 
 class ItemStatus(models.TextChoices):
-    CANDIDATE = "candidate", "Candidate"
-    PLANNED = "planned", "Planned"
-    IN_PROGRESS = "in_progress", "In progress"
-    SHIPPED = "shipped", "Shipped"
-    ARCHIVED = "archived", "Archived"
+    CANDIDATE = "candidate", _("Candidate")
+    PLANNED = "planned", _("Planned")
+    IN_PROGRESS = "in_progress", _("In progress")
+    SHIPPED = "shipped", _("Shipped")
+    ARCHIVED = "archived", _("Archived")
 
 
 RICE_SCALE: tuple[float, ...] = (0.25, 0.5, 1.0, 2.0, 3.0)
 # The RICE impact scale, shared by item impact and report severity.
 RICE_CHOICES = [
-    (0.25, "0.25 (minimal)"),
-    (0.5, "0.5 (low)"),
-    (1.0, "1 (medium)"),
-    (2.0, "2 (high)"),
-    (3.0, "3 (massive)"),
+    (0.25, _("0.25 (minimal)")),
+    (0.5, _("0.5 (low)")),
+    (1.0, _("1 (medium)")),
+    (2.0, _("2 (high)")),
+    (3.0, _("3 (massive)")),
 ]
 
 # Ranked statuses, as SCORING.md defines them.
@@ -32,31 +36,31 @@ class Channel(models.TextChoices):
     """Go-to-market channels, shared by launch plans (roadmap), friction reports and
     outcomes (signals): defined here because roadmap may not import signals."""
 
-    PAID_SEARCH = "paid_search", "Paid search"
-    SOCIAL = "social", "Social"
-    EMAIL = "email", "Email"
-    CONTENT = "content", "Content"
-    EVENTS = "events", "Events"
-    PARTNERS = "partners", "Partners"
-    SALES = "sales", "Sales"
-    PRODUCT_LED = "product_led", "Product-led"
-    OTHER = "other", "Other"
+    PAID_SEARCH = "paid_search", _("Paid search")
+    SOCIAL = "social", _("Social")
+    EMAIL = "email", _("Email")
+    CONTENT = "content", _("Content")
+    EVENTS = "events", _("Events")
+    PARTNERS = "partners", _("Partners")
+    SALES = "sales", _("Sales")
+    PRODUCT_LED = "product_led", _("Product-led")
+    OTHER = "other", _("Other")
 
 
 class LaunchStatus(models.TextChoices):
-    PLANNED = "planned", "Planned"
-    READY = "ready", "Ready"
-    LAUNCHED = "launched", "Launched"
-    CANCELLED = "cancelled", "Cancelled"
+    PLANNED = "planned", _("Planned")
+    READY = "ready", _("Ready")
+    LAUNCHED = "launched", _("Launched")
+    CANCELLED = "cancelled", _("Cancelled")
 
 
 # The readiness checklist of a launch plan: (field name, label). `readiness` is how many
 # of these are done, out of len(LAUNCH_CHECKLIST).
-LAUNCH_CHECKLIST: tuple[tuple[str, str], ...] = (
-    ("positioning_approved", "Positioning approved"),
-    ("sales_enablement_ready", "Sales enablement"),
-    ("documentation_ready", "Documentation"),
-    ("campaign_assets_ready", "Campaign assets"),
-    ("analytics_ready", "Analytics in place"),
+LAUNCH_CHECKLIST: tuple[tuple[str, StrOrPromise], ...] = (
+    ("positioning_approved", _("Positioning approved")),
+    ("sales_enablement_ready", _("Sales enablement")),
+    ("documentation_ready", _("Documentation")),
+    ("campaign_assets_ready", _("Campaign assets")),
+    ("analytics_ready", _("Analytics in place")),
 )
-LAUNCH_CHECKLIST_FIELDS: tuple[str, ...] = tuple(name for name, _ in LAUNCH_CHECKLIST)
+LAUNCH_CHECKLIST_FIELDS: tuple[str, ...] = tuple(name for name, _label in LAUNCH_CHECKLIST)

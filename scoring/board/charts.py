@@ -10,6 +10,7 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from html import escape
 
@@ -27,6 +28,31 @@ _LINE_COLOUR = "#1d4ed8"  # blue 700: 6.7:1 on white
 _TEXT_COLOUR = "#1f2937"
 _AXIS_COLOUR = "#4b5563"
 _GRID_COLOUR = "#e5e7eb"
+
+
+@dataclass(frozen=True)
+class ChartWords:
+    """Every word a chart writes, English by default; the board passes them in the
+    reader's language (scoring.board.presenters.chart_words), so this module stays pure.
+    Templates use %-style named placeholders."""
+
+    months: tuple[str, ...] = (
+        "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+    )  # fmt: skip
+    no_points: str = "No points yet."
+    no_history: str = "No history yet"
+    no_data: str = "No data yet"
+    describe: str = "%(count)s point(s) from %(first)s to %(last)s (UTC)."
+    describe_values: str = (
+        " First %(first)s, latest %(latest)s, lowest %(lowest)s, highest %(highest)s."
+    )
+    gaps: str = " Gaps in the line are times when the item had no score."
+    y_label: str = "Score"
+    x_label: str = "Computed at (UTC)"
+    names: tuple[str, str] = ("Baseline", "Measured")
+
+
+ENGLISH = ChartWords()
 
 
 def nice_ticks(low: float, high: float, count: int = 5) -> list[float]:
@@ -60,30 +86,40 @@ def _utc(at: datetime) -> datetime:
     return at.astimezone(UTC) if at.tzinfo is not None else at
 
 
-def _time_label(at: datetime, span_seconds: float) -> str:
+def _time_label(at: datetime, span_seconds: float, words: ChartWords = ENGLISH) -> str:
     """As precise as the span needs: seconds within an hour, minutes within two days."""
     at = _utc(at)
+    month = words.months[at.month - 1]
     if span_seconds < 3600:
         return f"{at:%H:%M:%S}"
     if span_seconds < 2 * 86400:
-        return f"{at.day} {at:%b %H:%M}"
-    return f"{at.day} {at:%b %Y}"
+        return f"{at.day} {month} {at:%H:%M}"
+    return f"{at.day} {month} {at:%Y}"
 
 
-def _describe(points: Sequence[Point]) -> str:
+def _describe(points: Sequence[Point], words: ChartWords = ENGLISH) -> str:
     values = [value for _, value in points if value is not None]
     first, last = points[0][0], points[-1][0]
-    text = (
-        f"{len(points)} point{'' if len(points) == 1 else 's'} from "
-        f"{_utc(first):%Y-%m-%d %H:%M} to {_utc(last):%Y-%m-%d %H:%M} (UTC)."
-    )
-    if values:
-        text += (
-            f" First {format_number(values[0])}, latest {format_number(values[-1])}, "
-            f"lowest {format_number(min(values))}, highest {format_number(max(values))}."
+    if words is ENGLISH:
+        text = (
+            f"{len(points)} point{'' if len(points) == 1 else 's'} from "
+            f"{_utc(first):%Y-%m-%d %H:%M} to {_utc(last):%Y-%m-%d %H:%M} (UTC)."
         )
+    else:
+        text = words.describe % {
+            "count": len(points),
+            "first": f"{_utc(first):%Y-%m-%d %H:%M}",
+            "last": f"{_utc(last):%Y-%m-%d %H:%M}",
+        }
+    if values:
+        text += words.describe_values % {
+            "first": format_number(values[0]),
+            "latest": format_number(values[-1]),
+            "lowest": format_number(min(values)),
+            "highest": format_number(max(values)),
+        }
     if len(values) < len(points):
-        text += " Gaps in the line are times when the item had no score."
+        text += words.gaps
     return text
 
 
@@ -92,9 +128,10 @@ def line_chart_svg(
     *,
     title: str,
     until: datetime | None = None,
-    y_label: str = "Score",
-    x_label: str = "Computed at (UTC)",
+    y_label: str | None = None,
+    x_label: str | None = None,
     chart_id: str = "chart",
+    words: ChartWords = ENGLISH,
     width: int = 520,
     height: int = 260,
 ) -> str:
@@ -109,6 +146,8 @@ def line_chart_svg(
     screen readers.
     """
     safe_id = re.sub(r"[^A-Za-z0-9_-]", "-", chart_id) or "chart"
+    y_label = words.y_label if y_label is None else y_label
+    x_label = words.x_label if x_label is None else x_label
     points = sorted(points, key=lambda point: point[0])
     head = (
         f'<svg xmlns="http://www.w3.org/2000/svg" class="chart" viewBox="0 0 {width} {height}" '
@@ -119,9 +158,9 @@ def line_chart_svg(
     )
     if not points:
         return (
-            f'{head}<desc id="{safe_id}-desc">No points yet.</desc>'
+            f'{head}<desc id="{safe_id}-desc">{escape(words.no_points)}</desc>'
             f'<text x="{width / 2:g}" y="{height / 2:g}" text-anchor="middle">'
-            "No history yet</text></svg>"
+            f"{escape(words.no_history)}</text></svg>"
         )
 
     left, right = _MARGIN_LEFT, width - _MARGIN_RIGHT
@@ -142,7 +181,7 @@ def line_chart_svg(
     def y_of(value: float) -> float:
         return bottom - (value - y_low) / (y_high - y_low) * (bottom - top)
 
-    parts = [head, f'<desc id="{safe_id}-desc">{escape(_describe(points))}</desc>']
+    parts = [head, f'<desc id="{safe_id}-desc">{escape(_describe(points, words))}</desc>']
     for tick in ticks:
         y = y_of(tick)
         parts.append(
@@ -159,7 +198,7 @@ def line_chart_svg(
     tick_times = [first] if span <= 0 else [first + (last - first) * (i / 3) for i in range(4)]
     shown: set[str] = set()
     for index, at in enumerate(tick_times):
-        x, label = x_of(at), _time_label(at, span)
+        x, label = x_of(at), _time_label(at, span, words)
         if label in shown:
             continue  # a short span: two ticks would read the same
         shown.add(label)
@@ -221,9 +260,11 @@ _BAR_HEIGHT = 12
 _GROUP_GAP = 12
 
 
-def _describe_pairs(pairs: Sequence[Pair], names: tuple[str, str]) -> str:
+def _describe_pairs(
+    pairs: Sequence[Pair], names: tuple[str, str], words: ChartWords = ENGLISH
+) -> str:
     if not pairs:
-        return "No data yet."
+        return words.no_data + "."
     return " ".join(
         f"{label}: {names[0].lower()} {format_number(before)}, "
         f"{names[1].lower()} {format_number(after)}."
@@ -236,7 +277,8 @@ def grouped_bar_chart_svg(
     *,
     title: str,
     chart_id: str = "bars",
-    names: tuple[str, str] = ("Baseline", "Measured"),
+    names: tuple[str, str] | None = None,
+    words: ChartWords = ENGLISH,
     width: int = 520,
     label_width: int = 150,
 ) -> str:
@@ -248,6 +290,7 @@ def grouped_bar_chart_svg(
     in a table as well. Labels longer than the label column are shortened (the full
     text stays in the tooltip and the description)."""
     safe_id = re.sub(r"[^A-Za-z0-9_-]", "-", chart_id) or "bars"
+    names = words.names if names is None else names
     group_height = 2 * _BAR_HEIGHT + _GROUP_GAP
     top, legend_height, axis_height = 8, 24, 28
     height = top + legend_height + max(1, len(pairs)) * group_height + axis_height
@@ -257,12 +300,12 @@ def grouped_bar_chart_svg(
         f'aria-labelledby="{safe_id}-title {safe_id}-desc" font-size="{_FONT_SIZE}" '
         f'fill="{_TEXT_COLOUR}">'
         f'<title id="{safe_id}-title">{escape(title)}</title>'
-        f'<desc id="{safe_id}-desc">{escape(_describe_pairs(pairs, names))}</desc>'
+        f'<desc id="{safe_id}-desc">{escape(_describe_pairs(pairs, names, words))}</desc>'
     )
     if not pairs:
         return (
             f'{head}<text x="{width / 2:g}" y="{height / 2:g}" text-anchor="middle">'
-            "No data yet</text></svg>"
+            f"{escape(words.no_data)}</text></svg>"
         )
     values = [value for _, before, after in pairs for value in (before, after)]
     finite = [value for value in values if math.isfinite(value)]

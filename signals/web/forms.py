@@ -96,6 +96,24 @@ class FrictionReportForm(EvidenceForm):
             "observed_at": forms.DateTimeInput(attrs={"type": "datetime-local"}),
             "summary": forms.Textarea(attrs={"rows": 3}),
         }
+        labels = {
+            "campaign": _("Campaign"),
+            "title": _("Title"),
+            "summary": _("Summary"),
+            "channel": _("Channel"),
+            "funnel_stage": _("Funnel stage"),
+            "affected_people": _("Affected people"),
+            "severity": _("Severity"),
+            "metric_name": _("Metric name"),
+            "metric_before": _("Metric before"),
+            "metric_after": _("Metric after"),
+            "segment": _("Segment"),
+            "observed_at": _("Observed at"),
+        }
+        help_texts = {
+            "affected_people": _("People affected per quarter."),
+            "severity": _("RICE impact scale."),
+        }
 
     def save(self, commit: bool = True, *, user: Any = None) -> FrictionReport:  # type: ignore[override]
         return services.report_create(
@@ -119,6 +137,16 @@ class MarketSignalForm(EvidenceForm):
             "observed_at": forms.DateTimeInput(attrs={"type": "datetime-local"}),
             "summary": forms.Textarea(attrs={"rows": 3}),
         }
+        labels = {
+            "kind": _("Kind"),
+            "title": _("Title"),
+            "summary": _("Summary"),
+            "account_name": _("Account name"),
+            "account_value": _("Account value"),
+            "segment": _("Segment"),
+            "observed_at": _("Observed at"),
+        }
+        help_texts = {"account_value": _("Annual value of the account, if known.")}
 
     def save(self, commit: bool = True, *, user: Any = None) -> MarketSignal:  # type: ignore[override]
         return services.signal_create(

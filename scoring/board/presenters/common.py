@@ -5,6 +5,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.utils.functional import Promise
+from django.utils.translation import gettext, pgettext_lazy
+from django.utils.translation import gettext_lazy as _
+
 from config.formatting import format_number
 from roadmap.choices import Channel
 from scoring import selectors
@@ -12,28 +16,51 @@ from scoring.engine import blend_parts
 from signals.choices import SignalKind
 
 # Evidence kinds as the board names them: (kind, short label, long label), each label as
-# (singular, plural).
-EVIDENCE_KINDS: tuple[tuple[str, tuple[str, str], tuple[str, str]], ...] = (
+# (singular, plural), translated when shown.
+EVIDENCE_KINDS: tuple[tuple[str, tuple[Promise, Promise], tuple[Promise, Promise]], ...] = (
     (
         selectors.FRICTION_REPORT_KIND,
-        ("friction", "friction"),
-        ("open friction report", "open friction reports"),
+        (pgettext_lazy("evidence short", "friction"), pgettext_lazy("evidence short", "friction")),
+        (_("open friction report"), _("open friction reports")),
     ),
     (
         SignalKind.CUSTOMER_REQUEST,
-        ("request", "requests"),
-        ("customer request", "customer requests"),
+        (pgettext_lazy("evidence short", "request"), pgettext_lazy("evidence short", "requests")),
+        (_("customer request"), _("customer requests")),
     ),
-    (SignalKind.SALES_FEEDBACK, ("sales", "sales"), ("sales feedback", "sales feedback")),
-    (SignalKind.CHURN_REASON, ("churn", "churn"), ("churn reason", "churn reasons")),
-    (SignalKind.SUPPORT_TICKET, ("support", "support"), ("support ticket", "support tickets")),
+    (
+        SignalKind.SALES_FEEDBACK,
+        (pgettext_lazy("evidence short", "sales"), pgettext_lazy("evidence short", "sales")),
+        (_("sales feedback"), _("sales feedback")),
+    ),
+    (
+        SignalKind.CHURN_REASON,
+        (pgettext_lazy("evidence short", "churn"), pgettext_lazy("evidence short", "churn")),
+        (_("churn reason"), _("churn reasons")),
+    ),
+    (
+        SignalKind.SUPPORT_TICKET,
+        (pgettext_lazy("evidence short", "support"), pgettext_lazy("evidence short", "support")),
+        (_("support ticket"), _("support tickets")),
+    ),
     (
         SignalKind.COMPETITOR_MOVE,
-        ("competitor", "competitor"),
-        ("competitor move", "competitor moves"),
+        (
+            pgettext_lazy("evidence short", "competitor"),
+            pgettext_lazy("evidence short", "competitor"),
+        ),
+        (_("competitor move"), _("competitor moves")),
     ),
-    (SignalKind.MARKET_TREND, ("trend", "trends"), ("market trend", "market trends")),
-    (SignalKind.USAGE_INSIGHT, ("usage", "usage"), ("usage insight", "usage insights")),
+    (
+        SignalKind.MARKET_TREND,
+        (pgettext_lazy("evidence short", "trend"), pgettext_lazy("evidence short", "trends")),
+        (_("market trend"), _("market trends")),
+    ),
+    (
+        SignalKind.USAGE_INSIGHT,
+        (pgettext_lazy("evidence short", "usage"), pgettext_lazy("evidence short", "usage")),
+        (_("usage insight"), _("usage insights")),
+    ),
 )
 
 
@@ -46,18 +73,29 @@ def _blend_text(
     name: str, value: float | None, product: float | None, marketing: float | None, alpha: float
 ) -> str:
     if value is None:
-        return f"{name}: not defined"
+        return gettext("%(name)s: not defined") % {"name": name}
+    numbers = {"name": name, "value": format_number(value)}
     if product is not None and marketing is not None:
         p_part, m_part = blend_parts(product, marketing, alpha)
-        return (
-            f"{name} {format_number(value)} = product {format_number(p_part)} "
-            f"(α {format_number(alpha)} × estimate {format_number(product)}) + marketing "
-            f"{format_number(m_part)} ({format_number(1 - alpha)} × measured "
-            f"{format_number(marketing)})"
-        )
+        return gettext(
+            "%(name)s %(value)s = product %(product_part)s (α %(alpha)s × estimate "
+            "%(product)s) + marketing %(marketing_part)s (%(rest)s × measured %(marketing)s)"
+        ) % {
+            **numbers,
+            "product_part": format_number(p_part),
+            "alpha": format_number(alpha),
+            "product": format_number(product),
+            "marketing_part": format_number(m_part),
+            "rest": format_number(1 - alpha),
+            "marketing": format_number(marketing),
+        }
     if product is not None:
-        return f"{name} {format_number(value)}: product estimate only, no marketing measurement"
-    return f"{name} {format_number(value)}: marketing measurement only, no product estimate"
+        return gettext("%(name)s %(value)s: product estimate only, no marketing measurement") % (
+            numbers
+        )
+    return gettext("%(name)s %(value)s: marketing measurement only, no product estimate") % (
+        numbers
+    )
 
 
 def contribution_bar(
@@ -85,14 +123,19 @@ def evidence_rows(counts: dict[str, int]) -> list[dict[str, Any]]:
         if count:
             index = 0 if count == 1 else 1
             rows.append(
-                {"kind": kind, "short": short[index], "label": label[index], "count": count}
+                {
+                    "kind": kind,
+                    "short": str(short[index]),
+                    "label": str(label[index]),
+                    "count": count,
+                }
             )
     return rows
 
 
 def channel_label(code: str | None) -> str:
     if not code:
-        return "No channel"
+        return gettext("No channel")
     try:
         return str(Channel(code).label)
     except ValueError:

@@ -8,12 +8,15 @@ from typing import Any
 
 from django.utils import timezone
 from django.utils.safestring import mark_safe
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from config.formatting import format_number
 from roadmap.choices import RANKABLE_STATUSES
 from roadmap.models import RoadmapItem
 from scoring import selectors
 from scoring.board.charts import line_chart_svg
+from scoring.board.presenters.chart_words import chart_words
 from scoring.board.presenters.common import contribution_bar, evidence_rows, person_name
 from scoring.board.presenters.expected import accounts_summary, expected_rows, verdict_rule
 from scoring.engine import blend_parts
@@ -21,9 +24,9 @@ from scoring.models import ScoringModel
 from signals.loop.selectors import expected_results_of_items, item_accounts
 
 MISSING_TEXT = {
-    "reach": "Reach: no product estimate, and no open friction report is linked.",
-    "impact": "Impact: no product estimate, and no open friction report is linked.",
-    "effort": "Effort: not estimated (only product estimates effort).",
+    "reach": gettext_lazy("Reach: no product estimate, and no open friction report is linked."),
+    "impact": gettext_lazy("Impact: no product estimate, and no open friction report is linked."),
+    "effort": gettext_lazy("Effort: not estimated (only product estimates effort)."),
 }
 
 
@@ -34,16 +37,19 @@ def _factor_rows(
     reach, impact = explanation["reach"], explanation["impact"]
     confidence, effort = explanation["confidence"], explanation["effort"]
     rows = []
-    for name, parts, symbol in (("Reach", reach, "R"), ("Impact", impact, "I")):
+    for name, parts, symbol in ((_("Reach"), reach, "R"), (_("Impact"), impact, "I")):
         product, marketing = parts["product"], parts["marketing"]
         p_part, m_part = blend_parts(product, marketing, alpha)
         both = product is not None and marketing is not None
         if both:
-            how = f"α·{symbol}p + (1 − α)·{symbol}m with α = {format_number(alpha)}"
+            how = _("α·%(s)sp + (1 − α)·%(s)sm with α = %(alpha)s") % {
+                "s": symbol,
+                "alpha": format_number(alpha),
+            }
         elif parts["value"] is not None:
-            how = "product’s estimate alone" if marketing is None else "marketing’s alone"
+            how = _("product’s estimate alone") if marketing is None else _("marketing’s alone")
         else:
-            how = "undefined: neither part exists"
+            how = _("undefined: neither part exists")
         rows.append(
             {
                 "name": name,
@@ -69,15 +75,16 @@ def _factor_rows(
                 "bar": contribution_bar(name, parts["value"], product, marketing, alpha),
             }
         )
-    c0_source = "model default" if item.confidence is None else "product estimate"
+    c0_source = _("model default") if item.confidence is None else _("product estimate")
     gain = None if model is None else model.evidence_gain
     saturation = None if model is None else model.evidence_saturation
     rows.append(
         {
-            "name": "Confidence",
+            "name": _("Confidence"),
             "value": format_number(confidence["value"]),
             "product_text": f"C₀ = {format_number(confidence['product'])} ({c0_source})",
-            "marketing_text": f"evidence strength Eᵥ = {format_number(confidence['evidence'])}",
+            "marketing_text": _("evidence strength Eᵥ = %(value)s")
+            % {"value": format_number(confidence["evidence"])},
             "how": "C₀ + (1 − C₀)·g·(1 − e^(−Eᵥ/κ))"
             + (
                 ""
@@ -90,15 +97,16 @@ def _factor_rows(
     floored = effort["estimate"] is not None and floor is not None and effort["estimate"] < floor
     rows.append(
         {
-            "name": "Effort",
+            "name": _("Effort"),
             "value": format_number(effort["value"]),
-            "product_text": "not estimated"
+            "product_text": _("not estimated")
             if effort["estimate"] is None
-            else f"estimate {format_number(effort['estimate'])} person-months",
+            else _("estimate %(value)s person-months")
+            % {"value": format_number(effort["estimate"])},
             "marketing_text": "—",
-            "how": f"raised to the floor of {format_number(floor)}"
+            "how": _("raised to the floor of %(floor)s") % {"floor": format_number(floor)}
             if floored
-            else "the product estimate, person-months",
+            else _("the product estimate, person-months"),
         }
     )
     return rows
@@ -107,27 +115,32 @@ def _factor_rows(
 def _gaps(item: RoadmapItem, explanation: dict[str, Any] | None) -> list[str]:
     """What is missing, hard gaps (unscored) first, then what weakens the score."""
     if explanation is None:
-        return ["No score has been computed yet; it is computed shortly after any change."]
-    gaps = [MISSING_TEXT[name] for name in explanation["missing"]]
+        return [_("No score has been computed yet; it is computed shortly after any change.")]
+    gaps = [str(MISSING_TEXT[name]) for name in explanation["missing"]]
     reach, counts = explanation["reach"], explanation["counts"]
     if item.status not in RANKABLE_STATUSES:
-        gaps.append(f"Status is {item.get_status_display().lower()}: it is not ranked.")
+        gaps.append(
+            _("Status is %(status)s: it is not ranked.")
+            % {"status": str(item.get_status_display()).lower()}
+        )
     if reach["product"] is None and reach["marketing"] is not None:
-        gaps.append("Reach: no product estimate; marketing’s measurement is used alone.")
+        gaps.append(_("Reach: no product estimate; marketing’s measurement is used alone."))
     if item.impact is None and explanation["impact"]["marketing"] is not None:
-        gaps.append("Impact: no product estimate; marketing’s measured severity is used alone.")
+        gaps.append(_("Impact: no product estimate; marketing’s measured severity is used alone."))
     if counts["reports"] == 0 and "reach" not in explanation["missing"]:
         gaps.append(
-            "Marketing: no open friction report is linked; reach and impact are product’s "
-            "estimates alone."
+            _(
+                "Marketing: no open friction report is linked; reach and impact are product’s "
+                "estimates alone."
+            )
         )
     if item.confidence is None:
         gaps.append(
-            "Confidence: no product estimate; the model’s default C₀ "
-            f"{format_number(explanation['confidence']['product'])} is used."
+            _("Confidence: no product estimate; the model’s default C₀ %(value)s is used.")
+            % {"value": format_number(explanation["confidence"]["product"])}
         )
     if counts["signals"] == 0:
-        gaps.append("Evidence: no market signal is linked; confidence gets no lift from them.")
+        gaps.append(_("Evidence: no market signal is linked; confidence gets no lift from them."))
     return gaps
 
 
@@ -150,7 +163,11 @@ def _contributors(explanation: dict[str, Any] | None) -> dict[str, list[dict[str
                 "share": f"{row['share']:.0%}",
                 **details.get(
                     (kind, row["id"]),
-                    {"title": f"#{row['id']} (deleted)", "detail": "", "observed_at": None},
+                    {
+                        "title": _("#%(id)s (deleted)") % {"id": row["id"]},
+                        "detail": "",
+                        "observed_at": None,
+                    },
                 ),
             }
             for row in contributors[key]
@@ -173,7 +190,8 @@ def item_page(*, item: RoadmapItem) -> dict[str, Any]:
     history = list(selectors.item_score_history(item=item, limit=100))
     chart = line_chart_svg(
         [(row.computed_at, row.score) for row in history],
-        title=f"Score history of “{item.title}”",
+        title=_("Score history of “%(title)s”") % {"title": item.title},
+        words=chart_words(),
         until=timezone.now(),
         chart_id=f"history-{item.pk}",
     )
@@ -189,7 +207,7 @@ def item_page(*, item: RoadmapItem) -> dict[str, Any]:
         "computed_at": None
         if explanation is None
         else datetime.fromisoformat(str(explanation["computed_at"])),
-        "score": format_number(score, empty="none (unscored)"),
+        "score": format_number(score, empty=_("none (unscored)")),
         "exact_score": repr(score),
         "equation": None
         if score is None or factors is None
@@ -210,7 +228,7 @@ def item_page(*, item: RoadmapItem) -> dict[str, Any]:
         "history": [
             {
                 "computed_at": row.computed_at,
-                "score": format_number(row.score, empty="unscored"),
+                "score": format_number(row.score, empty=_("unscored")),
                 "position": row.position,
                 "model_version": row.model.version,
             }

@@ -8,10 +8,13 @@ from typing import Any
 
 from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from config.formatting import format_number
 from scoring import selectors
 from scoring.board.charts import grouped_bar_chart_svg
+from scoring.board.presenters.chart_words import chart_words
 from scoring.board.presenters.common import channel_label
 from scoring.board.presenters.expected import expected_rows, verdict_rule
 from signals.campaigns.api.serializers import DEFAULT_WINDOW as CAMPAIGN_WINDOW
@@ -29,8 +32,8 @@ from signals.loop.selectors import expected_result_list, expected_results_judged
 
 # How each shared KPI is shown: rates (fractions) as percentages, LTV and NPS as numbers.
 RATE_KPIS = (
-    ("activation_rate_by_channel", "activation", "Activation rate by channel"),
-    ("conversion_rate_by_channel", "conversion", "Conversion rate by channel"),
+    ("activation_rate_by_channel", "activation", gettext_lazy("Activation rate by channel")),
+    ("conversion_rate_by_channel", "conversion", gettext_lazy("Conversion rate by channel")),
 )
 
 
@@ -40,7 +43,7 @@ def _percent_text(value: float | None) -> str:
 
 def _lift_text(lift: float | None) -> str:
     if lift is None:
-        return "from 0"
+        return _("from 0")
     return f"{'+' if lift > 0 else ''}{format_number(lift * 100)} %"
 
 
@@ -79,7 +82,8 @@ def _kpi_rows(
 
 def _chart(pairs: list[tuple[str, float, float]], title: str, chart_id: str) -> SafeString:
     # charts.py escapes every text it is given.
-    return mark_safe(grouped_bar_chart_svg(pairs, title=title, chart_id=chart_id))  # noqa: S308
+    chart = grouped_bar_chart_svg(pairs, title=title, chart_id=chart_id, words=chart_words())
+    return mark_safe(chart)  # noqa: S308
 
 
 def _kpi_sections(kpis: SharedKpis) -> list[dict[str, Any]]:
@@ -89,15 +93,15 @@ def _kpi_sections(kpis: SharedKpis) -> list[dict[str, Any]]:
         sections.append(
             {
                 "id": slug,
-                "title": title,
+                "title": str(title),
                 "unit": "percent",
-                "group_name": "Channel",
+                "group_name": _("Channel"),
                 "chart": _chart(
                     [
                         (channel_label(g["channel"]), g["baseline"] * 100, g["measured"] * 100)
                         for g in groups
                     ],
-                    f"{title}, mean baseline and measured (percent)",
+                    _("%(title)s, mean baseline and measured (percent)") % {"title": title},
                     f"chart-{slug}",
                 ),
                 "rows": _kpi_rows(groups, lambda g: channel_label(g["channel"]), _percent_text),
@@ -106,17 +110,17 @@ def _kpi_sections(kpis: SharedKpis) -> list[dict[str, Any]]:
     ltv = kpis["ltv_by_segment"]
 
     def segment(group: KpiBySegment) -> str:
-        return group["segment_name"] or "All segments"
+        return group["segment_name"] or _("All segments")
 
     sections.append(
         {
             "id": "ltv",
-            "title": "LTV by segment",
+            "title": _("LTV by segment"),
             "unit": "money",
-            "group_name": "Segment",
+            "group_name": _("Segment"),
             "chart": _chart(
                 [(segment(g), g["baseline"], g["measured"]) for g in ltv],
-                "LTV by segment, mean baseline and measured",
+                _("LTV by segment, mean baseline and measured"),
                 "chart-ltv",
             ),
             "rows": _kpi_rows(ltv, segment, format_number),
@@ -157,7 +161,9 @@ def _owner_rows(by_owner: list[dict[str, Any]]) -> list[dict[str, Any]]:
         suggestion, applied = row["suggestion"], row["last_applied"]
         rows.append(
             {
-                **_calibration_row(row, row["owner_name"] or f"User #{row['owner']}"),
+                **_calibration_row(
+                    row, row["owner_name"] or _("User #%(id)s") % {"id": row["owner"]}
+                ),
                 "suggestion": None
                 if suggestion is None
                 else {
@@ -194,7 +200,7 @@ def outcomes_page() -> dict[str, Any]:
         "sections": _kpi_sections(kpis),
         "nps_chart": _chart(
             [(row["title"], row["baseline"], row["measured"]) for row in releases],
-            "NPS before and after each release",
+            _("NPS before and after each release"),
             "chart-nps",
         )
         if releases
@@ -204,7 +210,7 @@ def outcomes_page() -> dict[str, Any]:
         "calibrated_count": len(report["items"]),
         "by_owner": _owner_rows(report["by_owner"]),
         "by_theme": [
-            _calibration_row(row, row["theme_name"] or "No theme") for row in report["by_theme"]
+            _calibration_row(row, row["theme_name"] or _("No theme")) for row in report["by_theme"]
         ],
         "by_team": [
             {
@@ -213,8 +219,8 @@ def outcomes_page() -> dict[str, Any]:
                 "reach_ratio": _ratio_text(team[key]["reach_ratio"]),
             }
             for key, name in (
-                ("product", "Product (estimated reach Rₚ)"),
-                ("marketing", "Marketing (measured reach Rₘ)"),
+                ("product", _("Product (estimated reach Rₚ)")),
+                ("marketing", _("Marketing (measured reach Rₘ)")),
             )
         ],
     }

@@ -8,7 +8,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from config.formatting import format_number
-from scoring import selectors
+from scoring import selectors, why
 from scoring.models import Ranking
 from scoring.selectors.diffs import RankingListed, RankingMove
 
@@ -21,15 +21,22 @@ FACTOR_CHANGES = {
 
 
 def _driver_text(row: RankingMove) -> str:
+    """The main cause of the item's own change in people's terms (scoring.why.headline:
+    the largest piece of evidence with its submitter, else the estimate change with who
+    and when, else the model version), with the factor it moved most as the number behind
+    it: "+ friction report #65 by Carla Diaz, marketing (reach 4,550 → 6,755 people a
+    quarter)"."""
     driver = row["main_driver"]
     if driver is None:
         return _("its own score did not change; other items moved past it")
     before, after = row["factors_before"][driver], row["factors_after"][driver]
     values = {"before": format_number(before), "after": format_number(after)}
     text = FACTOR_CHANGES.get(driver)
-    if text is None:
-        return f"{driver} {values['before']} → {values['after']}"
-    return str(text) % values
+    factor = (
+        f"{driver} {values['before']} → {values['after']}" if text is None else str(text) % values
+    )
+    cause = why.headline(row["causes"]) or _("no input changed: evidence aged")
+    return _("%(cause)s (%(factor)s)") % {"cause": cause, "factor": factor}
 
 
 def moved_rows(rows: list[RankingMove]) -> list[dict[str, Any]]:
@@ -56,10 +63,22 @@ def listed_rows(rows: list[RankingListed]) -> list[dict[str, Any]]:
 
 
 def published_since(latest: Ranking) -> str:
-    by = f" by {latest.published_by.get_username()}" if latest.published_by else ""
+    values = {"number": latest.number}
+    if latest.published_by:
+        values["who"] = latest.published_by.get_username()
+        return (
+            _(
+                "Ranking %(number)s was published by %(who)s since this page was opened, so "
+                "nothing was published now. Review the changes against it, then publish again."
+            )
+            % values
+        )
     return (
-        f"Ranking {latest.number} was published{by} since this page was opened, so nothing "
-        "was published now. Review the changes against it, then publish again."
+        _(
+            "Ranking %(number)s was published since this page was opened, so nothing was "
+            "published now. Review the changes against it, then publish again."
+        )
+        % values
     )
 
 

@@ -8,6 +8,7 @@ from typing import Any
 from django.urls import reverse
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
 
 from config.formatting import format_number
 from scoring import selectors
@@ -22,19 +23,34 @@ def _movement(
 ) -> dict[str, str]:
     """Where the item moved since the latest published ranking, as a symbol and in words."""
     if latest is None:
-        return {"kind": "new", "symbol": "new", "text": "no ranking published yet"}
+        return {"kind": "new", "symbol": _("new"), "text": _("no ranking published yet")}
+    number = {"number": latest.number}
     if published is None:
-        return {"kind": "new", "symbol": "new", "text": f"new since Ranking {latest.number}"}
+        return {
+            "kind": "new",
+            "symbol": _("new"),
+            "text": _("new since Ranking %(number)s") % number,
+        }
     places = published[0] - position
     if places > 0:
-        noun = "place" if places == 1 else "places"
-        text = f"up {places} {noun} since Ranking {latest.number}"
+        text = ngettext(
+            "up %(places)d place since Ranking %(number)s",
+            "up %(places)d places since Ranking %(number)s",
+            places,
+        ) % {**number, "places": places}
         return {"kind": "up", "symbol": f"▲ {places}", "text": text}
     if places < 0:
-        noun = "place" if places == -1 else "places"
-        text = f"down {-places} {noun} since Ranking {latest.number}"
+        text = ngettext(
+            "down %(places)d place since Ranking %(number)s",
+            "down %(places)d places since Ranking %(number)s",
+            -places,
+        ) % {**number, "places": -places}
         return {"kind": "down", "symbol": f"▼ {-places}", "text": text}
-    return {"kind": "same", "symbol": "—", "text": f"unchanged since Ranking {latest.number}"}
+    return {
+        "kind": "same",
+        "symbol": "—",
+        "text": _("unchanged since Ranking %(number)s") % number,
+    }
 
 
 def _row(
@@ -74,10 +90,10 @@ def _row(
         "dirty": getattr(score, "dirty", False),
         "bars": [
             contribution_bar(
-                "Reach", score.reach, score.reach_product, score.reach_marketing, alpha
+                _("Reach"), score.reach, score.reach_product, score.reach_marketing, alpha
             ),
             contribution_bar(
-                "Impact", score.impact, score.impact_product, score.impact_marketing, alpha
+                _("Impact"), score.impact, score.impact_product, score.impact_marketing, alpha
             ),
         ],
         "evidence": evidence_rows(evidence),
@@ -85,6 +101,14 @@ def _row(
         if published is None
         else {"position": published[0], "score": format_number(published[1])},
     }
+
+
+FACTOR_NAMES = {
+    "reach": gettext_lazy("reach"),
+    "impact": gettext_lazy("impact"),
+    "confidence": gettext_lazy("confidence"),
+    "effort": gettext_lazy("effort"),
+}
 
 
 def _needs_row(score: ItemScore) -> dict[str, Any]:
@@ -95,7 +119,7 @@ def _needs_row(score: ItemScore) -> dict[str, Any]:
         "theme": item.theme.name if item.theme else "—",
         "owner": person_name(item.owner),
         "status": item.get_status_display(),
-        "missing": list(score.missing),
+        "missing": [FACTOR_NAMES.get(name, name) for name in score.missing],
     }
 
 
