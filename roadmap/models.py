@@ -274,7 +274,7 @@ class LaunchPlan(models.Model):
     @property
     def readiness_missing(self) -> list[str]:
         """The checklist items not done yet, as their labels."""
-        return [label for name, label in LAUNCH_CHECKLIST if not getattr(self, name)]
+        return [str(label) for name, label in LAUNCH_CHECKLIST if not getattr(self, name)]
 
     def clean(self) -> None:
         if self.status == LaunchStatus.READY and self.readiness < len(LAUNCH_CHECKLIST):

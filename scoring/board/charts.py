@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from html import escape
 
@@ -42,7 +42,14 @@ class ChartWords:
     no_points: str = "No points yet."
     no_history: str = "No history yet"
     no_data: str = "No data yet"
-    describe: str = "%(count)s point(s) from %(first)s to %(last)s (UTC)."
+    # The summary's first sentence for a number of points (singular or plural form).
+    describe: Callable[[int], str] = field(
+        default=lambda count: (
+            "%(count)s point from %(first)s to %(last)s (UTC)."
+            if count == 1
+            else "%(count)s points from %(first)s to %(last)s (UTC)."
+        )
+    )
     describe_values: str = (
         " First %(first)s, latest %(latest)s, lowest %(lowest)s, highest %(highest)s."
     )
@@ -100,17 +107,11 @@ def _time_label(at: datetime, span_seconds: float, words: ChartWords = ENGLISH) 
 def _describe(points: Sequence[Point], words: ChartWords = ENGLISH) -> str:
     values = [value for _, value in points if value is not None]
     first, last = points[0][0], points[-1][0]
-    if words is ENGLISH:
-        text = (
-            f"{len(points)} point{'' if len(points) == 1 else 's'} from "
-            f"{_utc(first):%Y-%m-%d %H:%M} to {_utc(last):%Y-%m-%d %H:%M} (UTC)."
-        )
-    else:
-        text = words.describe % {
-            "count": len(points),
-            "first": f"{_utc(first):%Y-%m-%d %H:%M}",
-            "last": f"{_utc(last):%Y-%m-%d %H:%M}",
-        }
+    text = words.describe(len(points)) % {
+        "count": len(points),
+        "first": f"{_utc(first):%Y-%m-%d %H:%M}",
+        "last": f"{_utc(last):%Y-%m-%d %H:%M}",
+    }
     if values:
         text += words.describe_values % {
             "first": format_number(values[0]),

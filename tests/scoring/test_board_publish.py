@@ -53,6 +53,8 @@ def test_the_publish_confirmation_shows_the_diff_against_the_latest_ranking(
     assert response.status_code == 200
     diff = tables(response)
     moved = [row for row in diff["diff"] if len(row) == 6]
+    when = date_format(top.history.first().history_date, "DATE_FORMAT")
+    # The main cause in people's terms: the estimate change, who made it and when.
     assert [row[:5] for row in moved] == [
         [
             "R2000",
@@ -68,9 +70,8 @@ def test_the_publish_confirmation_shows_the_diff_against_the_latest_ranking(
             "1,000 → 1,000",
             "its own score did not change; other items moved past it",
         ],
-        ["R3000", "1 → 3", "2", "3,000 → 600", "effort 1 → 5 person-months"],
+        ["R3000", "1 → 3", "2", "3,000 → 600", f"effort 1 → 5 on {when}"],
     ]
-    when = date_format(top.history.first().history_date, "DATE_FORMAT")
     # Why, in people's terms: who passed whom, and the estimate that changed.
     assert [row[5] for row in moved] == [
         f"up 1: passed R3000 (effort 1 → 5 on {when}); its own score did not change",

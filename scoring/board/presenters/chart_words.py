@@ -4,6 +4,7 @@ reader's language."""
 from __future__ import annotations
 
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from config.templatetags.dates import month_abbreviation
 from scoring.board.charts import ChartWords
@@ -15,7 +16,11 @@ def chart_words() -> ChartWords:
         no_points=_("No points yet."),
         no_history=_("No history yet"),
         no_data=_("No data yet"),
-        describe=_("%(count)s point(s) from %(first)s to %(last)s (UTC)."),
+        describe=lambda count: ngettext(
+            "%(count)s point from %(first)s to %(last)s (UTC).",
+            "%(count)s points from %(first)s to %(last)s (UTC).",
+            count,
+        ),
         describe_values=" "
         + _("First %(first)s, latest %(latest)s, lowest %(lowest)s, highest %(highest)s."),
         gaps=" " + _("Gaps in the line are times when the item had no score."),

@@ -35,7 +35,16 @@ def _driver_text(row: RankingMove) -> str:
     factor = (
         f"{driver} {values['before']} → {values['after']}" if text is None else str(text) % values
     )
-    cause = why.headline(row["causes"]) or _("no input changed: evidence aged")
+    causes = row["causes"]
+    cause = why.headline(causes)
+    if not cause:
+        cause = _("no input changed: evidence aged")
+    elif (
+        causes["largest_evidence"] is None
+        and causes["estimates"][:1]
+        and (causes["estimates"][0]["field"] == driver)
+    ):
+        return cause  # the estimate change already names the factor and its numbers
     return _("%(cause)s (%(factor)s)") % {"cause": cause, "factor": factor}
 
 
