@@ -29,7 +29,10 @@ def main() -> None:
     for entry in po.obsolete_entries():
         po.remove(entry)
     for entry in po:
-        french = FR.get(entry.msgid)
+        # A message with a context may have its own French, keyed "context\x04msgid"
+        # (gettext's own notation); else the msgid's French serves.
+        french = FR.get(f"{entry.msgctxt}\x04{entry.msgid}") if entry.msgctxt else None
+        french = FR.get(entry.msgid) if french is None else french
         if french is None:
             continue
         if entry.msgid_plural:

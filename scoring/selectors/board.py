@@ -7,6 +7,8 @@ from collections.abc import Sequence
 from typing import Any
 
 from django.contrib.auth import get_user_model
+from django.utils.formats import number_format
+from django.utils.translation import gettext
 from django.db.models import (
     CharField,
     Count,
@@ -95,8 +97,11 @@ def evidence_details(
         for report in reports:
             details[("report", report.pk)] = {
                 "title": str(report),
-                "detail": f"{report.get_funnel_stage_display()}, "
-                f"{report.affected_people:,} people a quarter",
+                "detail": gettext("%(stage)s, %(people)s people a quarter")
+                % {
+                    "stage": report.get_funnel_stage_display(),
+                    "people": number_format(report.affected_people, force_grouping=True),
+                },
                 "observed_at": report.observed_at,
             }
     if signal_ids:
@@ -104,7 +109,7 @@ def evidence_details(
             "pk", "title", "kind", "observed_at", "account_name"
         )
         for signal in signals:
-            detail = signal.get_kind_display()
+            detail = str(signal.get_kind_display())
             if signal.account_name:
                 detail += f", {signal.account_name}"
             details[("signal", signal.pk)] = {

@@ -76,7 +76,7 @@ def bar_chart_svg(
     for index, bar in enumerate(bars):
         y = top + index * _ROW_HEIGHT
         middle = y + _ROW_HEIGHT / 2
-        short = bar.label if len(bar.label) <= 20 else bar.label[:19] + "…"
+        short = bar.label if len(bar.label) <= 18 else bar.label[:17] + "…"
         parts.append(
             f'<text x="{left - 8}" y="{middle + 4:.1f}" text-anchor="end">'
             f"<title>{escape(bar.label)}</title>{escape(short)}</text>"

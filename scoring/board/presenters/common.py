@@ -31,7 +31,7 @@ EVIDENCE_KINDS: tuple[tuple[str, tuple[Promise, Promise], tuple[Promise, Promise
     (
         SignalKind.SALES_FEEDBACK,
         (pgettext_lazy("evidence short", "sales"), pgettext_lazy("evidence short", "sales")),
-        (_("sales feedback"), _("sales feedback")),
+        (_("sales feedback"), pgettext_lazy("plural", "sales feedback")),
     ),
     (
         SignalKind.CHURN_REASON,
