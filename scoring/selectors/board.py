@@ -7,8 +7,6 @@ from collections.abc import Sequence
 from typing import Any
 
 from django.contrib.auth import get_user_model
-from django.utils.formats import number_format
-from django.utils.translation import gettext
 from django.db.models import (
     CharField,
     Count,
@@ -18,6 +16,8 @@ from django.db.models import (
     QuerySet,
     Value,
 )
+from django.utils.formats import number_format
+from django.utils.translation import gettext
 
 from roadmap.models import DirtyItem, Segment, Theme
 from scoring.models import (
