@@ -340,7 +340,7 @@ def grouped_bar_chart_svg(
     zero = x_of(0.0)
     for index, (label, before, after) in enumerate(pairs):
         y = plot_top + index * group_height + _GROUP_GAP / 2
-        short = label if len(label) <= 18 else label[:17] + "…"
+        short = label if len(label) <= 16 else label[:15] + "…"
         parts.append(
             f'<text x="{left - 8}" y="{y + _BAR_HEIGHT + 4}" text-anchor="end">'
             f"<title>{escape(label)}</title>{escape(short)}</text>"
