@@ -59,6 +59,8 @@ ENGLISH = (
     "Activation rate",
     "Conversion rate",
     "Paid search",
+    "people a quarter",
+    "sales feedback",
     "Funnel stage",
     "Affected people",
     "People affected",
