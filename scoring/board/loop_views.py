@@ -109,8 +109,8 @@ def notifications_preferences(request: HttpRequest) -> HttpResponse:
 @require_GET
 def changelog(request: HttpRequest) -> HttpResponse:
     """Shipped items with their value proposition, newest first, in English or French
-    (`?lang=fr`)."""
-    language = request.GET.get("lang", "en")
+    (`?lang=fr`), else the reader's language (the switcher or the browser)."""
+    language = request.GET.get("lang") or getattr(request, "LANGUAGE_CODE", "en")
     if language not in CHANGELOG_LANGUAGES:
         language = "en"
     with translation.override(language):

@@ -227,6 +227,11 @@ def test_the_login_page_and_the_changelog_in_french_have_no_english_left(client,
     changelog = client.get(reverse("changelog") + "?lang=fr")
     assert changelog.status_code == 200
     assert english_left(changelog.content.decode()) == []
+    # Without ?lang the changelog follows the browser, like every other page.
+    browser = client.get(reverse("changelog"), HTTP_ACCEPT_LANGUAGE="fr")
+    assert "Journal des nouveautés" in browser.content.decode()
+    english = client.get(reverse("changelog") + "?lang=en", HTTP_ACCEPT_LANGUAGE="fr")
+    assert "Changelog" in english.content.decode()
 
 
 def test_the_same_pages_in_english_do_show_the_english_phrases(client, world):
