@@ -31,7 +31,7 @@ from scoring.board.presenters.outcomes import outcomes_page
 from scoring.board.presenters.publish import publish_page, published_since
 from scoring.board.presenters.ranking import board_page
 from scoring.models import Ranking
-from signals.radar.selectors import radar_topics_emerging
+from signals.radar.selectors import emerging_panel
 from signals.radar.views import can_create_from_topic, can_dismiss_topic
 
 
@@ -54,7 +54,7 @@ def board(request: HttpRequest) -> HttpResponse:
         "no_publish_reason": NO_PUBLISH_REASON,
         "publish_form": publish_form,
         # The radar's "Emerging" panel: topics of unlinked evidence growing fast.
-        "emerging": radar_topics_emerging(),
+        "emerging": emerging_panel(),
         "can_create_topic_item": can_create_from_topic(request.user),
         "can_dismiss_topic": can_dismiss_topic(request.user),
     }

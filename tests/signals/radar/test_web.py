@@ -83,7 +83,7 @@ def test_the_emerging_panel_renders_topics_and_their_actions(catalogue, rf, prod
     request.user = product_user
     html = render_to_string(
         "radar/_emerging.html",
-        {"topics": selectors.radar_topics_emerging(), "next": "/board/", "can_create": True},
+        {"topics": selectors.emerging_panel(), "next": "/board/", "can_create": True},
         request=request,
     )
     assert "Factur-X" in html
