@@ -47,7 +47,9 @@ def main() -> None:
     parser.add_argument("--items", type=int, default=10_000)
     parser.add_argument("--signals", type=int, default=1_000_000)
     parser.add_argument("--unlinked", type=int, default=20_000)
-    parser.add_argument("--set", choices=sorted(QUALITY_SETS), default="dev", help=argparse.SUPPRESS)
+    parser.add_argument(
+        "--set", choices=sorted(QUALITY_SETS), default="dev", help=argparse.SUPPRESS
+    )
     parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:

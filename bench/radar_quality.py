@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 import time
 from collections import Counter
 from datetime import timedelta
@@ -40,6 +41,9 @@ def _text(e: dict[str, Any]) -> str:
 
 
 def run(path: Path) -> None:
+    # The tasks' progress lines would bury the figures.
+    for name in ("celery", "scoring.tasks", "signals.radar.tasks"):
+        logging.getLogger(name).setLevel(logging.WARNING)
     data = json.loads(path.read_text())
     call_command("migrate", verbosity=0)
     now = timezone.now().replace(microsecond=0)

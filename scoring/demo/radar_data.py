@@ -145,8 +145,7 @@ EMERGING: tuple[_Row, ...] = (
         "Northwind Traders",
         "lucas.petit",
         "Finance asks about the e-invoicing mandate",
-        "CFO wants our invoices in Factur-X and sent through a PDP before the mandate "
-        "deadline.",
+        "CFO wants our invoices in Factur-X and sent through a PDP before the mandate deadline.",
     ),
     (
         "einvoice-08",

@@ -211,7 +211,9 @@ def suggestions(request: HttpRequest) -> HttpResponse:
     queue = suggestion_queue()
     everyone = has_role(request.user, Role.PRODUCT)
     if not everyone:
-        mine = Q(signal__submitted_by_id=request.user.pk) | Q(report__submitted_by_id=request.user.pk)
+        mine = Q(signal__submitted_by_id=request.user.pk) | Q(
+            report__submitted_by_id=request.user.pk
+        )
         queue = queue.filter(mine)
     page = Paginator(queue, SUGGESTIONS_PER_PAGE).get_page(request.GET.get("page"))
     context = {

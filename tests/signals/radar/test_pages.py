@@ -68,7 +68,8 @@ def test_product_sees_the_topic_with_both_actions(client, product_user):
     topic = _topic()
     client.force_login(product_user)
     panel = _panel(client.get("/board/").content.decode())
-    assert "Factur-X" in panel and "Facture électronique obligatoire ?" in panel
+    assert "Factur-X" in panel
+    assert "Facture électronique obligatoire ?" in panel
     assert f"/radar/topics/{topic.pk}/create-item/" in panel
     assert f"/radar/topics/{topic.pk}/dismiss/" in panel
     assert "csrfmiddlewaretoken" in panel
@@ -102,9 +103,7 @@ def test_the_panel_is_translated(client, product_user):
     assert "Create an item" not in panel
 
 
-def test_creating_an_item_from_the_panel_links_the_topic_evidence(
-    catalogue, client, product_user
-):
+def test_creating_an_item_from_the_panel_links_the_topic_evidence(catalogue, client, product_user):
     signals = [_signal(f"Factur-X e-invoicing mandate {n}", product_user) for n in range(3)]
     refresh()
     topic = _topic()
@@ -112,7 +111,8 @@ def test_creating_an_item_from_the_panel_links_the_topic_evidence(
     client.force_login(product_user)
     before = RoadmapItem.objects.count()
     response = client.post(f"/radar/topics/{topic.pk}/create-item/", {"next": "/board/"})
-    assert response.status_code == 302 and response["Location"] == "/board/"
+    assert response.status_code == 302
+    assert response["Location"] == "/board/"
     topic.refresh_from_db()
     assert topic.status == TopicStatus.CONVERTED
     assert RoadmapItem.objects.count() == before + 1
@@ -137,7 +137,8 @@ def test_marketing_dismisses_a_topic_and_it_leaves_the_board(client, marketing_u
 def test_integration_accounts_and_anonymous_visitors_may_not_decide(client, integration_user):
     topic = _topic()
     response = client.post(f"/radar/topics/{topic.pk}/dismiss/")
-    assert response.status_code == 302 and "/login" in response["Location"]
+    assert response.status_code == 302
+    assert "/login" in response["Location"]
     client.force_login(integration_user)
     assert client.post(f"/radar/topics/{topic.pk}/dismiss/").status_code == 403
     assert client.post(f"/radar/topics/{topic.pk}/create-item/").status_code == 403
@@ -230,10 +231,13 @@ def test_the_demo_shows_suggestions_and_an_emerging_topic(client, db):
     call_command("seed_demo", "--quiet", stdout=out)
     call_command("radar_refresh", stdout=out)
     unlinked = MarketSignal.objects.filter(external_id__startswith="demo-radar-")
-    assert unlinked.count() == 14 and not SignalLink.objects.filter(signal__in=unlinked).exists()
+    assert unlinked.count() == 14
+    assert not SignalLink.objects.filter(signal__in=unlinked).exists()
     emerging = list(RadarTopic.objects.filter(status=TopicStatus.EMERGING))
     assert len(emerging) == 1
-    assert emerging[0].docs.filter(signal__external_id__startswith="demo-radar-einvoice").count() >= 7
+    assert (
+        emerging[0].docs.filter(signal__external_id__startswith="demo-radar-einvoice").count() >= 7
+    )
     match = MarketSignal.objects.get(external_id="demo-radar-match-02")
     assert RadarSuggestion.objects.filter(
         doc__signal=match, rank=1, item__title="Microsoft Teams integration"

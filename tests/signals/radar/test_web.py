@@ -63,7 +63,8 @@ def test_marketing_cannot_create_an_item_from_a_topic(catalogue, client, marketi
     client.force_login(marketing_user)
     assert client.post(f"/radar/topics/{topic.pk}/create-item/").status_code == 403
     topic.refresh_from_db()
-    assert topic.status == TopicStatus.EMERGING and topic.item_id is None
+    assert topic.status == TopicStatus.EMERGING
+    assert topic.item_id is None
 
 
 def test_the_emerging_panel_renders_topics_and_their_actions(catalogue, rf, product_user):
