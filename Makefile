@@ -45,7 +45,9 @@ lint: install
 bench-scoring: install
 	DEBUG=1 DATABASE_URL=$(BENCH_DATABASE_URL) $(PY) bench/scoring.py $(BENCH_ARGS)
 
-# The radar: quality on tests/data/radar_eval.json (a throwaway SQLite database) against
+# The radar: quality on tests/data/radar_eval.json (development) and, when present,
+# tests/data/radar_holdout.json (held out: written by someone else), each in a throwaway
+# SQLite database, against
 # the TF-IDF character n-gram baseline, then speed on PostgreSQL (database
 # roadmap_bench_radar next to BENCH_DATABASE_URL; 10,000 items and 1,000,000 signals by
 # default: BENCH_ARGS="--items N --signals N --unlinked N" to change, "--part quality" for

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 import time
 from collections import Counter
 from datetime import timedelta
@@ -19,8 +20,10 @@ from django.db import transaction  # noqa: E402
 from django.utils import timezone  # noqa: E402
 from sklearn.feature_extraction.text import TfidfVectorizer  # noqa: E402
 
+from roadmap.choices import Channel  # noqa: E402
 from roadmap.services import item_create  # noqa: E402
 from signals import services as evidence  # noqa: E402
+from signals.choices import FunnelStage  # noqa: E402
 from signals.radar import language, topic_services, topics  # noqa: E402
 from signals.radar import services as radar  # noqa: E402
 from signals.radar.models import (  # noqa: E402
@@ -40,6 +43,9 @@ def _text(e: dict[str, Any]) -> str:
 
 
 def run(path: Path) -> None:
+    # The tasks' progress lines would bury the figures.
+    for name in ("celery", "scoring.tasks", "signals.radar.tasks"):
+        logging.getLogger(name).setLevel(logging.WARNING)
     data = json.loads(path.read_text())
     call_command("migrate", verbosity=0)
     now = timezone.now().replace(microsecond=0)
@@ -76,11 +82,12 @@ def run(path: Path) -> None:
                 ids[e["key"]] = ("signal", record.pk)
             else:
                 record = evidence.report_create(
-                    campaign=e["campaign"],
+                    # A set may leave out the campaign fields: they are not read by the radar.
+                    campaign=e.get("campaign") or "evaluation",
                     title=e["title"][:200],
                     summary=e["summary"],
-                    channel=e["channel"],
-                    funnel_stage=e["funnel_stage"],
+                    channel=e.get("channel") or Channel.values[0],
+                    funnel_stage=e.get("funnel_stage") or FunnelStage.values[0],
                     affected_people=100,
                     severity=1.0,
                     observed_at=observed,

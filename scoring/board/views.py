@@ -31,6 +31,8 @@ from scoring.board.presenters.outcomes import outcomes_page
 from scoring.board.presenters.publish import publish_page, published_since
 from scoring.board.presenters.ranking import board_page
 from scoring.models import Ranking
+from signals.radar.selectors import emerging_panel
+from signals.radar.views import can_create_from_topic, can_dismiss_topic
 
 
 @require_GET
@@ -51,6 +53,10 @@ def board(request: HttpRequest) -> HttpResponse:
         "can_publish": allowed,
         "no_publish_reason": NO_PUBLISH_REASON,
         "publish_form": publish_form,
+        # The radar's "Emerging" panel: topics of unlinked evidence growing fast.
+        "emerging": emerging_panel(),
+        "can_create_topic_item": can_create_from_topic(request.user),
+        "can_dismiss_topic": can_dismiss_topic(request.user),
     }
     return render(request, "board/index.html", context)
 

@@ -22,6 +22,7 @@ from typing import Any
 
 from config.roles import Role
 from roadmap.choices import LAUNCH_CHECKLIST_FIELDS, RICE_SCALE, Channel, ItemStatus, LaunchStatus
+from scoring.demo.radar_data import plan_radar_evidence
 from signals.choices import FunnelStage, Kpi, ReportStatus, SignalKind, Team
 
 SEED = 2026
@@ -529,6 +530,12 @@ def build_plan(*, anchor: datetime, seed: int = SEED) -> Plan:
             weight = rng.choice((1.0, 0.8)) if position == 0 else rng.choice((0.8, 0.5))
             plan.report_links[(external_id, item_title)] = weight
     _plan_committee(plan, anchor)
+    # Unlinked evidence for the radar: suggestions and an emerging topic on a first visit.
+    plan_radar_evidence(
+        plan.signals,
+        anchor=anchor,
+        accounts={name: (segment, value) for name, segment, value in ACCOUNTS},
+    )
     return plan
 
 

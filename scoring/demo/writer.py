@@ -342,7 +342,9 @@ class _Writer:
             for (external_id, title), weight in links.items():
                 by_evidence.setdefault(external_id, []).append((title, weight))
             pending += [
-                _Pending(row["observed_at"], model, external_id, row, by_evidence[external_id])
+                _Pending(
+                    row["observed_at"], model, external_id, row, by_evidence.get(external_id, [])
+                )
                 for external_id, row in rows.items()
                 if external_id not in have
             ]

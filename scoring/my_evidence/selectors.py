@@ -26,6 +26,7 @@ from scoring.selectors.scores import item_positions
 from scoring.selectors.scoring_models import scoring_model_params
 from signals.choices import ReportStatus
 from signals.models import FrictionReport, MarketSignal, ReportLink, SignalLink
+from signals.radar.selectors import EvidenceSuggestions, suggestions_for
 
 MAX_ROWS = 200  # per kind: the newest first; the filters narrow the rest
 
@@ -71,6 +72,8 @@ class EvidenceRow:
     external_id: str
     links: list[ItemLinkRow] = field(default_factory=list)
     resolution: Resolution | None = None
+    # The radar's suggestions while the record is unlinked (signals.radar.selectors).
+    radar: EvidenceSuggestions | None = None
 
 
 def _reports(user: Any, filters: EvidenceFilters) -> QuerySet[FrictionReport]:
@@ -298,5 +301,12 @@ def my_evidence(*, user: Any, filters: EvidenceFilters) -> list[EvidenceRow]:
         row = by_key[key]
         if row.status != ReportStatus.OPEN:
             row.resolution = resolution
+    unlinked = [row for row in rows if not row.links and row.status == ReportStatus.OPEN]
+    radar = suggestions_for(
+        signal_ids=[row.id for row in unlinked if row.kind == "signal"],
+        report_ids=[row.id for row in unlinked if row.kind == "report"],
+    )
+    for row in unlinked:
+        row.radar = radar.get((row.kind, row.id))
     rows.sort(key=lambda row: (row.observed_at, row.id), reverse=True)
     return rows

@@ -11,6 +11,7 @@ auxiliaries, prepositions), plus the greetings and fillers of chat-style message
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from collections.abc import Callable
 from functools import cache
@@ -121,8 +122,13 @@ def _glossary() -> dict[str, tuple[str, ...]]:
             continue
         french, english = line.split("=", 1)
         key = stem(french.strip().lower(), FRENCH)
+        # "lead time" or "sign-in" give each of their words (a feature is one word).
         stems = tuple(
-            dict.fromkeys(stem(w.strip().lower(), ENGLISH) for w in english.split(",") if w.strip())
+            dict.fromkeys(
+                stem(w, ENGLISH)
+                for w in re.findall(r"[^\W_]+", english.lower())
+                if len(w) >= 2 and w not in STOP_WORDS[ENGLISH]
+            )
         )
         table[key] = tuple(dict.fromkeys((*table.get(key, ()), *stems)))
     return table

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from django.db.models import Prefetch, Q, QuerySet
+from django.utils.translation import gettext_lazy
 
 from signals.models import FrictionReport, MarketSignal
 from signals.radar.models import (
@@ -173,3 +174,49 @@ def topic_list(*, status: str | None = None) -> QuerySet[RadarTopic]:
 def radar_topics_emerging(*, limit: int = 10) -> list[RadarTopic]:
     """The emerging topics, most significant first: the board's "Emerging" panel."""
     return list(topic_list(status=TopicStatus.EMERGING)[:limit])
+
+
+def suggestions_for(
+    *, signal_ids: list[int], report_ids: list[int]
+) -> dict[tuple[str, int], EvidenceSuggestions]:
+    """("signal"|"report", id) → the suggestions of each listed piece of evidence that the
+    radar has read (a page of "My evidence"), in four queries."""
+    if not signal_ids and not report_ids:
+        return {}
+    docs = _docs().filter(Q(signal_id__in=signal_ids) | Q(report_id__in=report_ids))
+    return {(doc.kind, doc.evidence_id): _row(doc) for doc in docs}
+
+
+# What the counts of a topic are keyed on, as people read them (the web pages).
+_COUNT_LABELS = {
+    "customer_request": gettext_lazy("Customer requests"),
+    "sales_feedback": gettext_lazy("Sales feedback"),
+    "churn_reason": gettext_lazy("Churn reasons"),
+    "support_ticket": gettext_lazy("Support tickets"),
+    "competitor_move": gettext_lazy("Competitor moves"),
+    "market_trend": gettext_lazy("Market trends"),
+    "usage_insight": gettext_lazy("Usage insights"),
+    "friction_report": gettext_lazy("Friction reports"),
+    "product": gettext_lazy("From product"),
+    "marketing": gettext_lazy("From marketing"),
+}
+
+
+@dataclass(frozen=True)
+class TopicCount:
+    label: str
+    count: int
+
+
+def topic_counts(topic: RadarTopic) -> list[TopicCount]:
+    """A topic's counts by kind, then by team, labelled for the page."""
+    return [
+        TopicCount(str(_COUNT_LABELS.get(key, key)), int(count))
+        for counts in (topic.counts_by_kind, topic.counts_by_team)
+        for key, count in counts.items()
+    ]
+
+
+def emerging_panel(*, limit: int = 10) -> list[tuple[RadarTopic, list[TopicCount]]]:
+    """The board's "Emerging" panel: each emerging topic with its labelled counts."""
+    return [(topic, topic_counts(topic)) for topic in radar_topics_emerging(limit=limit)]

@@ -23,6 +23,17 @@ from signals.radar import services, topic_services
 from signals.radar.models import RadarDuplicate, RadarSuggestion, RadarTopic
 
 
+def can_create_from_topic(user: Any) -> bool:
+    """Product creates items: the board's "create an item from this topic"."""
+    return has_role(user, Role.PRODUCT)
+
+
+def can_dismiss_topic(user: Any) -> bool:
+    """Product and marketing may dismiss an emerging topic (marketing reads the signals
+    first and knows a false alarm); integration accounts may not."""
+    return has_role(user, Role.PRODUCT, Role.MARKETING)
+
+
 def _back(request: HttpRequest) -> HttpResponseRedirect:
     target = request.POST.get("next", "")
     if not url_has_allowed_host_and_scheme(
@@ -71,7 +82,10 @@ def duplicate_decide(request: HttpRequest, pk: int, decision: str) -> HttpRespon
 @login_required
 @require_POST
 def topic_decide(request: HttpRequest, pk: int, decision: str) -> HttpResponse:
-    if not has_role(request.user, Role.PRODUCT):
+    # Creating an item is product's decision; dismissing a topic is also marketing's, the
+    # team in the front line of the signals (see can_dismiss_topic).
+    allowed = can_dismiss_topic if decision == "dismiss" else can_create_from_topic
+    if not allowed(request.user):
         raise PermissionDenied
     topic = get_object_or_404(RadarTopic, pk=pk)
     if decision == "dismiss":

@@ -11,6 +11,8 @@ import uuid
 from typing import Any
 
 from django.contrib import messages
+from django.core.paginator import Paginator
+from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.formats import number_format
@@ -20,10 +22,12 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from config.roles import Role, has_role
 from config.web import web_user_required
 from roadmap.models import RoadmapItem
+from signals.radar.selectors import suggestion_queue, suggestion_rows
 from signals.web import imports
 from signals.web.forms import FrictionReportForm, ImportUploadForm, MarketSignalForm
 
 SEARCH_LIMIT = 20
+SUGGESTIONS_PER_PAGE = 20
 SESSION_KEY = "evidence_import"
 
 
@@ -196,3 +200,25 @@ def import_template(request: HttpRequest, kind: str, file_format: str) -> HttpRe
     response = HttpResponse(data, content_type=content_type)
     response["Content-Disposition"] = f'attachment; filename="{kind}-template.{file_format}"'
     return response
+
+
+@require_GET
+@web_user_required
+def suggestions(request: HttpRequest) -> HttpResponse:
+    """The radar's queue: unlinked evidence with the items it most likely belongs to,
+    newest first, to accept or reject. Product sees every piece (and may decide on any);
+    marketing sees, and decides on, the evidence it submitted."""
+    queue = suggestion_queue()
+    everyone = has_role(request.user, Role.PRODUCT)
+    if not everyone:
+        mine = Q(signal__submitted_by_id=request.user.pk) | Q(
+            report__submitted_by_id=request.user.pk
+        )
+        queue = queue.filter(mine)
+    page = Paginator(queue, SUGGESTIONS_PER_PAGE).get_page(request.GET.get("page"))
+    context = {
+        "page": page,
+        "rows": suggestion_rows(list(page.object_list)),
+        "everyone": everyone,
+    }
+    return render(request, "evidence/suggestions.html", context)

@@ -58,10 +58,13 @@ def test_an_unsafe_next_goes_home_and_get_is_refused(catalogue, client, product_
     assert response["Location"] == "/"
 
 
-def test_marketing_cannot_act_on_topics(catalogue, client, marketing_user):
+def test_marketing_cannot_create_an_item_from_a_topic(catalogue, client, marketing_user):
     topic = RadarTopic.objects.create(label="x", status=TopicStatus.EMERGING)
     client.force_login(marketing_user)
-    assert client.post(f"/radar/topics/{topic.pk}/dismiss/").status_code == 403
+    assert client.post(f"/radar/topics/{topic.pk}/create-item/").status_code == 403
+    topic.refresh_from_db()
+    assert topic.status == TopicStatus.EMERGING
+    assert topic.item_id is None
 
 
 def test_the_emerging_panel_renders_topics_and_their_actions(catalogue, rf, product_user):
@@ -81,7 +84,7 @@ def test_the_emerging_panel_renders_topics_and_their_actions(catalogue, rf, prod
     request.user = product_user
     html = render_to_string(
         "radar/_emerging.html",
-        {"topics": selectors.radar_topics_emerging(), "next": "/board/", "can_decide": True},
+        {"topics": selectors.emerging_panel(), "next": "/board/", "can_create": True},
         request=request,
     )
     assert "Factur-X" in html
