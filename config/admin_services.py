@@ -179,7 +179,7 @@ class ServiceAdminMixin(ModelAdmin):
         view = super().history_form_view  # type: ignore[misc]
         try:
             with transaction.atomic():
-                return view(request, object_id, version_id, extra_context)  # type: ignore[no-any-return]
+                return view(request, object_id, version_id, extra_context)
         except ServiceRefused as refused:
             self.refused_message(request, refused)
             return HttpResponseRedirect(request.get_full_path())

@@ -29,6 +29,7 @@ from config.admin_services import (
     form_values,
     is_history_revert,
 )
+from config.roles import acting_user
 from roadmap import services
 from roadmap.choices import ItemStatus
 from roadmap.jira.admin import (  # also registers the Jira admins
@@ -118,7 +119,7 @@ def _status_action(status: ItemStatus) -> Callable[..., None]:
 
     def action(modeladmin: RoadmapItemAdmin, request: HttpRequest, queryset: QuerySet) -> None:
         selected = list(queryset.values_list("pk", flat=True))
-        changed = items_set_status(item_ids=selected, status=status, user=request.user)
+        changed = items_set_status(item_ids=selected, status=status, user=acting_user(request.user))
         unchanged = len(selected) - changed
         note = f" ({unchanged} already were)" if unchanged else ""
         items = f"{changed} item{'' if changed == 1 else 's'}"

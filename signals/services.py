@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Model, QuerySet
@@ -66,11 +66,11 @@ class BulkWriteConflict(Exception):
     """A concurrent request wrote some of the same records first; nothing was written."""
 
 
-def _no_fields(user: AbstractBaseUser | None) -> dict[str, Any]:
+def _no_fields(user: User | None) -> dict[str, Any]:
     return {}
 
 
-def team_of(user: AbstractBaseUser | None) -> str:
+def team_of(user: User | None) -> str:
     """The team a user measures for: product when they have the product role (superusers
     do), marketing otherwise (the only other role that may submit)."""
     return Team.PRODUCT if Role.PRODUCT in user_roles(user) else Team.MARKETING
@@ -86,7 +86,7 @@ class _EvidenceKind:
     # query per model, and the database enforces them on write.
     fk_fields: tuple[str, ...] = ("segment", "submitted_by")
     # Fields a new record gets from who submits it, beside `submitted_by`.
-    submitter_fields: Callable[[AbstractBaseUser | None], dict[str, Any]] = _no_fields
+    submitter_fields: Callable[[User | None], dict[str, Any]] = _no_fields
 
 
 _SIGNALS = _EvidenceKind(MarketSignal, SignalLink, "signal", "signal")
@@ -129,7 +129,7 @@ def _linked_item_ids(links_model: type[SignalLink] | type[ReportLink], **lookup:
 @transaction.atomic
 def signal_create(
     *,
-    submitted_by: AbstractBaseUser | None = None,
+    submitted_by: User | None = None,
     links: LinkPairs = (),
     **fields: Any,
 ) -> MarketSignal:
@@ -156,7 +156,7 @@ def signal_delete(*, signal: MarketSignal) -> None:
 
 @transaction.atomic
 def signals_set_dismissed(
-    *, signal_ids: Iterable[int], dismissed: bool, user: AbstractBaseUser | None = None
+    *, signal_ids: Iterable[int], dismissed: bool, user: User | None = None
 ) -> int:
     """Dismiss (or restore) signals in one UPDATE, with a history row for each one that
     changed; return how many changed. Dismissed evidence no longer counts in scores."""
@@ -184,7 +184,7 @@ def signals_set_dismissed(
 @transaction.atomic
 def report_create(
     *,
-    submitted_by: AbstractBaseUser | None = None,
+    submitted_by: User | None = None,
     links: LinkPairs = (),
     **fields: Any,
 ) -> FrictionReport:
@@ -227,7 +227,7 @@ def report_set_status(*, report: FrictionReport, status: str) -> FrictionReport:
 
 
 @transaction.atomic
-def outcome_create(*, submitted_by: AbstractBaseUser | None = None, **fields: Any) -> Outcome:
+def outcome_create(*, submitted_by: User | None = None, **fields: Any) -> Outcome:
     """Record an outcome of a shipped item. Its team is the submitter's (team_of)."""
     outcome = Outcome(
         submitted_by=submitted_by, **_OUTCOMES.submitter_fields(submitted_by), **fields
@@ -360,7 +360,7 @@ def evidence_link_upsert(
         _SIGNALS if signal is not None else _REPORTS,
         [link.signal_id if signal is not None else link.report_id],
         [item.pk],
-    )  # type: ignore[union-attr]
+    )
     if isinstance(link, ReportLink):
         webhook_events.reports_linked([link])
     return link, created
@@ -503,7 +503,7 @@ class BulkResult:
 
 
 def signals_bulk_upsert(
-    *, records: Sequence[BulkRecord], user: AbstractBaseUser, may_update_any: bool = False
+    *, records: Sequence[BulkRecord], user: User, may_update_any: bool = False
 ) -> BulkResult:
     """Create or update signals by (source, external_id); see `_evidence_bulk_upsert`."""
     return _evidence_bulk_upsert(
@@ -512,7 +512,7 @@ def signals_bulk_upsert(
 
 
 def reports_bulk_upsert(
-    *, records: Sequence[BulkRecord], user: AbstractBaseUser, may_update_any: bool = False
+    *, records: Sequence[BulkRecord], user: User, may_update_any: bool = False
 ) -> BulkResult:
     """Create or update friction reports by (source, external_id); see
     `_evidence_bulk_upsert`."""
@@ -522,7 +522,7 @@ def reports_bulk_upsert(
 
 
 def outcomes_bulk_upsert(
-    *, records: Sequence[BulkRecord], user: AbstractBaseUser, may_update_any: bool = False
+    *, records: Sequence[BulkRecord], user: User, may_update_any: bool = False
 ) -> BulkResult:
     """Create or update outcomes by (source, external_id); see `_evidence_bulk_upsert`.
     A new outcome's team is the submitter's."""
@@ -535,7 +535,7 @@ def _evidence_bulk_upsert(
     kind: _EvidenceKind,
     *,
     records: Sequence[BulkRecord],
-    user: AbstractBaseUser,
+    user: User,
     may_update_any: bool,
 ) -> BulkResult:
     """Create the records whose (source, external_id) is new, update the others, and
@@ -592,7 +592,7 @@ def _bulk_write(
     kind: _EvidenceKind,
     accepted: Sequence[tuple[BulkRecord, tuple[str, str]]],
     *,
-    user: AbstractBaseUser,
+    user: User,
     may_update_any: bool,
 ) -> dict[int, BulkOutcome]:
     outcomes: dict[int, BulkOutcome] = {}

@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 
+from config.roles import acting_user
 from config.webhooks import services
 from config.webhooks.events import EVENT_TYPES
 from config.webhooks.models import (
@@ -81,7 +82,7 @@ class WebhookSubscriptionAdmin(admin.ModelAdmin):
         if change:
             saved = services.subscription_update(subscription=obj, data=data)
         else:
-            saved = services.subscription_create(owner=request.user, **data)
+            saved = services.subscription_create(owner=acting_user(request.user), **data)
         obj.pk = saved.pk
         obj.refresh_from_db()
 

@@ -15,6 +15,7 @@ from rest_framework.response import Response
 from config.api.openapi import DETAIL_ERRORS, IDEMPOTENCY_KEY, READ_ERRORS, error_responses
 from config.api.permissions import ProductOnly
 from config.api.serializers import StrictModelSerializer
+from config.roles import acting_user
 from config.webhooks import services
 from config.webhooks.events import EVENT_TYPES
 from config.webhooks.models import (
@@ -131,7 +132,7 @@ class WebhookSubscriptionViewSet(viewsets.ModelViewSet):
 
     def perform_create(self, serializer: WebhookSubscriptionSerializer) -> None:
         serializer.instance = services.subscription_create(
-            owner=self.request.user, **serializer.validated_data
+            owner=acting_user(self.request.user), **serializer.validated_data
         )
 
     def perform_update(self, serializer: WebhookSubscriptionSerializer) -> None:

@@ -43,6 +43,7 @@ from config.api.openapi import (
     error_responses,
 )
 from config.api.permissions import SharedWithMarketing
+from config.roles import acting_user
 from roadmap import selectors, services
 from roadmap.api.ical import FirstRendererNegotiation, ICalendarRenderer, launch_plans_ical
 from roadmap.api.serializers import (
@@ -187,7 +188,7 @@ class RoadmapItemViewSet(
 
     def perform_create(self, serializer: RoadmapItemSerializer) -> None:
         serializer.instance = services.item_create(
-            user=self.request.user, **serializer.validated_data
+            user=acting_user(self.request.user), **serializer.validated_data
         )
 
     def perform_update(self, serializer: RoadmapItemSerializer) -> None:
@@ -216,7 +217,9 @@ class RoadmapItemViewSet(
     def archive(self, request: Request, pk: str | None = None) -> Response:
         item = self.get_object()
         self._if_match_version(item)
-        services.items_set_status(item_ids=[item.pk], status=ItemStatus.ARCHIVED, user=request.user)
+        services.items_set_status(
+            item_ids=[item.pk], status=ItemStatus.ARCHIVED, user=acting_user(request.user)
+        )
         return Response(self.get_serializer(self.get_object()).data)
 
     def _if_match_version(self, item: RoadmapItem) -> int | None:

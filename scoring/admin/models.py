@@ -177,7 +177,7 @@ class ScoringModelAdmin(ServiceAdminMixin, SimpleHistoryAdmin):
             scoring_model_create_version,
             params={name: form.cleaned_data[name] for name in MODEL_PARAM_FIELDS},
             note=form.cleaned_data["note"],
-            created_by=request.user,  # type: ignore[arg-type]
+            created_by=request.user,
         )
         setattr(obj, _CREATED_ATTR, created)
 
@@ -220,7 +220,7 @@ class ScoringModelAdmin(ServiceAdminMixin, SimpleHistoryAdmin):
         ):
             post = request.POST.copy()
             post.setlist(ACTION_CHECKBOX_NAME, [str(selectors.scoring_model_active().pk)])
-            request.POST = post  # type: ignore[misc]
+            request.POST = post
         return super().changelist_view(request, extra_context)
 
     @admin.action(description="Activate selected version", permissions=["change"])

@@ -19,7 +19,7 @@ from config.api.fields import MAX_PK, ApiModelSerializer, AwareDateTimeField
 from config.api.openapi import error_responses
 from config.api.permissions import ProductOnly
 from config.api.serializers import StrictSerializer
-from config.roles import user_roles
+from config.roles import acting_user, user_roles
 from roadmap.filters import RoadmapItemFilterSet
 from scoring.models import RoadmapBy, RoadmapGroup, RoadmapShareLink
 from scoring.selectors.roadmap import RoadmapView, roadmap_view
@@ -214,7 +214,7 @@ class RoadmapShareLinkViewSet(
 
     def perform_create(self, serializer: RoadmapShareLinkSerializer) -> None:  # type: ignore[override]
         serializer.instance = sharing.share_link_create(
-            created_by=self.request.user, **serializer.validated_data
+            created_by=acting_user(self.request.user), **serializer.validated_data
         )
 
     def destroy(self, request: Request, *args: Any, **kwargs: Any) -> Response:

@@ -40,7 +40,7 @@ from config.api.openapi import error_responses
 from config.api.permissions import ProductOnly
 from config.api.renderers import dumps
 from config.generations import generation_value
-from config.roles import Role, user_roles
+from config.roles import Role, acting_user, user_roles
 from roadmap.jira import queue as jira
 from roadmap.models import RoadmapItem
 from scoring import selectors, services
@@ -117,7 +117,7 @@ class ScoringModelViewSet(
         params = dict(body.validated_data)
         note = params.pop("note")
         model = services.scoring_model_create_version(
-            params=params, note=note, created_by=request.user
+            params=params, note=note, created_by=acting_user(request.user)
         )
         return Response(self.get_serializer(model).data, status=status.HTTP_201_CREATED)
 
@@ -238,7 +238,7 @@ class RankingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
         body = RankingPublishSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         ranking = services.ranking_publish(
-            note=body.validated_data["note"], published_by=request.user
+            note=body.validated_data["note"], published_by=acting_user(request.user)
         )
         location = reverse("ranking-detail", kwargs={"number": ranking.number})
         return Response(
@@ -505,7 +505,7 @@ class CalibrationApplyView(APIView):
             record = services.calibration_apply(
                 owner=body.validated_data["owner"],
                 multiplier=body.validated_data["multiplier"],
-                applied_by=request.user,
+                applied_by=acting_user(request.user),
             )
         except services.CalibrationConflict as exc:
             raise Conflict(str(exc), code="stale_suggestion") from None

@@ -24,7 +24,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import AbstractBaseUser, Group
+from django.contrib.auth.models import User, Group
 from django.db import models, transaction
 from django.db.models import Max
 
@@ -105,7 +105,7 @@ def demo_history_stamp(
     obj: models.Model,
     *,
     when: datetime,
-    user: AbstractBaseUser | None,
+    user: User | None,
     reason: str = CHANGE_REASON,
     after_history_id: int = 0,
 ) -> None:
@@ -129,11 +129,11 @@ def demo_backdate_created(
     for row in rows:
         row.created_at = row.updated_at = sent[row.pk]
     model.objects.bulk_update(rows, ["created_at", "updated_at"], batch_size=500)
-    history = model.history.model  # type: ignore[attr-defined]
+    history = model.history.model
     link_model, fk = (
         (SignalLink, "signal_id") if model is MarketSignal else (ReportLink, "report_id")
     )
-    link_history = link_model.history.model  # type: ignore[attr-defined]
+    link_history = link_model.history.model
     for historical, key in ((history, "id"), (link_history, fk)):
         stamped = list(historical.objects.filter(**{f"{key}__in": list(sent)}))
         for entry in stamped:
@@ -301,7 +301,7 @@ class _Writer:
         row per step, and before shipping the score the ranking saw then (calibration
         reads it as the score's assumptions). No service writes the past, so these rows
         are written here, their scores computed by the engine."""
-        history = RoadmapItem.history.model  # type: ignore[attr-defined]
+        history = RoadmapItem.history.model
         model = ScoringModel.objects.filter(is_active=True).first()
         params = selectors.scoring_model_params(model) if model is not None else None
         rows, points = [], []

@@ -190,7 +190,7 @@ def _resolutions(
     state (addressed or dismissed). One query."""
     if not ids:
         return {}
-    history = model.history.model  # type: ignore[attr-defined]
+    history = model.history.model
     flag = "status" if model is FrictionReport else "dismissed"
     rows = (
         history.objects.filter(id__in=ids)

@@ -90,10 +90,10 @@ def calibrated_items(
         return []
     ids = [item.pk for item in items]
     points = ScoreHistory.objects.in_bulk(
-        [item.history_id for item in items if item.history_id is not None]  # type: ignore[attr-defined]
+        [item.history_id for item in items if item.history_id is not None]
     )
     current = ItemScore.objects.in_bulk(
-        [item.pk for item in items if item.history_id is None]  # type: ignore[attr-defined]
+        [item.pk for item in items if item.history_id is None]
     )
     measured: dict[int, list[calibration.MeasuredOutcome]] = {item_id: [] for item_id in ids}
     rows = Outcome.objects.filter(item_id__in=ids).values_list(
@@ -109,7 +109,7 @@ def calibrated_items(
         )
     result = []
     for item in items:
-        point: Any = points.get(item.history_id)  # type: ignore[attr-defined]
+        point: Any = points.get(item.history_id)
         source = "history"
         if point is None:
             point = current.get(item.pk)
@@ -128,7 +128,7 @@ def calibrated_items(
                 owner_name=_person_name(item.owner),
                 theme_id=item.theme_id,
                 theme_name=item.theme.name if item.theme_id else None,
-                shipped_at=item.shipped_at,  # type: ignore[attr-defined]
+                shipped_at=item.shipped_at,
                 assumed_source=source,
                 assumed_at=getattr(point, "computed_at", None),
                 assumed=assumed,

@@ -38,6 +38,7 @@ from config.api.openapi import (
     error_responses,
 )
 from config.api.permissions import EvidencePermission, ProductOnly, is_product
+from config.roles import acting_user
 from roadmap.models import RoadmapItem
 from signals import selectors, services
 from signals.api.serializers import (
@@ -227,7 +228,7 @@ class MarketSignalViewSet(EvidenceViewSet):
         fields, links = evidence_fields(serializer.validated_data)
         with _conflicts_as_409():
             serializer.instance = services.signal_create(
-                submitted_by=self.request.user, links=links or (), **fields
+                submitted_by=acting_user(self.request.user), links=links or (), **fields
             )
 
     def perform_update(self, serializer: MarketSignalSerializer) -> None:
@@ -267,7 +268,7 @@ class MarketSignalViewSet(EvidenceViewSet):
     def _set_dismissed(self, *, dismissed: bool) -> Response:
         signal = self.get_object()
         services.signals_set_dismissed(
-            signal_ids=[signal.pk], dismissed=dismissed, user=self.request.user
+            signal_ids=[signal.pk], dismissed=dismissed, user=acting_user(self.request.user)
         )
         return Response(self.get_serializer(self.get_object()).data)
 
@@ -291,7 +292,7 @@ class FrictionReportViewSet(EvidenceViewSet):
         fields, links = evidence_fields(serializer.validated_data)
         with _conflicts_as_409():
             serializer.instance = services.report_create(
-                submitted_by=self.request.user, links=links or (), **fields
+                submitted_by=acting_user(self.request.user), links=links or (), **fields
             )
 
     def perform_update(self, serializer: FrictionReportSerializer) -> None:
@@ -386,7 +387,7 @@ class OutcomeViewSet(
     def perform_create(self, serializer: OutcomeSerializer) -> None:
         with _conflicts_as_409():
             serializer.instance = services.outcome_create(
-                submitted_by=self.request.user, **serializer.validated_data
+                submitted_by=acting_user(self.request.user), **serializer.validated_data
             )
 
     def perform_update(self, serializer: OutcomeSerializer) -> None:

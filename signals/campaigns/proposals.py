@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
 from typing import Any
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -258,7 +258,7 @@ def _decided(proposal: FrictionProposal, target: str) -> FrictionProposal | None
 def friction_proposal_confirm(
     *,
     proposal: FrictionProposal,
-    user: AbstractBaseUser | None,
+    user: User | None,
     links: LinkPairs = (),
     title: str = "",
 ) -> FrictionProposal:
@@ -315,7 +315,7 @@ def friction_proposal_confirm(
 
 @transaction.atomic
 def friction_proposal_dismiss(
-    *, proposal: FrictionProposal, user: AbstractBaseUser | None
+    *, proposal: FrictionProposal, user: User | None
 ) -> FrictionProposal:
     """Dismiss a proposal: it stays on record, is never proposed again, counts nowhere."""
     done = _decided(proposal, ProposalStatus.DISMISSED)

@@ -76,7 +76,7 @@ class SharedKpis(TypedDict):
 def ship_time(item_ref: Any) -> Subquery:
     """When the item named by `item_ref` last became shipped, from its history: the
     first `shipped` row after its last row in any other status (NULL without one)."""
-    history = RoadmapItem.history.model  # type: ignore[attr-defined]
+    history = RoadmapItem.history.model
     reopened = (
         history.objects.filter(id=OuterRef("id"))
         .exclude(status=ItemStatus.SHIPPED)

@@ -23,7 +23,7 @@ from config.api.fields import (
 from config.api.openapi import error_responses
 from config.api.permissions import SharedWithMarketing
 from config.api.serializers import StrictSerializer
-from config.roles import user_roles
+from config.roles import acting_user, user_roles
 from roadmap.models import LaunchPlan, RoadmapItem, Segment
 from signals.loop import selectors, services
 from signals.loop.models import ExpectedResult, Notification
@@ -83,7 +83,7 @@ class ExpectedResultSerializer(ApiModelSerializer):
         if obj.pk not in cache:
             for row in selectors.expected_results_judged(expected=[obj]):
                 cache[row.expected.pk] = row
-        return cache[obj.pk]  # type: ignore[no-any-return]
+        return cache[obj.pk]
 
     def get_verdict(self, obj: ExpectedResult) -> str:
         return self._judged(obj).judgement.verdict.value
@@ -151,7 +151,7 @@ class ExpectedResultViewSet(
 
     def perform_create(self, serializer: ExpectedResultSerializer) -> None:  # type: ignore[override]
         serializer.instance = services.expected_result_create(
-            created_by=self.request.user, **serializer.validated_data
+            created_by=acting_user(self.request.user), **serializer.validated_data
         )
 
     def perform_update(self, serializer: ExpectedResultSerializer) -> None:  # type: ignore[override]
@@ -258,7 +258,7 @@ class NotificationViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         body = NotificationsReadSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         marked = services.notifications_mark_read(
-            user=request.user,
-            ids=body.validated_data.get("ids"),  # type: ignore[arg-type]
+            user=acting_user(request.user),
+            ids=body.validated_data.get("ids"),
         )
         return Response({"marked": marked})

@@ -15,7 +15,7 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
@@ -184,7 +184,7 @@ def _product_user_ids(user_ids: set[int | None]) -> set[int]:
 
 
 @transaction.atomic
-def topic_dismiss(*, topic: RadarTopic, user: AbstractBaseUser) -> RadarTopic:
+def topic_dismiss(*, topic: RadarTopic, user: User) -> RadarTopic:
     """Not worth an item: the topic stays dismissed through later refreshes."""
     locked = RadarTopic.objects.select_for_update().get(pk=topic.pk)
     if locked.status == TopicStatus.CONVERTED:
@@ -197,7 +197,7 @@ def topic_dismiss(*, topic: RadarTopic, user: AbstractBaseUser) -> RadarTopic:
 
 @transaction.atomic
 def topic_item_create(
-    *, topic: RadarTopic, user: AbstractBaseUser, title: str = "", description: str = ""
+    *, topic: RadarTopic, user: User, title: str = "", description: str = ""
 ) -> RoadmapItem:
     """A new candidate item from the topic, linked (weight 1) to the topic's evidence,
     through the roadmap and signals services (so scores and the radar follow)."""

@@ -97,7 +97,7 @@ class FrictionReportForm(EvidenceForm):
             "summary": forms.Textarea(attrs={"rows": 3}),
         }
 
-    def save(self, commit: bool = True, *, user: Any = None) -> FrictionReport:  # type: ignore[override]
+    def save(self, commit: bool = True, *, user: Any = None) -> FrictionReport:
         return services.report_create(
             submitted_by=user, links=self.cleaned_data["link_pairs"], **self.model_fields()
         )
@@ -120,7 +120,7 @@ class MarketSignalForm(EvidenceForm):
             "summary": forms.Textarea(attrs={"rows": 3}),
         }
 
-    def save(self, commit: bool = True, *, user: Any = None) -> MarketSignal:  # type: ignore[override]
+    def save(self, commit: bool = True, *, user: Any = None) -> MarketSignal:
         return services.signal_create(
             submitted_by=user, links=self.cleaned_data["link_pairs"], **self.model_fields()
         )

@@ -33,6 +33,7 @@ from config.api.permissions import (
     SharedWithMarketing,
     is_product,
 )
+from config.roles import acting_user
 from signals.api.serializers import MAX_BULK_RECORDS, BulkResultSerializer
 from signals.api.views import _conflicts_as_409
 from signals.campaigns import proposals, selectors, services
@@ -173,7 +174,7 @@ class CampaignViewSet(_OwnedViewSet):
     def perform_create(self, serializer: CampaignSerializer) -> None:
         with _conflicts_as_409():
             serializer.instance = services.campaign_create(
-                submitted_by=self.request.user, **serializer.validated_data
+                submitted_by=acting_user(self.request.user), **serializer.validated_data
             )
 
     def perform_update(self, serializer: CampaignSerializer) -> None:
@@ -223,7 +224,7 @@ class FunnelSnapshotViewSet(_OwnedViewSet):
     def perform_create(self, serializer: FunnelSnapshotSerializer) -> None:
         with _conflicts_as_409():
             serializer.instance = services.snapshot_create(
-                submitted_by=self.request.user, **serializer.validated_data
+                submitted_by=acting_user(self.request.user), **serializer.validated_data
             )
 
     def perform_update(self, serializer: FunnelSnapshotSerializer) -> None:
@@ -282,7 +283,7 @@ class FrictionProposalViewSet(
         with _conflicts_as_409():
             proposals.friction_proposal_confirm(
                 proposal=proposal,
-                user=request.user,
+                user=acting_user(request.user),
                 links=links,
                 title=body.validated_data.get("title", ""),
             )
@@ -300,5 +301,5 @@ class FrictionProposalViewSet(
     def dismiss(self, request: Request, pk: str | None = None) -> Response:
         proposal = self.get_object()
         with _conflicts_as_409():
-            proposals.friction_proposal_dismiss(proposal=proposal, user=request.user)
+            proposals.friction_proposal_dismiss(proposal=proposal, user=acting_user(request.user))
         return Response(self.get_serializer(self.get_object()).data)

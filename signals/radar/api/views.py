@@ -26,6 +26,7 @@ from config.api.errors import Conflict
 from config.api.filtering import FILTER_BACKENDS
 from config.api.openapi import DETAIL_ERRORS, IDEMPOTENCY_KEY, READ_ERRORS, error_responses
 from config.api.permissions import EvidencePermission, ProductOnly, ReadAnyRoleWriteProduct
+from config.roles import acting_user
 from signals.radar import selectors, services, topic_services
 from signals.radar.api.serializers import (
     CreatedItemSerializer,
@@ -256,7 +257,7 @@ class RadarTopicViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
     def dismiss(self, request: Request, pk: str | None = None) -> Response:
         topic = self.get_object()
         with _decisions():
-            topic = topic_services.topic_dismiss(topic=topic, user=request.user)
+            topic = topic_services.topic_dismiss(topic=topic, user=acting_user(request.user))
         return Response(self.get_serializer(topic).data)
 
     @extend_schema(
@@ -273,6 +274,6 @@ class RadarTopicViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
         serializer.is_valid(raise_exception=True)
         with _decisions():
             item = topic_services.topic_item_create(
-                topic=topic, user=request.user, **serializer.validated_data
+                topic=topic, user=acting_user(request.user), **serializer.validated_data
             )
         return Response(CreatedItemSerializer(item).data, status=status.HTTP_201_CREATED)
