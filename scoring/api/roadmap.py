@@ -13,6 +13,7 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.request import Request
 from rest_framework.response import Response
+from rest_framework.serializers import BaseSerializer
 from rest_framework.views import APIView
 
 from config.api.fields import MAX_PK, ApiModelSerializer, AwareDateTimeField
@@ -212,7 +213,7 @@ class RoadmapShareLinkViewSet(
     lookup_value_regex = r"[0-9]+"
     queryset = RoadmapShareLink.objects.order_by("-created_at", "-id")
 
-    def perform_create(self, serializer: RoadmapShareLinkSerializer) -> None:  # type: ignore[override]
+    def perform_create(self, serializer: BaseSerializer[RoadmapShareLink]) -> None:
         serializer.instance = sharing.share_link_create(
             created_by=acting_user(self.request.user), **serializer.validated_data
         )

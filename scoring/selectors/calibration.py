@@ -92,9 +92,7 @@ def calibrated_items(
     points = ScoreHistory.objects.in_bulk(
         [item.history_id for item in items if item.history_id is not None]
     )
-    current = ItemScore.objects.in_bulk(
-        [item.pk for item in items if item.history_id is None]
-    )
+    current = ItemScore.objects.in_bulk([item.pk for item in items if item.history_id is None])
     measured: dict[int, list[calibration.MeasuredOutcome]] = {item_id: [] for item_id in ids}
     rows = Outcome.objects.filter(item_id__in=ids).values_list(
         "item_id", "kpi", "baseline", "measured", "period_start", "period_end", "people_measured"

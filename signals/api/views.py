@@ -27,6 +27,7 @@ from rest_framework.exceptions import NotFound
 from rest_framework.permissions import BasePermission
 from rest_framework.request import Request
 from rest_framework.response import Response
+from rest_framework.serializers import BaseSerializer
 
 from config.api.errors import Conflict
 from config.api.filtering import FILTER_BACKENDS
@@ -38,6 +39,7 @@ from config.api.openapi import (
     error_responses,
 )
 from config.api.permissions import EvidencePermission, ProductOnly, is_product
+from config.api.serializers import bound_instance
 from config.roles import acting_user
 from roadmap.models import RoadmapItem
 from signals import selectors, services
@@ -60,7 +62,7 @@ from signals.api.serializers import (
     evidence_fields,
 )
 from signals.filters import FrictionReportFilterSet, MarketSignalFilterSet, OutcomeFilterSet
-from signals.models import FrictionReport, MarketSignal
+from signals.models import FrictionReport, MarketSignal, Outcome
 from signals.radar.api.views import EvidenceSuggestionsMixin
 
 
@@ -224,18 +226,18 @@ class MarketSignalViewSet(EvidenceViewSet):
     bulk_record_serializer_class = MarketSignalBulkRecordSerializer
     bulk_upsert = staticmethod(services.signals_bulk_upsert)
 
-    def perform_create(self, serializer: MarketSignalSerializer) -> None:
+    def perform_create(self, serializer: BaseSerializer[MarketSignal]) -> None:
         fields, links = evidence_fields(serializer.validated_data)
         with _conflicts_as_409():
             serializer.instance = services.signal_create(
                 submitted_by=acting_user(self.request.user), links=links or (), **fields
             )
 
-    def perform_update(self, serializer: MarketSignalSerializer) -> None:
+    def perform_update(self, serializer: BaseSerializer[MarketSignal]) -> None:
         fields, links = evidence_fields(serializer.validated_data)
         with _conflicts_as_409():
             serializer.instance = services.signal_update(
-                signal=serializer.instance, data=fields, links=links
+                signal=bound_instance(serializer), data=fields, links=links
             )
 
     def perform_destroy(self, instance: MarketSignal) -> None:
@@ -288,18 +290,18 @@ class FrictionReportViewSet(EvidenceViewSet):
     bulk_record_serializer_class = FrictionReportBulkRecordSerializer
     bulk_upsert = staticmethod(services.reports_bulk_upsert)
 
-    def perform_create(self, serializer: FrictionReportSerializer) -> None:
+    def perform_create(self, serializer: BaseSerializer[FrictionReport]) -> None:
         fields, links = evidence_fields(serializer.validated_data)
         with _conflicts_as_409():
             serializer.instance = services.report_create(
                 submitted_by=acting_user(self.request.user), links=links or (), **fields
             )
 
-    def perform_update(self, serializer: FrictionReportSerializer) -> None:
+    def perform_update(self, serializer: BaseSerializer[FrictionReport]) -> None:
         fields, links = evidence_fields(serializer.validated_data)
         with _conflicts_as_409():
             serializer.instance = services.report_update(
-                report=serializer.instance, data=fields, links=links
+                report=bound_instance(serializer), data=fields, links=links
             )
 
     def perform_destroy(self, instance: FrictionReport) -> None:
@@ -384,16 +386,16 @@ class OutcomeViewSet(
     bulk_record_serializer_class = OutcomeBulkRecordSerializer
     bulk_upsert = staticmethod(services.outcomes_bulk_upsert)
 
-    def perform_create(self, serializer: OutcomeSerializer) -> None:
+    def perform_create(self, serializer: BaseSerializer[Outcome]) -> None:
         with _conflicts_as_409():
             serializer.instance = services.outcome_create(
                 submitted_by=acting_user(self.request.user), **serializer.validated_data
             )
 
-    def perform_update(self, serializer: OutcomeSerializer) -> None:
+    def perform_update(self, serializer: BaseSerializer[Outcome]) -> None:
         with _conflicts_as_409():
             serializer.instance = services.outcome_update(
-                outcome=serializer.instance, data=dict(serializer.validated_data)
+                outcome=bound_instance(serializer), data=dict(serializer.validated_data)
             )
 
 

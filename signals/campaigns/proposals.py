@@ -314,9 +314,7 @@ def friction_proposal_confirm(
 
 
 @transaction.atomic
-def friction_proposal_dismiss(
-    *, proposal: FrictionProposal, user: User | None
-) -> FrictionProposal:
+def friction_proposal_dismiss(*, proposal: FrictionProposal, user: User | None) -> FrictionProposal:
     """Dismiss a proposal: it stays on record, is never proposed again, counts nowhere."""
     done = _decided(proposal, ProposalStatus.DISMISSED)
     if done is not None:

@@ -139,9 +139,7 @@ def _queue_proposals(campaign_ids: Iterable[int]) -> None:
 
 
 @transaction.atomic
-def snapshot_create(
-    *, submitted_by: User | None = None, **fields: Any
-) -> FunnelSnapshot:
+def snapshot_create(*, submitted_by: User | None = None, **fields: Any) -> FunnelSnapshot:
     snapshot = FunnelSnapshot(submitted_by=submitted_by, **fields)
     _snapshot_write(snapshot)
     return snapshot

@@ -13,6 +13,7 @@ from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound
 from rest_framework.request import Request
 from rest_framework.response import Response
+from rest_framework.serializers import BaseSerializer
 from rest_framework.views import APIView
 
 from config.api.fields import (
@@ -22,7 +23,7 @@ from config.api.fields import (
 )
 from config.api.openapi import error_responses
 from config.api.permissions import SharedWithMarketing
-from config.api.serializers import StrictSerializer
+from config.api.serializers import StrictSerializer, bound_instance
 from config.roles import acting_user, user_roles
 from roadmap.models import LaunchPlan, RoadmapItem, Segment
 from signals.loop import selectors, services
@@ -149,14 +150,14 @@ class ExpectedResultViewSet(
             return self.get_paginated_response(serializer.data)
         return Response(serializer.data)
 
-    def perform_create(self, serializer: ExpectedResultSerializer) -> None:  # type: ignore[override]
+    def perform_create(self, serializer: BaseSerializer[ExpectedResult]) -> None:
         serializer.instance = services.expected_result_create(
             created_by=acting_user(self.request.user), **serializer.validated_data
         )
 
-    def perform_update(self, serializer: ExpectedResultSerializer) -> None:  # type: ignore[override]
+    def perform_update(self, serializer: BaseSerializer[ExpectedResult]) -> None:
         serializer.instance = services.expected_result_update(
-            expected=serializer.instance, data=dict(serializer.validated_data)
+            expected=bound_instance(serializer), data=dict(serializer.validated_data)
         )
 
     def perform_destroy(self, instance: ExpectedResult) -> None:

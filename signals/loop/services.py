@@ -38,9 +38,7 @@ EXPECTED_RESULT_FIELDS = (
 
 
 @transaction.atomic
-def expected_result_create(
-    *, created_by: User | None = None, **fields: Any
-) -> ExpectedResult:
+def expected_result_create(*, created_by: User | None = None, **fields: Any) -> ExpectedResult:
     row = ExpectedResult(created_by=created_by, **fields)
     row.full_clean()
     row.save()
@@ -135,9 +133,7 @@ def notifications_mark_read(*, user: User, ids: Sequence[int] | None = None) -> 
 
 
 @transaction.atomic
-def notification_preference_set(
-    *, user: User, email_on_ship: bool
-) -> NotificationPreference:
+def notification_preference_set(*, user: User, email_on_ship: bool) -> NotificationPreference:
     preference, _created = NotificationPreference.objects.update_or_create(
         user_id=user.pk, defaults={"email_on_ship": email_on_ship}
     )

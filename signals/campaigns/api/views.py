@@ -18,6 +18,7 @@ from rest_framework.decorators import action
 from rest_framework.permissions import BasePermission
 from rest_framework.request import Request
 from rest_framework.response import Response
+from rest_framework.serializers import BaseSerializer
 
 from config.api.filtering import FILTER_BACKENDS
 from config.api.openapi import (
@@ -33,6 +34,7 @@ from config.api.permissions import (
     SharedWithMarketing,
     is_product,
 )
+from config.api.serializers import bound_instance
 from config.roles import acting_user
 from signals.api.serializers import MAX_BULK_RECORDS, BulkResultSerializer
 from signals.api.views import _conflicts_as_409
@@ -171,16 +173,16 @@ class CampaignViewSet(_OwnedViewSet):
     bulk_record_serializer_class = CampaignBulkRecordSerializer
     bulk_upsert = staticmethod(services.campaigns_bulk_upsert)
 
-    def perform_create(self, serializer: CampaignSerializer) -> None:
+    def perform_create(self, serializer: BaseSerializer[Campaign]) -> None:
         with _conflicts_as_409():
             serializer.instance = services.campaign_create(
                 submitted_by=acting_user(self.request.user), **serializer.validated_data
             )
 
-    def perform_update(self, serializer: CampaignSerializer) -> None:
+    def perform_update(self, serializer: BaseSerializer[Campaign]) -> None:
         with _conflicts_as_409():
             serializer.instance = services.campaign_update(
-                campaign=serializer.instance, data=serializer.validated_data
+                campaign=bound_instance(serializer), data=serializer.validated_data
             )
 
     def perform_destroy(self, instance: Campaign) -> None:
@@ -221,16 +223,16 @@ class FunnelSnapshotViewSet(_OwnedViewSet):
     bulk_record_serializer_class = FunnelSnapshotBulkRecordSerializer
     bulk_upsert = staticmethod(services.snapshots_bulk_upsert)
 
-    def perform_create(self, serializer: FunnelSnapshotSerializer) -> None:
+    def perform_create(self, serializer: BaseSerializer[FunnelSnapshot]) -> None:
         with _conflicts_as_409():
             serializer.instance = services.snapshot_create(
                 submitted_by=acting_user(self.request.user), **serializer.validated_data
             )
 
-    def perform_update(self, serializer: FunnelSnapshotSerializer) -> None:
+    def perform_update(self, serializer: BaseSerializer[FunnelSnapshot]) -> None:
         with _conflicts_as_409():
             serializer.instance = services.snapshot_update(
-                snapshot=serializer.instance, data=serializer.validated_data
+                snapshot=bound_instance(serializer), data=serializer.validated_data
             )
 
     def perform_destroy(self, instance: FunnelSnapshot) -> None:
