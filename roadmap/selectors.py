@@ -53,5 +53,6 @@ def launch_calendar(
     )
     days: dict[date, list[LaunchPlan]] = {}
     for plan in plans.order_by("target_launch_date", "id"):
+        assert plan.target_launch_date is not None  # excluded by the __gte filter
         days.setdefault(plan.target_launch_date, []).append(plan)
     return [{"date": day, "launches": launches} for day, launches in days.items()]

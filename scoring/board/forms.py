@@ -34,7 +34,9 @@ class BoardFilterForm(forms.Form):
     def __init__(self, *args: Any, options: dict[str, list[tuple[int, str]]], **kwargs: Any):
         super().__init__(*args, **kwargs)
         for name, key in (("theme", "themes"), ("segment", "segments"), ("owner", "owners")):
-            self.fields[name].choices = [ANY, *options[key]]
+            field = self.fields[name]
+            assert isinstance(field, forms.ChoiceField)  # the TypedChoiceFields above
+            field.choices = [ANY, *options[key]]
 
     def filters(self) -> dict[str, Any]:
         """The valid, non-empty filters as data of LiveRankingFilterSet; a value that is

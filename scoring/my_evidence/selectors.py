@@ -130,7 +130,7 @@ def _item_inputs(
                 status=row[7],
             )
         )
-    for row in SignalLink.objects.filter(item_id__in=item_ids).values_list(
+    for link in SignalLink.objects.filter(item_id__in=item_ids).values_list(
         "item_id",
         "signal_id",
         "signal__kind",
@@ -139,14 +139,14 @@ def _item_inputs(
         "weight",
         "signal__dismissed",
     ):
-        signals[row[0]].append(
+        signals[link[0]].append(
             engine.SignalInput(
-                id=row[1],
-                kind=row[2],
-                observed_at=row[3],
-                segment=row[4],
-                link_weight=row[5],
-                dismissed=row[6],
+                id=link[1],
+                kind=link[2],
+                observed_at=link[3],
+                segment=link[4],
+                link_weight=link[5],
+                dismissed=link[6],
             )
         )
     return reports, signals

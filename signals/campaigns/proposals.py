@@ -307,7 +307,7 @@ def friction_proposal_confirm(
     )
     locked.status = ProposalStatus.CONFIRMED
     locked.report = report
-    locked.decided_by = user  # type: ignore[assignment]
+    locked.decided_by = user
     locked.decided_at = timezone.now()
     locked.save(update_fields=["status", "report", "decided_by", "decided_at", "updated_at"])
     return locked
@@ -321,7 +321,7 @@ def friction_proposal_dismiss(*, proposal: FrictionProposal, user: User | None) 
         return done
     locked = FrictionProposal.objects.get(pk=proposal.pk)
     locked.status = ProposalStatus.DISMISSED
-    locked.decided_by = user  # type: ignore[assignment]
+    locked.decided_by = user
     locked.decided_at = timezone.now()
     locked.save(update_fields=["status", "decided_by", "decided_at", "updated_at"])
     return locked

@@ -165,7 +165,7 @@ def suggestion_accept(*, suggestion: RadarSuggestion, user: User) -> RadarSugges
     )
     evidence_link_upsert(item=locked.item, weight=1.0, **evidence)
     locked.status = SuggestionStatus.ACCEPTED
-    locked.decided_by = user  # type: ignore[assignment]
+    locked.decided_by = user
     locked.decided_at = timezone.now()
     locked.save(update_fields=["status", "decided_by", "decided_at"])
     return locked
@@ -185,7 +185,7 @@ def suggestion_reject(*, suggestion: RadarSuggestion, user: User) -> RadarSugges
     if locked.status == SuggestionStatus.ACCEPTED:
         raise ValidationError("This suggestion was accepted; unlink the item instead.")
     locked.status = SuggestionStatus.REJECTED
-    locked.decided_by = user  # type: ignore[assignment]
+    locked.decided_by = user
     locked.decided_at = timezone.now()
     locked.save(update_fields=["status", "decided_by", "decided_at"])
     # Another item may take its place among the three.
@@ -224,7 +224,7 @@ def duplicate_confirm(*, duplicate: RadarDuplicate, user: User) -> RadarDuplicat
         if report.status == "open":
             evidence_services.report_set_status(report=report, status="dismissed")
     locked.status = DuplicateStatus.CONFIRMED
-    locked.decided_by = user  # type: ignore[assignment]
+    locked.decided_by = user
     locked.decided_at = timezone.now()
     locked.save(update_fields=["status", "decided_by", "decided_at"])
     RadarDoc.objects.filter(pk=locked.doc_id).update(active=False)
@@ -247,7 +247,7 @@ def duplicate_reject(*, duplicate: RadarDuplicate, user: User) -> RadarDuplicate
     if locked.status == DuplicateStatus.CONFIRMED:
         raise ValidationError("This duplicate was confirmed; restore the evidence instead.")
     locked.status = DuplicateStatus.REJECTED
-    locked.decided_by = user  # type: ignore[assignment]
+    locked.decided_by = user
     locked.decided_at = timezone.now()
     locked.save(update_fields=["status", "decided_by", "decided_at"])
     return locked

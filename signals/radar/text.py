@@ -21,7 +21,7 @@ from __future__ import annotations
 import html
 import math
 import re
-from collections import Counter
+from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
@@ -167,9 +167,9 @@ def cosine(a: Mapping[str, float], b: Mapping[str, float]) -> float:
     return sum(value * b.get(term, 0.0) for term, value in a.items())
 
 
-def merge(bags: Iterable[Mapping[str, float]], *, scales: Iterable[float]) -> Counter[str]:
+def merge(bags: Iterable[Mapping[str, float]], *, scales: Iterable[float]) -> dict[str, float]:
     """Bags added with a scale each (an item's title counts more than a linked message)."""
-    total: Counter[str] = Counter()
+    total: defaultdict[str, float] = defaultdict(float)
     for bag, scale in zip(bags, scales, strict=True):
         for term, count in bag.items():
             total[term] += count * scale

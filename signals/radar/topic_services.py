@@ -190,7 +190,7 @@ def topic_dismiss(*, topic: RadarTopic, user: User) -> RadarTopic:
     if locked.status == TopicStatus.CONVERTED:
         raise ValidationError("An item was created from this topic already.")
     locked.status = TopicStatus.DISMISSED
-    locked.decided_by = user  # type: ignore[assignment]
+    locked.decided_by = user
     locked.save(update_fields=["status", "decided_by", "refreshed_at"])
     return locked
 
@@ -217,6 +217,6 @@ def topic_item_create(
         evidence_link_upsert(item=item, weight=1.0, **evidence)
     locked.status = TopicStatus.CONVERTED
     locked.item = item
-    locked.decided_by = user  # type: ignore[assignment]
+    locked.decided_by = user
     locked.save(update_fields=["status", "item", "decided_by", "refreshed_at"])
     return item
