@@ -34,7 +34,8 @@ class WebhookSubscriptionForm(forms.ModelForm):
         fields = ["url", "description", "events", "is_active"]
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data  # what Form.clean returns (its stub says "or None")
         candidate = WebhookSubscription(
             url=data.get("url") or "", events=list(data.get("events") or [])
         )

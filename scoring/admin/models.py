@@ -63,7 +63,8 @@ class ScoringModelForm(forms.ModelForm):
             self.initial["note"] = ""
 
     def clean(self) -> dict[str, Any]:
-        cleaned = super().clean()
+        super().clean()
+        cleaned = self.cleaned_data  # what Form.clean returns (its stub says "or None")
         # Fields that failed their own validation are left out rather than reported twice.
         params = {name: cleaned[name] for name in MODEL_PARAM_FIELDS if name in cleaned}
         try:

@@ -125,7 +125,7 @@ def calibrated_items(
                 owner_id=item.owner_id,
                 owner_name=_person_name(item.owner),
                 theme_id=item.theme_id,
-                theme_name=item.theme.name if item.theme_id else None,
+                theme_name=item.theme.name if item.theme is not None else None,
                 shipped_at=item.shipped_at,
                 assumed_source=source,
                 assumed_at=getattr(point, "computed_at", None),
@@ -232,7 +232,7 @@ def calibration_report() -> dict[str, Any]:
     for owner_id in owner_ids:
         rows = [item for item in items if item.owner_id == owner_id]
         suggestion = suggestions.get(owner_id)
-        record = last_applied.get(owner_id)
+        applied = last_applied.get(owner_id)
         by_owner.append(
             {
                 "owner": owner_id,
@@ -246,11 +246,11 @@ def calibration_report() -> dict[str, Any]:
                     "open_items": open_counts.get(owner_id, 0),
                 },
                 "last_applied": None
-                if record is None
+                if applied is None
                 else {
-                    "multiplier": record.multiplier,
-                    "applied_at": record.applied_at,
-                    "items_changed": record.items_changed,
+                    "multiplier": applied.multiplier,
+                    "applied_at": applied.applied_at,
+                    "items_changed": applied.items_changed,
                 },
             }
         )

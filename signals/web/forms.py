@@ -47,7 +47,8 @@ class EvidenceForm(forms.ModelForm):
         return value
 
     def clean(self) -> dict[str, Any]:
-        cleaned = super().clean()
+        super().clean()
+        cleaned = self.cleaned_data  # what Form.clean returns (its stub says "or None")
         items = list(cleaned.get("links") or [])
         if len(items) > MAX_LINKS_PER_RECORD:
             raise ValidationError(
