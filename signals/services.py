@@ -358,7 +358,7 @@ def evidence_link_upsert(
     items_mark_dirty(item_ids=[item.pk])
     _radar_mark(
         _SIGNALS if signal is not None else _REPORTS,
-        [link.signal_id if signal is not None else link.report_id],
+        [link.signal_id if isinstance(link, SignalLink) else link.report_id],
         [item.pk],
     )
     if isinstance(link, ReportLink):
@@ -398,6 +398,8 @@ def _links_sync(
     `existing` holds (at least) the current links of those evidence ids. Returns the
     items whose evidence changed: linked before or after.
     """
+    link_model = kind.link_model
+    assert link_model is not None  # only kinds with links have links to sync
     evidence_attr = f"{kind.fk}_id"
     current = {(getattr(link, evidence_attr), link.item_id): link for link in existing}
     to_create: list[Any] = []
@@ -411,7 +413,7 @@ def _links_sync(
             link = current.get((evidence_id, item_id))
             if link is None:
                 to_create.append(
-                    kind.link_model(item_id=item_id, weight=weight, **{evidence_attr: evidence_id})
+                    link_model(item_id=item_id, weight=weight, **{evidence_attr: evidence_id})
                 )
             elif link.weight != weight:
                 link.weight = weight
@@ -424,19 +426,19 @@ def _links_sync(
         link.full_clean(
             exclude=["item", kind.fk], validate_unique=False, validate_constraints=False
         )
-    history = kind.link_model.history  # type: ignore[union-attr]
+    history = link_model.history
     if to_delete:
         # A plain delete() would load the rows again and write a history row per link;
         # the rows are in hand, so delete them in one statement and record them in one.
-        kind.link_model.objects.filter(pk__in=[link.pk for link in to_delete])._raw_delete(
-            kind.link_model.objects.db
+        link_model.objects.filter(pk__in=[link.pk for link in to_delete])._raw_delete(
+            link_model.objects.db
         )
-        _history_deleted(kind.link_model, to_delete, user=user)
+        _history_deleted(link_model, to_delete, user=user)
     if to_create:
-        kind.link_model.objects.bulk_create(to_create)
+        link_model.objects.bulk_create(to_create)
         history.bulk_history_create(to_create, default_user=user)
     if to_update:
-        bulk_update_rows(kind.link_model, to_update, ["weight"])
+        bulk_update_rows(link_model, to_update, ["weight"])
         history.bulk_history_create(to_update, update=True, default_user=user)
     if kind.link_model is ReportLink:
         webhook_events.reports_linked([*to_create, *to_update])
@@ -645,7 +647,8 @@ def _bulk_write(
     created = [evidence for _, evidence in to_create]
     updated = [evidence for _, evidence in to_update]
     if created:
-        kind.model.objects.bulk_create(created)
+        # `created` holds kind.model's instances; mypy cannot tie the two unions together.
+        kind.model.objects.bulk_create(created)  # type: ignore[arg-type]
         kind.model.history.bulk_history_create(created, default_user=user)
         if kind is _REPORTS:
             webhook_events.reports_created(created)  # type: ignore[arg-type]
@@ -664,7 +667,9 @@ def _bulk_write(
             )
         )
         affected.update(link.item_id for link in existing_links)
-    for status, pairs in (("created", to_create), ("updated", to_update)):
+    written: tuple[tuple[Literal["created", "updated"], list[tuple[int, AnyEvidence]]], ...]
+    written = (("created", to_create), ("updated", to_update))
+    for status, pairs in written:
         for index, evidence in pairs:
             if index in links_of:
                 desired_links[evidence.pk] = links_of[index]
