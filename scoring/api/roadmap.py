@@ -48,7 +48,7 @@ class RoadmapCardSerializer(StrictSerializer):
 
 class RoadmapColumnSerializer(StrictSerializer):
     key = serializers.CharField()
-    label = serializers.CharField()
+    label = serializers.CharField()  # type: ignore[assignment]  # a field named "label"
 
 
 class RoadmapCellSerializer(StrictSerializer):
@@ -58,7 +58,7 @@ class RoadmapCellSerializer(StrictSerializer):
 
 class RoadmapRowSerializer(StrictSerializer):
     key = serializers.CharField()
-    label = serializers.CharField()
+    label = serializers.CharField()  # type: ignore[assignment]  # a field named "label"
     cells = RoadmapCellSerializer(many=True)
 
 
