@@ -11,10 +11,11 @@ item admin with a subclass: roadmap knows nothing of signals or scoring.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import Any, ClassVar
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.options import InlineModelAdmin
 from django.core.exceptions import ValidationError
 from django.db.models import Count, F, Q, QuerySet
 from django.forms import ModelForm
@@ -163,7 +164,8 @@ class RoadmapItemAdmin(RoleAdminMixin, SimpleHistoryAdmin):
     their launch plan and links through their own services."""
 
     form = RoadmapItemForm
-    list_display = (
+    # Typed as sequences so that the scoring admin can extend them.
+    list_display: tuple[str, ...] = (
         "title",
         "status",
         "theme",
@@ -184,11 +186,11 @@ class RoadmapItemAdmin(RoleAdminMixin, SimpleHistoryAdmin):
         JiraKeyNotFoundFilter,
         MissingEstimatesFilter,
     )
-    list_select_related = ("theme", "owner")
+    list_select_related: ClassVar[tuple[str, ...]] = ("theme", "owner")
     search_fields = ("title", "description", "jira_key")
     autocomplete_fields = ("theme", "owner")
     filter_horizontal = ("segments",)
-    readonly_fields = (
+    readonly_fields: ClassVar[tuple[str, ...]] = (
         "version",
         "created_at",
         "updated_at",
@@ -206,7 +208,7 @@ class RoadmapItemAdmin(RoleAdminMixin, SimpleHistoryAdmin):
         ("Jira", {"fields": ("jira_key", "jira_key_missing_since")}),
         ("Record", {"fields": ("version", "created_at", "updated_at"), "classes": ("collapse",)}),
     )
-    inlines: tuple[type, ...] = (LaunchPlanInline,)
+    inlines: ClassVar[tuple[type[InlineModelAdmin[Any, Any]], ...]] = (LaunchPlanInline,)
     actions = (
         *(_status_action(status) for status in ItemStatus),
         jira_key_retry,
