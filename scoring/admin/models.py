@@ -221,7 +221,7 @@ class ScoringModelAdmin(ServiceAdminMixin, SimpleHistoryAdmin):
         ):
             post = request.POST.copy()
             post.setlist(ACTION_CHECKBOX_NAME, [str(selectors.scoring_model_active().pk)])
-            request.POST = post
+            request.POST = post  # type: ignore[assignment]  # read by the changelist below
         return super().changelist_view(request, extra_context)
 
     @admin.action(description="Activate selected version", permissions=["change"])
