@@ -25,7 +25,13 @@ from scoring.selectors.scores import (
 from scoring.selectors.scoring_models import scoring_model_active, scoring_model_params
 
 
-def item_explanation(*, item: RoadmapItem) -> dict[str, object] | None:
+class ItemExplanation(engine.Explanation):
+    """The explanation of the item's current score, and its place in the live ranking."""
+
+    position: int | None
+
+
+def item_explanation(*, item: RoadmapItem) -> ItemExplanation | None:
     """The explanation of SCORING.md for the item's current score, with contributors
     computed at the same `now` and under the same model as the stored score."""
     score = ItemScore.objects.select_related("model").filter(item=item).first()
@@ -40,8 +46,7 @@ def item_explanation(*, item: RoadmapItem) -> dict[str, object] | None:
         model_version=score.model.version,
         contributors=top,
     )
-    data["position"] = item_positions(item_ids=[item.pk]).get(item.pk)
-    return data
+    return {**data, "position": item_positions(item_ids=[item.pk]).get(item.pk)}
 
 
 def item_score_detail(
