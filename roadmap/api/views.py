@@ -183,9 +183,13 @@ class RoadmapItemViewSet(
         response = super().finalize_response(request, response, *args, **kwargs)
         # Every answer that carries one item carries its version as a strong ETag.
         data = getattr(response, "data", None)
-        carries_item = isinstance(data, dict) and isinstance(data.get("version"), int)
-        if self.action != "list" and status.is_success(response.status_code) and carries_item:
-            response["ETag"] = selectors.item_etag(version=data["version"])
+        version = data.get("version") if isinstance(data, dict) else None
+        if (
+            self.action != "list"
+            and status.is_success(response.status_code)
+            and isinstance(version, int)
+        ):
+            response["ETag"] = selectors.item_etag(version=version)
         return response
 
     def perform_create(self, serializer: BaseSerializer[RoadmapItem]) -> None:

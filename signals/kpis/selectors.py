@@ -105,7 +105,7 @@ def item_ship_times(*, item_ids: Sequence[int]) -> dict[int, datetime | None]:
     return dict(rows)
 
 
-def _latest_outcomes(*, kpis: Sequence[str], per: Sequence[str]) -> list[dict[str, Any]]:
+def _latest_outcomes(*, kpis: Sequence[str], per: Sequence[str]) -> list[Mapping[str, Any]]:
     """For each combination of `per` (e.g. channel and item), the outcome of `kpis` with
     the latest period (then the highest id). One query."""
     rank = Window(

@@ -4,7 +4,7 @@ estimates by owner, theme and team."""
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from typing import Any
+from typing import Any, Literal
 
 from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
@@ -28,7 +28,9 @@ from signals.kpis.selectors import (
 from signals.loop.selectors import expected_result_list, expected_results_judged
 
 # How each shared KPI is shown: rates (fractions) as percentages, LTV and NPS as numbers.
-RATE_KPIS = (
+RATE_KPIS: tuple[
+    tuple[Literal["activation_rate_by_channel", "conversion_rate_by_channel"], str, str], ...
+] = (
     ("activation_rate_by_channel", "activation", "Activation rate by channel"),
     ("conversion_rate_by_channel", "conversion", "Conversion rate by channel"),
 )
