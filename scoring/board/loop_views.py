@@ -16,6 +16,7 @@ from django.utils import timezone, translation
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
+from config.roles import acting_user
 from scoring import selectors
 from scoring.board.forms import BoardFilterForm, RoadmapLayoutForm
 from scoring.board.presenters.roadmap import STAFF_FIELDS, CardFields, roadmap_page
@@ -76,7 +77,7 @@ def roadmap_shared(request: HttpRequest, token: str) -> HttpResponse:
 @staff_member_required
 def notifications(request: HttpRequest) -> HttpResponse:
     """The signed-in user's notifications, newest first, with the unread count."""
-    user_id = request.user.pk
+    user_id = acting_user(request.user).pk
     rows = list(loop_selectors.notification_list(user_id=user_id)[:200])
     context: dict[str, Any] = {
         "notifications": rows,

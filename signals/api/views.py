@@ -9,9 +9,9 @@ through the API).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.shortcuts import get_object_or_404
 from drf_spectacular.types import OpenApiTypes
@@ -24,7 +24,6 @@ from drf_spectacular.utils import (
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound
-from rest_framework.permissions import BasePermission
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.serializers import BaseSerializer
@@ -64,6 +63,9 @@ from signals.api.serializers import (
 from signals.filters import FrictionReportFilterSet, MarketSignalFilterSet, OutcomeFilterSet
 from signals.models import FrictionReport, MarketSignal, Outcome
 from signals.radar.api.views import EvidenceSuggestionsMixin
+
+if TYPE_CHECKING:
+    from rest_framework.permissions import _SupportsHasPermission
 
 
 @contextmanager
@@ -184,7 +186,7 @@ class EvidenceViewSet(BulkUpsertMixin, EvidenceSuggestionsMixin, viewsets.ModelV
     # Declared by each subclass.
     evidence_kwarg: str  # how the link services name this kind of evidence
 
-    def get_permissions(self) -> list[BasePermission]:
+    def get_permissions(self) -> Sequence[_SupportsHasPermission]:
         if self.action == "destroy":
             return [ProductOnly()]
         return super().get_permissions()

@@ -184,7 +184,7 @@ def kpis_shared() -> SharedKpis:
     Each lists the items that moved it, largest gain first. Four queries.
     """
     channel_order = {code: n for n, code in enumerate(Channel.values)}
-    by_channel: dict[str, dict[str, list[dict[str, Any]]]] = {k: {} for k in SHARED_RATE_KPIS}
+    by_channel: dict[str, dict[str, list[Mapping[str, Any]]]] = {k: {} for k in SHARED_RATE_KPIS}
     for row in _latest_outcomes(kpis=SHARED_RATE_KPIS, per=("kpi", "channel", "item_id")):
         by_channel[row["kpi"]].setdefault(row["channel"], []).append(row)
     rates: dict[str, list[KpiByChannel]] = {
@@ -197,7 +197,7 @@ def kpis_shared() -> SharedKpis:
         for kpi, groups in by_channel.items()
     }
 
-    by_segment: dict[int | None, list[dict[str, Any]]] = {}
+    by_segment: dict[int | None, list[Mapping[str, Any]]] = {}
     for row in _latest_outcomes(kpis=(Kpi.LTV,), per=("segment_id", "item_id")):
         by_segment.setdefault(row["segment_id"], []).append(row)
     ltv = [

@@ -4,7 +4,7 @@ item's evidence, and the caller's notifications."""
 from __future__ import annotations
 
 import math
-from typing import Any
+from typing import Any, cast
 
 from django.db.models import QuerySet
 from drf_spectacular.utils import extend_schema, extend_schema_view
@@ -80,7 +80,8 @@ class ExpectedResultSerializer(ApiModelSerializer):
 
     def _judged(self, obj: ExpectedResult) -> selectors.ExpectedAgainstMeasured:
         # A list judges its whole page at once (ExpectedResultViewSet.list); one row alone.
-        cache = self.context.setdefault("judged", {})
+        # The context is the dict the view passed in (typed as a read-only mapping).
+        cache = cast(dict[str, Any], self.context).setdefault("judged", {})
         if obj.pk not in cache:
             for row in selectors.expected_results_judged(expected=[obj]):
                 cache[row.expected.pk] = row
@@ -244,7 +245,7 @@ class NotificationViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     filter_backends = ()
 
     def get_queryset(self) -> QuerySet[Notification]:
-        rows = selectors.notification_list(user_id=self.request.user.pk)
+        rows = selectors.notification_list(user_id=acting_user(self.request.user).pk)
         if self.request.query_params.get("unread") == "true":
             rows = rows.filter(read_at__isnull=True)
         return rows

@@ -8,14 +8,13 @@ deletes. Confirming or dismissing a proposal is for product and marketing.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, Any
 
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import mixins, viewsets
 from rest_framework.decorators import action
-from rest_framework.permissions import BasePermission
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.serializers import BaseSerializer
@@ -59,6 +58,9 @@ from signals.campaigns.filters import (
 )
 from signals.campaigns.models import Campaign, FunnelSnapshot
 from signals.services import BulkResult
+
+if TYPE_CHECKING:
+    from rest_framework.permissions import _SupportsHasPermission
 
 # The dashboard's window, as `campaigns/dashboard/` and `kpis/` take it.
 WINDOW_PARAMETERS = (
@@ -141,7 +143,7 @@ class _OwnedViewSet(viewsets.ModelViewSet):
     bulk_record_serializer_class: type[Any]
     bulk_upsert: Callable[..., BulkResult]
 
-    def get_permissions(self) -> list[BasePermission]:
+    def get_permissions(self) -> Sequence[_SupportsHasPermission]:
         if self.action == "destroy":
             return [ProductOnly()]
         return super().get_permissions()

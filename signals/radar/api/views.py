@@ -7,9 +7,9 @@ services check it); everyone with a role reads. Topics are product's to act on.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import django_filters
 from django.core.exceptions import ValidationError as DjangoValidationError
@@ -18,7 +18,6 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied, ValidationError
-from rest_framework.permissions import BasePermission
 from rest_framework.request import Request
 from rest_framework.response import Response
 
@@ -43,6 +42,9 @@ from signals.radar.models import (
     RadarTopic,
     TopicStatus,
 )
+
+if TYPE_CHECKING:
+    from rest_framework.permissions import _SupportsHasPermission
 
 
 @contextmanager
@@ -241,7 +243,7 @@ class RadarTopicViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
     filterset_class = TopicFilterSet
     lookup_value_regex = r"[0-9]+"
 
-    def get_permissions(self) -> list[BasePermission]:
+    def get_permissions(self) -> Sequence[_SupportsHasPermission]:
         if self.action in ("dismiss", "create_item"):
             return [ProductOnly()]
         return super().get_permissions()
