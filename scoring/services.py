@@ -287,7 +287,7 @@ def scoring_model_validate(params: dict[str, Any]) -> engine.Params:
         value = params.get(name, {})
         if not isinstance(value, dict):
             errors[name] = "Must be an object mapping names to weights."
-    numbers = {}
+    numbers: dict[str, Any] = {}  # floats for the number fields of Params
     for name in MODEL_PARAM_FIELDS:
         if name in ("kind_weights", "segment_weights") or name not in params:
             continue

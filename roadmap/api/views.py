@@ -136,7 +136,7 @@ class SegmentViewSet(viewsets.ModelViewSet):
         services.segment_delete(segment=instance)
 
 
-_ITEM_WRITE = {
+_ITEM_WRITE: dict[str, Any] = {
     "parameters": [IF_MATCH],
     "responses": {200: RoadmapItemSerializer, **error_responses(*WRITE_ERRORS, 412)},
 }

@@ -21,7 +21,7 @@ from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, TypeVar
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group, User
@@ -118,9 +118,10 @@ def demo_history_stamp(
     )
 
 
-def demo_backdate_created(
-    model: type[MarketSignal] | type[FrictionReport], sent: dict[int, datetime]
-) -> None:
+_Sent = TypeVar("_Sent", MarketSignal, FrictionReport)
+
+
+def demo_backdate_created(model: type[_Sent], sent: dict[int, datetime]) -> None:
     """Demo only: date new signals or reports (by id), their history rows and their
     links' history rows at the time each was sent, in a few bulk statements."""
     if not sent:

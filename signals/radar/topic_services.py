@@ -12,6 +12,7 @@ import time
 from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import cast
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -59,6 +60,7 @@ def radar_topics_refresh(*, now: datetime | None = None) -> TopicsResult:
             :MAX_TOPIC_DOCS
         ]
     )
+    observed_at = [cast(datetime, d[2]) for d in docs]  # the __gte filter excludes NULL
     bags = [
         {k: v for k, v in text.parse_terms(terms).items() if not k.startswith("a:")}
         for _, terms, *_ in docs
@@ -82,7 +84,7 @@ def radar_topics_refresh(*, now: datetime | None = None) -> TopicsResult:
             if len(members) < settings.RADAR_TOPIC_MIN_SIZE:
                 continue  # too small to be a topic anyone acts on: not stored
             member_ids = {docs[i][0] for i in members}
-            recent = sum(1 for i in members if docs[i][2] >= recent_from)
+            recent = sum(1 for i in members if observed_at[i] >= recent_from)
             test = topics.rate_test(
                 recent=recent,
                 baseline=len(members) - recent,
@@ -98,7 +100,7 @@ def radar_topics_refresh(*, now: datetime | None = None) -> TopicsResult:
             if topic.status not in (TopicStatus.DISMISSED, TopicStatus.CONVERTED):
                 topic.status = TopicStatus.EMERGING if is_emerging else TopicStatus.QUIET
             emerging += topic.status == TopicStatus.EMERGING
-            member_evidence = [evidence[i] for i in members if evidence[i]]
+            member_evidence = [e for i in members if (e := evidence[i])]
             terms = topics.top_terms(bags, members, document_frequency=frequencies)
             surfaces: dict[str, str] = {}
             for i in members:
@@ -132,7 +134,7 @@ def radar_topics_refresh(*, now: datetime | None = None) -> TopicsResult:
                 for i in topics.representatives(bags, members)
                 if (e := evidence[i])
             ]
-            seen = [docs[i][2] for i in members]
+            seen = [observed_at[i] for i in members]
             topic.first_seen, topic.last_seen = min(seen), max(seen)
             topic.save()
             kept.add(topic.pk)
