@@ -14,6 +14,7 @@ from scoring import selectors
 from scoring.board.charts import grouped_bar_chart_svg
 from scoring.board.presenters.common import channel_label
 from scoring.board.presenters.expected import expected_rows, verdict_rule
+from scoring.selectors.calibration import CalibrationSummary, OwnerCalibration
 from signals.campaigns.api.serializers import DEFAULT_WINDOW as CAMPAIGN_WINDOW
 from signals.campaigns.presenter import campaign_panel
 from signals.campaigns.selectors import campaign_dashboard
@@ -142,7 +143,7 @@ def _nps_rows(releases: list[NpsRelease]) -> list[dict[str, Any]]:
     ]
 
 
-def _calibration_row(row: dict[str, Any], name: str) -> dict[str, Any]:
+def _calibration_row(row: CalibrationSummary, name: str) -> dict[str, Any]:
     return {
         "name": name,
         "items": row["items"],
@@ -153,7 +154,7 @@ def _calibration_row(row: dict[str, Any], name: str) -> dict[str, Any]:
     }
 
 
-def _owner_rows(by_owner: list[dict[str, Any]]) -> list[dict[str, Any]]:
+def _owner_rows(by_owner: list[OwnerCalibration]) -> list[dict[str, Any]]:
     rows = []
     for row in by_owner:
         suggestion, applied = row["suggestion"], row["last_applied"]
