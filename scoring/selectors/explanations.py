@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any, TypedDict
+from typing import TypedDict
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -49,9 +49,22 @@ def item_explanation(*, item: RoadmapItem) -> ItemExplanation | None:
     return {**data, "position": item_positions(item_ids=[item.pk]).get(item.pk)}
 
 
+class ItemScoreDetail(TypedDict):
+    change: ScoreChange | None
+    item: int
+    title: str
+    status: str
+    dirty: bool
+    score: float | None
+    position: int | None
+    missing: list[str] | None
+    explanation: ItemExplanation | None
+    history: list[ScoreHistory]
+
+
 def item_score_detail(
     *, item: RoadmapItem, history_limit: int = 100, since: datetime | None = None
-) -> dict[str, Any]:
+) -> ItemScoreDetail:
     """Everything about an item's score: the explanation of SCORING.md (None when the item
     was never scored), whether a recomputation is pending, its recent history and, with
     `since`, how and why its score changed since then (`item_score_change`)."""
