@@ -22,6 +22,7 @@ from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, Validatio
 from django.db import transaction
 from django.db.models import Model
 from django.forms import ModelForm
+from django.forms.formsets import DELETION_FIELD_NAME
 from django.forms.models import BaseInlineFormSet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 
@@ -102,7 +103,8 @@ class _RefusedForm(forms.BaseForm):
     service_error: ValidationError
 
     def clean(self) -> dict[str, Any]:
-        cleaned = super().clean()
+        super().clean()
+        cleaned = self.cleaned_data  # what Form.clean returns (its stub says "or None")
         error = self.service_error
         if hasattr(error, "error_dict"):
             for name, errors in error.error_dict.items():
@@ -179,7 +181,7 @@ class ServiceAdminMixin(ModelAdmin):
         view = super().history_form_view  # type: ignore[misc]
         try:
             with transaction.atomic():
-                return view(request, object_id, version_id, extra_context)  # type: ignore[no-any-return]
+                return view(request, object_id, version_id, extra_context)
         except ServiceRefused as refused:
             self.refused_message(request, refused)
             return HttpResponseRedirect(request.get_full_path())
@@ -276,13 +278,15 @@ class ServiceFormSet(BaseInlineFormSet):
         for form in self.initial_forms:
             if form.instance.pk is None:
                 continue
-            if self.can_delete and self._should_delete_form(form):
+            if self.can_delete and form.cleaned_data.get(DELETION_FIELD_NAME, False):
                 self.service_delete(form)
                 self.deleted_objects.append(form.instance)
             elif form.has_changed():
                 self.changed_objects.append((self.service_update(form), form.changed_data))
         for form in self.extra_forms:
-            if not form.has_changed() or (self.can_delete and self._should_delete_form(form)):
+            if not form.has_changed() or (
+                self.can_delete and form.cleaned_data.get(DELETION_FIELD_NAME, False)
+            ):
                 continue
             self.new_objects.append(self.service_create(form))
         return [*self.new_objects, *(obj for obj, _ in self.changed_objects)]

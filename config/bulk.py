@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from django.db import connection
-from django.db.models import Model
+from django.db.models import Field, Model
 
 # Rows per statement: 1,000 rows of ~10 columns stay far below PostgreSQL's 65,535
 # parameters.
@@ -28,15 +28,15 @@ def bulk_update_rows(model: type[Model], objs: Sequence[Model], fields: Sequence
         model._default_manager.bulk_update(objs, list(fields))
         return
     meta = model._meta
-    concrete = [meta.get_field(name) for name in fields]
+    concrete = [_column(meta.get_field(name)) for name in fields]
     q = connection.ops.quote_name
-    pk = meta.pk
-    assert pk is not None
+    assert meta.pk is not None
+    pk = _column(meta.pk)
     columns = [pk, *concrete]
     casts = [f"%s::{field.db_type(connection)}" for field in columns]
     row = "(" + ", ".join(casts) + ")"
-    names = ", ".join(q(field.column) for field in columns)
-    sets = ", ".join(f"{q(field.column)} = v.{q(field.column)}" for field in concrete)
+    names = ", ".join(q(str(field.column)) for field in columns)
+    sets = ", ".join(f"{q(str(field.column))} = v.{q(str(field.column))}" for field in concrete)
     table = q(meta.db_table)
     with connection.cursor() as cursor:
         for start in range(0, len(objs), _BATCH):
@@ -50,6 +50,13 @@ def bulk_update_rows(model: type[Model], objs: Sequence[Model], fields: Sequence
             values = ", ".join([row] * len(chunk))
             cursor.execute(
                 f"UPDATE {table} SET {sets} FROM (VALUES {values}) AS v ({names}) "  # noqa: S608
-                f"WHERE {table}.{q(pk.column)} = v.{q(pk.column)}",
+                f"WHERE {table}.{q(str(pk.column))} = v.{q(str(pk.column))}",
                 params,
             )
+
+
+def _column(field: object) -> Field[Any, Any]:
+    """A field with a column of its own (not a reverse relation, not a many-to-many)."""
+    if not isinstance(field, Field) or field.column is None:
+        raise TypeError(f"{field} has no column to update")
+    return field

@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable
-from typing import Any
+from typing import Any, TypedDict
 
 from django.conf import settings
 from django.core.cache import cache
@@ -79,7 +79,8 @@ def send_after_commit(
             )
             return
         try:
-            task.apply_async(kwargs=kwargs or {}, countdown=debounce or None)
+            # countdown 0 is "no countdown" to Celery (it only converts a truthy one to an ETA).
+            task.apply_async(kwargs=kwargs or {}, countdown=debounce or 0)
         except Exception:
             # Broker down: the database still says what is to be done.
             _mark_unavailable()
@@ -120,3 +121,14 @@ def provider(name: str) -> Callable[..., Any]:
         return _PROVIDERS[name]
     except KeyError:
         raise LookupError(f"nothing provides {name!r}: is its app installed?") from None
+
+
+class RetryOptions(TypedDict, total=False):
+    """The retry options every app's tasks pass to `shared_task(**options)`, typed so that a
+    misspelt option is a type error rather than an option Celery silently ignores."""
+
+    autoretry_for: tuple[type[BaseException], ...]
+    retry_backoff: bool | int
+    retry_backoff_max: int
+    retry_jitter: bool
+    max_retries: int

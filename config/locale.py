@@ -7,7 +7,7 @@ always English whatever the request says, so clients parse one vocabulary.
 
 from __future__ import annotations
 
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponseBase
 from django.middleware.locale import LocaleMiddleware
 from django.utils import translation
 
@@ -24,7 +24,9 @@ class WebLocaleMiddleware(LocaleMiddleware):
             return
         super().process_request(request)
 
-    def process_response(self, request: HttpRequest, response: HttpResponse) -> HttpResponse:
+    def process_response(
+        self, request: HttpRequest, response: HttpResponseBase
+    ) -> HttpResponseBase:
         if request.path.startswith(API_PREFIX):
             # No Vary: Accept-Language on the API: its answer never depends on it.
             response.headers.setdefault("Content-Language", "en")

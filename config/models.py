@@ -1,3 +1,5 @@
+from typing import ClassVar
+
 from django.conf import settings
 from django.db import models
 from rest_framework_api_key.models import AbstractAPIKey, APIKeyManager
@@ -31,7 +33,7 @@ class ApiKey(AbstractAPIKey):
     )
     last_used_at = models.DateTimeField(null=True, blank=True, editable=False)
 
-    objects = ApiKeyManager()
+    objects: ClassVar[ApiKeyManager] = ApiKeyManager()
 
     class Meta(AbstractAPIKey.Meta):
         verbose_name = "API key"

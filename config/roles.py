@@ -3,7 +3,8 @@ audit all see a real user."""
 
 from __future__ import annotations
 
-from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser, User
+from django.core.exceptions import PermissionDenied
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -14,7 +15,7 @@ class Role(models.TextChoices):
     INTEGRATION = "integration", _("Integration")
 
 
-def user_roles(user: AbstractBaseUser | AnonymousUser | None) -> frozenset[str]:
+def user_roles(user: User | AnonymousUser | None) -> frozenset[str]:
     """The roles of a user, read once per request object. Superusers are product."""
     if user is None or not user.is_authenticated or not user.is_active:
         return frozenset()
@@ -24,11 +25,22 @@ def user_roles(user: AbstractBaseUser | AnonymousUser | None) -> frozenset[str]:
         if user.is_superuser:
             names.add(Role.PRODUCT)
         cached = frozenset(names)
-        user._roles_cache = cached  # type: ignore[union-attr]
+        user._roles_cache = cached  # type: ignore[attr-defined]  # per-request cache
     return cached
 
 
-def has_role(user: AbstractBaseUser | AnonymousUser | None, *roles: str) -> bool:
+def has_role(user: User | AnonymousUser | None, *roles: str) -> bool:
     """Whether `user` holds any of `roles`: the one role check of the API permissions, the
     web pages and the admin."""
     return not user_roles(user).isdisjoint(roles)
+
+
+def acting_user(user: AbstractBaseUser | AnonymousUser | None) -> User:
+    """The signed-in user a request acts as, for the services that record who did what.
+
+    The views' permissions already refuse anonymous requests; should one get through, it is
+    a 403 (PermissionDenied), never a 500 from saving an anonymous user in a foreign key.
+    """
+    if not isinstance(user, User) or not user.is_authenticated:
+        raise PermissionDenied
+    return user

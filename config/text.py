@@ -15,7 +15,7 @@ from django.db import models
 MAX_TEXT_LENGTH = 10_000
 
 
-def capped_text_field(**kwargs: Any) -> models.TextField:  # type: ignore[type-arg]
+def capped_text_field(**kwargs: Any) -> models.TextField:
     """A TextField of at most MAX_TEXT_LENGTH characters, enforced by model validation
     (a TextField's max_length alone only sizes the admin's widget)."""
     return models.TextField(

@@ -11,10 +11,11 @@ item admin with a subclass: roadmap knows nothing of signals or scoring.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import Any, ClassVar
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.options import InlineModelAdmin
 from django.core.exceptions import ValidationError
 from django.db.models import Count, F, Q, QuerySet
 from django.forms import ModelForm
@@ -29,6 +30,7 @@ from config.admin_services import (
     form_values,
     is_history_revert,
 )
+from config.roles import acting_user
 from roadmap import services
 from roadmap.choices import ItemStatus
 from roadmap.jira.admin import (  # also registers the Jira admins
@@ -118,7 +120,7 @@ def _status_action(status: ItemStatus) -> Callable[..., None]:
 
     def action(modeladmin: RoadmapItemAdmin, request: HttpRequest, queryset: QuerySet) -> None:
         selected = list(queryset.values_list("pk", flat=True))
-        changed = items_set_status(item_ids=selected, status=status, user=request.user)
+        changed = items_set_status(item_ids=selected, status=status, user=acting_user(request.user))
         unchanged = len(selected) - changed
         note = f" ({unchanged} already were)" if unchanged else ""
         items = f"{changed} item{'' if changed == 1 else 's'}"
@@ -162,7 +164,8 @@ class RoadmapItemAdmin(RoleAdminMixin, SimpleHistoryAdmin):
     their launch plan and links through their own services."""
 
     form = RoadmapItemForm
-    list_display = (
+    # Typed as sequences so that the scoring admin can extend them.
+    list_display: tuple[str, ...] = (
         "title",
         "status",
         "theme",
@@ -183,11 +186,11 @@ class RoadmapItemAdmin(RoleAdminMixin, SimpleHistoryAdmin):
         JiraKeyNotFoundFilter,
         MissingEstimatesFilter,
     )
-    list_select_related = ("theme", "owner")
+    list_select_related: ClassVar[tuple[str, ...]] = ("theme", "owner")
     search_fields = ("title", "description", "jira_key")
     autocomplete_fields = ("theme", "owner")
     filter_horizontal = ("segments",)
-    readonly_fields = (
+    readonly_fields: ClassVar[tuple[str, ...]] = (
         "version",
         "created_at",
         "updated_at",
@@ -205,7 +208,7 @@ class RoadmapItemAdmin(RoleAdminMixin, SimpleHistoryAdmin):
         ("Jira", {"fields": ("jira_key", "jira_key_missing_since")}),
         ("Record", {"fields": ("version", "created_at", "updated_at"), "classes": ("collapse",)}),
     )
-    inlines: tuple[type, ...] = (LaunchPlanInline,)
+    inlines: ClassVar[tuple[type[InlineModelAdmin[Any, Any]], ...]] = (LaunchPlanInline,)
     actions = (
         *(_status_action(status) for status in ItemStatus),
         jira_key_retry,

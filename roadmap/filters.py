@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from collections.abc import Mapping
 from datetime import UTC, date
 from typing import Any
@@ -34,7 +35,8 @@ class _StrictIntegerField(forms.IntegerField):
 class IdFilter(filters.NumberFilter):
     """An exact match on a row id: a positive integer (not 1.5, not 10**30)."""
 
-    field_class = _StrictIntegerField
+    # An integer field where NumberFilter declares a DecimalField: ids are whole numbers.
+    field_class = _StrictIntegerField  # type: ignore[assignment]
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault("min_value", 1)
@@ -111,7 +113,8 @@ class _TrueFalseField(forms.NullBooleanField):
 
     widget = forms.TextInput  # NullBooleanSelect would turn "maybe" into None first
 
-    def to_python(self, value: Any) -> bool | None:
+    # NullBooleanField returns None too (the stubs give it BooleanField's `-> bool`).
+    def to_python(self, value: Any) -> bool | None:  # type: ignore[override]
         if value is None:
             return None
         if value in (True, 1, "1", "true", "True"):
@@ -245,16 +248,18 @@ class LaunchPlanFilterSet(filters.FilterSet):
         fields: list[str] = []
 
     @classmethod
-    def get_filters(cls) -> dict[str, Any]:
-        return {
-            **super().get_filters(),
-            **date_range_filters(
-                from_field="target_launch_date",
-                to_field="target_launch_date",
-                from_help="Target launch date on or after (YYYY-MM-DD).",
-                to_help="Target launch date on or before (YYYY-MM-DD).",
-            ),
-        }
+    def get_filters(cls) -> OrderedDict[str, filters.Filter]:
+        return OrderedDict(
+            {
+                **super().get_filters(),
+                **date_range_filters(
+                    from_field="target_launch_date",
+                    to_field="target_launch_date",
+                    from_help="Target launch date on or after (YYYY-MM-DD).",
+                    to_help="Target launch date on or before (YYYY-MM-DD).",
+                ),
+            }
+        )
 
     def filter_upcoming(self, qs: QuerySet, name: str, value: bool | None) -> QuerySet:
         if value is None:

@@ -4,7 +4,7 @@ shared by product and marketing as in the API, written through the launch plan s
 from __future__ import annotations
 
 from datetime import timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django import forms
 from django.contrib import admin
@@ -21,6 +21,9 @@ from roadmap import services
 from roadmap.choices import LAUNCH_CHECKLIST, LAUNCH_CHECKLIST_FIELDS, Channel
 from roadmap.models import LaunchPlan
 
+if TYPE_CHECKING:
+    from django.contrib.admin.options import _FieldsetSpec
+
 
 class LinesField(forms.CharField):
     """A list of strings edited as lines of text (one key message per line)."""
@@ -30,10 +33,11 @@ class LinesField(forms.CharField):
     def prepare_value(self, value: Any) -> Any:
         return "\n".join(value) if isinstance(value, list) else value
 
-    def to_python(self, value: Any) -> list[str]:
+    # A list of lines where CharField returns one text: the point of this field.
+    def to_python(self, value: Any) -> list[str]:  # type: ignore[override]
         if isinstance(value, list):
             return value
-        text = super().to_python(value)
+        text = super().to_python(value) or ""
         return [line.strip() for line in text.splitlines() if line.strip()]
 
 
@@ -59,7 +63,7 @@ class LaunchPlanForm(forms.ModelForm):
         )
 
 
-_LAUNCH_FIELDSETS = (
+_LAUNCH_FIELDSETS: _FieldsetSpec = (
     (
         None,
         {

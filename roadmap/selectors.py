@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import TypedDict
 
 from django.db.models import QuerySet
 
@@ -38,9 +39,14 @@ def launch_plan_list() -> QuerySet[LaunchPlan]:
     return LaunchPlan.objects.select_related("item").prefetch_related("target_segments")
 
 
+class LaunchDay(TypedDict):
+    date: date
+    launches: list[LaunchPlan]
+
+
 def launch_calendar(
     *, queryset: QuerySet[LaunchPlan] | None = None, today: date
-) -> list[dict[str, object]]:
+) -> list[LaunchDay]:
     """Upcoming launches by date: the plans dated `today` or later that are not
     cancelled, grouped by target date, earliest first (each day's plans by id).
 
@@ -53,5 +59,6 @@ def launch_calendar(
     )
     days: dict[date, list[LaunchPlan]] = {}
     for plan in plans.order_by("target_launch_date", "id"):
+        assert plan.target_launch_date is not None  # excluded by the __gte filter
         days.setdefault(plan.target_launch_date, []).append(plan)
     return [{"date": day, "launches": launches} for day, launches in days.items()]

@@ -6,7 +6,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from django.conf import settings
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.db.models import F
@@ -100,7 +100,7 @@ def items_shipped_after_commit(*, item_ids: list[int]) -> None:
 
 
 @transaction.atomic
-def item_create(*, user: AbstractBaseUser | None = None, **fields: Any) -> RoadmapItem:
+def item_create(*, user: User | None = None, **fields: Any) -> RoadmapItem:
     segments = fields.pop("segments", None)
     item = RoadmapItem(**fields)
     item.full_clean()
@@ -156,7 +156,7 @@ def items_set_status(
     *,
     item_ids: Iterable[int],
     status: str,
-    user: AbstractBaseUser | None = None,
+    user: User | None = None,
     change_reason: str = "",
 ) -> int:
     """Bulk status change (admin action, API, Jira's webhook), with a history row per

@@ -60,7 +60,7 @@ def changelog_entries(*, limit: int = CHANGELOG_LIMIT) -> list[ChangelogEntry]:
     return entries[:limit]
 
 
-class ChangelogFeed(Feed):  # type: ignore[type-arg]
+class ChangelogFeed(Feed):
     """The Atom feed of the changelog; `?lang=fr` for French."""
 
     feed_type = Atom1Feed

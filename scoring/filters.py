@@ -4,10 +4,11 @@ never renumber it: positions are the items' places in the whole ranking."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections import OrderedDict
 from typing import Any
 
 from django.db.models import QuerySet
+from django.http import QueryDict
 
 from roadmap.filters import RoadmapItemFilterSet
 from roadmap.models import RoadmapItem
@@ -23,7 +24,7 @@ class LiveRankingFilterSet(RoadmapItemFilterSet):
         fields: list[str] = []
 
     def filter_queryset(self, queryset: QuerySet[Any]) -> QuerySet[Any]:
-        if not any(name in self.data for name in self.filters):
+        if not self.data or not any(name in self.data for name in self.filters):
             return queryset
         items = RoadmapItemFilterSet(
             data=self.data, queryset=RoadmapItem.objects.all(), request=self.request
@@ -32,15 +33,17 @@ class LiveRankingFilterSet(RoadmapItemFilterSet):
 
 
 # A ranking has its own order: no `ordering` here.
-LiveRankingFilterSet.base_filters = {
-    name: item_filter
-    for name, item_filter in RoadmapItemFilterSet.base_filters.items()
-    if name != "ordering"
-}
+LiveRankingFilterSet.base_filters = OrderedDict(
+    {
+        name: item_filter
+        for name, item_filter in RoadmapItemFilterSet.base_filters.items()
+        if name != "ordering"
+    }
+)
 
 
 def item_scores_filtered(
-    *, queryset: QuerySet[ItemScore], data: Mapping[str, Any]
+    *, queryset: QuerySet[ItemScore], data: QueryDict | dict[str, Any]
 ) -> QuerySet[ItemScore]:
     """`queryset` narrowed by the filters of `rankings/live/` given in `data` (the board
     applies its filters through this, so both read the same definitions). Invalid

@@ -16,7 +16,7 @@ from datetime import datetime
 from typing import Any
 
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.db.models import Max
@@ -287,7 +287,7 @@ def scoring_model_validate(params: dict[str, Any]) -> engine.Params:
         value = params.get(name, {})
         if not isinstance(value, dict):
             errors[name] = "Must be an object mapping names to weights."
-    numbers = {}
+    numbers: dict[str, Any] = {}  # floats for the number fields of Params
     for name in MODEL_PARAM_FIELDS:
         if name in ("kind_weights", "segment_weights") or name not in params:
             continue
@@ -313,7 +313,7 @@ def scoring_model_create_version(
     *,
     params: dict[str, Any],
     note: str = "",
-    created_by: AbstractBaseUser | None = None,
+    created_by: User | None = None,
     activate: bool = True,
 ) -> ScoringModel:
     """Save `params` (over the active version's values) as a new version, activate it
@@ -366,7 +366,7 @@ _PUBLISH_BATCH = 1000
 
 
 @transaction.atomic
-def ranking_publish(*, note: str, published_by: AbstractBaseUser | None) -> Ranking:
+def ranking_publish(*, note: str, published_by: User | None) -> Ranking:
     """Freeze the live ranking as Ranking N (N = last number + 1) and return it.
 
     Dirty items are recomputed first, in the same transaction and under the recompute
@@ -419,7 +419,7 @@ class CalibrationConflict(Exception):
 
 @transaction.atomic
 def calibration_apply(
-    *, owner: AbstractBaseUser, multiplier: float, applied_by: AbstractBaseUser | None
+    *, owner: User, multiplier: float, applied_by: User | None
 ) -> ConfidenceCalibration:
     """Multiply the confidence of `owner`'s open items (candidate, planned, in progress)
     by their current suggested multiplier (scoring.calibration), which `multiplier` must
@@ -469,7 +469,7 @@ def calibration_apply(
     )
     if changed:
         RoadmapItem.objects.bulk_update(changed, ["confidence", "version", "updated_at"])
-        RoadmapItem.history.bulk_history_create(  # type: ignore[attr-defined]
+        RoadmapItem.history.bulk_history_create(
             changed, update=True, default_user=applied_by, default_change_reason=reason
         )
         items_mark_dirty(item_ids=[item.pk for item in changed])

@@ -7,7 +7,7 @@ import logging
 from celery import shared_task
 from django.db import InterfaceError, OperationalError
 
-from config.dispatch import debounce_release
+from config.dispatch import RetryOptions, debounce_release
 from scoring import services, webhook_events
 
 logger = logging.getLogger(__name__)
@@ -15,7 +15,7 @@ logger = logging.getLogger(__name__)
 # Transient failures only: a lost connection or a lock timeout is worth retrying; a bug is
 # not, and the sweeper retries the work anyway.
 _TRANSIENT = (OperationalError, InterfaceError)
-_RETRY = {
+_RETRY: RetryOptions = {
     "autoretry_for": _TRANSIENT,
     "retry_backoff": 2,
     "retry_backoff_max": 60,

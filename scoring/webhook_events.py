@@ -3,7 +3,7 @@ items whose score or position moved beyond the configured thresholds."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from django.conf import settings
@@ -47,7 +47,7 @@ def ranking_published(ranking: Ranking, entries: Sequence[RankingEntry]) -> None
     )
 
 
-def _moved_enough(row: dict[str, Any]) -> bool:
+def _moved_enough(row: Mapping[str, Any]) -> bool:
     before, after = row["previous_score"], row["score"]
     if (before is None) != (after is None):
         return True  # entered or left the scored items

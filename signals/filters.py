@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from collections import OrderedDict
 
 import django_filters as filters
 from django.db.models import QuerySet
@@ -120,13 +120,15 @@ class OutcomeFilterSet(filters.FilterSet):
         fields: list[str] = []
 
     @classmethod
-    def get_filters(cls) -> dict[str, Any]:
-        return {
-            **super().get_filters(),
-            **date_range_filters(
-                from_field="period_end",
-                to_field="period_start",
-                from_help="Periods that end on or after this date (YYYY-MM-DD).",
-                to_help="Periods that start on or before this date (YYYY-MM-DD).",
-            ),
-        }
+    def get_filters(cls) -> OrderedDict[str, filters.Filter]:
+        return OrderedDict(
+            {
+                **super().get_filters(),
+                **date_range_filters(
+                    from_field="period_end",
+                    to_field="period_start",
+                    from_help="Periods that end on or after this date (YYYY-MM-DD).",
+                    to_help="Periods that start on or before this date (YYYY-MM-DD).",
+                ),
+            }
+        )

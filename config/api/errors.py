@@ -95,7 +95,7 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
     if response is None:
         return None  # a server error: Django's handler500 answers in the same shape
     if isinstance(exc, exceptions.ValidationError):
-        detail = exc.detail
+        detail: Any = exc.detail  # a dict, a list or one ErrorDetail
         fields = detail if isinstance(detail, dict) else {"non_field_errors": detail}
         if _all_codes(detail) == {"unique"}:
             # The input is well-formed but names something that already exists.
@@ -122,7 +122,7 @@ def handler404(request: HttpRequest, exception: Exception | None = None) -> Any:
         return _json_error(404, "not_found", "Not found.")
     from django.views.defaults import page_not_found
 
-    return page_not_found(request, exception)  # type: ignore[arg-type]
+    return page_not_found(request, exception)
 
 
 def handler500(request: HttpRequest) -> Any:

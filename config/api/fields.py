@@ -92,7 +92,7 @@ class UniqueManyRelatedField(serializers.ManyRelatedField):
     default_error_messages = {"duplicate": "Id {pk} is given more than once."}
 
     def to_internal_value(self, data: Any) -> list[Any]:
-        rows: list[Any] = super().to_internal_value(data)
+        rows = list(super().to_internal_value(data))
         seen: set[Any] = set()
         for row in rows:
             if row.pk in seen:
@@ -120,7 +120,7 @@ class PreloadedPrimaryKeyRelatedField(serializers.PrimaryKeyRelatedField):
 
     @classmethod
     def many_init(cls, *args: Any, **kwargs: Any) -> UniqueManyRelatedField:
-        list_kwargs = {"child_relation": cls(*args, **kwargs)}
+        list_kwargs: dict[str, Any] = {"child_relation": cls(*args, **kwargs)}
         for key in kwargs:
             if key in MANY_RELATION_KWARGS:
                 list_kwargs[key] = kwargs[key]
@@ -132,9 +132,9 @@ class PreloadedPrimaryKeyRelatedField(serializers.PrimaryKeyRelatedField):
         pk = as_pk(data)
         if pk is None:
             self.fail("does_not_exist", pk_value=data)
-        preloaded: Mapping[int, Any] | None = self.context.get("preloaded", {}).get(
-            self.get_queryset().model
-        )
+        queryset = self.get_queryset()
+        assert queryset is not None  # a writable related field has one (DRF checks it)
+        preloaded: Mapping[int, Any] | None = self.context.get("preloaded", {}).get(queryset.model)
         if preloaded is None:
             return super().to_internal_value(pk)
         row = preloaded.get(pk)

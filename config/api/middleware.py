@@ -89,6 +89,9 @@ class AddressRateThrottle(SimpleRateThrottle):
     """A budget per client address (REMOTE_ADDR, or X-Forwarded-For behind NUM_PROXIES)."""
 
     scope = "anonymous"
+    # Set by SimpleRateThrottle.__init__ from the rate (not in its stubs).
+    num_requests: int
+    duration: int
 
     def get_cache_key(self, request: Any, view: Any) -> str:
         return self.cache_format % {"scope": self.scope, "ident": self.get_ident(request)}

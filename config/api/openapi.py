@@ -16,7 +16,7 @@ class ErrorBodySerializer(serializers.Serializer):
     message = serializers.CharField()
     # The metaclass takes declared fields out of the class body, so this does not shadow
     # Serializer.fields.
-    fields = serializers.DictField(
+    fields = serializers.DictField(  # type: ignore[assignment]  # a field named "fields"
         child=serializers.JSONField(),
         required=False,
         help_text=(

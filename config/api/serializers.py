@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypeVar
 
+from django.db import models
 from rest_framework import serializers
+
+_M = TypeVar("_M", bound=models.Model)
 
 
 class StrictSerializer(serializers.Serializer):
@@ -21,3 +24,12 @@ class StrictSerializer(serializers.Serializer):
 
 class StrictModelSerializer(StrictSerializer, serializers.ModelSerializer):
     pass
+
+
+def bound_instance(serializer: serializers.BaseSerializer[_M]) -> _M:
+    """The instance an update's serializer was bound to (UpdateModelMixin.update binds it to
+    get_object(), so it is always there in perform_update)."""
+    instance = serializer.instance
+    if instance is None:
+        raise TypeError("perform_update called with an unbound serializer")
+    return instance

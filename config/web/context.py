@@ -13,4 +13,4 @@ def web_nav(request: HttpRequest) -> dict[str, Any]:
     """What the top navigation shows: the admin link is product's (marketing never needs
     the admin). Lazy, so pages without the navigation cost no query."""
     user = getattr(request, "user", None)
-    return {"nav_is_product": lambda: has_role(user, Role.PRODUCT) and bool(user.is_staff)}
+    return {"nav_is_product": lambda: has_role(user, Role.PRODUCT) and bool(user and user.is_staff)}

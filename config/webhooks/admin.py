@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 
+from config.roles import acting_user
 from config.webhooks import services
 from config.webhooks.events import EVENT_TYPES
 from config.webhooks.models import (
@@ -33,7 +34,8 @@ class WebhookSubscriptionForm(forms.ModelForm):
         fields = ["url", "description", "events", "is_active"]
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data  # what Form.clean returns (its stub says "or None")
         candidate = WebhookSubscription(
             url=data.get("url") or "", events=list(data.get("events") or [])
         )
@@ -81,7 +83,7 @@ class WebhookSubscriptionAdmin(admin.ModelAdmin):
         if change:
             saved = services.subscription_update(subscription=obj, data=data)
         else:
-            saved = services.subscription_create(owner=request.user, **data)
+            saved = services.subscription_create(owner=acting_user(request.user), **data)
         obj.pk = saved.pk
         obj.refresh_from_db()
 

@@ -11,10 +11,12 @@ from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
+from rest_framework.serializers import BaseSerializer
 
 from config.api.openapi import DETAIL_ERRORS, IDEMPOTENCY_KEY, READ_ERRORS, error_responses
 from config.api.permissions import ProductOnly
-from config.api.serializers import StrictModelSerializer
+from config.api.serializers import StrictModelSerializer, bound_instance
+from config.roles import acting_user
 from config.webhooks import services
 from config.webhooks.events import EVENT_TYPES
 from config.webhooks.models import (
@@ -129,14 +131,14 @@ class WebhookSubscriptionViewSet(viewsets.ModelViewSet):
     filter_backends: list[Any] = []
     lookup_value_regex = r"[0-9]+"
 
-    def perform_create(self, serializer: WebhookSubscriptionSerializer) -> None:
+    def perform_create(self, serializer: BaseSerializer[WebhookSubscription]) -> None:
         serializer.instance = services.subscription_create(
-            owner=self.request.user, **serializer.validated_data
+            owner=acting_user(self.request.user), **serializer.validated_data
         )
 
-    def perform_update(self, serializer: WebhookSubscriptionSerializer) -> None:
+    def perform_update(self, serializer: BaseSerializer[WebhookSubscription]) -> None:
         serializer.instance = services.subscription_update(
-            subscription=serializer.instance, data=dict(serializer.validated_data)
+            subscription=bound_instance(serializer), data=dict(serializer.validated_data)
         )
 
     def perform_destroy(self, instance: WebhookSubscription) -> None:

@@ -18,7 +18,7 @@ from datetime import timedelta
 from typing import Any
 
 from django.conf import settings
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
@@ -303,7 +303,7 @@ def subscription_create(
     *,
     url: str,
     events: list[str],
-    owner: AbstractBaseUser | None,
+    owner: User | None,
     description: str = "",
     is_active: bool = True,
 ) -> WebhookSubscription:

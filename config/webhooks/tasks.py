@@ -5,9 +5,10 @@ from __future__ import annotations
 from celery import shared_task
 from django.db import InterfaceError, OperationalError
 
+from config.dispatch import RetryOptions
 from config.webhooks import services
 
-_RETRY = {
+_RETRY: RetryOptions = {
     "autoretry_for": (OperationalError, InterfaceError),
     "retry_backoff": 2,
     "retry_backoff_max": 60,

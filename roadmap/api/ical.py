@@ -15,6 +15,8 @@ from typing import Any
 from icalendar import Calendar, Event
 from rest_framework import renderers
 from rest_framework.negotiation import BaseContentNegotiation
+from rest_framework.parsers import BaseParser
+from rest_framework.renderers import BaseRenderer
 from rest_framework.request import Request
 
 from roadmap.choices import LAUNCH_CHECKLIST, Channel, LaunchStatus
@@ -118,11 +120,11 @@ class FirstRendererNegotiation(BaseContentNegotiation):
     """A feed is a feed, whatever `Accept` says (calendar apps send all sorts): always
     the view's first renderer, never 406."""
 
-    def select_parser(self, request: Request, parsers: list[Any]) -> Any:
-        return parsers[0] if parsers else None
+    def select_parser(self, request: Request, parsers: Iterable[BaseParser]) -> Any:
+        return next(iter(parsers), None)
 
     def select_renderer(
-        self, request: Request, available: list[Any], format_suffix: str | None = None
+        self, request: Request, available: Iterable[BaseRenderer], format_suffix: str | None = None
     ) -> tuple[Any, str]:
-        renderer = available[0]
+        renderer = next(iter(available))
         return renderer, renderer.media_type

@@ -30,6 +30,7 @@ from rest_framework.authentication import SessionAuthentication
 from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
+from rest_framework.serializers import BaseSerializer
 
 from config.api.auth import ApiKeyAuthentication, QueryApiKeyAuthentication
 from config.api.errors import PreconditionFailed
@@ -43,6 +44,8 @@ from config.api.openapi import (
     error_responses,
 )
 from config.api.permissions import SharedWithMarketing
+from config.api.serializers import bound_instance
+from config.roles import acting_user
 from roadmap import selectors, services
 from roadmap.api.ical import FirstRendererNegotiation, ICalendarRenderer, launch_plans_ical
 from roadmap.api.serializers import (
@@ -54,7 +57,7 @@ from roadmap.api.serializers import (
 )
 from roadmap.choices import ItemStatus
 from roadmap.filters import LaunchPlanFilterSet, RoadmapItemFilterSet
-from roadmap.models import LaunchPlan, RoadmapItem
+from roadmap.models import LaunchPlan, RoadmapItem, Segment, Theme
 
 # Ordering comes from each FilterSet's explicit `ordering` filter; DRF's own ordering
 # backend (a default in settings) would read the same parameter with other rules.
@@ -100,12 +103,12 @@ class ThemeViewSet(viewsets.ModelViewSet):
     filter_backends = FILTER_BACKENDS
     lookup_value_regex = r"[0-9]+"
 
-    def perform_create(self, serializer: ThemeSerializer) -> None:
+    def perform_create(self, serializer: BaseSerializer[Theme]) -> None:
         serializer.instance = services.theme_create(**serializer.validated_data)
 
-    def perform_update(self, serializer: ThemeSerializer) -> None:
+    def perform_update(self, serializer: BaseSerializer[Theme]) -> None:
         serializer.instance = services.theme_update(
-            theme=serializer.instance, data=dict(serializer.validated_data)
+            theme=bound_instance(serializer), data=dict(serializer.validated_data)
         )
 
     def perform_destroy(self, instance: Any) -> None:
@@ -121,19 +124,19 @@ class SegmentViewSet(viewsets.ModelViewSet):
     filter_backends = FILTER_BACKENDS
     lookup_value_regex = r"[0-9]+"
 
-    def perform_create(self, serializer: SegmentSerializer) -> None:
+    def perform_create(self, serializer: BaseSerializer[Segment]) -> None:
         serializer.instance = services.segment_create(**serializer.validated_data)
 
-    def perform_update(self, serializer: SegmentSerializer) -> None:
+    def perform_update(self, serializer: BaseSerializer[Segment]) -> None:
         serializer.instance = services.segment_update(
-            segment=serializer.instance, data=dict(serializer.validated_data)
+            segment=bound_instance(serializer), data=dict(serializer.validated_data)
         )
 
     def perform_destroy(self, instance: Any) -> None:
         services.segment_delete(segment=instance)
 
 
-_ITEM_WRITE = {
+_ITEM_WRITE: dict[str, Any] = {
     "parameters": [IF_MATCH],
     "responses": {200: RoadmapItemSerializer, **error_responses(*WRITE_ERRORS, 412)},
 }
@@ -180,23 +183,27 @@ class RoadmapItemViewSet(
         response = super().finalize_response(request, response, *args, **kwargs)
         # Every answer that carries one item carries its version as a strong ETag.
         data = getattr(response, "data", None)
-        carries_item = isinstance(data, dict) and isinstance(data.get("version"), int)
-        if self.action != "list" and status.is_success(response.status_code) and carries_item:
-            response["ETag"] = selectors.item_etag(version=data["version"])
+        version = data.get("version") if isinstance(data, dict) else None
+        if (
+            self.action != "list"
+            and status.is_success(response.status_code)
+            and isinstance(version, int)
+        ):
+            response["ETag"] = selectors.item_etag(version=version)
         return response
 
-    def perform_create(self, serializer: RoadmapItemSerializer) -> None:
+    def perform_create(self, serializer: BaseSerializer[RoadmapItem]) -> None:
         serializer.instance = services.item_create(
-            user=self.request.user, **serializer.validated_data
+            user=acting_user(self.request.user), **serializer.validated_data
         )
 
-    def perform_update(self, serializer: RoadmapItemSerializer) -> None:
+    def perform_update(self, serializer: BaseSerializer[RoadmapItem]) -> None:
         # The precondition is checked once the body is valid: a request that would be a 400
         # without If-Match stays a 400 with it (RFC 9110, 13.2.1).
-        expected_version = self._if_match_version(serializer.instance)
+        expected_version = self._if_match_version(bound_instance(serializer))
         try:
             serializer.instance = services.item_update(
-                item=serializer.instance,
+                item=bound_instance(serializer),
                 data=dict(serializer.validated_data),
                 expected_version=expected_version,
             )
@@ -216,7 +223,9 @@ class RoadmapItemViewSet(
     def archive(self, request: Request, pk: str | None = None) -> Response:
         item = self.get_object()
         self._if_match_version(item)
-        services.items_set_status(item_ids=[item.pk], status=ItemStatus.ARCHIVED, user=request.user)
+        services.items_set_status(
+            item_ids=[item.pk], status=ItemStatus.ARCHIVED, user=acting_user(request.user)
+        )
         return Response(self.get_serializer(self.get_object()).data)
 
     def _if_match_version(self, item: RoadmapItem) -> int | None:
@@ -285,12 +294,12 @@ class LaunchPlanViewSet(viewsets.ModelViewSet):
     permission_classes = (SharedWithMarketing,)
     lookup_value_regex = r"[0-9]+"
 
-    def perform_create(self, serializer: LaunchPlanSerializer) -> None:
+    def perform_create(self, serializer: BaseSerializer[LaunchPlan]) -> None:
         serializer.instance = services.launch_plan_create(**serializer.validated_data)
 
-    def perform_update(self, serializer: LaunchPlanSerializer) -> None:
+    def perform_update(self, serializer: BaseSerializer[LaunchPlan]) -> None:
         serializer.instance = services.launch_plan_update(
-            plan=serializer.instance, data=dict(serializer.validated_data)
+            plan=bound_instance(serializer), data=dict(serializer.validated_data)
         )
 
     def perform_destroy(self, instance: LaunchPlan) -> None:

@@ -5,12 +5,11 @@ PUSH_ITEMS_PROVIDER (config.dispatch), as plain `JiraPushRanking` data."""
 from __future__ import annotations
 
 import logging
-from typing import Any
 
 from celery import shared_task
 from django.db import InterfaceError, OperationalError
 
-from config.dispatch import provider
+from config.dispatch import RetryOptions, provider
 from roadmap.jira.push import JiraPushRanking, jira_ranking_push
 from roadmap.jira.queue import PUSH_TASK, jira_sync_run_fail
 from roadmap.jira.runs import JiraPushBusy
@@ -24,7 +23,7 @@ PUSH_ITEMS_PROVIDER = "roadmap.jira.push_items"
 # Transient failures only (a lost connection, a lock timeout). Another push running is not
 # an error either: wait for it (pushes never interleave). A worker that died mid-push frees
 # the slot after CELERY_TASK_TIME_LIMIT (runs.runs_abandon).
-_PUSH_RETRY: dict[str, Any] = {
+_PUSH_RETRY: RetryOptions = {
     "autoretry_for": (OperationalError, InterfaceError, JiraPushBusy),
     "retry_backoff": 5,
     "retry_backoff_max": 120,

@@ -62,7 +62,7 @@ def jira_webhook_delivery_id(*, payload: dict[str, Any], header: str | None) -> 
     it, a hash of event, issue and timestamp (or of the whole payload)."""
     if header and header.strip():
         return header.strip()[:128]
-    issue = payload.get("issue") if isinstance(payload.get("issue"), dict) else {}
+    issue = _dict(payload.get("issue"))
     timestamp = payload.get("timestamp")
     if timestamp is None:
         basis = json.dumps(payload, sort_keys=True, default=str)
@@ -72,11 +72,18 @@ def jira_webhook_delivery_id(*, payload: dict[str, Any], header: str | None) -> 
     return "sha256:" + hashlib.sha256(basis.encode()).hexdigest()
 
 
+def _dict(value: Any) -> dict[str, Any]:
+    """`value` when the payload has an object there, else an empty one."""
+    return value if isinstance(value, dict) else {}
+
+
 def _status_target(name: str) -> str | None:
     """The item status a Jira status maps to (JIRA_STATUS_MAP; names compare as Jira's
     do, case-insensitively)."""
     folded = name.casefold()
-    for jira_status, target in settings.JIRA_STATUS_MAP.items():
+    status_map = settings.JIRA_STATUS_MAP
+    assert isinstance(status_map, dict)  # parsed from its text when the app loads
+    for jira_status, target in status_map.items():
         if jira_status.casefold() == folded:
             return target
     return None
@@ -129,10 +136,10 @@ def _read(payload: dict[str, Any], delivery_id: str) -> _Delivery:
     """The names the service uses, refused when they hold a NUL (no database text column
     takes one, and no Jira name holds one), and the timestamp, refused when it is not
     epoch milliseconds."""
-    issue = payload.get("issue") if isinstance(payload.get("issue"), dict) else {}
-    fields = issue.get("fields") if isinstance(issue.get("fields"), dict) else {}
-    status = fields.get("status") if isinstance(fields.get("status"), dict) else {}
-    user = payload.get("user") if isinstance(payload.get("user"), dict) else {}
+    issue = _dict(payload.get("issue"))
+    fields = _dict(issue.get("fields"))
+    status = _dict(fields.get("status"))
+    user = _dict(payload.get("user"))
     names = {
         "webhookEvent": str(payload.get("webhookEvent") or "")[:64],
         "issue.key": str(issue.get("key") or "")[:42],

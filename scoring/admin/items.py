@@ -9,7 +9,7 @@ here, replacing the plain one roadmap registers.
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Any, Literal
 
 from django.contrib import admin, messages
 from django.contrib.admin.views.main import ChangeList
@@ -22,7 +22,7 @@ from django.utils.safestring import SafeString
 from config.formatting import format_number
 from roadmap.admin import RoadmapItemAdmin
 from roadmap.models import DirtyItem, RoadmapItem
-from scoring import selectors
+from scoring import engine, selectors
 from scoring.services import item_scores_recompute
 from signals.admin import ReportLinkInline, SignalLinkInline
 from signals.models import FrictionReport, MarketSignal
@@ -60,7 +60,7 @@ def item_position(item: RoadmapItem) -> int | None:
     return getattr(item, POSITION_ATTR, None)
 
 
-def _evidence_titles(contributors: dict[str, list[dict[str, Any]]]) -> dict[tuple[str, int], str]:
+def _evidence_titles(contributors: engine.ContributorsJson) -> dict[tuple[str, int], str]:
     """Titles of the contributing reports and signals: one query per kind shown."""
     titles: dict[tuple[str, int], str] = {}
     report_ids = [row["id"] for row in contributors.get("reports", [])]
@@ -76,14 +76,15 @@ def _evidence_titles(contributors: dict[str, list[dict[str, Any]]]) -> dict[tupl
     return titles
 
 
-def _contributor_rows(explanation: dict[str, Any]) -> list[dict[str, Any]]:
-    contributors = explanation.get("contributors") or {}
+def _contributor_rows(explanation: engine.Explanation) -> list[dict[str, Any]]:
+    none: engine.ContributorsJson = {"reports": [], "signals": []}
+    contributors = explanation.get("contributors") or none
     titles = _evidence_titles(contributors)
-    kinds = (
+    kinds: tuple[tuple[Literal["reports", "signals"], str, str, str], ...] = (
         ("reports", "report", "Friction report", "admin:signals_frictionreport_change"),
         ("signals", "signal", "Market signal", "admin:signals_marketsignal_change"),
     )
-    rows = []
+    rows: list[dict[str, Any]] = []
     for key, kind, label, url_name in kinds:
         for row in contributors.get(key, []):
             rows.append(
@@ -99,7 +100,7 @@ def _contributor_rows(explanation: dict[str, Any]) -> list[dict[str, Any]]:
     return rows
 
 
-def _factor_rows(explanation: dict[str, Any]) -> list[dict[str, Any]]:
+def _factor_rows(explanation: engine.Explanation) -> list[dict[str, Any]]:
     reach, impact = explanation["reach"], explanation["impact"]
     confidence, effort = explanation["confidence"], explanation["effort"]
     factors: list[tuple[str, dict[str, Any], list[tuple[str, float | None]]]] = [

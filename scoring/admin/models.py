@@ -63,7 +63,8 @@ class ScoringModelForm(forms.ModelForm):
             self.initial["note"] = ""
 
     def clean(self) -> dict[str, Any]:
-        cleaned = super().clean()
+        super().clean()
+        cleaned = self.cleaned_data  # what Form.clean returns (its stub says "or None")
         # Fields that failed their own validation are left out rather than reported twice.
         params = {name: cleaned[name] for name in MODEL_PARAM_FIELDS if name in cleaned}
         try:
@@ -177,7 +178,7 @@ class ScoringModelAdmin(ServiceAdminMixin, SimpleHistoryAdmin):
             scoring_model_create_version,
             params={name: form.cleaned_data[name] for name in MODEL_PARAM_FIELDS},
             note=form.cleaned_data["note"],
-            created_by=request.user,  # type: ignore[arg-type]
+            created_by=request.user,
         )
         setattr(obj, _CREATED_ATTR, created)
 
@@ -220,7 +221,7 @@ class ScoringModelAdmin(ServiceAdminMixin, SimpleHistoryAdmin):
         ):
             post = request.POST.copy()
             post.setlist(ACTION_CHECKBOX_NAME, [str(selectors.scoring_model_active().pk)])
-            request.POST = post  # type: ignore[misc]
+            request.POST = post  # type: ignore[assignment]  # read by the changelist below
         return super().changelist_view(request, extra_context)
 
     @admin.action(description="Activate selected version", permissions=["change"])

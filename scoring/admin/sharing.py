@@ -23,7 +23,7 @@ CREATE_FIELDS = ("label", "group", "by", "show_scores", "show_positions", "show_
 
 
 @admin.register(RoadmapShareLink)
-class RoadmapShareLinkAdmin(RoleAdminMixin, admin.ModelAdmin):  # type: ignore[type-arg]
+class RoadmapShareLinkAdmin(RoleAdminMixin, admin.ModelAdmin):
     list_display = ("label", "by", "group", "expires_at", "revoked_at", "active", "created_by")
     list_select_related = ("created_by",)
     actions = ("revoke",)

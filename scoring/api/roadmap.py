@@ -13,13 +13,14 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.request import Request
 from rest_framework.response import Response
+from rest_framework.serializers import BaseSerializer
 from rest_framework.views import APIView
 
 from config.api.fields import MAX_PK, ApiModelSerializer, AwareDateTimeField
 from config.api.openapi import error_responses
 from config.api.permissions import ProductOnly
 from config.api.serializers import StrictSerializer
-from config.roles import user_roles
+from config.roles import acting_user, user_roles
 from roadmap.filters import RoadmapItemFilterSet
 from scoring.models import RoadmapBy, RoadmapGroup, RoadmapShareLink
 from scoring.selectors.roadmap import RoadmapView, roadmap_view
@@ -47,7 +48,7 @@ class RoadmapCardSerializer(StrictSerializer):
 
 class RoadmapColumnSerializer(StrictSerializer):
     key = serializers.CharField()
-    label = serializers.CharField()
+    label = serializers.CharField()  # type: ignore[assignment]  # a field named "label"
 
 
 class RoadmapCellSerializer(StrictSerializer):
@@ -57,7 +58,7 @@ class RoadmapCellSerializer(StrictSerializer):
 
 class RoadmapRowSerializer(StrictSerializer):
     key = serializers.CharField()
-    label = serializers.CharField()
+    label = serializers.CharField()  # type: ignore[assignment]  # a field named "label"
     cells = RoadmapCellSerializer(many=True)
 
 
@@ -212,9 +213,9 @@ class RoadmapShareLinkViewSet(
     lookup_value_regex = r"[0-9]+"
     queryset = RoadmapShareLink.objects.order_by("-created_at", "-id")
 
-    def perform_create(self, serializer: RoadmapShareLinkSerializer) -> None:  # type: ignore[override]
+    def perform_create(self, serializer: BaseSerializer[RoadmapShareLink]) -> None:
         serializer.instance = sharing.share_link_create(
-            created_by=self.request.user, **serializer.validated_data
+            created_by=acting_user(self.request.user), **serializer.validated_data
         )
 
     def destroy(self, request: Request, *args: Any, **kwargs: Any) -> Response:

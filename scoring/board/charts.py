@@ -324,7 +324,7 @@ def grouped_bar_chart_svg(
     # Legend.
     colours = ((names[0], _BASELINE_COLOUR), (names[1], _LINE_COLOUR))
     for index, (name, colour) in enumerate(colours):
-        x = left + index * 120
+        x: float = left + index * 120
         parts.append(
             f'<rect x="{x}" y="{top + 2}" width="12" height="12" fill="{colour}"/>'
             f'<text x="{x + 18}" y="{top + 12}">{escape(name)}</text>'

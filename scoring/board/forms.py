@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from roadmap.choices import RANKABLE_STATUSES
 from scoring.models import Ranking, RoadmapBy, RoadmapGroup
+from scoring.selectors.board import FilterOptions
 
 ANY = ("", _("Any"))
 
@@ -31,10 +32,17 @@ class BoardFilterForm(forms.Form):
     )
     owner = forms.TypedChoiceField(label=_("Owner"), required=False, coerce=int, empty_value=None)
 
-    def __init__(self, *args: Any, options: dict[str, list[tuple[int, str]]], **kwargs: Any):
+    def __init__(self, *args: Any, options: FilterOptions, **kwargs: Any):
         super().__init__(*args, **kwargs)
-        for name, key in (("theme", "themes"), ("segment", "segments"), ("owner", "owners")):
-            self.fields[name].choices = [ANY, *options[key]]
+        fields: tuple[tuple[str, Literal["themes", "segments", "owners"]], ...] = (
+            ("theme", "themes"),
+            ("segment", "segments"),
+            ("owner", "owners"),
+        )
+        for name, key in fields:
+            field = self.fields[name]
+            assert isinstance(field, forms.ChoiceField)  # the TypedChoiceFields above
+            field.choices = [ANY, *options[key]]
 
     def filters(self) -> dict[str, Any]:
         """The valid, non-empty filters as data of LiveRankingFilterSet; a value that is

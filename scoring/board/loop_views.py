@@ -16,6 +16,7 @@ from django.utils import timezone, translation
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
+from config.roles import acting_user
 from scoring import selectors
 from scoring.board.forms import BoardFilterForm, RoadmapLayoutForm
 from scoring.board.presenters.roadmap import STAFF_FIELDS, CardFields, roadmap_page
@@ -76,12 +77,12 @@ def roadmap_shared(request: HttpRequest, token: str) -> HttpResponse:
 @staff_member_required
 def notifications(request: HttpRequest) -> HttpResponse:
     """The signed-in user's notifications, newest first, with the unread count."""
-    user_id = request.user.pk
+    user_id = acting_user(request.user).pk
     rows = list(loop_selectors.notification_list(user_id=user_id)[:200])
     context: dict[str, Any] = {
         "notifications": rows,
         "unread": sum(row.read_at is None for row in rows),
-        "email_on_ship": loop_services.notification_preference_of(user=request.user),  # type: ignore[arg-type]
+        "email_on_ship": loop_services.notification_preference_of(user=acting_user(request.user)),
     }
     return render(request, "board/notifications.html", context)
 
@@ -92,7 +93,7 @@ def notifications_read(request: HttpRequest) -> HttpResponse:
     """Mark one notification (`id`) or all of them read."""
     raw = request.POST.get("id", "")
     ids = [int(raw)] if raw.isdigit() and len(raw) < 12 else None
-    loop_services.notifications_mark_read(user=request.user, ids=ids)  # type: ignore[arg-type]
+    loop_services.notifications_mark_read(user=acting_user(request.user), ids=ids)
     return redirect("board:notifications")
 
 
@@ -100,7 +101,7 @@ def notifications_read(request: HttpRequest) -> HttpResponse:
 @staff_member_required
 def notifications_preferences(request: HttpRequest) -> HttpResponse:
     loop_services.notification_preference_set(
-        user=request.user,  # type: ignore[arg-type]
+        user=acting_user(request.user),
         email_on_ship=request.POST.get("email_on_ship") == "on",
     )
     return redirect("board:notifications")

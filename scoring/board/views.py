@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods
 
+from config.roles import acting_user
 from config.web import web_user_required
 from roadmap.models import RoadmapItem
 from scoring import selectors, services
@@ -92,7 +93,7 @@ def publish(request: HttpRequest) -> HttpResponse:
         form = PublishForm(request.POST)
         if form.is_valid() and form.cleaned_data["reviewed"] == reviewed:
             ranking = services.ranking_publish(
-                note=form.cleaned_data["note"], published_by=request.user
+                note=form.cleaned_data["note"], published_by=acting_user(request.user)
             )
             messages.success(
                 request,

@@ -400,16 +400,16 @@ def build_plan(*, anchor: datetime, seed: int = SEED) -> Plan:
 
     for theme_index, (theme, (_, home_segments, items)) in enumerate(THEMES.items()):
         for title, status, description in items:
-            reach = float(round(10 ** rng.uniform(2.3, 4.3) / 50) * 50)
-            impact = rng.choices(RICE_SCALE, weights=(1, 3, 4, 3, 1))[0]
+            reach: float | None = float(round(10 ** rng.uniform(2.3, 4.3) / 50) * 50)
+            impact: float | None = rng.choices(RICE_SCALE, weights=(1, 3, 4, 3, 1))[0]
             confidence = rng.choice((0.5, 0.6, 0.7, 0.8, 0.8, 0.9, 1.0))
-            effort = rng.choice((0.5, 1.0, 1.5, 2.0, 3.0, 5.0, 8.0))
+            effort: float | None = rng.choice((0.5, 1.0, 1.5, 2.0, 3.0, 5.0, 8.0))
             if title in missing_estimates:
                 blank = rng.sample(("reach", "impact", "effort"), rng.randint(1, 2))
                 reach = None if "reach" in blank else reach
                 impact = None if "impact" in blank else impact
                 effort = None if "effort" in blank else effort
-            owner = PRODUCT_USERS[theme_index % len(PRODUCT_USERS)]
+            owner: str | None = PRODUCT_USERS[theme_index % len(PRODUCT_USERS)]
             if rng.random() < 0.2:
                 owner = rng.choice(PRODUCT_USERS)
             if status == C and rng.random() < 0.25:

@@ -21,10 +21,10 @@ from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, TypeVar
 
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import AbstractBaseUser, Group
+from django.contrib.auth.models import Group, User
 from django.db import models, transaction
 from django.db.models import Max
 
@@ -105,7 +105,7 @@ def demo_history_stamp(
     obj: models.Model,
     *,
     when: datetime,
-    user: AbstractBaseUser | None,
+    user: User | None,
     reason: str = CHANGE_REASON,
     after_history_id: int = 0,
 ) -> None:
@@ -118,9 +118,10 @@ def demo_history_stamp(
     )
 
 
-def demo_backdate_created(
-    model: type[MarketSignal] | type[FrictionReport], sent: dict[int, datetime]
-) -> None:
+_Sent = TypeVar("_Sent", MarketSignal, FrictionReport)
+
+
+def demo_backdate_created(model: type[_Sent], sent: dict[int, datetime]) -> None:
     """Demo only: date new signals or reports (by id), their history rows and their
     links' history rows at the time each was sent, in a few bulk statements."""
     if not sent:
@@ -129,11 +130,11 @@ def demo_backdate_created(
     for row in rows:
         row.created_at = row.updated_at = sent[row.pk]
     model.objects.bulk_update(rows, ["created_at", "updated_at"], batch_size=500)
-    history = model.history.model  # type: ignore[attr-defined]
+    history = model.history.model
     link_model, fk = (
         (SignalLink, "signal_id") if model is MarketSignal else (ReportLink, "report_id")
     )
-    link_history = link_model.history.model  # type: ignore[attr-defined]
+    link_history = link_model.history.model
     for historical, key in ((history, "id"), (link_history, fk)):
         stamped = list(historical.objects.filter(**{f"{key}__in": list(sent)}))
         for entry in stamped:
@@ -301,7 +302,7 @@ class _Writer:
         row per step, and before shipping the score the ranking saw then (calibration
         reads it as the score's assumptions). No service writes the past, so these rows
         are written here, their scores computed by the engine."""
-        history = RoadmapItem.history.model  # type: ignore[attr-defined]
+        history = RoadmapItem.history.model
         model = ScoringModel.objects.filter(is_active=True).first()
         params = selectors.scoring_model_params(model) if model is not None else None
         rows, points = [], []

@@ -22,6 +22,9 @@ Decisions the contract leaves open are documented where they are made; the short
 
 from scoring.engine.explain import (
     ChangeSplit,
+    ContributorJson,
+    ContributorsJson,
+    Explanation,
     explanation,
     split_change,
 )
@@ -75,9 +78,12 @@ __all__ = [
     "ChangeSplit",
     "ConfidenceParts",
     "Contributor",
+    "ContributorJson",
+    "ContributorsJson",
     "EffortParts",
     "Estimates",
     "EvidenceSums",
+    "Explanation",
     "ImpactParts",
     "Params",
     "RankEntry",

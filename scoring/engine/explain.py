@@ -8,6 +8,7 @@ from collections.abc import Mapping
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from types import MappingProxyType
+from typing import NotRequired, TypedDict
 
 from scoring.engine.params import FACTORS
 from scoring.engine.score import Contributor, ScoreResult, _require_aware
@@ -107,7 +108,33 @@ def split_change(before: ScoreResult, after: ScoreResult) -> ChangeSplit:
     )
 
 
-def _contributor_json(contributor: Contributor) -> dict[str, object]:
+class ContributorJson(TypedDict):
+    id: int
+    weight: float
+    share: float
+
+
+class ContributorsJson(TypedDict):
+    reports: list[ContributorJson]
+    signals: list[ContributorJson]
+
+
+class Explanation(TypedDict):
+    """The JSON-ready explanation of a score (SCORING.md, "Explanation")."""
+
+    computed_at: str  # ISO 8601, UTC
+    model_version: int
+    score: float | None
+    reach: dict[str, float | None]  # value, product, marketing
+    impact: dict[str, float | None]  # value, product, marketing
+    confidence: dict[str, float]  # value, product, evidence
+    effort: dict[str, float | None]  # value, estimate
+    missing: list[str]
+    counts: dict[str, int]  # reports, signals
+    contributors: NotRequired[ContributorsJson]
+
+
+def _contributor_json(contributor: Contributor) -> ContributorJson:
     return {"id": contributor.id, "weight": contributor.weight, "share": contributor.share}
 
 
@@ -117,7 +144,7 @@ def explanation(
     computed_at: datetime,
     model_version: int,
     contributors: tuple[tuple[Contributor, ...], tuple[Contributor, ...]] | None = None,
-) -> dict[str, object]:
+) -> Explanation:
     """Build the JSON-ready explanation stored with every score.
 
     It repeats every part of the computation so that a reader can redo the arithmetic
@@ -125,7 +152,7 @@ def explanation(
     explanations compare as text.
     """
     _require_aware(computed_at, "computed_at")
-    data: dict[str, object] = {
+    data: Explanation = {
         "computed_at": computed_at.astimezone(UTC).isoformat(),
         "model_version": model_version,
         "score": result.score,

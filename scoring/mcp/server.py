@@ -26,7 +26,7 @@ from scoring.mcp import access, tools
 
 T = TypeVar("T")
 
-READ_ONLY = ToolAnnotations(readOnlyHint=True, destructiveHint=False, openWorldHint=False)
+READ_ONLY = ToolAnnotations(read_only_hint=True, destructive_hint=False, open_world_hint=False)
 Limit = Annotated[int, Field(ge=1, le=tools.MAX_LIMIT, description="At most this many rows.")]
 SignalKindName = Literal[
     "customer_request",
@@ -123,7 +123,9 @@ def build_server() -> MCPServer:
         return await _run(ctx, lambda caller: tools.list_emerging_topics(caller, limit=limit))
 
     @server.tool(
-        annotations=ToolAnnotations(readOnlyHint=False, destructiveHint=False, idempotentHint=True)
+        annotations=ToolAnnotations(
+            read_only_hint=False, destructive_hint=False, idempotent_hint=True
+        )
     )
     async def submit_signal(
         ctx: Context,

@@ -132,11 +132,11 @@ def explain_item(caller: Caller, *, item_id: int) -> dict[str, Any]:
     if item is None:
         raise ToolInputError(f"There is no item {item_id}.")
     detail = selectors.item_score_detail(item=item, history_limit=10)
-    detail["history"] = [
+    history = [
         {"computed_at": h.computed_at, "score": h.score, "position": h.position}
         for h in detail["history"]
     ]
-    return _plain(detail)
+    return _plain({**detail, "history": history})
 
 
 def search_evidence(caller: Caller, *, query: str, kind: str, limit: int) -> dict[str, Any]:

@@ -133,7 +133,7 @@ def _item_inputs(
                 status=row[7],
             )
         )
-    for row in SignalLink.objects.filter(item_id__in=item_ids).values_list(
+    for link in SignalLink.objects.filter(item_id__in=item_ids).values_list(
         "item_id",
         "signal_id",
         "signal__kind",
@@ -142,14 +142,14 @@ def _item_inputs(
         "weight",
         "signal__dismissed",
     ):
-        signals[row[0]].append(
+        signals[link[0]].append(
             engine.SignalInput(
-                id=row[1],
-                kind=row[2],
-                observed_at=row[3],
-                segment=row[4],
-                link_weight=row[5],
-                dismissed=row[6],
+                id=link[1],
+                kind=link[2],
+                observed_at=link[3],
+                segment=link[4],
+                link_weight=link[5],
+                dismissed=link[6],
             )
         )
     return reports, signals
@@ -193,7 +193,7 @@ def _resolutions(
     state (addressed or dismissed). One query."""
     if not ids:
         return {}
-    history = model.history.model  # type: ignore[attr-defined]
+    history = model.history.model
     flag = "status" if model is FrictionReport else "dismissed"
     rows = (
         history.objects.filter(id__in=ids)
@@ -246,7 +246,7 @@ def my_evidence(*, user: Any, filters: EvidenceFilters) -> list[EvidenceRow]:
                 detail=signal.get_kind_display(),
                 observed_at=signal.observed_at,
                 status=status,
-                status_label=ReportStatus(status).label,
+                status_label=str(ReportStatus(status).label),
                 source=signal.source,
                 external_id=signal.external_id,
             )

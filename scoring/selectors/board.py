@@ -4,7 +4,8 @@ choices and the evidence behind an item."""
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from datetime import datetime
+from typing import TypedDict
 
 from django.contrib.auth import get_user_model
 from django.db.models import (
@@ -65,7 +66,21 @@ def item_evidence_counts(*, item_ids: Sequence[int]) -> dict[int, dict[str, int]
     return counts
 
 
-def board_filter_options() -> dict[str, list[tuple[int, str]]]:
+class FilterOptions(TypedDict):
+    """(id, label) choices of the board's filters."""
+
+    themes: list[tuple[int, str]]
+    segments: list[tuple[int, str]]
+    owners: list[tuple[int, str]]
+
+
+class EvidenceDetail(TypedDict):
+    title: str
+    detail: str
+    observed_at: datetime | None
+
+
+def board_filter_options() -> FilterOptions:
     """The choices of the board's filters: themes, segments, and the users who own at
     least one item, as (id, label). Three queries."""
     owners = (
@@ -86,10 +101,10 @@ def board_filter_options() -> dict[str, list[tuple[int, str]]]:
 
 def evidence_details(
     *, report_ids: Sequence[int], signal_ids: Sequence[int]
-) -> dict[tuple[str, int], dict[str, Any]]:
+) -> dict[tuple[str, int], EvidenceDetail]:
     """What the board shows of the given friction reports and signals, keyed by
     ("report" | "signal", id). One query per kind asked for."""
-    details: dict[tuple[str, int], dict[str, Any]] = {}
+    details: dict[tuple[str, int], EvidenceDetail] = {}
     if report_ids:
         reports = FrictionReport.objects.filter(pk__in=list(report_ids)).only(
             "pk", "title", "campaign", "funnel_stage", "affected_people", "observed_at"

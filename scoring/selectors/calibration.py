@@ -7,7 +7,7 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Mapping, Sequence
 from datetime import datetime
-from typing import Any
+from typing import Any, TypedDict
 
 from django.db.models import (
     Count,
@@ -27,6 +27,80 @@ from scoring.models import (
 from signals.kpis.ranges import kpi_lift
 from signals.kpis.selectors import finite, ship_time
 from signals.models import Outcome
+
+
+class CalibrationSummary(TypedDict):
+    items: int
+    calibrated_items: int
+    reach_ratio: float | None
+    impact_ratio: float | None
+    score_ratio: float | None
+
+
+class Suggestion(TypedDict):
+    multiplier: float
+    based_on: list[int]
+    open_items: int
+
+
+class AppliedCalibration(TypedDict):
+    multiplier: float
+    applied_at: datetime
+    items_changed: int
+
+
+class OwnerCalibration(CalibrationSummary):
+    owner: int
+    owner_name: str | None
+    suggestion: Suggestion | None
+    last_applied: AppliedCalibration | None
+
+
+class ThemeCalibration(CalibrationSummary):
+    theme: int | None
+    theme_name: str | None
+
+
+class TeamSummary(TypedDict):
+    items: int
+    reach_ratio: float | None
+
+
+class CalibrationMethod(TypedDict):
+    quarter_days: float
+    impact_steps: list[dict[str, float]]  # min_lift, impact
+    min_impact: float
+    multiplier_min: float
+    multiplier_max: float
+    min_calibrated_items: int
+
+
+class CalibratedItemJson(TypedDict):
+    item: int
+    title: str
+    owner: int | None
+    theme: int | None
+    shipped_at: datetime | None
+    assumed: dict[str, Any]  # source, computed_at and the estimates assumed
+    measured: dict[str, float | int | None]  # reach, impact, outcomes
+    ratios: dict[str, float | None]  # reach, impact, score, product_reach, marketing_reach
+    calibrated: bool
+
+
+class CalibrationReport(TypedDict):
+    """What calibration_report returns (the API's CalibrationReportSerializer)."""
+
+    method: CalibrationMethod
+    items: list[CalibratedItemJson]
+    by_owner: list[OwnerCalibration]
+    by_theme: list[ThemeCalibration]
+    by_team: dict[str, TeamSummary]  # product, marketing
+
+
+class ClosingTheLoop(TypedDict):
+    launch_plan: LaunchPlan | None
+    outcomes: list[dict[str, Any]]  # outcome (the row), lift
+    calibration: CalibratedItemJson | None
 
 
 @dataclasses.dataclass(frozen=True)
@@ -90,11 +164,9 @@ def calibrated_items(
         return []
     ids = [item.pk for item in items]
     points = ScoreHistory.objects.in_bulk(
-        [item.history_id for item in items if item.history_id is not None]  # type: ignore[attr-defined]
+        [item.history_id for item in items if item.history_id is not None]
     )
-    current = ItemScore.objects.in_bulk(
-        [item.pk for item in items if item.history_id is None]  # type: ignore[attr-defined]
-    )
+    current = ItemScore.objects.in_bulk([item.pk for item in items if item.history_id is None])
     measured: dict[int, list[calibration.MeasuredOutcome]] = {item_id: [] for item_id in ids}
     rows = Outcome.objects.filter(item_id__in=ids).values_list(
         "item_id", "kpi", "baseline", "measured", "period_start", "period_end", "people_measured"
@@ -109,7 +181,7 @@ def calibrated_items(
         )
     result = []
     for item in items:
-        point: Any = points.get(item.history_id)  # type: ignore[attr-defined]
+        point: Any = points.get(item.history_id)
         source = "history"
         if point is None:
             point = current.get(item.pk)
@@ -127,8 +199,8 @@ def calibrated_items(
                 owner_id=item.owner_id,
                 owner_name=_person_name(item.owner),
                 theme_id=item.theme_id,
-                theme_name=item.theme.name if item.theme_id else None,
-                shipped_at=item.shipped_at,  # type: ignore[attr-defined]
+                theme_name=item.theme.name if item.theme is not None else None,
+                shipped_at=item.shipped_at,
                 assumed_source=source,
                 assumed_at=getattr(point, "computed_at", None),
                 assumed=assumed,
@@ -190,7 +262,7 @@ def calibration_suggestion(*, owner_id: int) -> CalibrationSuggestion | None:
     return _suggestions(items, _used_item_ids([owner_id])).get(owner_id)
 
 
-def _summary(rows: Sequence[CalibratedItem]) -> dict[str, Any]:
+def _summary(rows: Sequence[CalibratedItem]) -> CalibrationSummary:
     summary = calibration.summarize(row.result for row in rows)
     return {
         "items": len(rows),
@@ -201,12 +273,12 @@ def _summary(rows: Sequence[CalibratedItem]) -> dict[str, Any]:
     }
 
 
-def _team_summary(ratios: Sequence[float | None]) -> dict[str, Any]:
+def _team_summary(ratios: Sequence[float | None]) -> TeamSummary:
     values = [r for r in ratios if r is not None]
     return {"items": len(values), "reach_ratio": calibration.geometric_mean(values)}
 
 
-def calibration_report() -> dict[str, Any]:
+def calibration_report() -> CalibrationReport:
     """Estimate accuracy of shipped items with outcomes (scoring.calibration): per item,
     by owner (with the suggested confidence multiplier), by theme, and by team (product's
     reach estimate R_p and marketing's measured reach R_m, each against the measured
@@ -230,11 +302,11 @@ def calibration_report() -> dict[str, Any]:
         .values_list("owner_id", "n")
     )
 
-    by_owner = []
+    by_owner: list[OwnerCalibration] = []
     for owner_id in owner_ids:
         rows = [item for item in items if item.owner_id == owner_id]
         suggestion = suggestions.get(owner_id)
-        record = last_applied.get(owner_id)
+        applied = last_applied.get(owner_id)
         by_owner.append(
             {
                 "owner": owner_id,
@@ -248,18 +320,18 @@ def calibration_report() -> dict[str, Any]:
                     "open_items": open_counts.get(owner_id, 0),
                 },
                 "last_applied": None
-                if record is None
+                if applied is None
                 else {
-                    "multiplier": record.multiplier,
-                    "applied_at": record.applied_at,
-                    "items_changed": record.items_changed,
+                    "multiplier": applied.multiplier,
+                    "applied_at": applied.applied_at,
+                    "items_changed": applied.items_changed,
                 },
             }
         )
     themes: dict[int | None, list[CalibratedItem]] = {}
     for item in items:
         themes.setdefault(item.theme_id, []).append(item)
-    by_theme = [
+    by_theme: list[ThemeCalibration] = [
         {"theme": theme_id, "theme_name": rows[0].theme_name, **_summary(rows)}
         for theme_id, rows in sorted(
             themes.items(), key=lambda pair: (pair[0] is None, pair[1][0].theme_name or "")
@@ -286,7 +358,7 @@ def calibration_report() -> dict[str, Any]:
     }
 
 
-def _item_json(item: CalibratedItem) -> dict[str, Any]:
+def _item_json(item: CalibratedItem) -> CalibratedItemJson:
     result = item.result
     return {
         "item": item.item_id,
@@ -315,7 +387,7 @@ def _item_json(item: CalibratedItem) -> dict[str, Any]:
     }
 
 
-def item_closing_the_loop(*, item: RoadmapItem) -> dict[str, Any]:
+def item_closing_the_loop(*, item: RoadmapItem) -> ClosingTheLoop:
     """An item's launch and what it changed, for a page about the item (the board's):
     its launch plan (None without one), its outcomes, latest period first, each with its
     lift, and its calibration (None unless it shipped and has outcomes). Seven queries at

@@ -96,7 +96,7 @@ def _estimate_changes(
 ) -> dict[int, list[EstimateChange]]:
     """Net estimate changes per item over (since, until]. One query: the history rows in
     the window plus each item's last row at or before `since` (its state then)."""
-    history = RoadmapItem.history.model  # type: ignore[attr-defined]
+    history = RoadmapItem.history.model
     state_then = (
         history.objects.filter(id__in=item_ids, history_date__lte=since)
         .values("id")
@@ -155,7 +155,7 @@ def _link_events(
     """(item, evidence id) → ("added" | "removed", evidence, link weight) for links made or
     removed in (since, until], net of links made and removed inside the window. One
     query."""
-    history = link_model.history.model  # type: ignore[attr-defined]
+    history = link_model.history.model
     rows = (
         history.objects.filter(
             item_id__in=item_ids, history_date__gt=since, history_date__lte=until
@@ -190,7 +190,7 @@ def _status_events(
     because its status changed (a report addressed, dismissed or reopened; a signal
     dismissed or restored). Two queries: the status trail, then the links of the changed
     ones."""
-    history = evidence_model.history.model  # type: ignore[attr-defined]
+    history = evidence_model.history.model
     linked = link_model.objects.filter(item_id__in=item_ids).values(f"{target}_id")
     in_window = history.objects.filter(
         id__in=linked, history_date__gt=since, history_date__lte=until

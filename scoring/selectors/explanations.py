@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any, TypedDict
+from typing import TypedDict
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -25,7 +25,13 @@ from scoring.selectors.scores import (
 from scoring.selectors.scoring_models import scoring_model_active, scoring_model_params
 
 
-def item_explanation(*, item: RoadmapItem) -> dict[str, object] | None:
+class ItemExplanation(engine.Explanation):
+    """The explanation of the item's current score, and its place in the live ranking."""
+
+    position: int | None
+
+
+def item_explanation(*, item: RoadmapItem) -> ItemExplanation | None:
     """The explanation of SCORING.md for the item's current score, with contributors
     computed at the same `now` and under the same model as the stored score."""
     score = ItemScore.objects.select_related("model").filter(item=item).first()
@@ -40,13 +46,25 @@ def item_explanation(*, item: RoadmapItem) -> dict[str, object] | None:
         model_version=score.model.version,
         contributors=top,
     )
-    data["position"] = item_positions(item_ids=[item.pk]).get(item.pk)
-    return data
+    return {**data, "position": item_positions(item_ids=[item.pk]).get(item.pk)}
+
+
+class ItemScoreDetail(TypedDict):
+    change: ScoreChange | None
+    item: int
+    title: str
+    status: str
+    dirty: bool
+    score: float | None
+    position: int | None
+    missing: list[str] | None
+    explanation: ItemExplanation | None
+    history: list[ScoreHistory]
 
 
 def item_score_detail(
     *, item: RoadmapItem, history_limit: int = 100, since: datetime | None = None
-) -> dict[str, Any]:
+) -> ItemScoreDetail:
     """Everything about an item's score: the explanation of SCORING.md (None when the item
     was never scored), whether a recomputation is pending, its recent history and, with
     `since`, how and why its score changed since then (`item_score_change`)."""

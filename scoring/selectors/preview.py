@@ -5,7 +5,7 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Mapping
 from datetime import datetime
-from typing import Any
+from typing import Any, TypedDict
 
 from django.core.exceptions import ValidationError
 from django.utils import timezone
@@ -57,9 +57,39 @@ def _ranked_positions(
     return {entry.item_id: (entry.position, entry.score) for entry in engine.rank(candidates)}
 
 
+class PreviewRow(TypedDict):
+    item: int
+    title: str
+    position: int
+    score: float | None
+    active_position: int | None
+    active_score: float | None
+    change: int | None  # places gained (positive) against the active model
+
+
+class DroppedRow(TypedDict):
+    item: int
+    title: str
+    active_position: int
+    active_score: float | None
+
+
+class ModelPreview(TypedDict):
+    """What scoring_model_preview returns (the API's ScoringModelPreviewSerializer)."""
+
+    base_model_version: int
+    computed_at: datetime
+    parameters: dict[str, Any]
+    count: int
+    limit: int
+    results: list[PreviewRow]
+    dropped_count: int
+    dropped: list[DroppedRow]
+
+
 def scoring_model_preview(
     *, params: Mapping[str, Any], limit: int = 50, now: datetime | None = None
-) -> dict[str, Any]:
+) -> ModelPreview:
     """The ranking that `params` (over the active model) would give, next to the active
     model's, both computed in memory at the same instant. Writes nothing.
 
@@ -90,7 +120,7 @@ def scoring_model_preview(
             pk__in=[item_id for item_id, _ in ordered] + [item_id for item_id, _ in dropped[:limit]]
         ).values_list("id", "title")
     )
-    results = []
+    results: list[PreviewRow] = []
     for item_id, (position, score) in ordered:
         active_position = before[item_id][0] if item_id in before else None
         results.append(

@@ -118,11 +118,11 @@ def live_ranking_snapshot() -> list[RankingEntry]:
             title=score.item.title,
             jira_key=score.item.jira_key,
             position=position,
-            score=score.score,
-            reach=score.reach,
-            impact=score.impact,
+            score=_scored(score.score),
+            reach=_scored(score.reach),
+            impact=_scored(score.impact),
             confidence=score.confidence,
-            effort=score.effort,
+            effort=_scored(score.effort),
             # Factor parts only: contributors would cost a query per item, and they stay
             # readable live from the item's score.
             explanation=engine.explanation(
@@ -133,3 +133,10 @@ def live_ranking_snapshot() -> list[RankingEntry]:
         )
         for position, score in enumerate(scores, start=1)
     ]
+
+
+def _scored(value: float | None) -> float:
+    """A factor of a rankable score: `rankable` means scored, so never None."""
+    if value is None:
+        raise ValueError("a rankable item score without its factors")
+    return value

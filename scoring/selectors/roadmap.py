@@ -14,12 +14,12 @@ Cancelled launch plans give no date. Shipped and archived items are not on the r
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
 from django.db.models import QuerySet
+from django.http import QueryDict
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -128,7 +128,7 @@ def roadmap_view(
     today: date,
     by: str = RoadmapBy.HORIZON,
     group: str = RoadmapGroup.THEME,
-    filters: Mapping[str, Any] | None = None,
+    filters: QueryDict | dict[str, Any] | None = None,
     with_evidence: bool = False,
 ) -> RoadmapView:
     """The roadmap for `filters` (data of the item filters, as the board's). Four queries

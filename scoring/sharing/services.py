@@ -6,7 +6,7 @@ import hmac
 from datetime import datetime
 from typing import Any
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -20,7 +20,7 @@ MAX_SHARE_DAYS = 366
 
 @transaction.atomic
 def share_link_create(
-    *, created_by: AbstractBaseUser | None, expires_at: datetime, **fields: Any
+    *, created_by: User | None, expires_at: datetime, **fields: Any
 ) -> RoadmapShareLink:
     now = timezone.now()
     if expires_at <= now:

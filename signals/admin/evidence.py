@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
+from config.roles import acting_user
 from signals import services
 from signals.admin.base import EvidenceAdmin
 from signals.admin.filters import ObservedAgeFilter
@@ -65,7 +66,9 @@ class MarketSignalAdmin(RadarPanelMixin, EvidenceAdmin):
     def _set_dismissed(self, request: HttpRequest, queryset: QuerySet, *, dismissed: bool) -> None:
         owned = self.own_rows(request, queryset)
         count = signals_set_dismissed(
-            signal_ids=owned.values_list("pk", flat=True), dismissed=dismissed, user=request.user
+            signal_ids=owned.values_list("pk", flat=True),
+            dismissed=dismissed,
+            user=acting_user(request.user),
         )
         verb = "Dismissed" if dismissed else "Restored"
         self.message_user(request, f"{verb} {_signals(count)}.", messages.SUCCESS)

@@ -40,7 +40,7 @@ class LinkFormSet(ServiceFormSet):
         return link
 
     def service_update(self, form: forms.ModelForm) -> Any:
-        stored = self.model.objects.get(pk=form.instance.pk)
+        stored = type(form.instance)._default_manager.get(pk=form.instance.pk)
         before, after = self._ends(stored), self._ends(form.instance)
         if {k: v.pk for k, v in before.items()} != {k: v.pk for k, v in after.items()}:
             # Pointed at another record: unlink the old one, so it is rescored too.
@@ -49,7 +49,7 @@ class LinkFormSet(ServiceFormSet):
         return link
 
     def service_delete(self, form: forms.ModelForm) -> None:
-        stored = self.model.objects.get(pk=form.instance.pk)
+        stored = type(form.instance)._default_manager.get(pk=form.instance.pk)
         call_service(evidence_unlink, **self._ends(stored))
 
 
@@ -115,7 +115,7 @@ class ReportLinkInline(admin.TabularInline):
 class SignalItemLinkInline(admin.TabularInline):
     """The items a signal bears on; editable by whoever may change the signal."""
 
-    model = SignalLink
+    model: type[SignalLink | ReportLink] = SignalLink
     fk_name = "signal"
     formset = LinkFormSet
     fields = ("item", "weight", "item_status")

@@ -41,7 +41,7 @@ class ExpectedResultAdmin(RoleAdminMixin, SimpleHistoryAdmin):
 
 
 @admin.register(Notification)
-class NotificationAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+class NotificationAdmin(admin.ModelAdmin):
     list_display = ("event", "item", "user", "created_at", "read_at", "emailed_at")
     list_filter = ("event",)
     list_select_related = ("item", "user")
@@ -55,7 +55,7 @@ class NotificationAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
 
 
 @admin.register(NotificationPreference)
-class NotificationPreferenceAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+class NotificationPreferenceAdmin(admin.ModelAdmin):
     list_display = ("user", "email_on_ship")
     list_select_related = ("user",)
     raw_id_fields = ("user",)

@@ -59,7 +59,7 @@ class EvidenceLinkSerializer(StrictSerializer):
 class EvidenceSerializer(ApiModelSerializer):
     """Fields and checks signals and reports share."""
 
-    links = EvidenceLinkSerializer(
+    links = EvidenceLinkSerializer(  # type: ignore[call-arg]  # ListSerializer kwargs via many=True
         many=True,
         required=False,
         max_length=MAX_LINKS_PER_RECORD,
@@ -239,14 +239,14 @@ class MarketSignalBulkRecordSerializer(MarketSignalSerializer):
     """A signal in a bulk request: the sender's (source, external_id) is required, since
     it is what makes re-sending a record update it."""
 
-    source = StrictCharField(max_length=64)
+    source = StrictCharField(max_length=64)  # type: ignore[assignment]  # a field named "source"
     external_id = StrictCharField(max_length=200)
 
 
 class FrictionReportBulkRecordSerializer(FrictionReportSerializer):
     """A friction report in a bulk request: (source, external_id) is required."""
 
-    source = StrictCharField(max_length=64)
+    source = StrictCharField(max_length=64)  # type: ignore[assignment]  # a field named "source"
     external_id = StrictCharField(max_length=200)
 
 
@@ -308,7 +308,7 @@ class FrictionReportBulkSerializer(StrictSerializer):
 class OutcomeBulkRecordSerializer(OutcomeSerializer):
     """An outcome in a bulk request: (source, external_id) is required."""
 
-    source = StrictCharField(max_length=64)
+    source = StrictCharField(max_length=64)  # type: ignore[assignment]  # a field named "source"
     external_id = StrictCharField(max_length=200)
 
 
@@ -324,7 +324,7 @@ class BulkOutcomeSerializer(serializers.Serializer):
     index = serializers.IntegerField(help_text="The record's position in `records`.")
     status = serializers.CharField(help_text="`created`, `updated` or `rejected`.")
     id = serializers.IntegerField(allow_null=True, help_text="The record's id; null if rejected.")
-    errors = serializers.DictField(
+    errors = serializers.DictField(  # type: ignore[assignment]  # a field named "errors"
         child=serializers.JSONField(),
         allow_null=True,
         help_text="Why the record was rejected: each field and its messages.",

@@ -9,9 +9,9 @@ through the API).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.shortcuts import get_object_or_404
 from drf_spectacular.types import OpenApiTypes
@@ -24,9 +24,9 @@ from drf_spectacular.utils import (
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound
-from rest_framework.permissions import BasePermission
 from rest_framework.request import Request
 from rest_framework.response import Response
+from rest_framework.serializers import BaseSerializer
 
 from config.api.errors import Conflict
 from config.api.filtering import FILTER_BACKENDS
@@ -38,6 +38,8 @@ from config.api.openapi import (
     error_responses,
 )
 from config.api.permissions import EvidencePermission, ProductOnly, is_product
+from config.api.serializers import bound_instance
+from config.roles import acting_user
 from roadmap.models import RoadmapItem
 from signals import selectors, services
 from signals.api.serializers import (
@@ -59,8 +61,11 @@ from signals.api.serializers import (
     evidence_fields,
 )
 from signals.filters import FrictionReportFilterSet, MarketSignalFilterSet, OutcomeFilterSet
-from signals.models import FrictionReport, MarketSignal
+from signals.models import FrictionReport, MarketSignal, Outcome
 from signals.radar.api.views import EvidenceSuggestionsMixin
+
+if TYPE_CHECKING:
+    from rest_framework.permissions import _SupportsHasPermission
 
 
 @contextmanager
@@ -181,7 +186,7 @@ class EvidenceViewSet(BulkUpsertMixin, EvidenceSuggestionsMixin, viewsets.ModelV
     # Declared by each subclass.
     evidence_kwarg: str  # how the link services name this kind of evidence
 
-    def get_permissions(self) -> list[BasePermission]:
+    def get_permissions(self) -> Sequence[_SupportsHasPermission]:
         if self.action == "destroy":
             return [ProductOnly()]
         return super().get_permissions()
@@ -223,18 +228,18 @@ class MarketSignalViewSet(EvidenceViewSet):
     bulk_record_serializer_class = MarketSignalBulkRecordSerializer
     bulk_upsert = staticmethod(services.signals_bulk_upsert)
 
-    def perform_create(self, serializer: MarketSignalSerializer) -> None:
+    def perform_create(self, serializer: BaseSerializer[MarketSignal]) -> None:
         fields, links = evidence_fields(serializer.validated_data)
         with _conflicts_as_409():
             serializer.instance = services.signal_create(
-                submitted_by=self.request.user, links=links or (), **fields
+                submitted_by=acting_user(self.request.user), links=links or (), **fields
             )
 
-    def perform_update(self, serializer: MarketSignalSerializer) -> None:
+    def perform_update(self, serializer: BaseSerializer[MarketSignal]) -> None:
         fields, links = evidence_fields(serializer.validated_data)
         with _conflicts_as_409():
             serializer.instance = services.signal_update(
-                signal=serializer.instance, data=fields, links=links
+                signal=bound_instance(serializer), data=fields, links=links
             )
 
     def perform_destroy(self, instance: MarketSignal) -> None:
@@ -267,7 +272,7 @@ class MarketSignalViewSet(EvidenceViewSet):
     def _set_dismissed(self, *, dismissed: bool) -> Response:
         signal = self.get_object()
         services.signals_set_dismissed(
-            signal_ids=[signal.pk], dismissed=dismissed, user=self.request.user
+            signal_ids=[signal.pk], dismissed=dismissed, user=acting_user(self.request.user)
         )
         return Response(self.get_serializer(self.get_object()).data)
 
@@ -287,18 +292,18 @@ class FrictionReportViewSet(EvidenceViewSet):
     bulk_record_serializer_class = FrictionReportBulkRecordSerializer
     bulk_upsert = staticmethod(services.reports_bulk_upsert)
 
-    def perform_create(self, serializer: FrictionReportSerializer) -> None:
+    def perform_create(self, serializer: BaseSerializer[FrictionReport]) -> None:
         fields, links = evidence_fields(serializer.validated_data)
         with _conflicts_as_409():
             serializer.instance = services.report_create(
-                submitted_by=self.request.user, links=links or (), **fields
+                submitted_by=acting_user(self.request.user), links=links or (), **fields
             )
 
-    def perform_update(self, serializer: FrictionReportSerializer) -> None:
+    def perform_update(self, serializer: BaseSerializer[FrictionReport]) -> None:
         fields, links = evidence_fields(serializer.validated_data)
         with _conflicts_as_409():
             serializer.instance = services.report_update(
-                report=serializer.instance, data=fields, links=links
+                report=bound_instance(serializer), data=fields, links=links
             )
 
     def perform_destroy(self, instance: FrictionReport) -> None:
@@ -383,16 +388,16 @@ class OutcomeViewSet(
     bulk_record_serializer_class = OutcomeBulkRecordSerializer
     bulk_upsert = staticmethod(services.outcomes_bulk_upsert)
 
-    def perform_create(self, serializer: OutcomeSerializer) -> None:
+    def perform_create(self, serializer: BaseSerializer[Outcome]) -> None:
         with _conflicts_as_409():
             serializer.instance = services.outcome_create(
-                submitted_by=self.request.user, **serializer.validated_data
+                submitted_by=acting_user(self.request.user), **serializer.validated_data
             )
 
-    def perform_update(self, serializer: OutcomeSerializer) -> None:
+    def perform_update(self, serializer: BaseSerializer[Outcome]) -> None:
         with _conflicts_as_409():
             serializer.instance = services.outcome_update(
-                outcome=serializer.instance, data=dict(serializer.validated_data)
+                outcome=bound_instance(serializer), data=dict(serializer.validated_data)
             )
 
 

@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from simple_history.admin import SimpleHistoryAdmin
 
+from config.roles import acting_user
 from signals.campaigns import proposals, services
 from signals.campaigns.funnel import STAGES
 from signals.campaigns.models import Campaign, FrictionProposal, FunnelSnapshot, ProposalStatus
@@ -62,7 +63,7 @@ class CampaignAdmin(SimpleHistoryAdmin):
             services.campaign_update(campaign=obj, data=_fields_of(form))
             return
         fields = {name: form.cleaned_data[name] for name in form.cleaned_data}
-        submitted_by = fields.pop("submitted_by", None) or request.user
+        submitted_by = fields.pop("submitted_by", None) or acting_user(request.user)
         created = services.campaign_create(submitted_by=submitted_by, **fields)
         obj.pk = created.pk
 
@@ -139,7 +140,7 @@ class FunnelSnapshotAdmin(SimpleHistoryAdmin):
             services.snapshot_update(snapshot=obj, data=_fields_of(form))
             return
         fields = {name: form.cleaned_data[name] for name in form.cleaned_data}
-        submitted_by = fields.pop("submitted_by", None) or request.user
+        submitted_by = fields.pop("submitted_by", None) or acting_user(request.user)
         created = services.snapshot_create(submitted_by=submitted_by, **fields)
         obj.pk = created.pk
 
@@ -191,9 +192,13 @@ class FrictionProposalAdmin(SimpleHistoryAdmin):
         for proposal in queryset.filter(status=ProposalStatus.PROPOSED):
             try:
                 if confirm:
-                    proposals.friction_proposal_confirm(proposal=proposal, user=request.user)
+                    proposals.friction_proposal_confirm(
+                        proposal=proposal, user=acting_user(request.user)
+                    )
                 else:
-                    proposals.friction_proposal_dismiss(proposal=proposal, user=request.user)
+                    proposals.friction_proposal_dismiss(
+                        proposal=proposal, user=acting_user(request.user)
+                    )
                 done += 1
             except InvalidTransition:
                 refused += 1  # decided meanwhile by someone else

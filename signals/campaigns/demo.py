@@ -15,7 +15,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db import transaction
 from django.utils import timezone
 
@@ -93,7 +93,7 @@ def _months(today: date) -> list[tuple[date, date]]:
 @transaction.atomic
 def campaigns_demo_seed(
     *,
-    user: AbstractBaseUser | None = None,
+    user: User | None = None,
     segments: Sequence[Segment] = (),
     today: date | None = None,
 ) -> DemoResult:

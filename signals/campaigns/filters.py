@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from collections import OrderedDict
 
 import django_filters as filters
 from django.db.models import QuerySet
@@ -45,8 +45,8 @@ class CampaignFilterSet(filters.FilterSet):
         )
 
     @classmethod
-    def get_filters(cls) -> dict[str, Any]:
-        return {**super().get_filters(), **date_range_filters(**_PERIOD_RANGE)}
+    def get_filters(cls) -> OrderedDict[str, filters.Filter]:
+        return OrderedDict({**super().get_filters(), **date_range_filters(**_PERIOD_RANGE)})
 
 
 class FunnelSnapshotFilterSet(filters.FilterSet):
@@ -68,8 +68,8 @@ class FunnelSnapshotFilterSet(filters.FilterSet):
         fields: list[str] = []
 
     @classmethod
-    def get_filters(cls) -> dict[str, Any]:
-        return {**super().get_filters(), **date_range_filters(**_PERIOD_RANGE)}
+    def get_filters(cls) -> OrderedDict[str, filters.Filter]:
+        return OrderedDict({**super().get_filters(), **date_range_filters(**_PERIOD_RANGE)})
 
 
 class FrictionProposalFilterSet(filters.FilterSet):

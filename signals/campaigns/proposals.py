@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
 from typing import Any
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -258,7 +258,7 @@ def _decided(proposal: FrictionProposal, target: str) -> FrictionProposal | None
 def friction_proposal_confirm(
     *,
     proposal: FrictionProposal,
-    user: AbstractBaseUser | None,
+    user: User | None,
     links: LinkPairs = (),
     title: str = "",
 ) -> FrictionProposal:
@@ -307,23 +307,21 @@ def friction_proposal_confirm(
     )
     locked.status = ProposalStatus.CONFIRMED
     locked.report = report
-    locked.decided_by = user  # type: ignore[assignment]
+    locked.decided_by = user
     locked.decided_at = timezone.now()
     locked.save(update_fields=["status", "report", "decided_by", "decided_at", "updated_at"])
     return locked
 
 
 @transaction.atomic
-def friction_proposal_dismiss(
-    *, proposal: FrictionProposal, user: AbstractBaseUser | None
-) -> FrictionProposal:
+def friction_proposal_dismiss(*, proposal: FrictionProposal, user: User | None) -> FrictionProposal:
     """Dismiss a proposal: it stays on record, is never proposed again, counts nowhere."""
     done = _decided(proposal, ProposalStatus.DISMISSED)
     if done is not None:
         return done
     locked = FrictionProposal.objects.get(pk=proposal.pk)
     locked.status = ProposalStatus.DISMISSED
-    locked.decided_by = user  # type: ignore[assignment]
+    locked.decided_by = user
     locked.decided_at = timezone.now()
     locked.save(update_fields=["status", "decided_by", "decided_at", "updated_at"])
     return locked

@@ -16,7 +16,7 @@ What counts in a window [from, to]:
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -144,8 +144,8 @@ def campaign_dashboard(*, date_from: date, date_to: date) -> Dashboard:
     the module docstring. Four queries."""
     econ = economics()
     in_window = Q(period_start__gte=date_from, period_end__lte=date_to)
-    per_campaign = {
-        row.pop("campaign_id"): row
+    per_campaign: dict[int, Mapping[str, Any]] = {
+        row["campaign_id"]: row
         for row in FunnelSnapshot.objects.filter(in_window)
         .order_by()
         .values("campaign_id")
@@ -284,7 +284,7 @@ def _add(
     group: GroupFigures,
     currency: str,
     spend: float,
-    sums: dict[str, Any],
+    sums: Mapping[str, Any],
     ltv: float | None,
     ltv_source: str | None,
 ) -> None:

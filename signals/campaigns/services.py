@@ -18,7 +18,7 @@ from dataclasses import replace
 from datetime import date
 from typing import Any
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
@@ -74,7 +74,7 @@ def _save(model: type[Campaign] | type[FunnelSnapshot], obj: Any, noun: str) -> 
 
 
 @transaction.atomic
-def campaign_create(*, submitted_by: AbstractBaseUser | None = None, **fields: Any) -> Campaign:
+def campaign_create(*, submitted_by: User | None = None, **fields: Any) -> Campaign:
     campaign = Campaign(submitted_by=submitted_by, **fields)
     _check_external_id(Campaign, campaign, "campaign")
     campaign.full_clean()
@@ -100,7 +100,7 @@ def campaign_delete(*, campaign: Campaign) -> None:
 
 
 def campaigns_bulk_upsert(
-    *, records: Sequence[BulkRecord], user: AbstractBaseUser, may_update_any: bool = False
+    *, records: Sequence[BulkRecord], user: User, may_update_any: bool = False
 ) -> BulkResult:
     """Create or update campaigns by (source, external_id), answered record by record."""
     return evidence_bulk_upsert(
@@ -139,9 +139,7 @@ def _queue_proposals(campaign_ids: Iterable[int]) -> None:
 
 
 @transaction.atomic
-def snapshot_create(
-    *, submitted_by: AbstractBaseUser | None = None, **fields: Any
-) -> FunnelSnapshot:
+def snapshot_create(*, submitted_by: User | None = None, **fields: Any) -> FunnelSnapshot:
     snapshot = FunnelSnapshot(submitted_by=submitted_by, **fields)
     _snapshot_write(snapshot)
     return snapshot
@@ -182,7 +180,7 @@ def _snapshot_write(snapshot: FunnelSnapshot) -> None:
 
 
 def snapshots_bulk_upsert(
-    *, records: Sequence[BulkRecord], user: AbstractBaseUser, may_update_any: bool = False
+    *, records: Sequence[BulkRecord], user: User, may_update_any: bool = False
 ) -> BulkResult:
     """Create or update funnel snapshots by (source, external_id), answered record by
     record; a record whose period overlaps another of its campaign (stored, or accepted

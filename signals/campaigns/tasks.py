@@ -5,12 +5,13 @@ from __future__ import annotations
 from celery import shared_task
 from django.db import InterfaceError, OperationalError
 
+from config.dispatch import RetryOptions
 from signals.campaigns import proposals
 from signals.campaigns.models import Campaign
 
 # Transient failures only (a lost connection, a lock timeout); the daily run catches up on
 # anything else.
-_RETRY = {
+_RETRY: RetryOptions = {
     "autoretry_for": (OperationalError, InterfaceError),
     "retry_backoff": 2,
     "retry_backoff_max": 60,

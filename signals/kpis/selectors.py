@@ -76,7 +76,7 @@ class SharedKpis(TypedDict):
 def ship_time(item_ref: Any) -> Subquery:
     """When the item named by `item_ref` last became shipped, from its history: the
     first `shipped` row after its last row in any other status (NULL without one)."""
-    history = RoadmapItem.history.model  # type: ignore[attr-defined]
+    history = RoadmapItem.history.model
     reopened = (
         history.objects.filter(id=OuterRef("id"))
         .exclude(status=ItemStatus.SHIPPED)
@@ -105,7 +105,7 @@ def item_ship_times(*, item_ids: Sequence[int]) -> dict[int, datetime | None]:
     return dict(rows)
 
 
-def _latest_outcomes(*, kpis: Sequence[str], per: Sequence[str]) -> list[dict[str, Any]]:
+def _latest_outcomes(*, kpis: Sequence[str], per: Sequence[str]) -> list[Mapping[str, Any]]:
     """For each combination of `per` (e.g. channel and item), the outcome of `kpis` with
     the latest period (then the highest id). One query."""
     rank = Window(
@@ -184,7 +184,7 @@ def kpis_shared() -> SharedKpis:
     Each lists the items that moved it, largest gain first. Four queries.
     """
     channel_order = {code: n for n, code in enumerate(Channel.values)}
-    by_channel: dict[str, dict[str, list[dict[str, Any]]]] = {k: {} for k in SHARED_RATE_KPIS}
+    by_channel: dict[str, dict[str, list[Mapping[str, Any]]]] = {k: {} for k in SHARED_RATE_KPIS}
     for row in _latest_outcomes(kpis=SHARED_RATE_KPIS, per=("kpi", "channel", "item_id")):
         by_channel[row["kpi"]].setdefault(row["channel"], []).append(row)
     rates: dict[str, list[KpiByChannel]] = {
@@ -197,7 +197,7 @@ def kpis_shared() -> SharedKpis:
         for kpi, groups in by_channel.items()
     }
 
-    by_segment: dict[int | None, list[dict[str, Any]]] = {}
+    by_segment: dict[int | None, list[Mapping[str, Any]]] = {}
     for row in _latest_outcomes(kpis=(Kpi.LTV,), per=("segment_id", "item_id")):
         by_segment.setdefault(row["segment_id"], []).append(row)
     ltv = [

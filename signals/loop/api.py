@@ -4,7 +4,7 @@ item's evidence, and the caller's notifications."""
 from __future__ import annotations
 
 import math
-from typing import Any
+from typing import Any, cast
 
 from django.db.models import QuerySet
 from drf_spectacular.utils import extend_schema, extend_schema_view
@@ -13,6 +13,7 @@ from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound
 from rest_framework.request import Request
 from rest_framework.response import Response
+from rest_framework.serializers import BaseSerializer
 from rest_framework.views import APIView
 
 from config.api.fields import (
@@ -22,8 +23,8 @@ from config.api.fields import (
 )
 from config.api.openapi import error_responses
 from config.api.permissions import SharedWithMarketing
-from config.api.serializers import StrictSerializer
-from config.roles import user_roles
+from config.api.serializers import StrictSerializer, bound_instance
+from config.roles import acting_user, user_roles
 from roadmap.models import LaunchPlan, RoadmapItem, Segment
 from signals.loop import selectors, services
 from signals.loop.models import ExpectedResult, Notification
@@ -79,11 +80,12 @@ class ExpectedResultSerializer(ApiModelSerializer):
 
     def _judged(self, obj: ExpectedResult) -> selectors.ExpectedAgainstMeasured:
         # A list judges its whole page at once (ExpectedResultViewSet.list); one row alone.
-        cache = self.context.setdefault("judged", {})
+        # The context is the dict the view passed in (typed as a read-only mapping).
+        cache = cast(dict[str, Any], self.context).setdefault("judged", {})
         if obj.pk not in cache:
             for row in selectors.expected_results_judged(expected=[obj]):
                 cache[row.expected.pk] = row
-        return cache[obj.pk]  # type: ignore[no-any-return]
+        return cache[obj.pk]
 
     def get_verdict(self, obj: ExpectedResult) -> str:
         return self._judged(obj).judgement.verdict.value
@@ -149,14 +151,14 @@ class ExpectedResultViewSet(
             return self.get_paginated_response(serializer.data)
         return Response(serializer.data)
 
-    def perform_create(self, serializer: ExpectedResultSerializer) -> None:  # type: ignore[override]
+    def perform_create(self, serializer: BaseSerializer[ExpectedResult]) -> None:
         serializer.instance = services.expected_result_create(
-            created_by=self.request.user, **serializer.validated_data
+            created_by=acting_user(self.request.user), **serializer.validated_data
         )
 
-    def perform_update(self, serializer: ExpectedResultSerializer) -> None:  # type: ignore[override]
+    def perform_update(self, serializer: BaseSerializer[ExpectedResult]) -> None:
         serializer.instance = services.expected_result_update(
-            expected=serializer.instance, data=dict(serializer.validated_data)
+            expected=bound_instance(serializer), data=dict(serializer.validated_data)
         )
 
     def perform_destroy(self, instance: ExpectedResult) -> None:
@@ -243,7 +245,7 @@ class NotificationViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     filter_backends = ()
 
     def get_queryset(self) -> QuerySet[Notification]:
-        rows = selectors.notification_list(user_id=self.request.user.pk)
+        rows = selectors.notification_list(user_id=acting_user(self.request.user).pk)
         if self.request.query_params.get("unread") == "true":
             rows = rows.filter(read_at__isnull=True)
         return rows
@@ -258,7 +260,7 @@ class NotificationViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         body = NotificationsReadSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         marked = services.notifications_mark_read(
-            user=request.user,
-            ids=body.validated_data.get("ids"),  # type: ignore[arg-type]
+            user=acting_user(request.user),
+            ids=body.validated_data.get("ids"),
         )
         return Response({"marked": marked})

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from django.conf import settings
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.core.mail import send_mail
 from django.db import transaction
 from django.utils import timezone, translation
@@ -38,9 +38,7 @@ EXPECTED_RESULT_FIELDS = (
 
 
 @transaction.atomic
-def expected_result_create(
-    *, created_by: AbstractBaseUser | None = None, **fields: Any
-) -> ExpectedResult:
+def expected_result_create(*, created_by: User | None = None, **fields: Any) -> ExpectedResult:
     row = ExpectedResult(created_by=created_by, **fields)
     row.full_clean()
     row.save()
@@ -119,14 +117,14 @@ def _notifications_email(*, item_ids: Sequence[int]) -> None:
                 "Tell the customers who asked."
             ) % {"title": notification.item.title}
         try:
-            send_mail(subject, body, None, [user.email])  # type: ignore[attr-defined]
+            send_mail(subject, body, None, [user.email])
         except Exception:
             # The notification in the service stands; the email is not retried.
             logger.warning("could not email notification %s", notification.pk, exc_info=True)
 
 
 @transaction.atomic
-def notifications_mark_read(*, user: AbstractBaseUser, ids: Sequence[int] | None = None) -> int:
+def notifications_mark_read(*, user: User, ids: Sequence[int] | None = None) -> int:
     """Mark the user's notifications read (`ids`, or all unread). Returns how many."""
     rows = Notification.objects.filter(user_id=user.pk, read_at__isnull=True)
     if ids is not None:
@@ -135,14 +133,12 @@ def notifications_mark_read(*, user: AbstractBaseUser, ids: Sequence[int] | None
 
 
 @transaction.atomic
-def notification_preference_set(
-    *, user: AbstractBaseUser, email_on_ship: bool
-) -> NotificationPreference:
+def notification_preference_set(*, user: User, email_on_ship: bool) -> NotificationPreference:
     preference, _created = NotificationPreference.objects.update_or_create(
         user_id=user.pk, defaults={"email_on_ship": email_on_ship}
     )
     return preference
 
 
-def notification_preference_of(*, user: AbstractBaseUser) -> bool:
+def notification_preference_of(*, user: User) -> bool:
     return NotificationPreference.objects.filter(user_id=user.pk, email_on_ship=True).exists()

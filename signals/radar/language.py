@@ -91,7 +91,7 @@ def stop_words(language: str) -> frozenset[str]:
 @cache
 def _stemmer(language: str) -> Callable[[str], str]:
     name = {FRENCH: "french", ENGLISH: "english"}[language]
-    return snowballstemmer.stemmer(name).stemWord  # type: ignore[no-any-return]
+    return snowballstemmer.stemmer(name).stemWord
 
 
 def stem(word: str, language: str) -> str:

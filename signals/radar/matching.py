@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 
 from django.db import connection
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 
 from signals.models import FrictionReport, MarketSignal, ReportLink, SignalLink
 from signals.radar import text
@@ -81,7 +81,7 @@ def items_rank(
     table = connection.ops.quote_name(RadarPosting._meta.db_table)
     cases = " ".join(["WHEN %s THEN %s"] * len(terms))
     placeholders = ", ".join(["%s"] * len(terms))
-    params: list[object] = []
+    params: list[str | float] = []
     for term in terms:
         params.extend((term, vector[term]))
     params.extend(terms)
@@ -119,7 +119,9 @@ def items_rank(
 
 def doc_linked_item_ids(doc: RadarDoc) -> set[int]:
     if doc.signal_id:
-        rows = SignalLink.objects.filter(signal_id=doc.signal_id)
+        rows: QuerySet[SignalLink] | QuerySet[ReportLink] = SignalLink.objects.filter(
+            signal_id=doc.signal_id
+        )
     else:
         rows = ReportLink.objects.filter(report_id=doc.report_id)
     return set(rows.values_list("item_id", flat=True))

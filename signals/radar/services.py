@@ -14,7 +14,7 @@ import time
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -134,7 +134,7 @@ class RadarForbidden(PermissionDenied):
     pass
 
 
-def _may_act(user: AbstractBaseUser, doc: RadarDoc) -> None:
+def _may_act(user: User, doc: RadarDoc) -> None:
     """Product acts on any evidence; marketing on the evidence it submitted."""
     if has_role(user, Role.PRODUCT):
         return
@@ -145,7 +145,7 @@ def _may_act(user: AbstractBaseUser, doc: RadarDoc) -> None:
 
 
 @transaction.atomic
-def suggestion_accept(*, suggestion: RadarSuggestion, user: AbstractBaseUser) -> RadarSuggestion:
+def suggestion_accept(*, suggestion: RadarSuggestion, user: User) -> RadarSuggestion:
     """Link the evidence to the suggested item with weight 1 (through the signals link
     service, so scores are marked dirty) and remember the decision."""
     from signals.services import evidence_link_upsert  # signals.services imports this module
@@ -165,14 +165,14 @@ def suggestion_accept(*, suggestion: RadarSuggestion, user: AbstractBaseUser) ->
     )
     evidence_link_upsert(item=locked.item, weight=1.0, **evidence)
     locked.status = SuggestionStatus.ACCEPTED
-    locked.decided_by = user  # type: ignore[assignment]
+    locked.decided_by = user
     locked.decided_at = timezone.now()
     locked.save(update_fields=["status", "decided_by", "decided_at"])
     return locked
 
 
 @transaction.atomic
-def suggestion_reject(*, suggestion: RadarSuggestion, user: AbstractBaseUser) -> RadarSuggestion:
+def suggestion_reject(*, suggestion: RadarSuggestion, user: User) -> RadarSuggestion:
     """Remember that this item is not the evidence's: it is never suggested for it again."""
     locked = (
         RadarSuggestion.objects.select_for_update(of=("self",))
@@ -185,7 +185,7 @@ def suggestion_reject(*, suggestion: RadarSuggestion, user: AbstractBaseUser) ->
     if locked.status == SuggestionStatus.ACCEPTED:
         raise ValidationError("This suggestion was accepted; unlink the item instead.")
     locked.status = SuggestionStatus.REJECTED
-    locked.decided_by = user  # type: ignore[assignment]
+    locked.decided_by = user
     locked.decided_at = timezone.now()
     locked.save(update_fields=["status", "decided_by", "decided_at"])
     # Another item may take its place among the three.
@@ -197,7 +197,7 @@ def suggestion_reject(*, suggestion: RadarSuggestion, user: AbstractBaseUser) ->
 
 
 @transaction.atomic
-def duplicate_confirm(*, duplicate: RadarDuplicate, user: AbstractBaseUser) -> RadarDuplicate:
+def duplicate_confirm(*, duplicate: RadarDuplicate, user: User) -> RadarDuplicate:
     """The duplicate is dismissed (a signal) or set dismissed (a report) with a reference to
     its original, so it stops counting; the original and its links stay as they are."""
     from signals import services as evidence_services
@@ -224,7 +224,7 @@ def duplicate_confirm(*, duplicate: RadarDuplicate, user: AbstractBaseUser) -> R
         if report.status == "open":
             evidence_services.report_set_status(report=report, status="dismissed")
     locked.status = DuplicateStatus.CONFIRMED
-    locked.decided_by = user  # type: ignore[assignment]
+    locked.decided_by = user
     locked.decided_at = timezone.now()
     locked.save(update_fields=["status", "decided_by", "decided_at"])
     RadarDoc.objects.filter(pk=locked.doc_id).update(active=False)
@@ -234,7 +234,7 @@ def duplicate_confirm(*, duplicate: RadarDuplicate, user: AbstractBaseUser) -> R
 
 
 @transaction.atomic
-def duplicate_reject(*, duplicate: RadarDuplicate, user: AbstractBaseUser) -> RadarDuplicate:
+def duplicate_reject(*, duplicate: RadarDuplicate, user: User) -> RadarDuplicate:
     """Not a duplicate: the pair is never flagged again."""
     locked = (
         RadarDuplicate.objects.select_for_update(of=("self",))
@@ -247,7 +247,7 @@ def duplicate_reject(*, duplicate: RadarDuplicate, user: AbstractBaseUser) -> Ra
     if locked.status == DuplicateStatus.CONFIRMED:
         raise ValidationError("This duplicate was confirmed; restore the evidence instead.")
     locked.status = DuplicateStatus.REJECTED
-    locked.decided_by = user  # type: ignore[assignment]
+    locked.decided_by = user
     locked.decided_at = timezone.now()
     locked.save(update_fields=["status", "decided_by", "decided_at"])
     return locked

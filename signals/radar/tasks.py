@@ -7,13 +7,13 @@ import logging
 from celery import shared_task
 from django.db import InterfaceError, OperationalError
 
-from config.dispatch import debounce_release, send_after_commit
+from config.dispatch import RetryOptions, debounce_release, send_after_commit
 from signals.radar import services, topic_services
 
 logger = logging.getLogger(__name__)
 
 # Transient failures only; the beat sweep retries anything else on its next run.
-_RETRY = {
+_RETRY: RetryOptions = {
     "autoretry_for": (OperationalError, InterfaceError),
     "retry_backoff": 2,
     "retry_backoff_max": 60,

@@ -21,9 +21,10 @@ from __future__ import annotations
 import html
 import math
 import re
-from collections import Counter
+from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from typing import TypeVar
 
 from signals.radar.language import (
     FRENCH,
@@ -40,6 +41,8 @@ MAX_CHARS = 4000
 PREFIX_LENGTH = 5
 # Longer "words" are hashes, identifiers or keyboard mashing.
 MAX_WORD = 30
+_K = TypeVar("_K")  # a term, or an item id
+
 _TAG = re.compile(r"<[^>]{0,500}>")
 _URL = re.compile(r"(?:https?://|www\.)\S+", re.IGNORECASE)
 _MD_LINK = re.compile(r"\[([^\]]{0,300})\]\([^)]{0,500}\)")
@@ -160,16 +163,16 @@ def weigh(
     return {term: value / norm for term, value in raw.items()}
 
 
-def cosine(a: Mapping[str, float], b: Mapping[str, float]) -> float:
-    """Dot product of two normalised vectors."""
+def cosine(a: Mapping[_K, float], b: Mapping[_K, float]) -> float:
+    """Dot product of two normalised vectors (of terms, or of item ids)."""
     if len(a) > len(b):
         a, b = b, a
     return sum(value * b.get(term, 0.0) for term, value in a.items())
 
 
-def merge(bags: Iterable[Mapping[str, float]], *, scales: Iterable[float]) -> Counter[str]:
+def merge(bags: Iterable[Mapping[str, float]], *, scales: Iterable[float]) -> dict[str, float]:
     """Bags added with a scale each (an item's title counts more than a linked message)."""
-    total: Counter[str] = Counter()
+    total: defaultdict[str, float] = defaultdict(float)
     for bag, scale in zip(bags, scales, strict=True):
         for term, count in bag.items():
             total[term] += count * scale

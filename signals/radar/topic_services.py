@@ -12,10 +12,11 @@ import time
 from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import cast
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
@@ -59,6 +60,7 @@ def radar_topics_refresh(*, now: datetime | None = None) -> TopicsResult:
             :MAX_TOPIC_DOCS
         ]
     )
+    observed_at = [cast(datetime, d[2]) for d in docs]  # the __gte filter excludes NULL
     bags = [
         {k: v for k, v in text.parse_terms(terms).items() if not k.startswith("a:")}
         for _, terms, *_ in docs
@@ -82,7 +84,7 @@ def radar_topics_refresh(*, now: datetime | None = None) -> TopicsResult:
             if len(members) < settings.RADAR_TOPIC_MIN_SIZE:
                 continue  # too small to be a topic anyone acts on: not stored
             member_ids = {docs[i][0] for i in members}
-            recent = sum(1 for i in members if docs[i][2] >= recent_from)
+            recent = sum(1 for i in members if observed_at[i] >= recent_from)
             test = topics.rate_test(
                 recent=recent,
                 baseline=len(members) - recent,
@@ -98,7 +100,7 @@ def radar_topics_refresh(*, now: datetime | None = None) -> TopicsResult:
             if topic.status not in (TopicStatus.DISMISSED, TopicStatus.CONVERTED):
                 topic.status = TopicStatus.EMERGING if is_emerging else TopicStatus.QUIET
             emerging += topic.status == TopicStatus.EMERGING
-            member_evidence = [evidence[i] for i in members if evidence[i]]
+            member_evidence = [e for i in members if (e := evidence[i])]
             terms = topics.top_terms(bags, members, document_frequency=frequencies)
             surfaces: dict[str, str] = {}
             for i in members:
@@ -132,7 +134,7 @@ def radar_topics_refresh(*, now: datetime | None = None) -> TopicsResult:
                 for i in topics.representatives(bags, members)
                 if (e := evidence[i])
             ]
-            seen = [docs[i][2] for i in members]
+            seen = [observed_at[i] for i in members]
             topic.first_seen, topic.last_seen = min(seen), max(seen)
             topic.save()
             kept.add(topic.pk)
@@ -184,20 +186,20 @@ def _product_user_ids(user_ids: set[int | None]) -> set[int]:
 
 
 @transaction.atomic
-def topic_dismiss(*, topic: RadarTopic, user: AbstractBaseUser) -> RadarTopic:
+def topic_dismiss(*, topic: RadarTopic, user: User) -> RadarTopic:
     """Not worth an item: the topic stays dismissed through later refreshes."""
     locked = RadarTopic.objects.select_for_update().get(pk=topic.pk)
     if locked.status == TopicStatus.CONVERTED:
         raise ValidationError("An item was created from this topic already.")
     locked.status = TopicStatus.DISMISSED
-    locked.decided_by = user  # type: ignore[assignment]
+    locked.decided_by = user
     locked.save(update_fields=["status", "decided_by", "refreshed_at"])
     return locked
 
 
 @transaction.atomic
 def topic_item_create(
-    *, topic: RadarTopic, user: AbstractBaseUser, title: str = "", description: str = ""
+    *, topic: RadarTopic, user: User, title: str = "", description: str = ""
 ) -> RoadmapItem:
     """A new candidate item from the topic, linked (weight 1) to the topic's evidence,
     through the roadmap and signals services (so scores and the radar follow)."""
@@ -217,6 +219,6 @@ def topic_item_create(
         evidence_link_upsert(item=item, weight=1.0, **evidence)
     locked.status = TopicStatus.CONVERTED
     locked.item = item
-    locked.decided_by = user  # type: ignore[assignment]
+    locked.decided_by = user
     locked.save(update_fields=["status", "item", "decided_by", "refreshed_at"])
     return item

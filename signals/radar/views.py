@@ -18,7 +18,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from config.roles import Role, has_role
+from config.roles import Role, acting_user, has_role
 from signals.radar import services, topic_services
 from signals.radar.models import RadarDuplicate, RadarSuggestion, RadarTopic
 
@@ -67,7 +67,9 @@ def suggestion_decide(request: HttpRequest, pk: int, decision: str) -> HttpRespo
     suggestion = get_object_or_404(RadarSuggestion, pk=pk)
     act = _SUGGESTION[decision]
     done = _("Linked.") if decision == "accept" else _("Suggestion rejected.")
-    return _decide(request, lambda: act(suggestion=suggestion, user=request.user), done)
+    return _decide(
+        request, lambda: act(suggestion=suggestion, user=acting_user(request.user)), done
+    )
 
 
 @login_required
@@ -76,7 +78,7 @@ def duplicate_decide(request: HttpRequest, pk: int, decision: str) -> HttpRespon
     flag = get_object_or_404(RadarDuplicate, pk=pk)
     act = _DUPLICATE[decision]
     done = _("Duplicate dismissed.") if decision == "confirm" else _("Not a duplicate.")
-    return _decide(request, lambda: act(duplicate=flag, user=request.user), done)
+    return _decide(request, lambda: act(duplicate=flag, user=acting_user(request.user)), done)
 
 
 @login_required
@@ -91,11 +93,11 @@ def topic_decide(request: HttpRequest, pk: int, decision: str) -> HttpResponse:
     if decision == "dismiss":
         return _decide(
             request,
-            lambda: topic_services.topic_dismiss(topic=topic, user=request.user),
+            lambda: topic_services.topic_dismiss(topic=topic, user=acting_user(request.user)),
             _("Topic dismissed."),
         )
     return _decide(
         request,
-        lambda: topic_services.topic_item_create(topic=topic, user=request.user),
+        lambda: topic_services.topic_item_create(topic=topic, user=acting_user(request.user)),
         _("A candidate item was created from the topic."),
     )

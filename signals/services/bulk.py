@@ -8,7 +8,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import QuerySet
@@ -68,14 +68,14 @@ class BulkResult:
 
 
 def signals_bulk_upsert(
-    *, records: Sequence[BulkRecord], user: AbstractBaseUser, may_update_any: bool = False
+    *, records: Sequence[BulkRecord], user: User, may_update_any: bool = False
 ) -> BulkResult:
     """Create or update signals by (source, external_id); see `evidence_bulk_upsert`."""
     return evidence_bulk_upsert(SIGNALS, records=records, user=user, may_update_any=may_update_any)
 
 
 def reports_bulk_upsert(
-    *, records: Sequence[BulkRecord], user: AbstractBaseUser, may_update_any: bool = False
+    *, records: Sequence[BulkRecord], user: User, may_update_any: bool = False
 ) -> BulkResult:
     """Create or update friction reports by (source, external_id); see
     `evidence_bulk_upsert`."""
@@ -83,7 +83,7 @@ def reports_bulk_upsert(
 
 
 def outcomes_bulk_upsert(
-    *, records: Sequence[BulkRecord], user: AbstractBaseUser, may_update_any: bool = False
+    *, records: Sequence[BulkRecord], user: User, may_update_any: bool = False
 ) -> BulkResult:
     """Create or update outcomes by (source, external_id); see `evidence_bulk_upsert`.
     A new outcome's team is the submitter's."""
@@ -94,7 +94,7 @@ def evidence_bulk_upsert(
     kind: EvidenceKind,
     *,
     records: Sequence[BulkRecord],
-    user: AbstractBaseUser,
+    user: User,
     may_update_any: bool,
 ) -> BulkResult:
     """Create the records whose (source, external_id) is new, update the others, and
@@ -151,7 +151,7 @@ def _bulk_write(
     kind: EvidenceKind,
     accepted: Sequence[tuple[BulkRecord, tuple[str, str]]],
     *,
-    user: AbstractBaseUser,
+    user: User,
     may_update_any: bool,
 ) -> dict[int, BulkOutcome]:
     outcomes: dict[int, BulkOutcome] = {}
@@ -204,7 +204,8 @@ def _bulk_write(
     created = [evidence for _, evidence in to_create]
     updated = [evidence for _, evidence in to_update]
     if created:
-        kind.model.objects.bulk_create(created)
+        # `created` holds kind.model's instances; mypy cannot tie the two unions together.
+        kind.model.objects.bulk_create(created)  # type: ignore[arg-type]
         kind.model.history.bulk_history_create(created, default_user=user)
         if kind is REPORTS:
             webhook_events.reports_created(created)  # type: ignore[arg-type]
@@ -223,7 +224,9 @@ def _bulk_write(
             )
         )
         affected.update(link.item_id for link in existing_links)
-    for status, pairs in (("created", to_create), ("updated", to_update)):
+    written: tuple[tuple[Literal["created", "updated"], list[tuple[int, AnyEvidence]]], ...]
+    written = (("created", to_create), ("updated", to_update))
+    for status, pairs in written:
         for index, evidence in pairs:
             if index in links_of:
                 desired_links[evidence.pk] = links_of[index]

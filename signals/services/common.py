@@ -8,7 +8,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 
 from config.roles import Role, user_roles
@@ -54,11 +54,11 @@ class BulkWriteConflict(Exception):
     """A concurrent request wrote some of the same records first; nothing was written."""
 
 
-def _no_fields(user: AbstractBaseUser | None) -> dict[str, Any]:
+def _no_fields(user: User | None) -> dict[str, Any]:
     return {}
 
 
-def team_of(user: AbstractBaseUser | None) -> str:
+def team_of(user: User | None) -> str:
     """The team a user measures for: product when they have the product role (superusers
     do), marketing otherwise (the only other role that may submit)."""
     return Team.PRODUCT if Role.PRODUCT in user_roles(user) else Team.MARKETING
@@ -77,7 +77,7 @@ class EvidenceKind:
     # query per model, and the database enforces them on write.
     fk_fields: tuple[str, ...] = ("segment", "submitted_by")
     # Fields a new record gets from who submits it, beside `submitted_by`.
-    submitter_fields: Callable[[AbstractBaseUser | None], dict[str, Any]] = _no_fields
+    submitter_fields: Callable[[User | None], dict[str, Any]] = _no_fields
 
 
 SIGNALS = EvidenceKind(MarketSignal, SignalLink, "signal", "signal")

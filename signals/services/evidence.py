@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
@@ -35,7 +35,7 @@ from signals.services.links import links_sync
 @transaction.atomic
 def signal_create(
     *,
-    submitted_by: AbstractBaseUser | None = None,
+    submitted_by: User | None = None,
     links: LinkPairs = (),
     **fields: Any,
 ) -> MarketSignal:
@@ -62,7 +62,7 @@ def signal_delete(*, signal: MarketSignal) -> None:
 
 @transaction.atomic
 def signals_set_dismissed(
-    *, signal_ids: Iterable[int], dismissed: bool, user: AbstractBaseUser | None = None
+    *, signal_ids: Iterable[int], dismissed: bool, user: User | None = None
 ) -> int:
     """Dismiss (or restore) signals in one UPDATE, with a history row for each one that
     changed; return how many changed. Dismissed evidence no longer counts in scores."""
@@ -90,7 +90,7 @@ def signals_set_dismissed(
 @transaction.atomic
 def report_create(
     *,
-    submitted_by: AbstractBaseUser | None = None,
+    submitted_by: User | None = None,
     links: LinkPairs = (),
     **fields: Any,
 ) -> FrictionReport:

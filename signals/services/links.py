@@ -57,9 +57,9 @@ def evidence_link_upsert(
     mark_dirty([item.pk])
     radar_mark(
         SIGNALS if signal is not None else REPORTS,
-        [link.signal_id if signal is not None else link.report_id],
+        [link.signal_id if isinstance(link, SignalLink) else link.report_id],
         [item.pk],
-    )  # type: ignore[union-attr]
+    )
     if isinstance(link, ReportLink):
         webhook_events.reports_linked([link])
     return link, created
@@ -97,6 +97,8 @@ def links_sync(
     `existing` holds (at least) the current links of those evidence ids. Returns the
     items whose evidence changed: linked before or after.
     """
+    link_model = kind.link_model
+    assert link_model is not None  # only kinds with links have links to sync
     evidence_attr = f"{kind.fk}_id"
     current = {(getattr(link, evidence_attr), link.item_id): link for link in existing}
     to_create: list[Any] = []
@@ -110,7 +112,7 @@ def links_sync(
             link = current.get((evidence_id, item_id))
             if link is None:
                 to_create.append(
-                    kind.link_model(item_id=item_id, weight=weight, **{evidence_attr: evidence_id})
+                    link_model(item_id=item_id, weight=weight, **{evidence_attr: evidence_id})
                 )
             elif link.weight != weight:
                 link.weight = weight
@@ -123,19 +125,19 @@ def links_sync(
         link.full_clean(
             exclude=["item", kind.fk], validate_unique=False, validate_constraints=False
         )
-    history = kind.link_model.history  # type: ignore[union-attr]
+    history = link_model.history
     if to_delete:
         # A plain delete() would load the rows again and write a history row per link;
         # the rows are in hand, so delete them in one statement and record them in one.
-        kind.link_model.objects.filter(pk__in=[link.pk for link in to_delete])._raw_delete(
-            kind.link_model.objects.db
+        link_model.objects.filter(pk__in=[link.pk for link in to_delete])._raw_delete(
+            link_model.objects.db
         )
-        history_deleted(kind.link_model, to_delete, user=user)
+        history_deleted(link_model, to_delete, user=user)
     if to_create:
-        kind.link_model.objects.bulk_create(to_create)
+        link_model.objects.bulk_create(to_create)
         history.bulk_history_create(to_create, default_user=user)
     if to_update:
-        bulk_update_rows(kind.link_model, to_update, ["weight"])
+        bulk_update_rows(link_model, to_update, ["weight"])
         history.bulk_history_create(to_update, update=True, default_user=user)
     if kind.link_model is ReportLink:
         webhook_events.reports_linked([*to_create, *to_update])

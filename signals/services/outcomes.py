@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db import transaction
 
 from signals import webhook_events
@@ -15,7 +15,7 @@ from signals.services.evidence import evidence_create, evidence_update
 
 
 @transaction.atomic
-def outcome_create(*, submitted_by: AbstractBaseUser | None = None, **fields: Any) -> Outcome:
+def outcome_create(*, submitted_by: User | None = None, **fields: Any) -> Outcome:
     """Record an outcome of a shipped item. Its team is the submitter's (team_of)."""
     outcome = Outcome(
         submitted_by=submitted_by, **OUTCOMES.submitter_fields(submitted_by), **fields

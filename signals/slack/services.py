@@ -11,7 +11,7 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import AbstractBaseUser, Group
+from django.contrib.auth.models import Group, User
 from django.db import transaction
 from django.utils import timezone
 from slack_sdk.errors import SlackApiError, SlackClientError
@@ -59,7 +59,7 @@ def _observed_at(ts: str) -> datetime:
         return timezone.now()
 
 
-def slack_author(*, user_id: str) -> tuple[AbstractBaseUser, str]:
+def slack_author(*, user_id: str) -> tuple[User, str]:
     """The user a Slack author maps to, by email (users.info, scope users:read.email),
     else the integration user; and a display name for the record."""
     name, email = user_id, ""
@@ -78,7 +78,7 @@ def slack_author(*, user_id: str) -> tuple[AbstractBaseUser, str]:
     return integration_user(), name
 
 
-def integration_user() -> AbstractBaseUser:
+def integration_user() -> User:
     """The user signals of unmapped Slack authors are recorded under (marketing role, no
     password, no API key: it only owns records)."""
     user, created = get_user_model().objects.get_or_create(

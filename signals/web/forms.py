@@ -47,7 +47,8 @@ class EvidenceForm(forms.ModelForm):
         return value
 
     def clean(self) -> dict[str, Any]:
-        cleaned = super().clean()
+        super().clean()
+        cleaned = self.cleaned_data  # what Form.clean returns (its stub says "or None")
         items = list(cleaned.get("links") or [])
         if len(items) > MAX_LINKS_PER_RECORD:
             raise ValidationError(
@@ -115,7 +116,7 @@ class FrictionReportForm(EvidenceForm):
             "severity": _("RICE impact scale."),
         }
 
-    def save(self, commit: bool = True, *, user: Any = None) -> FrictionReport:  # type: ignore[override]
+    def save(self, commit: bool = True, *, user: Any = None) -> FrictionReport:
         return services.report_create(
             submitted_by=user, links=self.cleaned_data["link_pairs"], **self.model_fields()
         )
@@ -148,7 +149,7 @@ class MarketSignalForm(EvidenceForm):
         }
         help_texts = {"account_value": _("Annual value of the account, if known.")}
 
-    def save(self, commit: bool = True, *, user: Any = None) -> MarketSignal:  # type: ignore[override]
+    def save(self, commit: bool = True, *, user: Any = None) -> MarketSignal:
         return services.signal_create(
             submitted_by=user, links=self.cleaned_data["link_pairs"], **self.model_fields()
         )

@@ -213,6 +213,8 @@ def _read_xlsx(data: bytes) -> tablib.Dataset:
     except Exception as exc:  # zipfile.BadZipFile and friends
         raise ImportFileError(_("The file is not a readable XLSX workbook.")) from exc
     sheet = book.active
+    if sheet is None:
+        raise ImportFileError(_("The file is not a readable XLSX workbook."))
     dataset = tablib.Dataset()
     rows = sheet.iter_rows()
     try:
@@ -463,8 +465,8 @@ def dry_run(*, kind: Kind, rows: Sequence[Mapping[str, Any]]) -> tuple[DryRun, l
             found = _flatten(record.index + 2, record.errors)
             errors.extend(e for e in found if (e.row, e.column) not in flagged)
     seen: dict[tuple[str, str], int] = {}
-    for index, record in enumerate(records):
-        key = (str(record.get("source", "")), str(record.get("external_id", "")))
+    for index, row in enumerate(records):
+        key = (str(row.get("source", "")), str(row.get("external_id", "")))
         if key[1] and key in seen:
             errors.append(
                 RowError(

@@ -38,7 +38,7 @@ class CalibrationMethodSerializer(serializers.Serializer):
 
 
 class AssumedSerializer(serializers.Serializer):
-    source = serializers.ChoiceField(
+    source = serializers.ChoiceField(  # type: ignore[assignment]  # a field named "source"
         choices=[
             ("history", "The score when the item shipped"),
             ("current", "The current score (no history point before shipping)"),

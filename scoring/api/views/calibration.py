@@ -9,6 +9,7 @@ from rest_framework.views import APIView
 
 from config.api.errors import Conflict
 from config.api.permissions import ProductOnly
+from config.roles import acting_user
 from scoring import selectors, services
 from scoring.api.serializers import (
     CalibrationApplySerializer,
@@ -66,7 +67,7 @@ class CalibrationApplyView(APIView):
             record = services.calibration_apply(
                 owner=body.validated_data["owner"],
                 multiplier=body.validated_data["multiplier"],
-                applied_by=request.user,
+                applied_by=acting_user(request.user),
             )
         except services.CalibrationConflict as exc:
             raise Conflict(str(exc), code="stale_suggestion") from None

@@ -35,7 +35,8 @@ class LiveRankingViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     def get_queryset(self) -> QuerySet[ItemScore]:
         return selectors.live_ranking()
 
-    def list(self, request: Request, *args: Any, **kwargs: Any) -> HttpResponseBase:
+    # A 304 or the cached bytes: plain HttpResponses, which DRF passes through as they are.
+    def list(self, request: Request, *args: Any, **kwargs: Any) -> HttpResponseBase:  # type: ignore[override]
         # The score generation moves with every write this list shows: unchanged, the
         # client's copy is current, and one primary-key lookup answers it.
         etag = live_etag(request, "live")

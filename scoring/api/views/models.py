@@ -10,6 +10,7 @@ from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from config.roles import acting_user
 from scoring import selectors, services
 from scoring.api.serializers import (
     PreviewQuerySerializer,
@@ -52,7 +53,7 @@ class ScoringModelViewSet(
         params = dict(body.validated_data)
         note = params.pop("note")
         model = services.scoring_model_create_version(
-            params=params, note=note, created_by=request.user
+            params=params, note=note, created_by=acting_user(request.user)
         )
         return Response(self.get_serializer(model).data, status=status.HTTP_201_CREATED)
 

@@ -22,6 +22,7 @@ from config.api.conditional import client_has, json_bytes_response, not_modified
 from config.api.errors import Conflict
 from config.api.permissions import ProductOnly
 from config.api.renderers import dumps
+from config.roles import acting_user
 from roadmap.jira import queue as jira
 from scoring import selectors, services
 from scoring.api import representations
@@ -84,7 +85,7 @@ class RankingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
         body = RankingPublishSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         ranking = services.ranking_publish(
-            note=body.validated_data["note"], published_by=request.user
+            note=body.validated_data["note"], published_by=acting_user(request.user)
         )
         location = reverse("ranking-detail", kwargs={"number": ranking.number})
         return Response(
@@ -131,7 +132,8 @@ class RankingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
                 )
         return json_bytes_response(body, etag)
 
-    def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> HttpResponseBase:
+    # A 304 or the cached bytes: plain HttpResponses, which DRF passes through as they are.
+    def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> HttpResponseBase:  # type: ignore[override]
         key = selectors.ranking_key(number=kwargs["number"])
         if key is None:
             raise NotFound("No such ranking.")

@@ -4,7 +4,7 @@ history."""
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Any, Literal
 
 from django.utils import timezone
 from django.utils.safestring import mark_safe
@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy
 from config.formatting import format_number
 from roadmap.choices import RANKABLE_STATUSES
 from roadmap.models import RoadmapItem
-from scoring import selectors
+from scoring import engine, selectors
 from scoring.board.charts import line_chart_svg
 from scoring.board.presenters.chart_words import chart_words
 from scoring.board.presenters.common import contribution_bar, evidence_rows, person_name
@@ -31,7 +31,7 @@ MISSING_TEXT = {
 
 
 def _factor_rows(
-    explanation: dict[str, Any], alpha: float, item: RoadmapItem, model: ScoringModel | None
+    explanation: engine.Explanation, alpha: float, item: RoadmapItem, model: ScoringModel | None
 ) -> list[dict[str, Any]]:
     """The four factors of SCORING.md with their product and marketing parts."""
     reach, impact = explanation["reach"], explanation["impact"]
@@ -112,7 +112,7 @@ def _factor_rows(
     return rows
 
 
-def _gaps(item: RoadmapItem, explanation: dict[str, Any] | None) -> list[str]:
+def _gaps(item: RoadmapItem, explanation: engine.Explanation | None) -> list[str]:
     """What is missing, hard gaps (unscored) first, then what weakens the score."""
     if explanation is None:
         return [_("No score has been computed yet; it is computed shortly after any change.")]
@@ -144,17 +144,19 @@ def _gaps(item: RoadmapItem, explanation: dict[str, Any] | None) -> list[str]:
     return gaps
 
 
-def _contributors(explanation: dict[str, Any] | None) -> dict[str, list[dict[str, Any]]]:
-    contributors = (explanation or {}).get("contributors") or {"reports": [], "signals": []}
+def _contributors(explanation: engine.Explanation | None) -> dict[str, list[dict[str, Any]]]:
+    none: engine.ContributorsJson = {"reports": [], "signals": []}
+    contributors = (explanation.get("contributors") if explanation else None) or none
     details = selectors.evidence_details(
         report_ids=[row["id"] for row in contributors["reports"]],
         signal_ids=[row["id"] for row in contributors["signals"]],
     )
     shaped: dict[str, list[dict[str, Any]]] = {}
-    for key, kind, url_name in (
+    kinds: tuple[tuple[Literal["reports", "signals"], str, str], ...] = (
         ("reports", "report", "admin:signals_frictionreport_change"),
         ("signals", "signal", "admin:signals_marketsignal_change"),
-    ):
+    )
+    for key, kind, url_name in kinds:
         shaped[key] = [
             {
                 "id": row["id"],

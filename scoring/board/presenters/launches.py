@@ -35,5 +35,5 @@ def launches_page(*, today: date) -> dict[str, Any]:
             {"date": day["date"], "launches": [_launch_row(plan) for plan in day["launches"]]}
             for day in days
         ],
-        "count": sum(len(day["launches"]) for day in days),  # type: ignore[arg-type]
+        "count": sum(len(day["launches"]) for day in days),
     }

@@ -4,7 +4,7 @@ estimates by owner, theme and team."""
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any, Literal
 
 from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
@@ -17,6 +17,7 @@ from scoring.board.charts import grouped_bar_chart_svg
 from scoring.board.presenters.chart_words import chart_words
 from scoring.board.presenters.common import channel_label
 from scoring.board.presenters.expected import expected_rows, verdict_rule
+from scoring.selectors.calibration import CalibrationSummary, OwnerCalibration
 from signals.campaigns.api.serializers import DEFAULT_WINDOW as CAMPAIGN_WINDOW
 from signals.campaigns.presenter import campaign_panel
 from signals.campaigns.selectors import campaign_dashboard
@@ -30,8 +31,14 @@ from signals.kpis.selectors import (
 )
 from signals.loop.selectors import expected_result_list, expected_results_judged
 
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
+
 # How each shared KPI is shown: rates (fractions) as percentages, LTV and NPS as numbers.
-RATE_KPIS = (
+RATE_KPIS: tuple[
+    tuple[Literal["activation_rate_by_channel", "conversion_rate_by_channel"], str, StrOrPromise],
+    ...,
+] = (
     ("activation_rate_by_channel", "activation", gettext_lazy("Activation rate by channel")),
     ("conversion_rate_by_channel", "conversion", gettext_lazy("Conversion rate by channel")),
 )
@@ -144,7 +151,7 @@ def _nps_rows(releases: list[NpsRelease]) -> list[dict[str, Any]]:
     ]
 
 
-def _calibration_row(row: dict[str, Any], name: str) -> dict[str, Any]:
+def _calibration_row(row: CalibrationSummary, name: str) -> dict[str, Any]:
     return {
         "name": name,
         "items": row["items"],
@@ -155,7 +162,7 @@ def _calibration_row(row: dict[str, Any], name: str) -> dict[str, Any]:
     }
 
 
-def _owner_rows(by_owner: list[dict[str, Any]]) -> list[dict[str, Any]]:
+def _owner_rows(by_owner: list[OwnerCalibration]) -> list[dict[str, Any]]:
     rows = []
     for row in by_owner:
         suggestion, applied = row["suggestion"], row["last_applied"]

@@ -72,7 +72,7 @@ def listed_rows(rows: list[RankingListed]) -> list[dict[str, Any]]:
 
 
 def published_since(latest: Ranking) -> str:
-    values = {"number": latest.number}
+    values: dict[str, object] = {"number": latest.number}
     if latest.published_by:
         values["who"] = latest.published_by.get_username()
         return (

@@ -144,14 +144,14 @@ class FunnelSnapshotSerializer(ApiModelSerializer):
 class CampaignBulkRecordSerializer(CampaignSerializer):
     """A campaign in a bulk request: (source, external_id) is required."""
 
-    source = StrictCharField(max_length=64)
+    source = StrictCharField(max_length=64)  # type: ignore[assignment]  # a field named "source"
     external_id = StrictCharField(max_length=200)
 
 
 class FunnelSnapshotBulkRecordSerializer(FunnelSnapshotSerializer):
     """A funnel snapshot in a bulk request: (source, external_id) is required."""
 
-    source = StrictCharField(max_length=64)
+    source = StrictCharField(max_length=64)  # type: ignore[assignment]  # a field named "source"
     external_id = StrictCharField(max_length=200)
 
 
@@ -241,7 +241,7 @@ class FrictionProposalSerializer(serializers.ModelSerializer):
 class ProposalConfirmSerializer(StrictSerializer):
     """How a confirmed proposal becomes a friction report."""
 
-    links = EvidenceLinkSerializer(
+    links = EvidenceLinkSerializer(  # type: ignore[call-arg]  # ListSerializer kwargs via many=True
         many=True,
         required=False,
         max_length=100,
@@ -317,7 +317,7 @@ class GroupFiguresSerializer(serializers.Serializer):
     currency_not_reporting_currency)."""
 
     key = serializers.CharField()
-    label = serializers.CharField()
+    label = serializers.CharField()  # type: ignore[assignment]  # a field named "label"
     campaigns = serializers.IntegerField()
     spend = serializers.FloatField(allow_null=True)
     currency = serializers.CharField(allow_null=True)

@@ -8,16 +8,16 @@ deletes. Confirming or dismissing a proposal is for product and marketing.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, Any
 
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import mixins, viewsets
 from rest_framework.decorators import action
-from rest_framework.permissions import BasePermission
 from rest_framework.request import Request
 from rest_framework.response import Response
+from rest_framework.serializers import BaseSerializer
 
 from config.api.filtering import FILTER_BACKENDS
 from config.api.openapi import (
@@ -33,6 +33,8 @@ from config.api.permissions import (
     SharedWithMarketing,
     is_product,
 )
+from config.api.serializers import bound_instance
+from config.roles import acting_user
 from signals.api.serializers import MAX_BULK_RECORDS, BulkResultSerializer
 from signals.api.views import _conflicts_as_409
 from signals.campaigns import proposals, selectors, services
@@ -56,6 +58,9 @@ from signals.campaigns.filters import (
 )
 from signals.campaigns.models import Campaign, FunnelSnapshot
 from signals.services import BulkResult
+
+if TYPE_CHECKING:
+    from rest_framework.permissions import _SupportsHasPermission
 
 # The dashboard's window, as `campaigns/dashboard/` and `kpis/` take it.
 WINDOW_PARAMETERS = (
@@ -138,7 +143,7 @@ class _OwnedViewSet(viewsets.ModelViewSet):
     bulk_record_serializer_class: type[Any]
     bulk_upsert: Callable[..., BulkResult]
 
-    def get_permissions(self) -> list[BasePermission]:
+    def get_permissions(self) -> Sequence[_SupportsHasPermission]:
         if self.action == "destroy":
             return [ProductOnly()]
         return super().get_permissions()
@@ -170,16 +175,16 @@ class CampaignViewSet(_OwnedViewSet):
     bulk_record_serializer_class = CampaignBulkRecordSerializer
     bulk_upsert = staticmethod(services.campaigns_bulk_upsert)
 
-    def perform_create(self, serializer: CampaignSerializer) -> None:
+    def perform_create(self, serializer: BaseSerializer[Campaign]) -> None:
         with _conflicts_as_409():
             serializer.instance = services.campaign_create(
-                submitted_by=self.request.user, **serializer.validated_data
+                submitted_by=acting_user(self.request.user), **serializer.validated_data
             )
 
-    def perform_update(self, serializer: CampaignSerializer) -> None:
+    def perform_update(self, serializer: BaseSerializer[Campaign]) -> None:
         with _conflicts_as_409():
             serializer.instance = services.campaign_update(
-                campaign=serializer.instance, data=serializer.validated_data
+                campaign=bound_instance(serializer), data=serializer.validated_data
             )
 
     def perform_destroy(self, instance: Campaign) -> None:
@@ -220,16 +225,16 @@ class FunnelSnapshotViewSet(_OwnedViewSet):
     bulk_record_serializer_class = FunnelSnapshotBulkRecordSerializer
     bulk_upsert = staticmethod(services.snapshots_bulk_upsert)
 
-    def perform_create(self, serializer: FunnelSnapshotSerializer) -> None:
+    def perform_create(self, serializer: BaseSerializer[FunnelSnapshot]) -> None:
         with _conflicts_as_409():
             serializer.instance = services.snapshot_create(
-                submitted_by=self.request.user, **serializer.validated_data
+                submitted_by=acting_user(self.request.user), **serializer.validated_data
             )
 
-    def perform_update(self, serializer: FunnelSnapshotSerializer) -> None:
+    def perform_update(self, serializer: BaseSerializer[FunnelSnapshot]) -> None:
         with _conflicts_as_409():
             serializer.instance = services.snapshot_update(
-                snapshot=serializer.instance, data=serializer.validated_data
+                snapshot=bound_instance(serializer), data=serializer.validated_data
             )
 
     def perform_destroy(self, instance: FunnelSnapshot) -> None:
@@ -282,7 +287,7 @@ class FrictionProposalViewSet(
         with _conflicts_as_409():
             proposals.friction_proposal_confirm(
                 proposal=proposal,
-                user=request.user,
+                user=acting_user(request.user),
                 links=links,
                 title=body.validated_data.get("title", ""),
             )
@@ -300,5 +305,5 @@ class FrictionProposalViewSet(
     def dismiss(self, request: Request, pk: str | None = None) -> Response:
         proposal = self.get_object()
         with _conflicts_as_409():
-            proposals.friction_proposal_dismiss(proposal=proposal, user=request.user)
+            proposals.friction_proposal_dismiss(proposal=proposal, user=acting_user(request.user))
         return Response(self.get_serializer(self.get_object()).data)

@@ -7,9 +7,9 @@ services check it); everyone with a role reads. Topics are product's to act on.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import django_filters
 from django.core.exceptions import ValidationError as DjangoValidationError
@@ -18,7 +18,6 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied, ValidationError
-from rest_framework.permissions import BasePermission
 from rest_framework.request import Request
 from rest_framework.response import Response
 
@@ -26,6 +25,7 @@ from config.api.errors import Conflict
 from config.api.filtering import FILTER_BACKENDS
 from config.api.openapi import DETAIL_ERRORS, IDEMPOTENCY_KEY, READ_ERRORS, error_responses
 from config.api.permissions import EvidencePermission, ProductOnly, ReadAnyRoleWriteProduct
+from config.roles import acting_user
 from signals.radar import selectors, services, topic_services
 from signals.radar.api.serializers import (
     CreatedItemSerializer,
@@ -42,6 +42,9 @@ from signals.radar.models import (
     RadarTopic,
     TopicStatus,
 )
+
+if TYPE_CHECKING:
+    from rest_framework.permissions import _SupportsHasPermission
 
 
 @contextmanager
@@ -240,7 +243,7 @@ class RadarTopicViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
     filterset_class = TopicFilterSet
     lookup_value_regex = r"[0-9]+"
 
-    def get_permissions(self) -> list[BasePermission]:
+    def get_permissions(self) -> Sequence[_SupportsHasPermission]:
         if self.action in ("dismiss", "create_item"):
             return [ProductOnly()]
         return super().get_permissions()
@@ -256,7 +259,7 @@ class RadarTopicViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
     def dismiss(self, request: Request, pk: str | None = None) -> Response:
         topic = self.get_object()
         with _decisions():
-            topic = topic_services.topic_dismiss(topic=topic, user=request.user)
+            topic = topic_services.topic_dismiss(topic=topic, user=acting_user(request.user))
         return Response(self.get_serializer(topic).data)
 
     @extend_schema(
@@ -273,6 +276,6 @@ class RadarTopicViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
         serializer.is_valid(raise_exception=True)
         with _decisions():
             item = topic_services.topic_item_create(
-                topic=topic, user=request.user, **serializer.validated_data
+                topic=topic, user=acting_user(request.user), **serializer.validated_data
             )
         return Response(CreatedItemSerializer(item).data, status=status.HTTP_201_CREATED)
