@@ -23,12 +23,18 @@ class LiveRankingFilterSet(RoadmapItemFilterSet):
         fields: list[str] = []
 
     def filter_queryset(self, queryset: QuerySet[Any]) -> QuerySet[Any]:
-        if not any(name in self.data for name in self.filters):
-            return queryset
+        items = self.item_ids()
+        return queryset if items is None else queryset.filter(item_id__in=items)
+
+    def item_ids(self) -> QuerySet[RoadmapItem] | None:
+        """The ids of the items the filters keep (a subquery), or None when no filter is
+        given. Call after `is_valid()`."""
+        if not live_ranking_filtered(self.data):
+            return None
         items = RoadmapItemFilterSet(
             data=self.data, queryset=RoadmapItem.objects.all(), request=self.request
         )
-        return queryset.filter(item_id__in=items.qs.values("pk"))
+        return items.qs.values("pk")
 
 
 # A ranking has its own order: no `ordering` here.
@@ -37,6 +43,12 @@ LiveRankingFilterSet.base_filters = {
     for name, item_filter in RoadmapItemFilterSet.base_filters.items()
     if name != "ordering"
 }
+
+
+def live_ranking_filtered(data: Mapping[str, Any]) -> bool:
+    """Whether `data` names a filter of the live ranking (else none applies, and none can
+    be invalid: the view skips the filter set)."""
+    return any(name in data for name in LiveRankingFilterSet.base_filters)
 
 
 def item_scores_filtered(

@@ -62,6 +62,7 @@ from scoring.selectors.rankings import (
     rankings_with_entries,
 )
 from scoring.selectors.scores import (
+    LiveRankingRow,
     dirty_item_count,
     item_is_dirty,
     item_positions,
@@ -69,6 +70,7 @@ from scoring.selectors.scores import (
     item_score_result,
     items_needing_estimates,
     live_ranking,
+    live_ranking_page,
 )
 from scoring.selectors.scoring_models import (
     scoring_model_active,
@@ -84,6 +86,7 @@ __all__ = [
     "CalibratedItem",
     "CalibrationSuggestion",
     "ItemCauses",
+    "LiveRankingRow",
     "board_filter_options",
     "calibrated_items",
     "calibration_report",
@@ -108,6 +111,7 @@ __all__ = [
     "items_needing_estimates",
     "live_ranking",
     "live_ranking_board",
+    "live_ranking_page",
     "live_ranking_snapshot",
     "ranking_diff",
     "ranking_diff_live",

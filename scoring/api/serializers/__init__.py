@@ -71,6 +71,7 @@ from scoring.api.serializers.rankings import (
     RankingMoveSerializer,
     RankingPublishSerializer,
     RankingSerializer,
+    live_ranking_entries,
 )
 
 __all__ = [
@@ -125,4 +126,5 @@ __all__ = [
     "TeamsCalibrationSerializer",
     "ThemeCalibrationSerializer",
     "WeightsField",
+    "live_ranking_entries",
 ]

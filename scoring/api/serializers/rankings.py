@@ -48,6 +48,10 @@ class LiveRankingEntrySerializer(serializers.ModelSerializer):
     """A ranked item. `position` is its place in the whole live ranking, whatever filters
     narrowed the list (the view passes the page's positions in the context)."""
 
+    # The schema of `rankings/live/`. The view answers from `selectors.live_ranking_page`'s
+    # rows through `live_ranking_entries` (no serializer run per row); a test checks that
+    # both give the same JSON.
+
     position = serializers.SerializerMethodField()
     item = serializers.IntegerField(source="item_id", read_only=True)
     title = serializers.CharField(source="item.title", read_only=True)
@@ -106,6 +110,16 @@ class LiveRankingEntrySerializer(serializers.ModelSerializer):
     @extend_schema_field(EffortPartsSerializer)
     def get_effort(self, obj: ItemScore) -> dict[str, Any]:
         return asdict(_result(obj).effort)
+
+
+_DATETIME = serializers.DateTimeField()
+
+
+def live_ranking_entries(rows: list[selectors.LiveRankingRow]) -> list[dict[str, Any]]:
+    """The rows of `selectors.live_ranking_page` as LiveRankingEntrySerializer renders
+    them: the same keys in the same order; only the datetime needs DRF's formatting."""
+    to_text = _DATETIME.to_representation
+    return [{**row, "computed_at": to_text(row["computed_at"])} for row in rows]
 
 
 # --- Published rankings -----------------------------------------------------------------
