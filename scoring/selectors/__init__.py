@@ -40,9 +40,11 @@ from scoring.selectors.evidence import (
     item_inputs,
 )
 from scoring.selectors.explanations import (
+    ItemScoreRead,
     item_explanation,
     item_score_change,
     item_score_detail,
+    item_score_read,
 )
 from scoring.selectors.preview import (
     PARAM_NAMES,
@@ -86,6 +88,7 @@ __all__ = [
     "CalibratedItem",
     "CalibrationSuggestion",
     "ItemCauses",
+    "ItemScoreRead",
     "LiveRankingRow",
     "board_filter_options",
     "calibrated_items",
@@ -106,6 +109,7 @@ __all__ = [
     "item_score_change",
     "item_score_detail",
     "item_score_history",
+    "item_score_read",
     "item_score_result",
     "items_causes",
     "items_needing_estimates",

@@ -41,6 +41,7 @@ from scoring.api.serializers.explanations import (
     ItemScoreDetailSerializer,
     ReachPartsSerializer,
     ScoreHistorySerializer,
+    item_score_data,
 )
 from scoring.api.serializers.jira import (
     JiraIssueRankSerializer,
@@ -126,5 +127,6 @@ __all__ = [
     "TeamsCalibrationSerializer",
     "ThemeCalibrationSerializer",
     "WeightsField",
+    "item_score_data",
     "live_ranking_entries",
 ]

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import asdict
 from typing import Any
 
+from django.utils import timezone
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -26,6 +27,7 @@ from scoring.api.serializers.explanations import (
     ExplanationSerializer,
     ImpactPartsSerializer,
     ReachPartsSerializer,
+    datetime_text,
 )
 from scoring.models import (
     ItemScore,
@@ -112,14 +114,11 @@ class LiveRankingEntrySerializer(serializers.ModelSerializer):
         return asdict(_result(obj).effort)
 
 
-_DATETIME = serializers.DateTimeField()
-
-
 def live_ranking_entries(rows: list[selectors.LiveRankingRow]) -> list[dict[str, Any]]:
     """The rows of `selectors.live_ranking_page` as LiveRankingEntrySerializer renders
     them: the same keys in the same order; only the datetime needs DRF's formatting."""
-    to_text = _DATETIME.to_representation
-    return [{**row, "computed_at": to_text(row["computed_at"])} for row in rows]
+    zone = timezone.get_current_timezone()
+    return [{**row, "computed_at": datetime_text(row["computed_at"], zone)} for row in rows]
 
 
 # --- Published rankings -----------------------------------------------------------------
