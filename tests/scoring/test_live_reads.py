@@ -179,7 +179,8 @@ def test_an_item_never_scored_and_one_with_a_since_give_the_serializers_json(int
         b',"change":'
     )
     assert body == expected
-    assert change.startswith(b'{"since":') and expected_change.startswith(b'{"since":')
+    assert change.startswith(b'{"since":')
+    assert expected_change.startswith(b'{"since":')
 
 
 def test_a_dirty_items_score_says_so_and_matches_the_serializer(integration, world):
