@@ -38,6 +38,7 @@ from scoring.selectors.evidence import (
     item_estimates,
     item_evidence_sums,
     item_inputs,
+    items_inputs,
 )
 from scoring.selectors.explanations import (
     ItemScoreRead,
@@ -112,6 +113,7 @@ __all__ = [
     "item_score_read",
     "item_score_result",
     "items_causes",
+    "items_inputs",
     "items_needing_estimates",
     "live_ranking",
     "live_ranking_board",
