@@ -9,6 +9,7 @@ from django.utils import translation
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import serializers, viewsets
+from rest_framework.exceptions import NotFound
 from rest_framework.request import Request
 from rest_framework.response import Response
 
@@ -64,8 +65,11 @@ class ItemScoreViewSet(viewsets.GenericViewSet):
         item_id = int(pk or 0)
         read = selectors.item_score_read(item_id=item_id) if 0 < item_id <= MAX_PK else None
         if read is None:
-            self.get_object()  # no such item: the 404 of every item route
-        assert read is not None
+            # No such item: the 404 of every item route (or, if it was created since,
+            # its read).
+            read = selectors.item_score_read(item_id=self.get_object().pk)
+            if read is None:
+                raise NotFound()
         change = None
         if since is not None:
             # The API speaks English whatever the request's language (the board translates).
