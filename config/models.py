@@ -4,9 +4,20 @@ from django.conf import settings
 from django.db import models
 from rest_framework_api_key.models import AbstractAPIKey, APIKeyManager
 
+_USABLE_KEYS: dict[type[models.Model], models.QuerySet] = {}
+
 
 class ApiKeyManager(APIKeyManager):
     def get_usable_keys(self) -> models.QuerySet:
+        # Every authenticated request starts here: building the query (three EXISTS,
+        # resolved and copied) cost more than running it, so it is built once per process
+        # and cloned. The query is lazy and holds no rows or connection.
+        base = _USABLE_KEYS.get(self.model)
+        if base is None:
+            base = _USABLE_KEYS[self.model] = self._usable_keys()
+        return base.all()
+
+    def _usable_keys(self) -> models.QuerySet:
         # The owner and its roles come with the key: authentication is one query (the
         # roles as one EXISTS per role, read into the user's role cache by the
         # authentication class).

@@ -5,6 +5,7 @@ never renumber it: positions are the items' places in the whole ranking."""
 from __future__ import annotations
 
 from collections import OrderedDict
+from collections.abc import Mapping
 from typing import Any
 
 from django.db.models import QuerySet
@@ -24,12 +25,18 @@ class LiveRankingFilterSet(RoadmapItemFilterSet):
         fields: list[str] = []
 
     def filter_queryset(self, queryset: QuerySet[Any]) -> QuerySet[Any]:
-        if not self.data or not any(name in self.data for name in self.filters):
-            return queryset
+        items = self.item_ids()
+        return queryset if items is None else queryset.filter(item_id__in=items)
+
+    def item_ids(self) -> QuerySet[RoadmapItem, dict[str, Any]] | None:
+        """The ids of the items the filters keep (a subquery), or None when no filter is
+        given. Call after `is_valid()`."""
+        if not live_ranking_filtered(self.data or {}):
+            return None
         items = RoadmapItemFilterSet(
             data=self.data, queryset=RoadmapItem.objects.all(), request=self.request
         )
-        return queryset.filter(item_id__in=items.qs.values("pk"))
+        return items.qs.values("pk")
 
 
 # A ranking has its own order: no `ordering` here.
@@ -40,6 +47,12 @@ LiveRankingFilterSet.base_filters = OrderedDict(
         if name != "ordering"
     }
 )
+
+
+def live_ranking_filtered(data: Mapping[str, Any]) -> bool:
+    """Whether `data` names a filter of the live ranking (else none applies, and none can
+    be invalid: the view skips the filter set)."""
+    return any(name in data for name in LiveRankingFilterSet.base_filters)
 
 
 def item_scores_filtered(

@@ -12,7 +12,6 @@ A constant number of queries whatever the number of records, links and items.
 
 from __future__ import annotations
 
-from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
@@ -22,6 +21,7 @@ from django.db.models import QuerySet
 from roadmap.models import LaunchPlan, RoadmapItem
 from scoring import engine
 from scoring.models import ItemScore
+from scoring.selectors.evidence import items_inputs
 from scoring.selectors.scores import item_positions
 from scoring.selectors.scoring_models import scoring_model_params
 from signals.choices import ReportStatus
@@ -106,62 +106,13 @@ def _common(qs: QuerySet[Any], filters: EvidenceFilters) -> QuerySet[Any]:
     return qs.order_by("-observed_at", "-id")[:MAX_ROWS]
 
 
-def _item_inputs(
-    item_ids: set[int],
-) -> tuple[dict[int, list[engine.ReportInput]], dict[int, list[engine.SignalInput]]]:
-    """Every scoring input of the items, as the engine takes them: two queries."""
-    reports: dict[int, list[engine.ReportInput]] = defaultdict(list)
-    signals: dict[int, list[engine.SignalInput]] = defaultdict(list)
-    for row in ReportLink.objects.filter(item_id__in=item_ids).values_list(
-        "item_id",
-        "report_id",
-        "report__affected_people",
-        "report__severity",
-        "report__observed_at",
-        "report__segment__slug",
-        "weight",
-        "report__status",
-    ):
-        reports[row[0]].append(
-            engine.ReportInput(
-                id=row[1],
-                affected_people=float(row[2]),
-                severity=row[3],
-                observed_at=row[4],
-                segment=row[5],
-                link_weight=row[6],
-                status=row[7],
-            )
-        )
-    for link in SignalLink.objects.filter(item_id__in=item_ids).values_list(
-        "item_id",
-        "signal_id",
-        "signal__kind",
-        "signal__observed_at",
-        "signal__segment__slug",
-        "weight",
-        "signal__dismissed",
-    ):
-        signals[link[0]].append(
-            engine.SignalInput(
-                id=link[1],
-                kind=link[2],
-                observed_at=link[3],
-                segment=link[4],
-                link_weight=link[5],
-                dismissed=link[6],
-            )
-        )
-    return reports, signals
-
-
 def _shares(item_ids: set[int]) -> dict[tuple[int, str, int], float]:
     """(item id, "report"/"signal", evidence id) → its contributor share of the item's
     stored score; items without a stored score are absent."""
     scores = list(ItemScore.objects.filter(item_id__in=item_ids).select_related("model"))
     if not scores:
         return {}
-    reports, signals = _item_inputs({score.item_id for score in scores})
+    reports, signals = items_inputs(item_ids={score.item_id for score in scores})
     params_of: dict[int, engine.Params] = {}
     shares: dict[tuple[int, str, int], float] = {}
     for score in scores:

@@ -38,11 +38,14 @@ from scoring.selectors.evidence import (
     item_estimates,
     item_evidence_sums,
     item_inputs,
+    items_inputs,
 )
 from scoring.selectors.explanations import (
+    ItemScoreRead,
     item_explanation,
     item_score_change,
     item_score_detail,
+    item_score_read,
 )
 from scoring.selectors.preview import (
     PARAM_NAMES,
@@ -62,6 +65,7 @@ from scoring.selectors.rankings import (
     rankings_with_entries,
 )
 from scoring.selectors.scores import (
+    LiveRankingRow,
     dirty_item_count,
     item_is_dirty,
     item_positions,
@@ -69,6 +73,7 @@ from scoring.selectors.scores import (
     item_score_result,
     items_needing_estimates,
     live_ranking,
+    live_ranking_page,
 )
 from scoring.selectors.scoring_models import (
     scoring_model_active,
@@ -84,6 +89,8 @@ __all__ = [
     "CalibratedItem",
     "CalibrationSuggestion",
     "ItemCauses",
+    "ItemScoreRead",
+    "LiveRankingRow",
     "board_filter_options",
     "calibrated_items",
     "calibration_report",
@@ -103,11 +110,14 @@ __all__ = [
     "item_score_change",
     "item_score_detail",
     "item_score_history",
+    "item_score_read",
     "item_score_result",
     "items_causes",
+    "items_inputs",
     "items_needing_estimates",
     "live_ranking",
     "live_ranking_board",
+    "live_ranking_page",
     "live_ranking_snapshot",
     "ranking_diff",
     "ranking_diff_live",

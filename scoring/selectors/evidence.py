@@ -3,7 +3,8 @@ computed in SQL (in a constant number of queries, whatever the number of items).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
@@ -151,44 +152,58 @@ def item_evidence_sums(
         }
 
 
+def items_inputs(
+    *, item_ids: Iterable[int]
+) -> tuple[dict[int, list[engine.ReportInput]], dict[int, list[engine.SignalInput]]]:
+    """Every scoring input of the items, by item id, as the engine takes them (for
+    contributors and explanations): two queries whatever the number of items."""
+    ids = list(item_ids)
+    reports: dict[int, list[engine.ReportInput]] = defaultdict(list)
+    signals: dict[int, list[engine.SignalInput]] = defaultdict(list)
+    for row in ReportLink.objects.filter(item_id__in=ids).values_list(
+        "item_id",
+        "report_id",
+        "report__affected_people",
+        "report__severity",
+        "report__observed_at",
+        "report__segment__slug",
+        "weight",
+        "report__status",
+    ):
+        reports[row[0]].append(
+            engine.ReportInput(
+                id=row[1],
+                affected_people=float(row[2]),
+                severity=row[3],
+                observed_at=row[4],
+                segment=row[5],
+                link_weight=row[6],
+                status=row[7],
+            )
+        )
+    for link in SignalLink.objects.filter(item_id__in=ids).values_list(
+        "item_id",
+        "signal_id",
+        "signal__kind",
+        "signal__observed_at",
+        "signal__segment__slug",
+        "weight",
+        "signal__dismissed",
+    ):
+        signals[link[0]].append(
+            engine.SignalInput(
+                id=link[1],
+                kind=link[2],
+                observed_at=link[3],
+                segment=link[4],
+                link_weight=link[5],
+                dismissed=link[6],
+            )
+        )
+    return reports, signals
+
+
 def item_inputs(*, item_id: int) -> tuple[list[engine.ReportInput], list[engine.SignalInput]]:
     """Every input of one item as engine dataclasses, for contributors and explanations."""
-    reports = [
-        engine.ReportInput(
-            id=row[0],
-            affected_people=float(row[1]),
-            severity=row[2],
-            observed_at=row[3],
-            segment=row[4],
-            link_weight=row[5],
-            status=row[6],
-        )
-        for row in ReportLink.objects.filter(item_id=item_id).values_list(
-            "report_id",
-            "report__affected_people",
-            "report__severity",
-            "report__observed_at",
-            "report__segment__slug",
-            "weight",
-            "report__status",
-        )
-    ]
-    signals = [
-        engine.SignalInput(
-            id=row[0],
-            kind=row[1],
-            observed_at=row[2],
-            segment=row[3],
-            link_weight=row[4],
-            dismissed=row[5],
-        )
-        for row in SignalLink.objects.filter(item_id=item_id).values_list(
-            "signal_id",
-            "signal__kind",
-            "signal__observed_at",
-            "signal__segment__slug",
-            "weight",
-            "signal__dismissed",
-        )
-    ]
-    return reports, signals
+    reports, signals = items_inputs(item_ids=[item_id])
+    return reports.get(item_id, []), signals.get(item_id, [])

@@ -2,18 +2,18 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-from typing import TypedDict
+import json
+from datetime import UTC, datetime
+from typing import Any, TypedDict
 
+from django.db import connection
 from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 
-from roadmap.models import RoadmapItem
+from roadmap.models import DirtyItem, RoadmapItem
 from scoring import engine, why
-from scoring.models import (
-    ItemScore,
-    ScoreHistory,
-)
+from scoring.models import ItemScore, ScoreHistory, ScoringModel
 from scoring.selectors.causes import ItemCauses, ModelChange, items_causes
 from scoring.selectors.evidence import item_inputs
 from scoring.selectors.scores import (
@@ -23,6 +23,7 @@ from scoring.selectors.scores import (
     item_score_result,
 )
 from scoring.selectors.scoring_models import scoring_model_active, scoring_model_params
+from signals.models import ReportLink, SignalLink
 
 
 class ItemExplanation(engine.Explanation):
@@ -158,4 +159,131 @@ def item_score_change(*, item: RoadmapItem, since: datetime) -> ScoreChange:
         "summary": "; ".join(texts)
         if texts
         else (_("no input changed") if score_before != score_after else _("no change")),
+    }
+
+
+class ScoreHistoryRow(TypedDict):
+    computed_at: datetime
+    model_version: int
+    score: float | None
+    position: int | None
+    reach: float | None
+    impact: float | None
+    confidence: float
+    effort: float | None
+
+
+class ItemScoreRead(TypedDict):
+    """What `items/{id}/score/` shows, read in one query (`item_score_read`): the same
+    values as `item_score_detail` without `change`."""
+
+    item: int
+    title: str
+    status: str
+    dirty: bool
+    explanation: ItemExplanation | None
+    history: list[ScoreHistoryRow]
+
+
+def _aware(value: Any) -> datetime:
+    # PostgreSQL gives aware datetimes; SQLite, through a raw cursor, naive UTC ones (or
+    # their text).
+    if isinstance(value, str):
+        value = parse_datetime(value)
+    return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
+
+
+def item_score_read(*, item_id: int, history_limit: int = 100) -> ItemScoreRead | None:
+    """An item's score, explanation, pending mark and recent history (None when there is
+    no such item), as `item_score_detail` gives them, in one query: the item, its score
+    and its model, its live position, its dirty mark and its history joined, one row per
+    history point. An item with evidence links costs two more, for the contributors (its
+    inputs, its model's parameters) that the engine computes."""
+    q = connection.ops.quote_name
+    table = {
+        name: q(model._meta.db_table)
+        for name, model in (
+            ("item", RoadmapItem),
+            ("score", ItemScore),
+            ("model", ScoringModel),
+            ("history", ScoreHistory),
+            ("dirty", DirtyItem),
+            ("report_link", ReportLink),
+            ("signal_link", SignalLink),
+        )
+    }
+    sql = (
+        "SELECT i.id, i.title, i.status, "  # noqa: S608
+        f"EXISTS (SELECT 1 FROM {table['dirty']} d WHERE d.item_id = i.id), "
+        f"EXISTS (SELECT 1 FROM {table['report_link']} rl WHERE rl.item_id = i.id) "
+        f"OR EXISTS (SELECT 1 FROM {table['signal_link']} sl WHERE sl.item_id = i.id), "
+        "s.item_id, s.model_id, m.version, s.score, s.reach, s.reach_product, "
+        "s.reach_marketing, s.impact, s.impact_product, s.impact_marketing, s.confidence, "
+        "s.confidence_product, s.evidence, s.effort, s.effort_estimate, s.missing, "
+        "s.signal_count, s.report_count, s.computed_at, "
+        # The live position (score desc, then item id) without numbering the ranking.
+        f"CASE WHEN s.rankable THEN (SELECT COUNT(*) FROM {table['score']} r "
+        "WHERE r.rankable AND (r.score > s.score OR (r.score = s.score "
+        "AND r.item_id <= s.item_id))) END, "
+        "h.computed_at, hm.version, h.score, h.position, h.reach, h.impact, h.confidence, "
+        f"h.effort FROM {table['item']} i "
+        f"LEFT JOIN {table['score']} s ON s.item_id = i.id "
+        f"LEFT JOIN {table['model']} m ON m.id = s.model_id "
+        f"LEFT JOIN {table['history']} h ON h.item_id = i.id "
+        f"LEFT JOIN {table['model']} hm ON hm.id = h.model_id "
+        "WHERE i.id = %s ORDER BY h.computed_at DESC, h.id DESC LIMIT %s"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [item_id, history_limit])
+        rows = cursor.fetchall()
+    if not rows:
+        return None
+    first = rows[0]
+    explanation = None
+    if first[5] is not None:
+        missing = first[20]
+        computed_at = _aware(first[23])
+        result = engine.ScoreResult(
+            score=first[8],
+            reach=engine.ReachParts(value=first[9], product=first[10], marketing=first[11]),
+            impact=engine.ImpactParts(value=first[12], product=first[13], marketing=first[14]),
+            confidence=engine.ConfidenceParts(
+                value=first[15], product=first[16], evidence=first[17]
+            ),
+            effort=engine.EffortParts(value=first[18], estimate=first[19]),
+            missing=tuple(json.loads(missing) if isinstance(missing, str) else missing),
+            signal_count=first[21],
+            report_count=first[22],
+        )
+        top: tuple[tuple[engine.Contributor, ...], tuple[engine.Contributor, ...]] = ((), ())
+        if first[4]:
+            params = scoring_model_params(ScoringModel.objects.get(pk=first[6]))
+            reports, signals = item_inputs(item_id=item_id)
+            top = engine.contributors(reports, signals, params, computed_at)
+        explanation = ItemExplanation(
+            **engine.explanation(
+                result, computed_at=computed_at, model_version=first[7], contributors=top
+            ),
+            position=first[24],
+        )
+    return {
+        "item": first[0],
+        "title": first[1],
+        "status": first[2],
+        "dirty": bool(first[3]),
+        "explanation": explanation,
+        "history": [
+            {
+                "computed_at": _aware(row[25]),
+                "model_version": row[26],
+                "score": row[27],
+                "position": row[28],
+                "reach": row[29],
+                "impact": row[30],
+                "confidence": row[31],
+                "effort": row[32],
+            }
+            for row in rows
+            if row[25] is not None
+        ],
     }

@@ -41,6 +41,7 @@ from scoring.api.serializers.explanations import (
     ItemScoreDetailSerializer,
     ReachPartsSerializer,
     ScoreHistorySerializer,
+    item_score_data,
 )
 from scoring.api.serializers.jira import (
     JiraIssueRankSerializer,
@@ -71,6 +72,7 @@ from scoring.api.serializers.rankings import (
     RankingMoveSerializer,
     RankingPublishSerializer,
     RankingSerializer,
+    live_ranking_entries,
 )
 
 __all__ = [
@@ -125,4 +127,6 @@ __all__ = [
     "TeamsCalibrationSerializer",
     "ThemeCalibrationSerializer",
     "WeightsField",
+    "item_score_data",
+    "live_ranking_entries",
 ]

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from datetime import datetime, tzinfo
+from typing import Any
+
+from django.utils import timezone
 from rest_framework import serializers
 
 from config.api.openapi import ErrorSerializer as ErrorSerializer
@@ -115,3 +119,86 @@ class ItemScoreDetailSerializer(serializers.Serializer):
         help_text="With `?since=`: the score then and now, the factor split and the inputs "
         "that changed in between, in people's terms; null without it.",
     )
+
+
+# --- The same JSON without a serializer run per field (items/{id}/score/) ----------------
+
+
+def _float(value: Any) -> float | None:
+    return None if value is None else float(value)
+
+
+def _parts(parts: Any, names: tuple[str, ...]) -> dict[str, float | None]:
+    return {name: _float(parts[name]) for name in names}
+
+
+def _contributors(rows: Any) -> list[dict[str, Any]]:
+    return [
+        {"id": int(row["id"]), "weight": float(row["weight"]), "share": float(row["share"])}
+        for row in rows
+    ]
+
+
+def datetime_text(value: datetime, zone: tzinfo) -> str:
+    """An aware datetime as DRF's DateTimeField writes it (ISO 8601 in the current time
+    zone, UTC as `Z`), without its per-call lookups of the current time zone."""
+    text = value.astimezone(zone).isoformat()
+    return text[:-6] + "Z" if text.endswith("+00:00") else text
+
+
+def explanation_data(explanation: dict[str, Any]) -> dict[str, Any]:
+    """A live explanation (engine.explanation) as ExplanationSerializer renders it."""
+    counts = explanation["counts"]
+    data: dict[str, Any] = {
+        # Already text (engine.explanation): the serializer passes text through as is.
+        "computed_at": explanation["computed_at"],
+        "model_version": int(explanation["model_version"]),
+        "score": _float(explanation["score"]),
+        "reach": _parts(explanation["reach"], ("value", "product", "marketing")),
+        "impact": _parts(explanation["impact"], ("value", "product", "marketing")),
+        "confidence": _parts(explanation["confidence"], ("value", "product", "evidence")),
+        "effort": _parts(explanation["effort"], ("value", "estimate")),
+        "missing": [str(name) for name in explanation["missing"]],
+        "counts": {"reports": int(counts["reports"]), "signals": int(counts["signals"])},
+    }
+    if "contributors" in explanation:
+        top = explanation["contributors"]
+        data["contributors"] = {
+            "reports": _contributors(top["reports"]),
+            "signals": _contributors(top["signals"]),
+        }
+    return data
+
+
+def item_score_data(read: Any, change: Any = None) -> dict[str, Any]:
+    """`selectors.item_score_read` (and `change`, already rendered, or None) as
+    ItemScoreDetailSerializer renders it: the same keys, order and values. A test holds
+    the two to the same bytes."""
+    explanation = read["explanation"]
+    zone = timezone.get_current_timezone()
+    return {
+        "item": int(read["item"]),
+        "title": str(read["title"]),
+        "status": str(read["status"]),
+        "dirty": bool(read["dirty"]),
+        "score": None if explanation is None else _float(explanation["score"]),
+        "position": None
+        if explanation is None or explanation["position"] is None
+        else int(explanation["position"]),
+        "missing": None if explanation is None else [str(m) for m in explanation["missing"]],
+        "explanation": None if explanation is None else explanation_data(explanation),
+        "history": [
+            {
+                "computed_at": datetime_text(point["computed_at"], zone),
+                "model_version": int(point["model_version"]),
+                "score": _float(point["score"]),
+                "position": None if point["position"] is None else int(point["position"]),
+                "reach": _float(point["reach"]),
+                "impact": _float(point["impact"]),
+                "confidence": float(point["confidence"]),
+                "effort": _float(point["effort"]),
+            }
+            for point in read["history"]
+        ],
+        "change": change,
+    }

@@ -6,6 +6,7 @@ from dataclasses import asdict
 from typing import Any
 
 from django.contrib.auth.models import User
+from django.utils import timezone
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -27,6 +28,7 @@ from scoring.api.serializers.explanations import (
     ExplanationSerializer,
     ImpactPartsSerializer,
     ReachPartsSerializer,
+    datetime_text,
 )
 from scoring.models import (
     ItemScore,
@@ -48,6 +50,10 @@ def _result(score: ItemScore) -> Any:
 class LiveRankingEntrySerializer(serializers.ModelSerializer):
     """A ranked item. `position` is its place in the whole live ranking, whatever filters
     narrowed the list (the view passes the page's positions in the context)."""
+
+    # The schema of `rankings/live/`. The view answers from `selectors.live_ranking_page`'s
+    # rows through `live_ranking_entries` (no serializer run per row); a test checks that
+    # both give the same JSON.
 
     position = serializers.SerializerMethodField()
     item = serializers.IntegerField(source="item_id", read_only=True)
@@ -107,6 +113,13 @@ class LiveRankingEntrySerializer(serializers.ModelSerializer):
     @extend_schema_field(EffortPartsSerializer)
     def get_effort(self, obj: ItemScore) -> dict[str, Any]:
         return asdict(_result(obj).effort)
+
+
+def live_ranking_entries(rows: list[selectors.LiveRankingRow]) -> list[dict[str, Any]]:
+    """The rows of `selectors.live_ranking_page` as LiveRankingEntrySerializer renders
+    them: the same keys in the same order; only the datetime needs DRF's formatting."""
+    zone = timezone.get_current_timezone()
+    return [{**row, "computed_at": datetime_text(row["computed_at"], zone)} for row in rows]
 
 
 # --- Published rankings -----------------------------------------------------------------

@@ -9,14 +9,16 @@ from django.utils import translation
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import serializers, viewsets
+from rest_framework.exceptions import NotFound
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from config.api.conditional import client_has, not_modified
-from config.api.fields import AwareDateTimeField
+from config.api.fields import MAX_PK, AwareDateTimeField
 from roadmap.models import RoadmapItem
 from scoring import selectors
-from scoring.api.serializers import ItemScoreDetailSerializer
+from scoring.api.serializers import ItemScoreDetailSerializer, item_score_data
+from scoring.api.serializers.causes import ScoreChangeSerializer
 from scoring.api.views.common import errors, live_etag
 
 
@@ -50,16 +52,32 @@ class ItemScoreViewSet(viewsets.GenericViewSet):
     filter_backends: list[Any] = []
 
     def retrieve(self, request: Request, pk: str | None = None) -> HttpResponseBase:
-        query = ScoreSinceQuerySerializer(data=request.query_params)
-        query.is_valid(raise_exception=True)
+        since = None
+        if request.query_params:
+            query = ScoreSinceQuerySerializer(data=request.query_params)
+            query.is_valid(raise_exception=True)
+            since = query.validated_data.get("since")
         # The ETag covers the URL (so `since`); deleting the item moves the generation
         # too, so a 304 never outlives its item.
         etag = live_etag(request, "item-score")
         if client_has(request, etag):
             return not_modified(etag)
-        item = self.get_object()
-        with translation.override("en"):
-            detail = selectors.item_score_detail(item=item, since=query.validated_data.get("since"))
-        response = Response(self.get_serializer(detail).data)
+        item_id = int(pk or 0)
+        read = selectors.item_score_read(item_id=item_id) if 0 < item_id <= MAX_PK else None
+        if read is None:
+            # No such item: the 404 of every item route (or, if it was created since,
+            # its read).
+            read = selectors.item_score_read(item_id=self.get_object().pk)
+            if read is None:
+                raise NotFound()
+        change = None
+        if since is not None:
+            # The API speaks English whatever the request's language (the board translates).
+            with translation.override("en"):
+                detail = selectors.item_score_change(item=self.get_object(), since=since)
+                change = ScoreChangeSerializer(detail).data
+        # The serializer's JSON, built from the one query's rows (a test holds both to the
+        # same bytes); ItemScoreDetailSerializer documents it.
+        response = Response(item_score_data(read, change))
         response["ETag"] = etag
         return response

@@ -1,21 +1,22 @@
-"""The live ranking: 304 from the score generation, else one page read."""
+"""The live ranking: 304 from the score generation, else one query for the page."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import QuerySet
 from django.http.response import HttpResponseBase
+from django_filters import utils as filter_utils
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, viewsets
 from rest_framework.request import Request
 
 from config.api.conditional import client_has, not_modified
+from config.api.pagination import Pagination
 from scoring import selectors
-from scoring.api.serializers import LiveRankingEntrySerializer
+from scoring.api.serializers import LiveRankingEntrySerializer, live_ranking_entries
 from scoring.api.views.common import errors, live_etag
-from scoring.filters import LiveRankingFilterSet
+from scoring.filters import LiveRankingFilterSet, live_ranking_filtered
 from scoring.models import ItemScore
 
 
@@ -28,12 +29,12 @@ from scoring.models import ItemScore
     )
 )
 class LiveRankingViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
+    # The serializer, filter set and queryset declare the schema; `list` reads the page
+    # as plain rows (selectors.live_ranking_page) and renders them without a serializer.
     serializer_class = LiveRankingEntrySerializer
     filterset_class = LiveRankingFilterSet
     filter_backends = [DjangoFilterBackend]
-
-    def get_queryset(self) -> QuerySet[ItemScore]:
-        return selectors.live_ranking()
+    queryset = ItemScore.objects.none()
 
     # A 304 or the cached bytes: plain HttpResponses, which DRF passes through as they are.
     def list(self, request: Request, *args: Any, **kwargs: Any) -> HttpResponseBase:  # type: ignore[override]
@@ -42,11 +43,22 @@ class LiveRankingViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         etag = live_etag(request, "live")
         if client_has(request, etag):
             return not_modified(etag)
-        page = self.paginate_queryset(self.filter_queryset(self.get_queryset())) or []
-        positions = selectors.item_positions(item_ids=[score.item_id for score in page])
-        context = {**self.get_serializer_context(), "positions": positions}
-        response = self.get_paginated_response(
-            self.get_serializer(page, many=True, context=context).data
-        )
+        items = None
+        if live_ranking_filtered(request.query_params):
+            filterset = LiveRankingFilterSet(
+                data=request.query_params, queryset=self.queryset, request=request
+            )
+            if not filterset.is_valid():
+                raise filter_utils.translate_validation(filterset.errors)  # type: ignore[misc]  # untyped: returns a ValidationError
+            items = filterset.item_ids()
+        # Bad limit/offset are a 400 after bad filters and before any query, as before.
+        paginator = self.paginator
+        assert isinstance(paginator, Pagination)
+        limit, offset = paginator.get_limit(request), paginator.get_offset(request)
+        count, rows = selectors.live_ranking_page(items=items, limit=limit, offset=offset)
+        paginator.request, paginator.limit, paginator.offset = request, limit, offset
+        paginator.count = count
+        paginator.display_page_controls = count > limit
+        response = paginator.get_paginated_response(live_ranking_entries(rows))
         response["ETag"] = etag
         return response
