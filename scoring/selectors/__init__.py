@@ -38,6 +38,7 @@ from scoring.selectors.evidence import (
     item_estimates,
     item_evidence_sums,
     item_inputs,
+    item_scores_sql,
 )
 from scoring.selectors.explanations import (
     item_explanation,
@@ -104,6 +105,7 @@ __all__ = [
     "item_score_detail",
     "item_score_history",
     "item_score_result",
+    "item_scores_sql",
     "items_causes",
     "items_needing_estimates",
     "live_ranking",

@@ -187,9 +187,9 @@ def test_a_write_during_a_recompute_keeps_its_mark(now):
     marks_read_by_recompute = selectors.dirty_item_revs()
     items_mark_dirty(item_ids=[item.pk])  # lands after the recompute read its marks
 
-    from scoring.services import _clear_marks
+    from scoring.score_writes import marks_clear
 
-    _clear_marks(marks_read_by_recompute)
+    marks_clear(marks_read_by_recompute)
     assert DirtyItem.objects.get(item=item).rev == marks_read_by_recompute[item.pk] + 1
 
 
