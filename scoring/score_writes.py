@@ -48,14 +48,20 @@ COLUMNS = (
     "computed_at",
 )
 
-# ScoreHistory's columns, taken from the new score row `n` and its position `r.pos`.
+# ScoreHistory's columns besides `position`, each named like the ItemScore column it copies.
 _HISTORY = (
-    "(item_id, model_id, computed_at, score, position, reach, impact, confidence, effort, "
-    "reach_product, reach_marketing, impact_product, impact_marketing)"
-)
-_HISTORY_VALUES = (
-    "n.item_id, n.model_id, n.computed_at, n.score, r.pos, n.reach, n.impact, n.confidence, "
-    "n.effort, n.reach_product, n.reach_marketing, n.impact_product, n.impact_marketing"
+    "item_id",
+    "model_id",
+    "computed_at",
+    "score",
+    "reach",
+    "impact",
+    "confidence",
+    "effort",
+    "reach_product",
+    "reach_marketing",
+    "impact_product",
+    "impact_marketing",
 )
 
 
@@ -103,58 +109,77 @@ def scores_recompute_sql(
     *, params: engine.Params, now: datetime, model_id: int, item_ids: list[int] | None
 ) -> WriteCounts:
     """PostgreSQL: score the given items (all without `item_ids`), upsert their scores and
-    append history, in one statement.
+    append history, in one statement (`recompute_statement`). Raises DataError when a
+    float underflows (see `selectors.item_scores_sql`)."""
+    sql, sql_params = recompute_statement(
+        params=params, now=now, model_id=model_id, item_ids=item_ids
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, sql_params)
+        items, scored, history_rows = cursor.fetchone()
+    return WriteCounts(items=items, scored=scored, history_rows=history_rows)
+
+
+def recompute_statement(
+    *, params: engine.Params, now: datetime, model_id: int, item_ids: list[int] | None
+) -> tuple[str, dict[str, Any]]:
+    """The statement of `scores_recompute_sql`, returning (items, scored, history rows).
 
     Every part reads the snapshot taken before the statement, so `changed` compares with
     the old scores, and positions are ranked over the new rows plus the old rows of the
-    items not recomputed (the rows the upsert leaves as they were). Raises DataError when
-    a float underflows (see `selectors.item_scores_sql`).
+    items not recomputed (the rows the upsert leaves as they were).
     """
     q = connection.ops.quote_name
     scores = q(ItemScore._meta.db_table)
     history = q(ScoreHistory._meta.db_table)
     cols = ", ".join(COLUMNS)
-    updates = ", ".join(f"{c} = excluded.{c}" for c in COLUMNS if c != "item_id")
+    updates = ", ".join(f"{c} = n.{c}" for c in COLUMNS if c != "item_id")
+    excluded = ", ".join(f"{c} = excluded.{c}" for c in COLUMNS if c != "item_id")
     new_sql, sql_params = selectors.item_scores_sql(
         params=params, now=now, model_id=model_id, item_ids=item_ids
     )
+    hist = ", ".join(_HISTORY)
     others = ""
     if item_ids is not None:
-        # A full recompute rewrites every score row (rows go with their items).
+        # The items not recomputed keep their place in the ranking (a full recompute
+        # rewrites every score row: rows go with their items).
+        blanks = ", ".join("s.score" if c == "score" else "NULL" for c in _HISTORY[1:])
         others = f"""
             UNION ALL
-            SELECT s.item_id, s.score FROM {scores} s
+            SELECT s.item_id, {blanks}, true, false FROM {scores} s
             WHERE s.rankable AND NOT EXISTS (SELECT 1 FROM new n WHERE n.item_id = s.item_id)
         """  # noqa: S608
+    # `old`: the item had a score row; `changed`: its score or rankability moved, so it
+    # gets a history row with its new position (ranked over the rows as they will be).
     sql = f"""
-        WITH new AS MATERIALIZED ({new_sql}),
-        changed AS (
-            SELECT n.item_id FROM new n LEFT JOIN {scores} s ON s.item_id = n.item_id
-            WHERE s.item_id IS NULL OR s.score IS DISTINCT FROM n.score
-               OR s.rankable <> n.rankable
+        WITH new AS MATERIALIZED (
+            SELECT n.*, s.item_id IS NOT NULL AS old,
+                   (s.item_id IS NULL OR s.score IS DISTINCT FROM n.score
+                    OR s.rankable <> n.rankable) AS changed
+            FROM ({new_sql}) n LEFT JOIN {scores} s ON s.item_id = n.item_id
         ),
-        ranked AS (
-            SELECT item_id, ROW_NUMBER() OVER (ORDER BY score DESC, item_id) AS pos
-            FROM (SELECT item_id, score FROM new WHERE rankable {others}) t
+        updated AS (
+            UPDATE {scores} s SET {updates} FROM new n
+            WHERE n.old AND s.item_id = n.item_id
         ),
-        upserted AS (
-            INSERT INTO {scores} ({cols}) SELECT {cols} FROM new
-            ON CONFLICT (item_id) DO UPDATE SET {updates}
+        inserted AS (
+            INSERT INTO {scores} ({cols}) SELECT {cols} FROM new WHERE NOT old
+            ON CONFLICT (item_id) DO UPDATE SET {excluded}
         ),
         appended AS (
-            INSERT INTO {history} {_HISTORY}
-            SELECT {_HISTORY_VALUES}
-            FROM new n JOIN changed c ON c.item_id = n.item_id
-            LEFT JOIN ranked r ON r.item_id = n.item_id
+            INSERT INTO {history} ({hist}, position)
+            SELECT {hist}, position FROM (
+                SELECT t.*, CASE WHEN rankable THEN ROW_NUMBER() OVER (
+                    PARTITION BY rankable ORDER BY score DESC, item_id) END AS position
+                FROM (SELECT {hist}, rankable, changed FROM new {others}) t
+            ) p
+            WHERE changed
             RETURNING 1
         )
         SELECT (SELECT count(*) FROM new), (SELECT count(score) FROM new),
                (SELECT count(*) FROM appended)
     """  # noqa: S608 (identifiers are ours; every value is a bound parameter)
-    with connection.cursor() as cursor:
-        cursor.execute(sql, sql_params)
-        items, scored, history_rows = cursor.fetchone()
-    return WriteCounts(items=items, scored=scored, history_rows=history_rows)
+    return sql, sql_params
 
 
 def scores_recompute_python(
@@ -183,6 +208,7 @@ def scores_write(rows: list[tuple[Any, ...]]) -> int:
     scores = q(ItemScore._meta.db_table)
     history = q(ScoreHistory._meta.db_table)
     cols = ", ".join(COLUMNS)
+    hist = ", ".join(_HISTORY)
     distinct = "IS DISTINCT FROM" if connection.vendor == "postgresql" else "IS NOT"
     updates = ", ".join(f"{c} = excluded.{c}" for c in COLUMNS if c != "item_id")
     with connection.cursor() as cursor:
@@ -206,8 +232,8 @@ def scores_write(rows: list[tuple[Any, ...]]) -> int:
         )
         cursor.execute(
             f"""
-            INSERT INTO {history} {_HISTORY}
-            SELECT {_HISTORY_VALUES}
+            INSERT INTO {history} ({hist}, position)
+            SELECT {", ".join(f"n.{c}" for c in _HISTORY)}, r.pos
             FROM _new_scores n
             JOIN _changed_scores c ON c.item_id = n.item_id
             LEFT JOIN (
