@@ -28,23 +28,25 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 
-def _bench_database_url() -> str:
+# BENCH_SUFFIX (as in bench/load.py) keeps runs of several checkouts apart.
+DATABASE = "roadmap_bench" + os.environ.get("BENCH_SUFFIX", "")
+
+
+def _bench_database_url() -> tuple[str, str]:
     base = os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/postgres")
     parsed = urlparse(base)
     if not parsed.scheme.startswith("postgres"):
         sys.exit("bench/scoring.py needs PostgreSQL: set DATABASE_URL=postgres://...")
-    return base, urlunparse(parsed._replace(path="/roadmap_bench"))
+    return base, urlunparse(parsed._replace(path=f"/{DATABASE}"))
 
 
 def _ensure_database(admin_url: str) -> None:
     import psycopg
 
     with psycopg.connect(admin_url, autocommit=True) as conn:
-        exists = conn.execute(
-            "SELECT 1 FROM pg_database WHERE datname = 'roadmap_bench'"
-        ).fetchone()
+        exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [DATABASE]).fetchone()
         if not exists:
-            conn.execute("CREATE DATABASE roadmap_bench")
+            conn.execute(f'CREATE DATABASE "{DATABASE}"')
 
 
 admin_url, bench_url = _bench_database_url()

@@ -38,6 +38,7 @@ from scoring.selectors.evidence import (
     item_estimates,
     item_evidence_sums,
     item_inputs,
+    item_scores_sql,
     items_inputs,
 )
 from scoring.selectors.explanations import (
@@ -112,6 +113,7 @@ __all__ = [
     "item_score_history",
     "item_score_read",
     "item_score_result",
+    "item_scores_sql",
     "items_causes",
     "items_inputs",
     "items_needing_estimates",

@@ -88,11 +88,17 @@ def _weight_sql(link: str, evidence: str, params: engine.Params) -> tuple[str, d
     return f"({link}.weight * {segment_case} * {decay})", sql_params
 
 
-def _item_filter_sql(item_ids: Sequence[int] | None) -> tuple[str, dict[str, Any]]:
+def _item_filter_sql(
+    item_ids: Sequence[int] | None, column: str = "l.item_id"
+) -> tuple[str, dict[str, Any]]:
     if item_ids is None:
         return "", {}
+    if connection.vendor == "postgresql":
+        # One array parameter, whatever the number of items (a full model change marks
+        # every item dirty).
+        return f" AND {column} = ANY(%(item_ids)s)", {"item_ids": [int(i) for i in item_ids]}
     names = {f"id{i}": int(item_id) for i, item_id in enumerate(item_ids)}
-    return " AND l.item_id IN (" + ", ".join(f"%({n})s" for n in names) + ")", names
+    return f" AND {column} IN (" + ", ".join(f"%({n})s" for n in names) + ")", names
 
 
 def evidence_sums_sql(
@@ -127,6 +133,91 @@ def evidence_sums_sql(
         GROUP BY item_id
     """  # noqa: S608 (identifiers are ours; every value is a bound parameter)
     sql_params = {**p1, **p2, **p3, **p4, "open": ReportStatus.OPEN.value, "now": _now_param(now)}
+    return sql, sql_params
+
+
+def item_scores_sql(
+    *, params: engine.Params, now: datetime, model_id: int, item_ids: Sequence[int] | None
+) -> tuple[str, dict[str, Any]]:
+    """PostgreSQL only: one SELECT returning the ItemScore row of every given item (all
+    without `item_ids`), named like ItemScore's columns, that `engine.score_from_sums`
+    would compute from `item_estimates` and `evidence_sums_sql`.
+
+    Each expression is the engine's, operation for operation and in the same order (IEEE
+    doubles on both sides, `exp` from the same C library), so the scores equal the
+    engine's on the same sums. PostgreSQL raises on a floating-point underflow where
+    Python rounds to 0. `exp(-x)` underflows past x ≈ 745 (strong evidence over a small
+    saturation), so past x = 40, where 1 − e^(−x) already rounds to exactly 1.0 in
+    doubles, the SQL takes 1.0. Other underflows need absurdly small inputs (a confidence
+    of 1e-320); a caller gets a DataError then, and falls back to the engine.
+    """
+    sums_sql, sums_params = evidence_sums_sql(params=params, now=now, item_ids=item_ids)
+    item_filter, filter_params = _item_filter_sql(item_ids, column="i.id")
+    q = connection.ops.quote_name
+    sql = f"""
+        SELECT item_id, %(model_id)s AS model_id, score,
+               (score IS NOT NULL AND status = ANY(%(rankable)s)) AS rankable,
+               reach, reach_product, reach_marketing, impact, impact_product,
+               impact_marketing, confidence, confidence_product, evidence, effort,
+               effort_estimate,
+               to_jsonb(array_remove(ARRAY[
+                   CASE WHEN reach IS NULL THEN 'reach' END,
+                   CASE WHEN impact IS NULL THEN 'impact' END,
+                   CASE WHEN effort IS NULL THEN 'effort' END], NULL)) AS missing,
+               signal_count, report_count, %(now)s::timestamptz AS computed_at
+        FROM (
+            SELECT f.*, CASE WHEN reach IS NOT NULL AND impact IS NOT NULL
+                             AND effort IS NOT NULL
+                        THEN reach * impact * confidence / effort END AS score
+            FROM (
+                SELECT b.*,
+                    CASE WHEN reach_product IS NOT NULL AND reach_marketing IS NOT NULL
+                         THEN %(alpha)s::float8 * reach_product
+                              + %(beta)s::float8 * reach_marketing
+                         ELSE COALESCE(reach_product, reach_marketing) END AS reach,
+                    CASE WHEN impact_product IS NOT NULL AND impact_marketing IS NOT NULL
+                         THEN %(alpha)s::float8 * impact_product
+                              + %(beta)s::float8 * impact_marketing
+                         ELSE COALESCE(impact_product, impact_marketing) END AS impact,
+                    confidence_product + (1.0::float8 - confidence_product) * %(gain)s::float8
+                        * (CASE WHEN evidence / %(saturation)s::float8 > 40.0 THEN 1.0::float8
+                           ELSE 1.0::float8 - EXP(-evidence / %(saturation)s::float8) END)
+                        AS confidence,
+                    CASE WHEN effort_estimate IS NOT NULL
+                         THEN GREATEST(effort_estimate, %(min_effort)s::float8) END AS effort
+                FROM (
+                    SELECT i.id AS item_id, i.status, i.reach AS reach_product,
+                        i.impact AS impact_product, i.effort AS effort_estimate,
+                        COALESCE(i.confidence, %(default_confidence)s::float8)
+                            AS confidence_product,
+                        CASE WHEN e.rm > 0 THEN e.rm END AS reach_marketing,
+                        CASE WHEN e.rm > 0 THEN e.sev / e.rm END AS impact_marketing,
+                        COALESCE(e.se, 0.0::float8)
+                            + %(phi)s::float8 * COALESCE(e.rw, 0.0::float8) AS evidence,
+                        COALESCE(e.rc, 0) AS report_count, COALESCE(e.sc, 0) AS signal_count
+                    FROM {q(RoadmapItem._meta.db_table)} i
+                    LEFT JOIN ({sums_sql}) e(item_id, rm, sev, rw, rc, se, sc)
+                        ON e.item_id = i.id
+                    WHERE true{item_filter}
+                ) b
+            ) f
+        ) s
+    """  # noqa: S608 (identifiers are ours; every value is a bound parameter)
+
+    sql_params = {
+        **sums_params,
+        **filter_params,
+        "model_id": model_id,
+        "rankable": list(engine.RANKABLE_STATUSES),
+        "alpha": float(params.product_weight),
+        # Computed here like the engine does (1.0 - α in Python), not in SQL.
+        "beta": float(1.0 - params.product_weight),
+        "gain": float(params.evidence_gain),
+        "saturation": float(params.evidence_saturation),
+        "min_effort": float(params.min_effort),
+        "default_confidence": float(params.default_confidence),
+        "phi": float(params.friction_evidence_weight),
+    }
     return sql, sql_params
 
 

@@ -29,9 +29,9 @@ from tests.support.factories import (
     MarketSignalFactory,
     ReportLinkFactory,
     RoadmapItemFactory,
-    SegmentFactory,
     SignalLinkFactory,
 )
+from tests.support.scoring import random_world
 
 pytestmark = pytest.mark.django_db
 
@@ -66,44 +66,11 @@ def test_the_worked_example_of_scoring_md_comes_out_of_the_database_to_the_last_
     assert score.missing == []
 
 
-def _random_world(rng: random.Random, now, items: int = 25):
-    segments = [SegmentFactory(slug=f"seg-{i}") for i in range(3)]
-    kinds = list(engine.SIGNAL_KINDS)
-    made = []
-    for _ in range(items):
-        item = RoadmapItemFactory(
-            reach=rng.choice([None, 0, rng.uniform(1, 50_000)]),
-            impact=rng.choice([None, 0.25, 0.5, 1, 2, 3]),
-            confidence=rng.choice([None, rng.random()]),
-            effort=rng.choice([None, 0.05, rng.uniform(0.1, 20)]),
-            status=rng.choice(["candidate", "planned", "in_progress", "shipped", "archived"]),
-        )
-        made.append(item)
-        for _ in range(rng.randint(0, 4)):
-            report = FrictionReportFactory(
-                affected_people=rng.randint(0, 10_000),
-                severity=rng.choice([0.25, 0.5, 1, 2, 3]),
-                status=rng.choice(["open", "open", "addressed", "dismissed"]),
-                segment=rng.choice([None, *segments]),
-                observed_at=now - timedelta(seconds=rng.uniform(-3600, 400 * 86400)),
-            )
-            ReportLinkFactory(item=item, report=report, weight=rng.choice([1, 0.5, 0.3]))
-        for _ in range(rng.randint(0, 5)):
-            signal = MarketSignalFactory(
-                kind=rng.choice(kinds),
-                dismissed=rng.random() < 0.2,
-                segment=rng.choice([None, *segments]),
-                observed_at=now - timedelta(seconds=rng.uniform(0, 400 * 86400)),
-            )
-            SignalLinkFactory(item=item, signal=signal, weight=rng.choice([1, 0.8, 0.5]))
-    return made
-
-
 @pytest.mark.parametrize("half_life_days", [None, 1.0])
 def test_sql_evidence_sums_agree_with_the_pure_engine_to_1e_9(now, half_life_days):
     """Also with a half-life of one day, where SQLite's millisecond julianday() was 5.6e-9
     off (issue 18.14): ages are exact to the microsecond in both dialects."""
-    items = _random_world(random.Random(7), now)
+    items = random_world(random.Random(7), now)
     model = ScoringModel.objects.get(is_active=True)
     model.segment_weights = {"seg-0": 2.0, "seg-1": 0.5}
     if half_life_days is not None:
@@ -187,14 +154,14 @@ def test_a_write_during_a_recompute_keeps_its_mark(now):
     marks_read_by_recompute = selectors.dirty_item_revs()
     items_mark_dirty(item_ids=[item.pk])  # lands after the recompute read its marks
 
-    from scoring.services import _clear_marks
+    from scoring.score_writes import marks_clear
 
-    _clear_marks(marks_read_by_recompute)
+    marks_clear(marks_read_by_recompute)
     assert DirtyItem.objects.get(item=item).rev == marks_read_by_recompute[item.pk] + 1
 
 
 def test_recomputing_twice_gives_the_same_scores_and_no_new_history(now):
-    _random_world(random.Random(3), now, items=10)
+    random_world(random.Random(3), now, items=10)
     item_scores_recompute_all(now=now)
     first = list(ItemScore.objects.order_by("item_id").values())
     history = ScoreHistory.objects.count()
@@ -333,7 +300,7 @@ def test_two_recomputes_at_once_give_the_result_of_one():
 
     need_service("PostgreSQL", connection.vendor == "postgresql", "set DATABASE_URL")
     now = timezone.now()
-    _random_world(random.Random(11), now, items=20)
+    random_world(random.Random(11), now, items=20)
     item_scores_recompute_all(now=now)
     history_before = ScoreHistory.objects.count()
     scored = list(ItemScore.objects.filter(score__gt=0).values_list("item_id", flat=True))
