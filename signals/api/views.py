@@ -9,8 +9,6 @@ through the API).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from typing import Any
 
 from django.shortcuts import get_object_or_404
@@ -24,12 +22,9 @@ from drf_spectacular.utils import (
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound
-from rest_framework.permissions import BasePermission
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from config.api.errors import Conflict
-from config.api.filtering import FILTER_BACKENDS
 from config.api.openapi import (
     DETAIL_ERRORS,
     IDEMPOTENCY_KEY,
@@ -37,9 +32,9 @@ from config.api.openapi import (
     WRITE_ERRORS,
     error_responses,
 )
-from config.api.permissions import EvidencePermission, ProductOnly, is_product
 from roadmap.models import RoadmapItem
 from signals import selectors, services
+from signals.api.mixins import BulkUpsertMixin, OwnedRecordsMixin, conflicts_as_409
 from signals.api.serializers import (
     MAX_BULK_RECORDS,
     BulkResultSerializer,
@@ -55,25 +50,11 @@ from signals.api.serializers import (
     OutcomeBulkSerializer,
     OutcomeSerializer,
     ReportStatusSerializer,
-    bulk_records_validate,
     evidence_fields,
 )
 from signals.filters import FrictionReportFilterSet, MarketSignalFilterSet, OutcomeFilterSet
 from signals.models import FrictionReport, MarketSignal
 from signals.radar.api.views import EvidenceSuggestionsMixin
-
-
-@contextmanager
-def _conflicts_as_409() -> Iterator[None]:
-    """The services' conflicts, as the API's 409."""
-    try:
-        yield
-    except services.DuplicateExternalId as exc:
-        raise Conflict(exc.text, code="duplicate_external_id") from None
-    except services.InvalidTransition as exc:
-        raise Conflict(f"Invalid status change: {exc}.", code="invalid_transition") from None
-    except services.BulkWriteConflict as exc:
-        raise Conflict(str(exc), code="concurrent_write") from None
 
 
 def _evidence_schema(serializer: type[EvidenceSerializer], noun: str) -> dict[str, Any]:
@@ -146,45 +127,13 @@ def _bulk_schema(request: type[Any], record: type[Any], noun: str) -> dict[str, 
     }
 
 
-class BulkUpsertMixin:
-    """`POST .../bulk/`: create or update up to 1,000 records by (source, external_id),
-    answered record by record (signals.services._evidence_bulk_upsert)."""
-
-    # Declared by each subclass.
-    bulk_serializer_class: type[Any]
-    bulk_record_serializer_class: type[Any]
-    bulk_upsert: Callable[..., services.BulkResult]
-
-    @action(detail=False, methods=["post"])
-    def bulk(self, request: Request) -> Response:
-        envelope = self.bulk_serializer_class(data=request.data)
-        envelope.is_valid(raise_exception=True)
-        records = bulk_records_validate(
-            self.bulk_record_serializer_class,
-            envelope.validated_data["records"],
-            context=self.get_serializer_context(),  # type: ignore[attr-defined]
-        )
-        with _conflicts_as_409():
-            result = type(self).bulk_upsert(
-                records=records, user=request.user, may_update_any=is_product(request)
-            )
-        return Response(BulkResultSerializer(result).data)
-
-
-class EvidenceViewSet(BulkUpsertMixin, EvidenceSuggestionsMixin, viewsets.ModelViewSet):
+class EvidenceViewSet(
+    OwnedRecordsMixin, BulkUpsertMixin, EvidenceSuggestionsMixin, viewsets.ModelViewSet
+):
     """What signals and reports share: permissions, links, bulk upserts."""
-
-    permission_classes = (EvidencePermission,)
-    filter_backends = FILTER_BACKENDS
-    lookup_value_regex = r"[0-9]+"
 
     # Declared by each subclass.
     evidence_kwarg: str  # how the link services name this kind of evidence
-
-    def get_permissions(self) -> list[BasePermission]:
-        if self.action == "destroy":
-            return [ProductOnly()]
-        return super().get_permissions()
 
     @action(detail=True, methods=["post"], url_path="links")
     def link(self, request: Request, pk: str | None = None) -> Response:
@@ -225,14 +174,14 @@ class MarketSignalViewSet(EvidenceViewSet):
 
     def perform_create(self, serializer: MarketSignalSerializer) -> None:
         fields, links = evidence_fields(serializer.validated_data)
-        with _conflicts_as_409():
+        with conflicts_as_409():
             serializer.instance = services.signal_create(
                 submitted_by=self.request.user, links=links or (), **fields
             )
 
     def perform_update(self, serializer: MarketSignalSerializer) -> None:
         fields, links = evidence_fields(serializer.validated_data)
-        with _conflicts_as_409():
+        with conflicts_as_409():
             serializer.instance = services.signal_update(
                 signal=serializer.instance, data=fields, links=links
             )
@@ -289,14 +238,14 @@ class FrictionReportViewSet(EvidenceViewSet):
 
     def perform_create(self, serializer: FrictionReportSerializer) -> None:
         fields, links = evidence_fields(serializer.validated_data)
-        with _conflicts_as_409():
+        with conflicts_as_409():
             serializer.instance = services.report_create(
                 submitted_by=self.request.user, links=links or (), **fields
             )
 
     def perform_update(self, serializer: FrictionReportSerializer) -> None:
         fields, links = evidence_fields(serializer.validated_data)
-        with _conflicts_as_409():
+        with conflicts_as_409():
             serializer.instance = services.report_update(
                 report=serializer.instance, data=fields, links=links
             )
@@ -320,7 +269,7 @@ class FrictionReportViewSet(EvidenceViewSet):
         report = self.get_object()
         serializer = ReportStatusSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        with _conflicts_as_409():
+        with conflicts_as_409():
             services.report_set_status(report=report, status=serializer.validated_data["status"])
         return Response(self.get_serializer(self.get_object()).data)
 
@@ -362,6 +311,7 @@ _OUTCOME_RULES = (
     **_bulk_schema(OutcomeBulkSerializer, OutcomeBulkRecordSerializer, "outcome"),
 )
 class OutcomeViewSet(
+    OwnedRecordsMixin,
     BulkUpsertMixin,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
@@ -376,21 +326,18 @@ class OutcomeViewSet(
     queryset = selectors.outcome_list()
     serializer_class = OutcomeSerializer
     filterset_class = OutcomeFilterSet
-    filter_backends = FILTER_BACKENDS
-    permission_classes = (EvidencePermission,)
-    lookup_value_regex = r"[0-9]+"
     bulk_serializer_class = OutcomeBulkSerializer
     bulk_record_serializer_class = OutcomeBulkRecordSerializer
     bulk_upsert = staticmethod(services.outcomes_bulk_upsert)
 
     def perform_create(self, serializer: OutcomeSerializer) -> None:
-        with _conflicts_as_409():
+        with conflicts_as_409():
             serializer.instance = services.outcome_create(
                 submitted_by=self.request.user, **serializer.validated_data
             )
 
     def perform_update(self, serializer: OutcomeSerializer) -> None:
-        with _conflicts_as_409():
+        with conflicts_as_409():
             serializer.instance = services.outcome_update(
                 outcome=serializer.instance, data=dict(serializer.validated_data)
             )

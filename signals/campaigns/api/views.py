@@ -8,14 +8,12 @@ deletes. Confirming or dismissing a proposal is for product and marketing.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import mixins, viewsets
 from rest_framework.decorators import action
-from rest_framework.permissions import BasePermission
 from rest_framework.request import Request
 from rest_framework.response import Response
 
@@ -28,13 +26,10 @@ from config.api.openapi import (
     error_responses,
 )
 from config.api.permissions import (
-    EvidencePermission,
-    ProductOnly,
     SharedWithMarketing,
-    is_product,
 )
+from signals.api.mixins import BulkUpsertMixin, OwnedRecordsMixin, conflicts_as_409
 from signals.api.serializers import MAX_BULK_RECORDS, BulkResultSerializer
-from signals.api.views import _conflicts_as_409
 from signals.campaigns import proposals, selectors, services
 from signals.campaigns.api.serializers import (
     CampaignBulkRecordSerializer,
@@ -55,7 +50,6 @@ from signals.campaigns.filters import (
     FunnelSnapshotFilterSet,
 )
 from signals.campaigns.models import Campaign, FunnelSnapshot
-from signals.services import BulkResult
 
 # The dashboard's window, as `campaigns/dashboard/` and `kpis/` take it.
 WINDOW_PARAMETERS = (
@@ -126,37 +120,11 @@ _SNAPSHOT_RULES = (
 )
 
 
-class _OwnedViewSet(viewsets.ModelViewSet):
-    """Campaigns and snapshots: the signals' ownership rules, bulk upserts."""
+class _OwnedViewSet(OwnedRecordsMixin, BulkUpsertMixin, viewsets.ModelViewSet):
+    """Campaigns and snapshots: the signals' ownership rules and bulk upserts; the records
+    name campaigns and segments, validated with the rows they name read first."""
 
-    permission_classes = (EvidencePermission,)
-    filter_backends = FILTER_BACKENDS
-    lookup_value_regex = r"[0-9]+"
-
-    # Declared by each subclass.
-    bulk_serializer_class: type[Any]
-    bulk_record_serializer_class: type[Any]
-    bulk_upsert: Callable[..., BulkResult]
-
-    def get_permissions(self) -> list[BasePermission]:
-        if self.action == "destroy":
-            return [ProductOnly()]
-        return super().get_permissions()
-
-    @action(detail=False, methods=["post"])
-    def bulk(self, request: Request) -> Response:
-        envelope = self.bulk_serializer_class(data=request.data)
-        envelope.is_valid(raise_exception=True)
-        records = campaign_bulk_records_validate(
-            self.bulk_record_serializer_class,
-            envelope.validated_data["records"],
-            context=self.get_serializer_context(),
-        )
-        with _conflicts_as_409():
-            result = type(self).bulk_upsert(
-                records=records, user=request.user, may_update_any=is_product(request)
-            )
-        return Response(BulkResultSerializer(result).data)
+    bulk_validate = staticmethod(campaign_bulk_records_validate)
 
 
 @extend_schema_view(
@@ -171,13 +139,13 @@ class CampaignViewSet(_OwnedViewSet):
     bulk_upsert = staticmethod(services.campaigns_bulk_upsert)
 
     def perform_create(self, serializer: CampaignSerializer) -> None:
-        with _conflicts_as_409():
+        with conflicts_as_409():
             serializer.instance = services.campaign_create(
                 submitted_by=self.request.user, **serializer.validated_data
             )
 
     def perform_update(self, serializer: CampaignSerializer) -> None:
-        with _conflicts_as_409():
+        with conflicts_as_409():
             serializer.instance = services.campaign_update(
                 campaign=serializer.instance, data=serializer.validated_data
             )
@@ -221,13 +189,13 @@ class FunnelSnapshotViewSet(_OwnedViewSet):
     bulk_upsert = staticmethod(services.snapshots_bulk_upsert)
 
     def perform_create(self, serializer: FunnelSnapshotSerializer) -> None:
-        with _conflicts_as_409():
+        with conflicts_as_409():
             serializer.instance = services.snapshot_create(
                 submitted_by=self.request.user, **serializer.validated_data
             )
 
     def perform_update(self, serializer: FunnelSnapshotSerializer) -> None:
-        with _conflicts_as_409():
+        with conflicts_as_409():
             serializer.instance = services.snapshot_update(
                 snapshot=serializer.instance, data=serializer.validated_data
             )
@@ -279,7 +247,7 @@ class FrictionProposalViewSet(
         body = ProposalConfirmSerializer(data=request.data, context=self.get_serializer_context())
         body.is_valid(raise_exception=True)
         links = [(link["item"].pk, link["weight"]) for link in body.validated_data.get("links", [])]
-        with _conflicts_as_409():
+        with conflicts_as_409():
             proposals.friction_proposal_confirm(
                 proposal=proposal,
                 user=request.user,
@@ -299,6 +267,6 @@ class FrictionProposalViewSet(
     @action(detail=True, methods=["post"])
     def dismiss(self, request: Request, pk: str | None = None) -> Response:
         proposal = self.get_object()
-        with _conflicts_as_409():
+        with conflicts_as_409():
             proposals.friction_proposal_dismiss(proposal=proposal, user=request.user)
         return Response(self.get_serializer(self.get_object()).data)
