@@ -138,7 +138,12 @@ class MarketSignalForm(EvidenceForm):
 class ImportUploadForm(forms.Form):
     kind = forms.ChoiceField(
         label=_("What the file holds"),
-        choices=[("reports", _("Friction reports")), ("signals", _("Market signals"))],
+        choices=[
+            ("reports", _("Friction reports")),
+            ("signals", _("Market signals")),
+            ("campaigns", _("Campaigns")),
+            ("snapshots", _("Campaign funnels (snapshots)")),
+        ],
     )
     file = forms.FileField(
         label=_("CSV or XLSX file"),

@@ -9,9 +9,10 @@ so a file is imported whole or not at all.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -52,12 +53,32 @@ def _flatten(row: int, errors: Any, column: str = "") -> list[RowError]:
     return [RowError(row, column, str(errors))]
 
 
+def _model_clean(model: Any, record: Any) -> Any:
+    """The record rejected with the model's own clean() errors (funnel order, period),
+    as the bulk service's full_clean would."""
+    if record.data is None:
+        return record
+    fields = {f.name for f in model._meta.concrete_fields}
+    try:
+        model(**{k: v for k, v in record.data.items() if k in fields}).clean()
+    except ValidationError as exc:
+        errors = (
+            exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages}
+        )
+        return replace(record, data=None, errors=errors)
+    return record
+
+
 def dry_run(*, kind: Kind, rows: Sequence[Mapping[str, Any]]) -> tuple[DryRun, list]:
     """Validate every row as `POST .../bulk/` would, writing nothing. Returns the report
     and the bulk records (for `confirm`)."""
     spec = SPECS[kind]
     records, errors = records_from_rows(kind, rows)
     bulk = spec.validate(spec.serializer, records, context={})
+    if spec.model_clean:
+        bulk = [_model_clean(spec.serializer.Meta.model, record) for record in bulk]
+    if spec.precheck is not None:
+        bulk = spec.precheck(bulk)
     flagged = {(error.row, error.column) for error in errors}
     for record in bulk:
         if record.errors:

@@ -111,6 +111,17 @@ def _number(text: str) -> float | int | str:
     return int(number) if number.is_integer() and "." not in cleaned else number
 
 
+def _decimal(value: Any) -> str:
+    """An amount as decimal text: "12 000,50" (French Excel) and 12000.5 (an XLSX number)
+    both become "12000.50"-like text the serializer reads exactly."""
+    if isinstance(value, int | float | Decimal):
+        return str(value)
+    cleaned = str(value).replace("\u202f", "").replace("\xa0", "").replace(" ", "")
+    if "," in cleaned and "." not in cleaned:
+        cleaned = cleaned.replace(",", ".")
+    return cleaned
+
+
 def _moment(text: str) -> str:
     """A date or a date and time as spreadsheets write them, without an offset: read in
     the site's time zone (the API asks for an explicit offset; people's files have none).
@@ -260,6 +271,8 @@ def records_from_rows(
                 record[column] = _moment(str(value))
             elif column in spec.dates:
                 record[column] = _day(str(value))
+            elif column in spec.decimals:
+                record[column] = _decimal(value)
             elif column in spec.integers or column in spec.numbers:
                 record[column] = _number(value) if isinstance(value, str) else value
             elif column == "external_id":

@@ -15,9 +15,16 @@ from signals.api.serializers import (
     MarketSignalBulkRecordSerializer,
     bulk_records_validate,
 )
+from signals.campaigns import services as campaign_services
+from signals.campaigns.api.serializers import (
+    CampaignBulkRecordSerializer,
+    FunnelSnapshotBulkRecordSerializer,
+    campaign_bulk_records_validate,
+)
+from signals.campaigns.funnel import STAGES
 
-Kind = Literal["reports", "signals"]
-KINDS: tuple[Kind, ...] = ("reports", "signals")
+Kind = Literal["reports", "signals", "campaigns", "snapshots"]
+KINDS: tuple[Kind, ...] = ("reports", "signals", "campaigns", "snapshots")
 MAX_IMPORT_ROWS = MAX_BULK_RECORDS
 DEFAULT_SOURCE = "file-import"
 
@@ -31,6 +38,7 @@ class KindSpec:
     required: tuple[str, ...]
     integers: frozenset[str] = frozenset()
     numbers: frozenset[str] = frozenset()
+    decimals: frozenset[str] = frozenset()  # amounts: kept as decimal text, never a float
     # Columns naming other rows, resolved before validation (see rows.py): "segment"
     # (a slug), "items" (ids with weights), "campaign" (a campaign's external_id or id).
     references: frozenset[str] = frozenset()
@@ -38,6 +46,11 @@ class KindSpec:
     moments: frozenset[str] = frozenset()
     dates: frozenset[str] = frozenset()
     example: Mapping[str, Any] = field(default_factory=dict)
+    # Rules across fields the bulk service checks on the model (funnel order, period
+    # order): run in the dry run too, through the model's own clean().
+    model_clean: bool = False
+    # Rules across records the bulk service checks (overlapping periods), without writing.
+    precheck: Callable[..., Any] | None = None
 
 
 _COMMON_TAIL = ("segment", "observed_at", "items", "source")
@@ -123,3 +136,77 @@ SPECS: dict[Kind, KindSpec] = {
         },
     ),
 }
+
+SPECS["campaigns"] = KindSpec(
+    serializer=CampaignBulkRecordSerializer,
+    validate=campaign_bulk_records_validate,
+    upsert=campaign_services.campaigns_bulk_upsert,
+    columns=(
+        "external_id",
+        "name",
+        "channel",
+        "segment",
+        "period_start",
+        "period_end",
+        "spend",
+        "currency",
+        "utm_source",
+        "utm_medium",
+        "utm_campaign",
+        "source",
+    ),
+    required=(
+        "external_id",
+        "name",
+        "channel",
+        "period_start",
+        "period_end",
+        "spend",
+        "currency",
+    ),
+    decimals=frozenset({"spend"}),
+    model_clean=True,
+    references=frozenset({"segment"}),
+    dates=frozenset({"period_start", "period_end"}),
+    example={
+        "external_id": "SPRING-EMAIL",
+        "name": "Spring webinar",
+        "channel": "email",
+        "segment": "",
+        "period_start": "2026-03-01",
+        "period_end": "2026-05-31",
+        "spend": "12000.00",
+        "currency": "EUR",
+        "utm_source": "newsletter",
+        "utm_medium": "email",
+        "utm_campaign": "spring-webinar",
+        "source": DEFAULT_SOURCE,
+    },
+)
+
+SPECS["snapshots"] = KindSpec(
+    serializer=FunnelSnapshotBulkRecordSerializer,
+    validate=campaign_bulk_records_validate,
+    upsert=campaign_services.snapshots_bulk_upsert,
+    columns=("external_id", "campaign", "period_start", "period_end", *STAGES, "source"),
+    required=("external_id", "campaign", "period_start", "period_end"),
+    integers=frozenset(STAGES),
+    model_clean=True,
+    precheck=campaign_services.snapshots_periods_check,
+    references=frozenset({"campaign"}),
+    dates=frozenset({"period_start", "period_end"}),
+    example={
+        "external_id": "SPRING-EMAIL-2026-03",
+        "campaign": "SPRING-EMAIL",
+        "period_start": "2026-03-01",
+        "period_end": "2026-03-31",
+        "impressions": 80000,
+        "clicks": 4000,
+        "sign_ups": 900,
+        "activated": 420,
+        "paid": 60,
+        "retained_30": 55,
+        "retained_90": "",
+        "source": DEFAULT_SOURCE,
+    },
+)

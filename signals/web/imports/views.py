@@ -34,7 +34,11 @@ def import_file(request: HttpRequest) -> HttpResponse:
     """GET: the upload form and the templates. POST: read the file and dry-run it: every
     row with its errors, nothing written. The parsed rows are kept in the session under a
     token the confirmation must name, never sent back through the browser."""
-    form = ImportUploadForm(request.POST or None, request.FILES or None)
+    form = ImportUploadForm(
+        request.POST or None,
+        request.FILES or None,
+        initial={"kind": request.GET.get("kind", "reports")},
+    )
     context: dict[str, Any] = {"form": form, "max_rows": _max_rows()}
     status = 200
     if request.method == "POST":
@@ -116,6 +120,16 @@ def import_confirm(request: HttpRequest) -> HttpResponse:
         return render(request, "evidence/import.html", context, status=409)
     request.session.pop(SESSION_KEY, None)
     messages.success(request, imports.summary_message(result))
+    if kind in ("campaigns", "snapshots"):
+        if kind == "snapshots":
+            messages.info(
+                request,
+                _(
+                    "Significant drops in the funnels are proposed as friction reports "
+                    "within a few seconds."
+                ),
+            )
+        return redirect("evidence:campaigns")
     return redirect("my_evidence:index")
 
 
