@@ -135,6 +135,14 @@ def test_marketing_imports_a_funnel_confirms_the_proposed_friction_and_the_item_
     shoot(page, "campaign", lang, width, screenshot_dir)
     page.goto(f"{base}/board/outcomes/")
     expect(page.get_by_test_id(f"dashboard-proposal-{proposal.pk}")).to_be_visible()
+    # The charts scale with the page: none is wider than its box, none needs a scroll box.
+    charts = page.locator(".chart-box")
+    assert charts.count() >= 3
+    for index in range(charts.count()):
+        box = charts.nth(index)
+        assert box.evaluate("e => e.scrollWidth <= e.clientWidth"), f"chart {index} scrolls"
+        svg_width = box.locator("svg").evaluate("e => e.getBoundingClientRect().width")
+        assert svg_width <= width - 24
     shoot(page, "outcomes", lang, width, screenshot_dir)
     assert not FrictionReport.objects.exists()  # nothing counts before a person confirms
 

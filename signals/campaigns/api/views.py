@@ -121,9 +121,9 @@ _SNAPSHOT_RULES = (
 
 
 class _OwnedViewSet(OwnedRecordsMixin, BulkUpsertMixin, viewsets.ModelViewSet):
-    """Campaigns and snapshots: the signals' ownership rules and bulk upserts; the records
-    name campaigns and segments, validated with the rows they name read first."""
+    """Campaigns and snapshots: the signals' ownership rules, bulk upserts."""
 
+    # Their records name campaigns and segments, read first in one query each.
     bulk_validate = staticmethod(campaign_bulk_records_validate)
 
 

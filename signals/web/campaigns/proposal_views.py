@@ -12,6 +12,7 @@ from django import forms
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -47,8 +48,10 @@ def _line(proposal: FrictionProposal) -> dict[str, Any]:
         "proposal": proposal,
         "rate": rate_name(proposal.rate),
         "figures": proposal_figures(proposal.figures),
-        "default_title": _("%(label)s fell in %(campaign)s")
-        % {"label": rate_name(proposal.rate), "campaign": proposal.campaign.name},
+        "default_title": capfirst(
+            _("%(label)s fell in %(campaign)s")
+            % {"label": rate_name(proposal.rate), "campaign": proposal.campaign.name}
+        ),
     }
 
 
