@@ -11,14 +11,20 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from config.roles import Role, has_role
 from config.web import web_user_required
 from signals.campaigns import selectors
+from signals.campaigns.funnel import STAGES
 from signals.campaigns.models import Campaign, FunnelSnapshot
 from signals.web.campaigns.forms import CampaignForm, FunnelSnapshotForm
+
+
+def _count(value: int | None) -> str:
+    return "—" if value is None else number_format(value, force_grouping=True)
 
 
 def may_change(user: Any, record: Campaign | FunnelSnapshot) -> bool:
@@ -74,7 +80,10 @@ def campaign_edit(request: HttpRequest, pk: int) -> HttpResponse:
         "form": form,
         "campaign": campaign,
         "may_change": may_change(request.user, campaign),
-        "snapshots": selectors.snapshot_list().filter(campaign=campaign),
+        "snapshots": [
+            (snapshot, [_count(getattr(snapshot, stage)) for stage in STAGES])
+            for snapshot in selectors.snapshot_list().filter(campaign=campaign)
+        ],
         "proposals": selectors.proposal_list().filter(campaign=campaign),
     }
     return render(
