@@ -152,7 +152,7 @@ def line_chart_svg(
     points = sorted(points, key=lambda point: point[0])
     head = (
         f'<svg xmlns="http://www.w3.org/2000/svg" class="chart" viewBox="0 0 {width} {height}" '
-        f'width="{width}" height="{height}" role="img" '
+        f'role="img" '
         f'aria-labelledby="{safe_id}-title {safe_id}-desc" font-size="{_FONT_SIZE}" '
         f'fill="{_TEXT_COLOUR}">'
         f'<title id="{safe_id}-title">{escape(title)}</title>'
@@ -297,7 +297,7 @@ def grouped_bar_chart_svg(
     height = top + legend_height + max(1, len(pairs)) * group_height + axis_height
     head = (
         f'<svg xmlns="http://www.w3.org/2000/svg" class="chart" viewBox="0 0 {width} {height}" '
-        f'width="{width}" height="{height}" role="img" '
+        f'role="img" '
         f'aria-labelledby="{safe_id}-title {safe_id}-desc" font-size="{_FONT_SIZE}" '
         f'fill="{_TEXT_COLOUR}">'
         f'<title id="{safe_id}-title">{escape(title)}</title>'

@@ -9,8 +9,6 @@ through the API).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
 from django.shortcuts import get_object_or_404
@@ -28,8 +26,6 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.serializers import BaseSerializer
 
-from config.api.errors import Conflict
-from config.api.filtering import FILTER_BACKENDS
 from config.api.openapi import (
     DETAIL_ERRORS,
     IDEMPOTENCY_KEY,
@@ -37,11 +33,11 @@ from config.api.openapi import (
     WRITE_ERRORS,
     error_responses,
 )
-from config.api.permissions import EvidencePermission, ProductOnly, is_product
 from config.api.serializers import bound_instance
 from config.roles import acting_user
 from roadmap.models import RoadmapItem
 from signals import selectors, services
+from signals.api.mixins import BulkUpsertMixin, OwnedRecordsMixin, conflicts_as_409
 from signals.api.serializers import (
     MAX_BULK_RECORDS,
     BulkResultSerializer,
@@ -57,7 +53,6 @@ from signals.api.serializers import (
     OutcomeBulkSerializer,
     OutcomeSerializer,
     ReportStatusSerializer,
-    bulk_records_validate,
     evidence_fields,
 )
 from signals.filters import FrictionReportFilterSet, MarketSignalFilterSet, OutcomeFilterSet
@@ -65,20 +60,7 @@ from signals.models import FrictionReport, MarketSignal, Outcome
 from signals.radar.api.views import EvidenceSuggestionsMixin
 
 if TYPE_CHECKING:
-    from rest_framework.permissions import _SupportsHasPermission
-
-
-@contextmanager
-def _conflicts_as_409() -> Iterator[None]:
-    """The services' conflicts, as the API's 409."""
-    try:
-        yield
-    except services.DuplicateExternalId as exc:
-        raise Conflict(exc.text, code="duplicate_external_id") from None
-    except services.InvalidTransition as exc:
-        raise Conflict(f"Invalid status change: {exc}.", code="invalid_transition") from None
-    except services.BulkWriteConflict as exc:
-        raise Conflict(str(exc), code="concurrent_write") from None
+    pass
 
 
 def _evidence_schema(serializer: type[EvidenceSerializer], noun: str) -> dict[str, Any]:
@@ -151,45 +133,13 @@ def _bulk_schema(request: type[Any], record: type[Any], noun: str) -> dict[str, 
     }
 
 
-class BulkUpsertMixin:
-    """`POST .../bulk/`: create or update up to 1,000 records by (source, external_id),
-    answered record by record (signals.services.evidence_bulk_upsert)."""
-
-    # Declared by each subclass.
-    bulk_serializer_class: type[Any]
-    bulk_record_serializer_class: type[Any]
-    bulk_upsert: Callable[..., services.BulkResult]
-
-    @action(detail=False, methods=["post"])
-    def bulk(self, request: Request) -> Response:
-        envelope = self.bulk_serializer_class(data=request.data)
-        envelope.is_valid(raise_exception=True)
-        records = bulk_records_validate(
-            self.bulk_record_serializer_class,
-            envelope.validated_data["records"],
-            context=self.get_serializer_context(),  # type: ignore[attr-defined]
-        )
-        with _conflicts_as_409():
-            result = type(self).bulk_upsert(
-                records=records, user=request.user, may_update_any=is_product(request)
-            )
-        return Response(BulkResultSerializer(result).data)
-
-
-class EvidenceViewSet(BulkUpsertMixin, EvidenceSuggestionsMixin, viewsets.ModelViewSet):
+class EvidenceViewSet(
+    OwnedRecordsMixin, BulkUpsertMixin, EvidenceSuggestionsMixin, viewsets.ModelViewSet
+):
     """What signals and reports share: permissions, links, bulk upserts."""
-
-    permission_classes = (EvidencePermission,)
-    filter_backends = FILTER_BACKENDS
-    lookup_value_regex = r"[0-9]+"
 
     # Declared by each subclass.
     evidence_kwarg: str  # how the link services name this kind of evidence
-
-    def get_permissions(self) -> Sequence[_SupportsHasPermission]:
-        if self.action == "destroy":
-            return [ProductOnly()]
-        return super().get_permissions()
 
     @action(detail=True, methods=["post"], url_path="links")
     def link(self, request: Request, pk: str | None = None) -> Response:
@@ -230,14 +180,14 @@ class MarketSignalViewSet(EvidenceViewSet):
 
     def perform_create(self, serializer: BaseSerializer[MarketSignal]) -> None:
         fields, links = evidence_fields(serializer.validated_data)
-        with _conflicts_as_409():
+        with conflicts_as_409():
             serializer.instance = services.signal_create(
                 submitted_by=acting_user(self.request.user), links=links or (), **fields
             )
 
     def perform_update(self, serializer: BaseSerializer[MarketSignal]) -> None:
         fields, links = evidence_fields(serializer.validated_data)
-        with _conflicts_as_409():
+        with conflicts_as_409():
             serializer.instance = services.signal_update(
                 signal=bound_instance(serializer), data=fields, links=links
             )
@@ -294,14 +244,14 @@ class FrictionReportViewSet(EvidenceViewSet):
 
     def perform_create(self, serializer: BaseSerializer[FrictionReport]) -> None:
         fields, links = evidence_fields(serializer.validated_data)
-        with _conflicts_as_409():
+        with conflicts_as_409():
             serializer.instance = services.report_create(
                 submitted_by=acting_user(self.request.user), links=links or (), **fields
             )
 
     def perform_update(self, serializer: BaseSerializer[FrictionReport]) -> None:
         fields, links = evidence_fields(serializer.validated_data)
-        with _conflicts_as_409():
+        with conflicts_as_409():
             serializer.instance = services.report_update(
                 report=bound_instance(serializer), data=fields, links=links
             )
@@ -325,7 +275,7 @@ class FrictionReportViewSet(EvidenceViewSet):
         report = self.get_object()
         serializer = ReportStatusSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        with _conflicts_as_409():
+        with conflicts_as_409():
             services.report_set_status(report=report, status=serializer.validated_data["status"])
         return Response(self.get_serializer(self.get_object()).data)
 
@@ -367,6 +317,7 @@ _OUTCOME_RULES = (
     **_bulk_schema(OutcomeBulkSerializer, OutcomeBulkRecordSerializer, "outcome"),
 )
 class OutcomeViewSet(
+    OwnedRecordsMixin,
     BulkUpsertMixin,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
@@ -381,21 +332,18 @@ class OutcomeViewSet(
     queryset = selectors.outcome_list()
     serializer_class = OutcomeSerializer
     filterset_class = OutcomeFilterSet
-    filter_backends = FILTER_BACKENDS
-    permission_classes = (EvidencePermission,)
-    lookup_value_regex = r"[0-9]+"
     bulk_serializer_class = OutcomeBulkSerializer
     bulk_record_serializer_class = OutcomeBulkRecordSerializer
     bulk_upsert = staticmethod(services.outcomes_bulk_upsert)
 
     def perform_create(self, serializer: BaseSerializer[Outcome]) -> None:
-        with _conflicts_as_409():
+        with conflicts_as_409():
             serializer.instance = services.outcome_create(
                 submitted_by=acting_user(self.request.user), **serializer.validated_data
             )
 
     def perform_update(self, serializer: BaseSerializer[Outcome]) -> None:
-        with _conflicts_as_409():
+        with conflicts_as_409():
             serializer.instance = services.outcome_update(
                 outcome=bound_instance(serializer), data=dict(serializer.validated_data)
             )

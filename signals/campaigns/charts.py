@@ -54,7 +54,7 @@ def bar_chart_svg(
     height = top + max(1, len(bars)) * _ROW_HEIGHT + bottom_pad
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" class="chart" viewBox="0 0 {width} {height}" '
-        f'width="{width}" height="{height}" role="img" '
+        f'role="img" '
         f'aria-labelledby="{safe_id}-title {safe_id}-desc" font-size="{_FONT_SIZE}" '
         f'fill="{_TEXT_COLOUR}">'
         f'<title id="{safe_id}-title">{escape(title)}</title>'

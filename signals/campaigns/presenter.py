@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 from django.utils.formats import number_format
 from django.utils.safestring import SafeString, mark_safe
@@ -205,3 +206,54 @@ def campaign_panel(dashboard: Dashboard) -> CampaignPanel:
         proposals_waiting=dashboard.proposals_waiting,
         has_data=bool(channels),
     )
+
+
+_RATE_NAMES = {
+    "click_through": lambda: _("click-through rate"),
+    "sign_up": lambda: _("sign-up rate"),
+    "activation": lambda: _("activation rate"),
+    "paid": lambda: _("paid conversion rate"),
+    "retention_30": lambda: _("30-day retention"),
+    "retention_90": lambda: _("90-day retention"),
+}
+
+
+def rate_name(rate: str) -> str:
+    return _RATE_NAMES[rate]() if rate in _RATE_NAMES else rate
+
+
+def proposal_figures(figures: dict[str, Any]) -> list[tuple[str, str]]:
+    """The test behind a proposal (FrictionProposal.figures) as (label, text) lines."""
+
+    def pct(key: str) -> str:
+        value = figures.get(key)
+        if not isinstance(value, int | float):
+            return _("not enough data")
+        return _("%(value)s %%") % {"value": number_format(100 * value, 1, use_l10n=True)}
+
+    def num(key: str, decimals: int = 0) -> str:
+        value = figures.get(key)
+        return _number(value if isinstance(value, int | float) else None, decimals)
+
+    source = figures.get("baseline_source")
+    baseline_from = (
+        _("the campaign’s earlier periods")
+        if source == "campaign"
+        else _("the channel’s other campaigns over the earlier periods")
+    )
+    return [
+        (_("Period"), f"{figures.get('period_start', '')} – {figures.get('period_end', '')}"),
+        (
+            _("Conversion in the period"),
+            _("%(rate)s of %(people)s people") % {"rate": pct("rate"), "people": num("trials")},
+        ),
+        (
+            _("Baseline"),
+            _("%(rate)s of %(people)s people")
+            % {"rate": pct("baseline"), "people": num("baseline_trials")},
+        ),
+        (_("Baseline from"), baseline_from),
+        (_("Relative drop"), pct("relative_drop")),
+        (_("z (threshold)"), f"{num('z', 2)} ({num('threshold', 3)})"),
+        (_("People lost in the period"), num("people_lost")),
+    ]

@@ -22,7 +22,7 @@ from datetime import date
 from typing import Any
 
 from django.conf import settings
-from django.db.models import Avg, Case, Q, QuerySet, Sum, When
+from django.db.models import Avg, Case, Count, Q, QuerySet, Sum, When
 from django.db.models.functions import Least
 
 from roadmap.choices import Channel
@@ -45,6 +45,23 @@ def snapshot_list() -> QuerySet[FunnelSnapshot]:
 
 def proposal_list() -> QuerySet[FrictionProposal]:
     return FrictionProposal.objects.select_related("campaign")
+
+
+def campaigns_with_counts() -> QuerySet[Campaign]:
+    """Campaigns for the web list: segment joined, snapshots and waiting proposals counted.
+    One query."""
+    return Campaign.objects.select_related("segment").annotate(
+        snapshot_count=Count("snapshots", distinct=True),
+        waiting_count=Count(
+            "proposals",
+            filter=Q(proposals__status=ProposalStatus.PROPOSED),
+            distinct=True,
+        ),
+    )
+
+
+def proposals_waiting_count() -> int:
+    return FrictionProposal.objects.filter(status=ProposalStatus.PROPOSED).count()
 
 
 def campaigns_by_id(ids: Iterable[int]) -> dict[int, Campaign]:

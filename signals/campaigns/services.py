@@ -198,6 +198,13 @@ def snapshots_bulk_upsert(
     return result
 
 
+def snapshots_periods_check(records: Sequence[BulkRecord]) -> list[BulkRecord]:
+    """What snapshots_bulk_upsert would refuse for overlapping periods, without writing:
+    the records with those rejected (the file import's dry run shows them)."""
+    with transaction.atomic():
+        return _periods_check(records)
+
+
 def _periods_check(records: Sequence[BulkRecord]) -> list[BulkRecord]:
     """The records, with those whose period overlaps another of the campaign turned into
     rejections. Locks the campaigns named; two queries."""

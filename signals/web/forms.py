@@ -22,6 +22,39 @@ from signals.web.imports import KINDS, MAX_IMPORT_BYTES, too_large_message
 MAX_FUTURE = timedelta(days=1)
 
 
+def weighted_links(form: forms.BaseForm, items: list[RoadmapItem]) -> list[tuple[int, float]]:
+    """The items ticked in `links`, each with its `weight_<id>` (0.001 to 1), as (item id,
+    weight) pairs; what is wrong goes to the form's errors."""
+    if len(items) > MAX_LINKS_PER_RECORD:
+        raise ValidationError(
+            gettext("At most %(limit)s linked items.") % {"limit": MAX_LINKS_PER_RECORD}
+        )
+    pairs: list[tuple[int, float]] = []
+    for item in items:
+        raw = form.data.get(f"weight_{item.pk}", "1")
+        try:
+            weight = float(str(raw).replace(",", "."))
+        except ValueError:
+            weight = -1.0
+        if not MIN_LINK_WEIGHT <= weight <= 1:
+            form.add_error(
+                "links",
+                gettext("The weight of “%(title)s” must be a number from %(low)s to 1.")
+                % {"title": item.title, "low": MIN_LINK_WEIGHT},
+            )
+            continue
+        pairs.append((item.pk, weight))
+    return pairs
+
+
+def links_field() -> forms.ModelMultipleChoiceField:
+    return forms.ModelMultipleChoiceField(
+        queryset=RoadmapItem.objects.only("id", "title"),
+        required=False,
+        label=_("Linked items"),
+    )
+
+
 class EvidenceForm(forms.ModelForm):
     """What reports and signals share: when it was observed, and the items it bears on.
 
@@ -29,11 +62,7 @@ class EvidenceForm(forms.ModelForm):
     1); the page lists the checked items and the item search results together.
     """
 
-    links = forms.ModelMultipleChoiceField(
-        queryset=RoadmapItem.objects.only("id", "title"),
-        required=False,
-        label=_("Linked items"),
-    )
+    links = links_field()
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -49,27 +78,7 @@ class EvidenceForm(forms.ModelForm):
     def clean(self) -> dict[str, Any]:
         super().clean()
         cleaned = self.cleaned_data  # what Form.clean returns (its stub says "or None")
-        items = list(cleaned.get("links") or [])
-        if len(items) > MAX_LINKS_PER_RECORD:
-            raise ValidationError(
-                gettext("At most %(limit)s linked items.") % {"limit": MAX_LINKS_PER_RECORD}
-            )
-        pairs: list[tuple[int, float]] = []
-        for item in items:
-            raw = self.data.get(f"weight_{item.pk}", "1")
-            try:
-                weight = float(str(raw).replace(",", "."))
-            except ValueError:
-                weight = -1.0
-            if not MIN_LINK_WEIGHT <= weight <= 1:
-                self.add_error(
-                    "links",
-                    gettext("The weight of “%(title)s” must be a number from %(low)s to 1.")
-                    % {"title": item.title, "low": MIN_LINK_WEIGHT},
-                )
-                continue
-            pairs.append((item.pk, weight))
-        cleaned["link_pairs"] = pairs
+        cleaned["link_pairs"] = weighted_links(self, list(cleaned.get("links") or []))
         return cleaned
 
     def model_fields(self) -> dict[str, Any]:
@@ -158,7 +167,12 @@ class MarketSignalForm(EvidenceForm):
 class ImportUploadForm(forms.Form):
     kind = forms.ChoiceField(
         label=_("What the file holds"),
-        choices=[("reports", _("Friction reports")), ("signals", _("Market signals"))],
+        choices=[
+            ("reports", _("Friction reports")),
+            ("signals", _("Market signals")),
+            ("campaigns", _("Campaigns")),
+            ("snapshots", _("Campaign funnels (snapshots)")),
+        ],
     )
     file = forms.FileField(
         label=_("CSV or XLSX file"),

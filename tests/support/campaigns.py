@@ -35,3 +35,25 @@ def collapsing_campaign(**campaign: Any):
         campaign=owner, **month(4, clicks=3_000, sign_ups=600, activated=60, paid=6)
     )
     return owner, bad
+
+
+SNAPSHOT_HEADER = (
+    "external_id,campaign,period_start,period_end,impressions,clicks,sign_ups,activated,paid"
+)
+
+
+def collapsing_funnel_csv(campaign_key: str, *, source: str = "") -> bytes:
+    """collapsing_campaign's four months as a funnel file naming the campaign by
+    `campaign_key` (its external_id or number), as marketing would import it."""
+    lines = [SNAPSHOT_HEADER + (",source" if source else "")]
+    for m in (1, 2, 3, 4):
+        row = month(m) if m < 4 else month(4, clicks=3_000, sign_ups=600, activated=60, paid=6)
+        cells = [
+            f"F-{m}",
+            campaign_key,
+            row["period_start"].isoformat(),
+            row["period_end"].isoformat(),
+            *(str(row[k]) for k in ("impressions", "clicks", "sign_ups", "activated", "paid")),
+        ]
+        lines.append(",".join(cells + ([source] if source else [])))
+    return ("\n".join(lines) + "\n").encode()

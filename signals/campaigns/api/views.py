@@ -8,7 +8,6 @@ deletes. Confirming or dismissing a proposal is for product and marketing.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
 from drf_spectacular.types import OpenApiTypes
@@ -28,15 +27,12 @@ from config.api.openapi import (
     error_responses,
 )
 from config.api.permissions import (
-    EvidencePermission,
-    ProductOnly,
     SharedWithMarketing,
-    is_product,
 )
 from config.api.serializers import bound_instance
 from config.roles import acting_user
+from signals.api.mixins import BulkUpsertMixin, OwnedRecordsMixin, conflicts_as_409
 from signals.api.serializers import MAX_BULK_RECORDS, BulkResultSerializer
-from signals.api.views import _conflicts_as_409
 from signals.campaigns import proposals, selectors, services
 from signals.campaigns.api.serializers import (
     CampaignBulkRecordSerializer,
@@ -57,10 +53,9 @@ from signals.campaigns.filters import (
     FunnelSnapshotFilterSet,
 )
 from signals.campaigns.models import Campaign, FunnelSnapshot
-from signals.services import BulkResult
 
 if TYPE_CHECKING:
-    from rest_framework.permissions import _SupportsHasPermission
+    pass
 
 # The dashboard's window, as `campaigns/dashboard/` and `kpis/` take it.
 WINDOW_PARAMETERS = (
@@ -131,37 +126,11 @@ _SNAPSHOT_RULES = (
 )
 
 
-class _OwnedViewSet(viewsets.ModelViewSet):
+class _OwnedViewSet(OwnedRecordsMixin, BulkUpsertMixin, viewsets.ModelViewSet):
     """Campaigns and snapshots: the signals' ownership rules, bulk upserts."""
 
-    permission_classes = (EvidencePermission,)
-    filter_backends = FILTER_BACKENDS
-    lookup_value_regex = r"[0-9]+"
-
-    # Declared by each subclass.
-    bulk_serializer_class: type[Any]
-    bulk_record_serializer_class: type[Any]
-    bulk_upsert: Callable[..., BulkResult]
-
-    def get_permissions(self) -> Sequence[_SupportsHasPermission]:
-        if self.action == "destroy":
-            return [ProductOnly()]
-        return super().get_permissions()
-
-    @action(detail=False, methods=["post"])
-    def bulk(self, request: Request) -> Response:
-        envelope = self.bulk_serializer_class(data=request.data)
-        envelope.is_valid(raise_exception=True)
-        records = campaign_bulk_records_validate(
-            self.bulk_record_serializer_class,
-            envelope.validated_data["records"],
-            context=self.get_serializer_context(),
-        )
-        with _conflicts_as_409():
-            result = type(self).bulk_upsert(
-                records=records, user=request.user, may_update_any=is_product(request)
-            )
-        return Response(BulkResultSerializer(result).data)
+    # Their records name campaigns and segments, read first in one query each.
+    bulk_validate = staticmethod(campaign_bulk_records_validate)
 
 
 @extend_schema_view(
@@ -176,13 +145,13 @@ class CampaignViewSet(_OwnedViewSet):
     bulk_upsert = staticmethod(services.campaigns_bulk_upsert)
 
     def perform_create(self, serializer: BaseSerializer[Campaign]) -> None:
-        with _conflicts_as_409():
+        with conflicts_as_409():
             serializer.instance = services.campaign_create(
                 submitted_by=acting_user(self.request.user), **serializer.validated_data
             )
 
     def perform_update(self, serializer: BaseSerializer[Campaign]) -> None:
-        with _conflicts_as_409():
+        with conflicts_as_409():
             serializer.instance = services.campaign_update(
                 campaign=bound_instance(serializer), data=serializer.validated_data
             )
@@ -226,13 +195,13 @@ class FunnelSnapshotViewSet(_OwnedViewSet):
     bulk_upsert = staticmethod(services.snapshots_bulk_upsert)
 
     def perform_create(self, serializer: BaseSerializer[FunnelSnapshot]) -> None:
-        with _conflicts_as_409():
+        with conflicts_as_409():
             serializer.instance = services.snapshot_create(
                 submitted_by=acting_user(self.request.user), **serializer.validated_data
             )
 
     def perform_update(self, serializer: BaseSerializer[FunnelSnapshot]) -> None:
-        with _conflicts_as_409():
+        with conflicts_as_409():
             serializer.instance = services.snapshot_update(
                 snapshot=bound_instance(serializer), data=serializer.validated_data
             )
@@ -284,7 +253,7 @@ class FrictionProposalViewSet(
         body = ProposalConfirmSerializer(data=request.data, context=self.get_serializer_context())
         body.is_valid(raise_exception=True)
         links = [(link["item"].pk, link["weight"]) for link in body.validated_data.get("links", [])]
-        with _conflicts_as_409():
+        with conflicts_as_409():
             proposals.friction_proposal_confirm(
                 proposal=proposal,
                 user=acting_user(request.user),
@@ -304,6 +273,6 @@ class FrictionProposalViewSet(
     @action(detail=True, methods=["post"])
     def dismiss(self, request: Request, pk: str | None = None) -> Response:
         proposal = self.get_object()
-        with _conflicts_as_409():
+        with conflicts_as_409():
             proposals.friction_proposal_dismiss(proposal=proposal, user=acting_user(request.user))
         return Response(self.get_serializer(self.get_object()).data)
