@@ -26,3 +26,7 @@ __all__ = [
 from scoring.admin.sharing import RoadmapShareLinkAdmin
 
 __all__ += ["RoadmapShareLinkAdmin"]
+
+from scoring.committees.admin import CommitteeMeetingAdmin, DecisionAdmin
+
+__all__ += ["CommitteeMeetingAdmin", "DecisionAdmin"]
