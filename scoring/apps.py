@@ -11,6 +11,7 @@ class ScoringConfig(AppConfig):
         from config.dispatch import provider_register
         from roadmap.jira.tasks import PUSH_ITEMS_PROVIDER
         from scoring import tasks  # noqa: F401
+        from scoring.committees import tasks as committee_tasks  # noqa: F401
         from scoring.jira import ranking_jira_push_items
         from scoring.slack import tasks as slack_tasks  # noqa: F401
 

@@ -81,6 +81,8 @@ class CommitteeMeeting(models.Model):
     agenda_since = models.DateTimeField(null=True, blank=True, editable=False)
     started_at = models.DateTimeField(null=True, blank=True, editable=False)
     closed_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # Set once by the task that emails the minutes (compare-and-set: sent once).
+    minutes_sent_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     class Meta:
         ordering = ["-date", "-id"]
