@@ -29,7 +29,7 @@ from scoring.selectors.rankings import ranking_latest
 from scoring.selectors.scores import items_needing_estimates
 from signals import radar_hooks
 from signals.kpis.selectors import kpis_shared
-from signals.models import FrictionReport
+from signals.models import FrictionReport, ReportLink
 
 MOVES = 5
 FRICTION_REPORTS = 10
@@ -108,11 +108,9 @@ def _friction(since: datetime | None) -> list[Point]:
         )[:FRICTION_REPORTS]
     )
     first_items = dict(
-        FrictionReport.items.through.objects.filter(
-            frictionreport_id__in=[r["id"] for r in rows]
-        )
-        .order_by("frictionreport_id", "roadmapitem_id")
-        .values_list("frictionreport_id", "roadmapitem_id")
+        ReportLink.objects.filter(report_id__in=[r["id"] for r in rows])
+        .order_by("report_id", "-item_id")
+        .values_list("report_id", "item_id")
     )
     points = []
     for row in rows:

@@ -401,8 +401,8 @@ def decision_record(
         item_status=item_status or "",
         created_by=created_by,
     )
-    decision.full_clean()
     _validate_decision(decision, today=timezone.localdate())
+    decision.full_clean()
     decision.save()
     if item is not None:
         reason = decision_history_reason(decision)
