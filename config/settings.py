@@ -425,6 +425,12 @@ SPECTACULAR_SETTINGS = {
         # the team of an evidence submitter, in the causes of a move.
         "MainDriverEnum": "scoring.api.serializers.causes.FACTOR_CHOICES",
         "EvidenceTeamEnum": "scoring.api.serializers.causes.TEAM_CHOICES",
+        # The committee (scoring.committees): meetings, agenda points, decisions.
+        "MeetingStatusEnum": "scoring.committees.models.MeetingStatus",
+        "AgendaKindEnum": "scoring.committees.models.AgendaKind",
+        "DecisionKindEnum": "scoring.committees.models.DecisionKind",
+        "DecisionStatusEnum": "scoring.committees.models.DecisionStatus",
+        "DecisionTeamEnum": "scoring.committees.models.Team",
     },
 }
 
