@@ -57,9 +57,8 @@ def _call(service: Any, **kwargs: Any) -> Any:
     try:
         return service(**kwargs)
     except ValidationError as error:
-        if error.code in _CONFLICT_CODES or _codes(error) & _CONFLICT_CODES:
-            messages = [m for m in error.messages]
-            raise Conflict(" ".join(messages)) from error
+        if _codes(error) & _CONFLICT_CODES:
+            raise Conflict(" ".join(error.messages)) from error
         if _codes(error) & {"forbidden"}:
             raise PermissionDenied(" ".join(error.messages)) from error
         raise

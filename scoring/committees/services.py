@@ -48,11 +48,16 @@ class MeetingInSession(ValidationError):
 
 def _in_session_error(other: CommitteeMeeting | None) -> MeetingInSession:
     name = str(other) if other is not None else _("another meeting")
-    return MeetingInSession(
-        {"status": [_("%(meeting)s is in session: close it before starting another.")
-                    % {"meeting": name}]},  # fmt: skip
-        code="conflict",
-    )
+    message = _("%(meeting)s is in session: close it before starting another.") % {
+        "meeting": name
+    }
+    return MeetingInSession({"status": ValidationError(message, code="conflict")})
+
+
+def _refusal(field: str, message: str, code: str) -> ValidationError:
+    """A refusal naming its field, with a code the API reads (closed, conflict, frozen:
+    the state forbids it, a 409; forbidden: not an attendee, a 403)."""
+    return ValidationError({field: ValidationError(message, code=code)})
 
 
 def _locked(meeting: CommitteeMeeting) -> CommitteeMeeting:
@@ -61,19 +66,14 @@ def _locked(meeting: CommitteeMeeting) -> CommitteeMeeting:
 
 def _refuse_closed(meeting: CommitteeMeeting) -> None:
     if meeting.status == MeetingStatus.CLOSED:
-        raise ValidationError(
-            {"status": [_("This meeting is closed; its record no longer changes.")]},
-            code="closed",
-        )
+        raise _refusal("status", _("This meeting is closed; its record no longer changes."), "closed")
 
 
 def _require_in_session(meeting: CommitteeMeeting) -> None:
     if meeting.status == MeetingStatus.CLOSED:
-        raise ValidationError({"status": [_("This meeting is closed already.")]}, code="closed")
+        raise _refusal("status", _("This meeting is closed already."), "closed")
     if meeting.status != MeetingStatus.IN_SESSION:
-        raise ValidationError(
-            {"status": [_("Start the meeting before closing it.")]}, code="invalid"
-        )
+        raise _refusal("status", _("Start the meeting before closing it."), "conflict")
 
 
 def _last_closed(*, exclude: int | None = None) -> CommitteeMeeting | None:
@@ -129,9 +129,7 @@ def meeting_delete(*, meeting: CommitteeMeeting) -> None:
     """Delete a planned meeting (one that started is on record)."""
     locked = _locked(meeting)
     if locked.status != MeetingStatus.PLANNED:
-        raise ValidationError(
-            {"status": [_("Only a planned meeting can be deleted.")]}, code="invalid"
-        )
+        raise _refusal("status", _("Only a planned meeting can be deleted."), "conflict")
     locked.delete()
 
 
@@ -143,9 +141,7 @@ def meeting_start(*, meeting: CommitteeMeeting, user: AbstractBaseUser | None = 
     locked = _locked(meeting)
     if locked.status != MeetingStatus.PLANNED:
         _refuse_closed(locked)
-        raise ValidationError(
-            {"status": [_("This meeting is in session already.")]}, code="invalid"
-        )
+        raise _refusal("status", _("This meeting is in session already."), "conflict")
     other = CommitteeMeeting.objects.filter(status=MeetingStatus.IN_SESSION).first()
     if other is not None:
         raise _in_session_error(other)
@@ -227,10 +223,7 @@ def agenda_regenerate(*, meeting: CommitteeMeeting) -> int:
     agenda in session is frozen. Returns the number of points built."""
     locked = _locked(meeting)
     if locked.status != MeetingStatus.PLANNED:
-        raise ValidationError(
-            {"status": [_("The agenda is frozen once the meeting has started.")]},
-            code="frozen",
-        )
+        raise _refusal("status", _("The agenda is frozen once the meeting has started."), "frozen")
     previous = _last_closed(exclude=locked.pk)
     since = previous.closed_at if previous is not None else None
     specs = agenda_build(since=since, today=timezone.localdate(), exclude_meeting=locked.pk)
@@ -254,9 +247,7 @@ def _refuse_agenda_edit(meeting: CommitteeMeeting, user: AbstractBaseUser | None
     if user is not None and not (
         meeting.created_by_id == user.pk or meeting.attendees.filter(pk=user.pk).exists()
     ):
-        raise ValidationError(
-            {"meeting": [_("Only the meeting's attendees change its agenda.")]}, code="forbidden"
-        )
+        raise _refusal("meeting", _("Only the meeting's attendees change its agenda."), "forbidden")
 
 
 @transaction.atomic
@@ -304,9 +295,7 @@ def agenda_points_reorder(
     _refuse_agenda_edit(locked, user)
     points = {p.pk: p for p in AgendaPoint.objects.filter(meeting=locked)}
     if len(set(point_ids)) != len(point_ids) or set(point_ids) != set(points):
-        raise ValidationError(
-            {"points": [_("Name each point of this meeting's agenda once.")]}, code="invalid"
-        )
+        raise _refusal("points", _("Name each point of this meeting's agenda once."), "invalid")
     ordered = [points[pk] for pk in point_ids]
     for n, point in enumerate(ordered, start=1):
         point.position = n
@@ -373,10 +362,7 @@ def decision_record(
     sets the item's status (roadmap's service, this transaction)."""
     locked = _locked(meeting)
     if locked.status != MeetingStatus.IN_SESSION:
-        raise ValidationError(
-            {"meeting": [_("Decisions are recorded while the meeting is in session.")]},
-            code="invalid",
-        )
+        raise _refusal("meeting", _("Decisions are recorded while the meeting is in session."), "conflict")
     if point is not None and point.meeting_id != locked.pk:
         raise ValidationError({"point": [_("This point is on another meeting's agenda.")]})
     if item is None and point is not None and point.item_id is not None:
@@ -384,10 +370,7 @@ def decision_record(
     if item is not None:
         item = RoadmapItem.objects.select_for_update().get(pk=item.pk)
         if item.status == ItemStatus.ARCHIVED:
-            raise ValidationError(
-                {"item": [_("This item is archived: no decision is taken on it.")]},
-                code="archived",
-            )
+            raise _refusal("item", _("This item is archived: no decision is taken on it."), "archived")
     decision = Decision(
         meeting=locked,
         point=point,
