@@ -16,3 +16,8 @@ class ScoringConfig(AppConfig):
         from scoring.slack import tasks as slack_tasks  # noqa: F401
 
         provider_register(PUSH_ITEMS_PROVIDER, ranking_jira_push_items)
+
+        from roadmap.api.ical import EXTRA_EVENTS_PROVIDER
+        from scoring.committees.selectors import meetings_calendar_events
+
+        provider_register(EXTRA_EVENTS_PROVIDER, meetings_calendar_events)

@@ -43,8 +43,14 @@ from config.api.openapi import (
     error_responses,
 )
 from config.api.permissions import SharedWithMarketing
+from config.dispatch import provider
 from roadmap import selectors, services
-from roadmap.api.ical import FirstRendererNegotiation, ICalendarRenderer, launch_plans_ical
+from roadmap.api.ical import (
+    EXTRA_EVENTS_PROVIDER,
+    FirstRendererNegotiation,
+    ICalendarRenderer,
+    launch_plans_ical,
+)
 from roadmap.api.serializers import (
     LaunchCalendarSerializer,
     LaunchPlanSerializer,
@@ -356,7 +362,13 @@ class LaunchCalendarFeedView(generics.GenericAPIView):
     )
     def get(self, request: Request) -> Response:
         plans = self.filter_queryset(self.get_queryset()).exclude(target_launch_date=None)
-        response = Response(launch_plans_ical(plans.order_by("target_launch_date", "id")))
+        try:
+            extra = provider(EXTRA_EVENTS_PROVIDER)()
+        except LookupError:  # the committee's app is not installed
+            extra = []
+        response = Response(
+            launch_plans_ical(plans.order_by("target_launch_date", "id"), extra_events=extra)
+        )
         response["Content-Disposition"] = 'inline; filename="launches.ics"'
         # A keyed URL must not be cached by shared proxies.
         response["Cache-Control"] = "private, max-age=0"

@@ -27,6 +27,6 @@ from scoring.admin.sharing import RoadmapShareLinkAdmin
 
 __all__ += ["RoadmapShareLinkAdmin"]
 
-from scoring.committees.admin import CommitteeMeetingAdmin, DecisionAdmin
+from scoring.committees.admin import CommitteeMeetingAdmin, DecisionAdmin  # noqa: E402
 
 __all__ += ["CommitteeMeetingAdmin", "DecisionAdmin"]

@@ -1,8 +1,7 @@
 from django.urls import path
 
-from scoring.committees.urls import urlpatterns as committee_urls
-
 from scoring.board import loop_views, views
+from scoring.committees.urls import urlpatterns as committee_urls
 
 app_name = "board"
 

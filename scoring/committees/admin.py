@@ -74,11 +74,15 @@ class CommitteeMeetingAdmin(RoleAdminMixin, admin.ModelAdmin):  # type: ignore[t
 
     @admin.action(description=_("Start the selected meeting"))
     def start(self, request: HttpRequest, queryset: QuerySet[CommitteeMeeting]) -> None:
-        self._each(request, queryset, lambda m: services.meeting_start(meeting=m, user=request.user))
+        self._each(
+            request, queryset, lambda m: services.meeting_start(meeting=m, user=request.user)
+        )
 
     @admin.action(description=_("Close the selected meetings (without publishing)"))
     def close(self, request: HttpRequest, queryset: QuerySet[CommitteeMeeting]) -> None:
-        self._each(request, queryset, lambda m: services.meeting_close(meeting=m, user=request.user))
+        self._each(
+            request, queryset, lambda m: services.meeting_close(meeting=m, user=request.user)
+        )
 
     @admin.action(description=_("Rebuild the agenda from the data"))
     def regenerate(self, request: HttpRequest, queryset: QuerySet[CommitteeMeeting]) -> None:
@@ -108,5 +112,7 @@ class DecisionAdmin(RoleAdminMixin, admin.ModelAdmin):  # type: ignore[type-arg]
         values = form_values(form, ("owner", "team", "due_date", "status"))
         fresh = Decision.objects.get(pk=obj.pk)
         changed = {k: v for k, v in values.items() if getattr(fresh, k) != v}
-        saved = call_service(services.decision_update, decision=fresh, data=changed, user=request.user)
+        saved = call_service(
+            services.decision_update, decision=fresh, data=changed, user=request.user
+        )
         adopt(obj, saved)

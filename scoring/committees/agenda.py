@@ -201,9 +201,7 @@ def _kpis(since: datetime | None) -> list[Point]:
     points: list[Point] = []
     link = reverse("board:outcomes")
     for kpi, group_name, group in groups:
-        movers = [
-            m for m in group["moved_by"] if cutoff is None or m["period_end"] >= cutoff
-        ]
+        movers = [m for m in group["moved_by"] if cutoff is None or m["period_end"] >= cutoff]
         if not movers:
             continue
         points.append(
@@ -257,8 +255,7 @@ def _items_needing_work() -> list[Point]:
                 "link": f"{board}#needs-estimates",
                 "payload": {
                     "items": [
-                        {"item": s.item_id, "title": s.item.title}
-                        for s in unscored[:LISTED_ITEMS]
+                        {"item": s.item_id, "title": s.item.title} for s in unscored[:LISTED_ITEMS]
                     ],
                     "more": len(unscored) > LISTED_ITEMS,
                 },
@@ -277,7 +274,9 @@ def _items_needing_work() -> list[Point]:
                 "item": None,
                 "link": board,
                 "payload": {
-                    "items": [{"item": r["id"], "title": r["title"]} for r in ownerless[:LISTED_ITEMS]],
+                    "items": [
+                        {"item": r["id"], "title": r["title"]} for r in ownerless[:LISTED_ITEMS]
+                    ],
                     "more": len(ownerless) > LISTED_ITEMS,
                 },
             }

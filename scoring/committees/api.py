@@ -162,7 +162,9 @@ class CommitteeMeetingViewSet(
         meeting = self.get_object()
         serializer = CommitteeMeetingSerializer(meeting, data=request.data, partial=True)
         serializer.is_valid(raise_exception=True)
-        saved = _call(services.meeting_update, meeting=meeting, data=dict(serializer.validated_data))
+        saved = _call(
+            services.meeting_update, meeting=meeting, data=dict(serializer.validated_data)
+        )
         return Response(CommitteeMeetingSerializer(saved).data)
 
     def destroy(self, request: Request, *args: Any, **kwargs: Any) -> Response:
@@ -194,7 +196,10 @@ class CommitteeMeetingViewSet(
         "attendees (and posted to Slack when configured) once it commits. A meeting "
         "closed already answers 409.",
         request=MeetingCloseSerializer,
-        responses={200: CommitteeMeetingDetailSerializer, **error_responses(400, 401, 403, 404, 409)},
+        responses={
+            200: CommitteeMeetingDetailSerializer,
+            **error_responses(400, 401, 403, 404, 409),
+        },
     )
     @action(detail=True, methods=["post"])
     def close(self, request: Request, pk: str | None = None) -> Response:
@@ -268,7 +273,10 @@ class CommitteeMeetingViewSet(
     @extend_schema(
         summary="Reorder the agenda (attendees): every point id, once, in the new order",
         request=AgendaReorderSerializer,
-        responses={200: AgendaPointSerializer(many=True), **error_responses(400, 401, 403, 404, 409)},
+        responses={
+            200: AgendaPointSerializer(many=True),
+            **error_responses(400, 401, 403, 404, 409),
+        },
     )
     @action(detail=True, methods=["post"], url_path="points/reorder", url_name="points-reorder")
     def points_reorder(self, request: Request, pk: str | None = None) -> Response:

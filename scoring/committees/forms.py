@@ -71,7 +71,9 @@ class DecisionForm(forms.Form):
     point = forms.ModelChoiceField(
         label=_("Agenda point"), queryset=AgendaPoint.objects.none(), required=False
     )
-    rationale = forms.CharField(label=_("Rationale"), widget=forms.Textarea(attrs={"rows": 3}), max_length=4000)
+    rationale = forms.CharField(
+        label=_("Rationale"), widget=forms.Textarea(attrs={"rows": 3}), max_length=4000
+    )
     owner = PersonChoiceField(label=_("Owner"), queryset=get_user_model().objects.none())
     team = forms.ChoiceField(label=_("Team"), choices=Team.choices)
     due_date = forms.DateField(label=_("Due date"), widget=DateInput, required=False)
@@ -86,7 +88,9 @@ class DecisionForm(forms.Form):
     def __init__(self, *args: Any, meeting: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["point"].queryset = meeting.agenda_points.order_by("position")  # type: ignore[attr-defined]
-        self.fields["point"].label_from_instance = lambda p: f"{p.position}. {p.get_kind_display()}: {p.title}"  # type: ignore[attr-defined]
+        self.fields["point"].label_from_instance = lambda p: (
+            f"{p.position}. {p.get_kind_display()}: {p.title}"
+        )  # type: ignore[attr-defined]
         self.fields["owner"].queryset = team_members()  # type: ignore[attr-defined]
 
 

@@ -73,7 +73,9 @@ def minutes_data(*, meeting_id: int, max_entries: int = MINUTES_PDF_MAX_ENTRIES)
 
 def minutes_html(*, meeting_id: int) -> str:
     """The minutes as one self-contained HTML document (what the PDF is made of)."""
-    return render_to_string("board/committees/minutes_pdf.html", minutes_data(meeting_id=meeting_id))
+    return render_to_string(
+        "board/committees/minutes_pdf.html", minutes_data(meeting_id=meeting_id)
+    )
 
 
 def minutes_pdf(*, meeting_id: int) -> bytes:

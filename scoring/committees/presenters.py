@@ -41,7 +41,9 @@ def point_detail(point: AgendaPoint) -> str:
     if kind == AgendaKind.MOVE:
         return _in_language(p.get("summary"))
     if kind == AgendaKind.FRICTION:
-        return _("%(people)s people affected at the %(stage)s stage (%(campaign)s, %(channel)s)") % {
+        return _(
+            "%(people)s people affected at the %(stage)s stage (%(campaign)s, %(channel)s)"
+        ) % {
             "people": format_number(p.get("affected_people", 0)),
             "stage": p.get("funnel_stage", ""),
             "campaign": p.get("campaign", ""),

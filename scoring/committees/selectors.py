@@ -111,15 +111,39 @@ def decisions_follow_up(*, today: date) -> dict[str, Any]:
         if d in overdue:
             row["overdue"] += 1
             team["overdue"] += 1
-    done = list(
-        decision_list().filter(status=DecisionStatus.DONE).order_by("-done_at", "-id")[:20]
-    )
+    done = list(decision_list().filter(status=DecisionStatus.DONE).order_by("-done_at", "-id")[:20])
     return {
         "overdue": overdue,
         "due_soon": due_soon,
         "later": later,
         "done": done,
-        "by_owner": sorted(by_owner.values(), key=lambda r: (-r["overdue"], -r["open"], r["owner"])),
+        "by_owner": sorted(
+            by_owner.values(), key=lambda r: (-r["overdue"], -r["open"], r["owner"])
+        ),
         "by_team": [{"team": k, **v} for k, v in sorted(by_team.items())],
         "due_soon_days": DUE_SOON_DAYS,
     }
+
+
+def meetings_calendar_events() -> list[dict[str, Any]]:
+    """The meetings as events of the launch calendar's iCalendar feed (roadmap asks for
+    them by name, config.dispatch): one all-day event per meeting, its UID stable for the
+    meeting's life. One query."""
+    status = {
+        MeetingStatus.PLANNED: "TENTATIVE",
+        MeetingStatus.IN_SESSION: "CONFIRMED",
+        MeetingStatus.CLOSED: "CONFIRMED",
+    }
+    events = []
+    for meeting in CommitteeMeeting.objects.order_by("date", "id"):
+        events.append(
+            {
+                "uid": f"committee-meeting-{meeting.pk}@roadmap-prioritization",
+                "dtstamp": meeting.closed_at or meeting.started_at or meeting.created_at,
+                "dtstart": meeting.date,
+                "summary": f"Committee: {meeting.title}",
+                "description": f"Monthly product–marketing committee ({meeting.status}).",
+                "status": status[MeetingStatus(meeting.status)],
+            }
+        )
+    return events

@@ -48,9 +48,7 @@ class MeetingInSession(ValidationError):
 
 def _in_session_error(other: CommitteeMeeting | None) -> MeetingInSession:
     name = str(other) if other is not None else _("another meeting")
-    message = _("%(meeting)s is in session: close it before starting another.") % {
-        "meeting": name
-    }
+    message = _("%(meeting)s is in session: close it before starting another.") % {"meeting": name}
     return MeetingInSession({"status": ValidationError(message, code="conflict")})
 
 
@@ -66,7 +64,9 @@ def _locked(meeting: CommitteeMeeting) -> CommitteeMeeting:
 
 def _refuse_closed(meeting: CommitteeMeeting) -> None:
     if meeting.status == MeetingStatus.CLOSED:
-        raise _refusal("status", _("This meeting is closed; its record no longer changes."), "closed")
+        raise _refusal(
+            "status", _("This meeting is closed; its record no longer changes."), "closed"
+        )
 
 
 def _require_in_session(meeting: CommitteeMeeting) -> None:
@@ -104,9 +104,7 @@ def meeting_create(
 
 
 @transaction.atomic
-def meeting_update(
-    *, meeting: CommitteeMeeting, data: dict[str, Any]
-) -> CommitteeMeeting:
+def meeting_update(*, meeting: CommitteeMeeting, data: dict[str, Any]) -> CommitteeMeeting:
     """Change the date, title or attendees of a meeting that is not closed."""
     data = dict(data)
     attendees = data.pop("attendees", None)
@@ -134,7 +132,9 @@ def meeting_delete(*, meeting: CommitteeMeeting) -> None:
 
 
 @transaction.atomic
-def meeting_start(*, meeting: CommitteeMeeting, user: AbstractBaseUser | None = None) -> CommitteeMeeting:
+def meeting_start(
+    *, meeting: CommitteeMeeting, user: AbstractBaseUser | None = None
+) -> CommitteeMeeting:
     """planned → in_session: the agenda is rebuilt one last time, then frozen. Refused
     while another meeting is in session (checked, and a database constraint for the
     race the check cannot see)."""
@@ -172,9 +172,7 @@ def meeting_close(
     locked = _locked(meeting)
     _require_in_session(locked)
     now = timezone.now()
-    updated = CommitteeMeeting.objects.filter(
-        pk=locked.pk, status=MeetingStatus.IN_SESSION
-    ).update(
+    updated = CommitteeMeeting.objects.filter(pk=locked.pk, status=MeetingStatus.IN_SESSION).update(
         status=MeetingStatus.CLOSED,
         closed_at=now,
         ranking=ranking if ranking is not None else locked.ranking,
@@ -362,7 +360,9 @@ def decision_record(
     sets the item's status (roadmap's service, this transaction)."""
     locked = _locked(meeting)
     if locked.status != MeetingStatus.IN_SESSION:
-        raise _refusal("meeting", _("Decisions are recorded while the meeting is in session."), "conflict")
+        raise _refusal(
+            "meeting", _("Decisions are recorded while the meeting is in session."), "conflict"
+        )
     if point is not None and point.meeting_id != locked.pk:
         raise ValidationError({"point": [_("This point is on another meeting's agenda.")]})
     if item is None and point is not None and point.item_id is not None:
@@ -370,7 +370,9 @@ def decision_record(
     if item is not None:
         item = RoadmapItem.objects.select_for_update().get(pk=item.pk)
         if item.status == ItemStatus.ARCHIVED:
-            raise _refusal("item", _("This item is archived: no decision is taken on it."), "archived")
+            raise _refusal(
+                "item", _("This item is archived: no decision is taken on it."), "archived"
+            )
     decision = Decision(
         meeting=locked,
         point=point,
@@ -425,6 +427,8 @@ def decision_update(
     if "due_date" in data and locked.due_date != previous_due:
         _validate_decision(locked, today=timezone.localdate())
     elif locked.kind == DecisionKind.DEFER and locked.defer_until is None:
-        raise ValidationError({"defer_until": [_("A deferral needs the date it is deferred until.")]})
+        raise ValidationError(
+            {"defer_until": [_("A deferral needs the date it is deferred until.")]}
+        )
     locked.save()
     return locked

@@ -78,7 +78,8 @@ def _meeting_response(
         **meeting_page(meeting=meeting),
         "point_form": forms.get("point_form") or PointForm(),
         "decision_form": forms.get("decision_form") or DecisionForm(meeting=meeting),
-        "publish_form": forms.get("publish_form") or PublishCloseForm(initial={"note": str(meeting)}),
+        "publish_form": forms.get("publish_form")
+        or PublishCloseForm(initial={"note": str(meeting)}),
         "can_publish": allowed,
         "no_publish_reason": NO_PUBLISH_REASON,
     }
@@ -130,17 +131,23 @@ def meeting_close(request: HttpRequest, meeting_id: int) -> HttpResponse:
     meeting = get_object_or_404(CommitteeMeeting, pk=meeting_id)
     if "publish" in request.POST:
         if not can_publish(request.user):
-            return render(request, "board/forbidden.html", {"reason": NO_PUBLISH_REASON}, status=403)
+            return render(
+                request, "board/forbidden.html", {"reason": NO_PUBLISH_REASON}, status=403
+            )
         form = PublishCloseForm(request.POST)
         if not form.is_valid():
-            return _meeting_response(request, _meeting_or_404(meeting_id), status=400, publish_form=form)
+            return _meeting_response(
+                request, _meeting_or_404(meeting_id), status=400, publish_form=form
+            )
         try:
             closed = services.meeting_publish_and_close(
                 meeting=meeting, note=form.cleaned_data["note"], user=request.user
             )
         except ValidationError as error:
             _refused(request, error)
-            return _meeting_response(request, _meeting_or_404(meeting_id), status=400, publish_form=form)
+            return _meeting_response(
+                request, _meeting_or_404(meeting_id), status=400, publish_form=form
+            )
         messages.success(
             request,
             _("Ranking %(number)s published; the meeting is closed and its minutes are sent.")
@@ -186,7 +193,11 @@ def point_change(request: HttpRequest, meeting_id: int, point_id: int) -> HttpRe
         )
     if action not in ("up", "down"):
         return _act(request, meeting_id, _bad_action, "")
-    ids = list(AgendaPoint.objects.filter(meeting_id=meeting_id).order_by("position", "id").values_list("pk", flat=True))
+    ids = list(
+        AgendaPoint.objects.filter(meeting_id=meeting_id)
+        .order_by("position", "id")
+        .values_list("pk", flat=True)
+    )
     at = ids.index(point.pk)
     to = at - 1 if action == "up" else at + 1
     if 0 <= to < len(ids):
@@ -209,7 +220,9 @@ def decision_record(request: HttpRequest, meeting_id: int) -> HttpResponse:
     meeting = get_object_or_404(CommitteeMeeting, pk=meeting_id)
     form = DecisionForm(request.POST, meeting=meeting)
     if not form.is_valid():
-        return _meeting_response(request, _meeting_or_404(meeting_id), status=400, decision_form=form)
+        return _meeting_response(
+            request, _meeting_or_404(meeting_id), status=400, decision_form=form
+        )
     try:
         services.decision_record(meeting=meeting, created_by=request.user, **form.cleaned_data)
     except ValidationError as error:
@@ -218,7 +231,9 @@ def decision_record(request: HttpRequest, meeting_id: int) -> HttpResponse:
                 form.add_error(name if name in form.fields else None, errors)
         else:
             form.add_error(None, error)
-        return _meeting_response(request, _meeting_or_404(meeting_id), status=400, decision_form=form)
+        return _meeting_response(
+            request, _meeting_or_404(meeting_id), status=400, decision_form=form
+        )
     messages.success(request, _("Decision recorded."))
     return redirect("board:committee", meeting_id=meeting_id)
 
@@ -240,7 +255,9 @@ def meeting_minutes_pdf(request: HttpRequest, meeting_id: int) -> HttpResponse:
     meeting = get_object_or_404(CommitteeMeeting, pk=meeting_id)
     if meeting.status != MeetingStatus.CLOSED:
         raise Http404
-    response = HttpResponse(minutes.minutes_pdf(meeting_id=meeting_id), content_type="application/pdf")
+    response = HttpResponse(
+        minutes.minutes_pdf(meeting_id=meeting_id), content_type="application/pdf"
+    )
     response["Content-Disposition"] = f'inline; filename="{minutes.minutes_filename(meeting)}"'
     return response
 

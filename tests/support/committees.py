@@ -11,7 +11,9 @@ from scoring.committees import services
 from scoring.committees.models import CommitteeMeeting, Decision
 
 
-def meeting_planned(*, attendees: list[Any] = (), title: str = "March committee", **kw: Any) -> CommitteeMeeting:  # type: ignore[assignment]
+def meeting_planned(
+    *, attendees: list[Any] = (), title: str = "March committee", **kw: Any
+) -> CommitteeMeeting:  # type: ignore[assignment]
     return services.meeting_create(
         title=title,
         date=kw.pop("date", timezone.localdate()),

@@ -7,8 +7,8 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from roadmap.services import item_update, items_mark_dirty
 from roadmap.models import RoadmapItem
+from roadmap.services import item_update, items_mark_dirty
 from scoring.committees import services
 from scoring.committees.agenda import agenda_build
 from scoring.committees.models import AgendaKind, AgendaPoint
@@ -32,7 +32,9 @@ def _kinds(meeting):
 def test_a_big_new_friction_report_comes_on_the_agenda_a_small_one_does_not(product_user, settings):
     settings.COMMITTEE_FRICTION_MIN_AFFECTED = 500
     item = RoadmapItemFactory(title="Invite flow")
-    big = ReportLinkFactory(item=item, report=FrictionReportFactory(title="Invite emails bounce", affected_people=4000)).report
+    big = ReportLinkFactory(
+        item=item, report=FrictionReportFactory(title="Invite emails bounce", affected_people=4000)
+    ).report
     FrictionReportFactory(title="Typo on pricing", affected_people=20)
     meeting = meeting_planned(attendees=[product_user])
     points = AgendaPoint.objects.filter(meeting=meeting, kind=AgendaKind.FRICTION)
@@ -67,7 +69,9 @@ def test_the_agenda_covers_only_what_happened_since_the_last_closed_meeting(prod
     FrictionReportFactory(title="New report")
     second = meeting_planned(attendees=[product_user], title="April")
     titles = list(
-        AgendaPoint.objects.filter(meeting=second, kind=AgendaKind.FRICTION).values_list("title", flat=True)
+        AgendaPoint.objects.filter(meeting=second, kind=AgendaKind.FRICTION).values_list(
+            "title", flat=True
+        )
     )
     assert titles == ["New report"]
 
@@ -92,7 +96,8 @@ def test_the_biggest_moves_of_the_live_ranking_come_with_their_causes(product_us
     item_scores_recompute_dirty()
     meeting = meeting_planned(attendees=[product_user])
     point = AgendaPoint.objects.get(meeting=meeting, kind=AgendaKind.MOVE, item=low)
-    assert point.payload["from_position"] == 2 and point.payload["to_position"] == 1
+    assert point.payload["from_position"] == 2
+    assert point.payload["to_position"] == 1
     assert set(point.payload["summary"]) == {"en", "fr"}
     assert point.payload["summary"]["en"] != point.payload["summary"]["fr"]
 
@@ -108,7 +113,9 @@ def _fill(n: int, owner) -> None:
     for k in range(n):
         item = RoadmapItemFactory(title=f"Item {k}", owner=None if k % 2 else owner)
         ReportLinkFactory(item=item, report=FrictionReportFactory(affected_people=5000 + k))
-        LaunchPlanFactory(item=item, target_launch_date=timezone.localdate() + timedelta(days=10 + k))
+        LaunchPlanFactory(
+            item=item, target_launch_date=timezone.localdate() + timedelta(days=10 + k)
+        )
     items_mark_dirty(item_ids=RoadmapItem.objects.values_list("pk", flat=True))
     item_scores_recompute_dirty()
 

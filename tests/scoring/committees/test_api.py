@@ -30,7 +30,8 @@ def test_product_and_marketing_run_a_meeting_through_the_api(product_user, marke
     )
     assert created.status_code == 201, created.content
     meeting = created.json()
-    assert meeting["status"] == "planned" and isinstance(meeting["agenda"], list)
+    assert meeting["status"] == "planned"
+    assert isinstance(meeting["agenda"], list)
     url = f"{API}/committees/{meeting['id']}"
     point = mkt.post(f"{url}/points/", {"title": "Pricing page"}, format="json")
     assert point.status_code == 201
@@ -46,7 +47,8 @@ def test_product_and_marketing_run_a_meeting_through_the_api(product_user, marke
     assert item.status == "planned"
     closed = pm.post(f"{url}/close/", {"publish": True, "note": "March"}, format="json")
     assert closed.status_code == 200, closed.content
-    assert closed.json()["status"] == "closed" and closed.json()["ranking"] == 1
+    assert closed.json()["status"] == "closed"
+    assert closed.json()["ranking"] == 1
 
 
 def test_starting_a_second_meeting_is_a_conflict(product_user):
@@ -60,7 +62,9 @@ def test_starting_a_second_meeting_is_a_conflict(product_user):
 def test_closing_twice_is_a_conflict(product_user):
     meeting = meeting_in_session(attendees=[product_user])
     client = api_client_for(product_user)
-    assert client.post(f"{API}/committees/{meeting.pk}/close/", {}, format="json").status_code == 200
+    assert (
+        client.post(f"{API}/committees/{meeting.pk}/close/", {}, format="json").status_code == 200
+    )
     assert_error(client.post(f"{API}/committees/{meeting.pk}/close/", {}, format="json"), 409)
 
 
@@ -80,7 +84,9 @@ def test_bad_decisions_are_400s_naming_the_field(product_user):
     client = api_client_for(product_user)
     base = {"kind": "investigate", "rationale": "Why", "owner": product_user.pk, "team": "product"}
     url = f"{API}/committees/{meeting.pk}/decisions/"
-    assert "due_date" in error_fields(client.post(url, {**base, "due_date": _day(-1)}, format="json"))
+    assert "due_date" in error_fields(
+        client.post(url, {**base, "due_date": _day(-1)}, format="json")
+    )
     assert "item" in error_fields(client.post(url, {**base, "item": archived.pk}, format="json"))
     assert "defer_until" in error_fields(client.post(url, {**base, "kind": "defer"}, format="json"))
     assert "kind" in error_fields(client.post(url, {**base, "kind": "maybe"}, format="json"))
@@ -137,7 +143,8 @@ def test_decisions_filter_by_status_owner_team_due_dates_and_overdue(product_use
     assert_error(client.get(f"{API}/decisions/?overdue=maybe"), 400)
     assert_error(client.get(f"{API}/decisions/?due_before=yesterday"), 400)
     done = client.patch(f"{API}/decisions/{soon.pk}/", {"status": "done"}, format="json")
-    assert done.status_code == 200 and done.json()["done_at"]
+    assert done.status_code == 200
+    assert done.json()["done_at"]
     assert ids("status=done") == [soon.pk]
 
 

@@ -23,17 +23,22 @@ def _day(n: int) -> str:
 
 
 def _no_inline(page: str) -> None:
-    assert "style=" not in page and "<style" not in page
+    assert "style=" not in page
+    assert "<style" not in page
     assert "<script>" not in page
 
 
 @pytest.mark.parametrize("language", ["en", "fr"])
-def test_the_whole_meeting_cycle_from_the_board(client, product_user, marketing_user, language, settings):
+def test_the_whole_meeting_cycle_from_the_board(
+    client, product_user, marketing_user, language, settings
+):
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     settings.COMMITTEE_FRICTION_MIN_AFFECTED = 100
     client.cookies["django_language"] = language
     item = RoadmapItemFactory(title="Invite flow", status="candidate")
-    ReportLinkFactory(item=item, report=FrictionReportFactory(title="Invites bounce", affected_people=3000))
+    ReportLinkFactory(
+        item=item, report=FrictionReportFactory(title="Invites bounce", affected_people=3000)
+    )
     client.force_login(marketing_user)
     listing = client.get("/board/committees/")
     assert listing.status_code == 200
@@ -43,7 +48,8 @@ def test_the_whole_meeting_cycle_from_the_board(client, product_user, marketing_
         {"title": "March", "date": _day(2), "attendees": [product_user.pk, marketing_user.pk]},
     )
     meeting = CommitteeMeeting.objects.get()
-    assert created.status_code == 302 and created["Location"] == f"/board/committees/{meeting.pk}/"
+    assert created.status_code == 302
+    assert created["Location"] == f"/board/committees/{meeting.pk}/"
     page = client.get(f"/board/committees/{meeting.pk}/").content.decode()
     _no_inline(page)
     assert "Invites bounce" in page
@@ -63,10 +69,13 @@ def test_the_whole_meeting_cycle_from_the_board(client, product_user, marketing_
     assert refused.status_code == 400
     assert Decision.objects.count() == 1
     with django_capture_on_commit():
-        closed = client.post(f"/board/committees/{meeting.pk}/close/", {"publish": "1", "note": "March"})
+        closed = client.post(
+            f"/board/committees/{meeting.pk}/close/", {"publish": "1", "note": "March"}
+        )
     assert closed.status_code == 302
     meeting.refresh_from_db()
-    assert meeting.status == "closed" and meeting.ranking is not None
+    assert meeting.status == "closed"
+    assert meeting.ranking is not None
     minutes = client.get(f"/board/committees/{meeting.pk}/minutes/").content.decode()
     _no_inline(minutes)
     assert "Fix the invites first." in minutes
@@ -139,3 +148,17 @@ def test_attendees_reorder_and_remove_points_from_the_board(client, product_user
     assert not meeting.agenda_points.filter(pk=second.pk).exists()
     bad = client.post(f"/board/committees/{meeting.pk}/points/{points[-2].pk}/", {"action": "fly"})
     assert bad.status_code == 400
+
+
+def test_meetings_appear_in_the_launch_calendar_feed(client, product_user):
+    from icalendar import Calendar
+
+    meeting = meeting_planned(attendees=[product_user], title="March committee")
+    client.force_login(product_user)
+    response = client.get("/api/v1/launch-plans/calendar.ics")
+    assert response.status_code == 200, response.content[:300]
+    events = list(Calendar.from_ical(response.content).walk("VEVENT"))
+    mine = [e for e in events if str(e["uid"]).startswith(f"committee-meeting-{meeting.pk}@")]
+    assert len(mine) == 1
+    assert str(mine[0]["summary"]) == "Committee: March committee"
+    assert mine[0]["dtstart"].dt == meeting.date
