@@ -56,33 +56,9 @@ def decision_list() -> QuerySet[Decision]:
     return Decision.objects.select_related("meeting", "owner", "item", "point", "created_by")
 
 
-def decisions_filtered(
-    *,
-    status: str | None = None,
-    owner_id: int | None = None,
-    team: str | None = None,
-    due_before: date | None = None,
-    due_after: date | None = None,
-    overdue: bool | None = None,
-    today: date,
-) -> QuerySet[Decision]:
-    """Decisions narrowed by the follow-up filters (the API's and the board's)."""
-    decisions = decision_list()
-    if status:
-        decisions = decisions.filter(status=status)
-    if owner_id is not None:
-        decisions = decisions.filter(owner_id=owner_id)
-    if team:
-        decisions = decisions.filter(team=team)
-    if due_before is not None:
-        decisions = decisions.filter(due_date__lt=due_before)
-    if due_after is not None:
-        decisions = decisions.filter(due_date__gt=due_after)
-    if overdue is True:
-        decisions = decisions.filter(overdue_q(today))
-    elif overdue is False:
-        decisions = decisions.exclude(overdue_q(today))
-    return decisions.order_by("due_date", "id")
+def decisions_of_item(*, item_id: int) -> QuerySet[Decision]:
+    """The committee's decisions about an item, newest first (its score page)."""
+    return decision_list().filter(item_id=item_id).order_by("-created_at", "-id")
 
 
 def overdue_q(today: date) -> Q:

@@ -162,3 +162,13 @@ def test_meetings_appear_in_the_launch_calendar_feed(client, product_user):
     assert len(mine) == 1
     assert str(mine[0]["summary"]) == "Committee: March committee"
     assert mine[0]["dtstart"].dt == meeting.date
+
+
+def test_the_item_page_shows_the_committee_decisions_about_it(client, product_user):
+    item = RoadmapItemFactory(title="Invite flow")
+    meeting = meeting_in_session(attendees=[product_user])
+    decision(meeting, owner=product_user, item=item, rationale="Measure the invite drop-off.")
+    client.force_login(product_user)
+    page = client.get(f"/board/items/{item.pk}/").content.decode()
+    assert "Measure the invite drop-off." in page
+    assert 'data-testid="item-decisions"' in page
