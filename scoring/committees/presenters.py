@@ -7,15 +7,16 @@ from typing import Any
 
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from config.formatting import format_number
 from scoring.committees.models import AgendaKind, AgendaPoint, CommitteeMeeting, MeetingStatus
 
 KPI_LABELS = {
-    "activation_rate": "Activation rate",
-    "conversion_rate": "Conversion rate",
-    "ltv": "LTV",
-    "nps": "NPS",
+    "activation_rate": gettext_lazy("Activation rate"),
+    "conversion_rate": gettext_lazy("Conversion rate"),
+    "ltv": gettext_lazy("LTV"),
+    "nps": gettext_lazy("NPS"),
 }
 
 
@@ -63,7 +64,7 @@ def point_detail(point: AgendaPoint) -> str:
     if kind == AgendaKind.KPI:
         kpi = p.get("kpi", "")
         return _("%(kpi)s: %(before)s → %(after)s") % {
-            "kpi": _(KPI_LABELS.get(kpi, kpi)),
+            "kpi": str(KPI_LABELS.get(kpi, kpi)),
             "before": _kpi_value(kpi, p.get("baseline")),
             "after": _kpi_value(kpi, p.get("measured")),
         }
