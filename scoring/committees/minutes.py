@@ -66,7 +66,7 @@ def minutes_data(*, meeting_id: int, max_entries: int = MINUTES_PDF_MAX_ENTRIES)
         "entries": entries,
         "entries_more": max(0, total - len(entries)),
         "moves": moves,
-        "kpi_sections": charts["sections"],
+        "kpi_sections": [section for section in charts["sections"] if section["rows"]],
         "nps_chart": charts["nps_chart"],
     }
 
