@@ -5,12 +5,13 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from django.utils.translation import get_language
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from config.formatting import format_number
+from scoring.board.presenters.common import channel_label
 from scoring.committees.models import AgendaKind, AgendaPoint, CommitteeMeeting, MeetingStatus
+from signals.choices import FunnelStage
 
 KPI_LABELS = {
     "activation_rate": gettext_lazy("Activation rate"),
@@ -35,6 +36,13 @@ def _kpi_value(kpi: str, value: float | None) -> str:
     return format_number(value)
 
 
+def _stage_label(code: str) -> str:
+    try:
+        return str(FunnelStage(code).label).lower()
+    except ValueError:
+        return code
+
+
 def point_detail(point: AgendaPoint) -> str:
     """One line saying what the point is about, from its payload."""
     p = point.payload or {}
@@ -46,9 +54,9 @@ def point_detail(point: AgendaPoint) -> str:
             "%(people)s people affected at the %(stage)s stage (%(campaign)s, %(channel)s)"
         ) % {
             "people": format_number(p.get("affected_people", 0)),
-            "stage": p.get("funnel_stage", ""),
+            "stage": _stage_label(p.get("funnel_stage", "")),
             "campaign": p.get("campaign", ""),
-            "channel": p.get("channel", ""),
+            "channel": channel_label(p.get("channel") or None),
         }
     if kind == AgendaKind.TOPIC:
         return _("%(count)s signals; terms: %(terms)s") % {
