@@ -5,115 +5,366 @@ from django.conf import settings
 from django.db import migrations, models
 
 
-class Migration(migrations.Migration):
+ALL = ("add", "change", "delete", "view")
+# The admin permissions of the role groups on the committee's records (the API and the
+# board check roles themselves): both teams prepare and run meetings.
+GRANTS = {
+    "committeemeeting": {"product": ALL, "marketing": ALL, "integration": ("view",)},
+    "decision": {
+        "product": ("change", "view"),
+        "marketing": ("change", "view"),
+        "integration": ("view",),
+    },
+    "agendapoint": {"product": ("view",), "marketing": ("view",), "integration": ("view",)},
+}
 
+
+def grant(apps, schema_editor):
+    from django.contrib.auth.management import create_permissions
+
+    for app_config in apps.get_app_configs():
+        app_config.models_module = True
+        create_permissions(app_config, apps=apps, verbosity=0)
+        app_config.models_module = None
+    Group = apps.get_model("auth", "Group")
+    Permission = apps.get_model("auth", "Permission")
+    groups = {
+        g.name: g for g in Group.objects.filter(name__in=("product", "marketing", "integration"))
+    }
+    for model, roles in GRANTS.items():
+        for role, actions in roles.items():
+            if role in groups:
+                groups[role].permissions.add(
+                    *Permission.objects.filter(
+                        content_type__app_label="scoring",
+                        codename__in=[f"{action}_{model}" for action in actions],
+                    )
+                )
+
+
+class Migration(migrations.Migration):
     dependencies = [
-        ('roadmap', '0010_cap_free_text'),
-        ('scoring', '0008_roadmap_share_links'),
+        ("roadmap", "0010_cap_free_text"),
+        ("scoring", "0008_roadmap_share_links"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='CommitteeMeeting',
+            name="CommitteeMeeting",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('date', models.DateField()),
-                ('title', models.CharField(max_length=200)),
-                ('status', models.CharField(choices=[('planned', 'Planned'), ('in_session', 'In session'), ('closed', 'Closed')], default='planned', max_length=16)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('agenda_built_at', models.DateTimeField(blank=True, editable=False, null=True)),
-                ('agenda_since', models.DateTimeField(blank=True, editable=False, null=True)),
-                ('started_at', models.DateTimeField(blank=True, editable=False, null=True)),
-                ('closed_at', models.DateTimeField(blank=True, editable=False, null=True)),
-                ('minutes_sent_at', models.DateTimeField(blank=True, editable=False, null=True)),
-                ('attendees', models.ManyToManyField(blank=True, related_name='committee_meetings', to=settings.AUTH_USER_MODEL)),
-                ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('ranking', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='committee_meetings', to='scoring.ranking')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("date", models.DateField()),
+                ("title", models.CharField(max_length=200)),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("planned", "Planned"),
+                            ("in_session", "In session"),
+                            ("closed", "Closed"),
+                        ],
+                        default="planned",
+                        max_length=16,
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("agenda_built_at", models.DateTimeField(blank=True, editable=False, null=True)),
+                ("agenda_since", models.DateTimeField(blank=True, editable=False, null=True)),
+                ("started_at", models.DateTimeField(blank=True, editable=False, null=True)),
+                ("closed_at", models.DateTimeField(blank=True, editable=False, null=True)),
+                ("minutes_sent_at", models.DateTimeField(blank=True, editable=False, null=True)),
+                (
+                    "attendees",
+                    models.ManyToManyField(
+                        blank=True, related_name="committee_meetings", to=settings.AUTH_USER_MODEL
+                    ),
+                ),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "ranking",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="committee_meetings",
+                        to="scoring.ranking",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-date', '-id'],
+                "ordering": ["-date", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='AgendaPoint',
+            name="AgendaPoint",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('move', 'Ranking move'), ('friction', 'Friction report'), ('topic', 'Emerging topic'), ('launch', 'Launch not ready'), ('kpi', 'KPI change'), ('estimates', 'Items needing estimates'), ('owner', 'Items without an owner'), ('calibration', 'Calibration suggestion'), ('overdue', 'Overdue decision'), ('custom', 'Added by hand')], max_length=16)),
-                ('position', models.PositiveIntegerField()),
-                ('title', models.CharField(max_length=300)),
-                ('payload', models.JSONField(blank=True, default=dict)),
-                ('link', models.CharField(blank=True, max_length=500)),
-                ('added_by_hand', models.BooleanField(default=False)),
-                ('added_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('item', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='roadmap.roadmapitem')),
-                ('meeting', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='agenda_points', to='scoring.committeemeeting')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("move", "Ranking move"),
+                            ("friction", "Friction report"),
+                            ("topic", "Emerging topic"),
+                            ("launch", "Launch not ready"),
+                            ("kpi", "KPI change"),
+                            ("estimates", "Items needing estimates"),
+                            ("owner", "Items without an owner"),
+                            ("calibration", "Calibration suggestion"),
+                            ("overdue", "Overdue decision"),
+                            ("custom", "Added by hand"),
+                        ],
+                        max_length=16,
+                    ),
+                ),
+                ("position", models.PositiveIntegerField()),
+                ("title", models.CharField(max_length=300)),
+                ("payload", models.JSONField(blank=True, default=dict)),
+                ("link", models.CharField(blank=True, max_length=500)),
+                ("added_by_hand", models.BooleanField(default=False)),
+                (
+                    "added_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "item",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="roadmap.roadmapitem",
+                    ),
+                ),
+                (
+                    "meeting",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="agenda_points",
+                        to="scoring.committeemeeting",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['meeting', 'position', 'id'],
+                "ordering": ["meeting", "position", "id"],
             },
         ),
         migrations.CreateModel(
-            name='Decision',
+            name="Decision",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('commit', 'Commit'), ('defer', 'Defer'), ('reject', 'Reject'), ('investigate', 'Investigate')], max_length=16)),
-                ('rationale', models.TextField(max_length=4000)),
-                ('team', models.CharField(choices=[('product', 'Product'), ('marketing', 'Marketing')], max_length=16)),
-                ('due_date', models.DateField(blank=True, null=True)),
-                ('defer_until', models.DateField(blank=True, null=True)),
-                ('item_status', models.CharField(blank=True, choices=[('candidate', 'Candidate'), ('planned', 'Planned'), ('in_progress', 'In progress'), ('shipped', 'Shipped'), ('archived', 'Archived')], help_text='The status a commit gave the item (blank: unchanged).', max_length=16)),
-                ('status', models.CharField(choices=[('open', 'Open'), ('done', 'Done')], default='open', max_length=8)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('done_at', models.DateTimeField(blank=True, null=True)),
-                ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('item', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='committee_decisions', to='roadmap.roadmapitem')),
-                ('meeting', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='decisions', to='scoring.committeemeeting')),
-                ('owner', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='committee_decisions', to=settings.AUTH_USER_MODEL)),
-                ('point', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='decisions', to='scoring.agendapoint')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("commit", "Commit"),
+                            ("defer", "Defer"),
+                            ("reject", "Reject"),
+                            ("investigate", "Investigate"),
+                        ],
+                        max_length=16,
+                    ),
+                ),
+                ("rationale", models.TextField(max_length=4000)),
+                (
+                    "team",
+                    models.CharField(
+                        choices=[("product", "Product"), ("marketing", "Marketing")], max_length=16
+                    ),
+                ),
+                ("due_date", models.DateField(blank=True, null=True)),
+                ("defer_until", models.DateField(blank=True, null=True)),
+                (
+                    "item_status",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("candidate", "Candidate"),
+                            ("planned", "Planned"),
+                            ("in_progress", "In progress"),
+                            ("shipped", "Shipped"),
+                            ("archived", "Archived"),
+                        ],
+                        help_text="The status a commit gave the item (blank: unchanged).",
+                        max_length=16,
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[("open", "Open"), ("done", "Done")], default="open", max_length=8
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("done_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "item",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="committee_decisions",
+                        to="roadmap.roadmapitem",
+                    ),
+                ),
+                (
+                    "meeting",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="decisions",
+                        to="scoring.committeemeeting",
+                    ),
+                ),
+                (
+                    "owner",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="committee_decisions",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "point",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="decisions",
+                        to="scoring.agendapoint",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['meeting', 'id'],
+                "ordering": ["meeting", "id"],
             },
         ),
         migrations.AddConstraint(
-            model_name='committeemeeting',
-            constraint=models.CheckConstraint(condition=models.Q(('status__in', ['planned', 'in_session', 'closed'])), name='committee_status_valid'),
+            model_name="committeemeeting",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("status__in", ["planned", "in_session", "closed"])),
+                name="committee_status_valid",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='committeemeeting',
-            constraint=models.UniqueConstraint(condition=models.Q(('status', 'in_session')), fields=('status',), name='committee_one_in_session'),
+            model_name="committeemeeting",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("status", "in_session")),
+                fields=("status",),
+                name="committee_one_in_session",
+            ),
         ),
         migrations.AddIndex(
-            model_name='agendapoint',
-            index=models.Index(fields=['meeting', 'position'], name='scoring_age_meeting_c7a80a_idx'),
+            model_name="agendapoint",
+            index=models.Index(
+                fields=["meeting", "position"], name="scoring_age_meeting_c7a80a_idx"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='agendapoint',
-            constraint=models.CheckConstraint(condition=models.Q(('kind__in', ['move', 'friction', 'topic', 'launch', 'kpi', 'estimates', 'owner', 'calibration', 'overdue', 'custom'])), name='agenda_point_kind_valid'),
+            model_name="agendapoint",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    (
+                        "kind__in",
+                        [
+                            "move",
+                            "friction",
+                            "topic",
+                            "launch",
+                            "kpi",
+                            "estimates",
+                            "owner",
+                            "calibration",
+                            "overdue",
+                            "custom",
+                        ],
+                    )
+                ),
+                name="agenda_point_kind_valid",
+            ),
         ),
         migrations.AddIndex(
-            model_name='decision',
-            index=models.Index(fields=['status', 'due_date'], name='scoring_dec_status_2eedb8_idx'),
+            model_name="decision",
+            index=models.Index(fields=["status", "due_date"], name="scoring_dec_status_2eedb8_idx"),
         ),
         migrations.AddConstraint(
-            model_name='decision',
-            constraint=models.CheckConstraint(condition=models.Q(('kind__in', ['commit', 'defer', 'reject', 'investigate'])), name='decision_kind_valid'),
+            model_name="decision",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("kind__in", ["commit", "defer", "reject", "investigate"])),
+                name="decision_kind_valid",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='decision',
-            constraint=models.CheckConstraint(condition=models.Q(('status__in', ['open', 'done'])), name='decision_status_valid'),
+            model_name="decision",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("status__in", ["open", "done"])), name="decision_status_valid"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='decision',
-            constraint=models.CheckConstraint(condition=models.Q(('team__in', ['product', 'marketing'])), name='decision_team_valid'),
+            model_name="decision",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("team__in", ["product", "marketing"])),
+                name="decision_team_valid",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='decision',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('kind', 'defer'), _negated=True), ('defer_until__isnull', False), _connector='OR'), name='decision_defer_has_date'),
+            model_name="decision",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("kind", "defer"), _negated=True),
+                    ("defer_until__isnull", False),
+                    _connector="OR",
+                ),
+                name="decision_defer_has_date",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='decision',
-            constraint=models.CheckConstraint(condition=models.Q(('item_status', ''), ('kind', 'commit'), _connector='OR'), name='decision_item_status_only_on_commit'),
+            model_name="decision",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("item_status", ""), ("kind", "commit"), _connector="OR"),
+                name="decision_item_status_only_on_commit",
+            ),
         ),
+        migrations.RunPython(grant, migrations.RunPython.noop),
     ]
