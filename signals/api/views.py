@@ -148,7 +148,7 @@ def _bulk_schema(request: type[Any], record: type[Any], noun: str) -> dict[str, 
 
 class BulkUpsertMixin:
     """`POST .../bulk/`: create or update up to 1,000 records by (source, external_id),
-    answered record by record (signals.services._evidence_bulk_upsert)."""
+    answered record by record (signals.services.evidence_bulk_upsert)."""
 
     # Declared by each subclass.
     bulk_serializer_class: type[Any]

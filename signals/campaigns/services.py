@@ -1,7 +1,7 @@
 """Write use-cases for campaigns and their funnel snapshots.
 
 Both are keyed by (source, external_id) like signals, and their bulk upserts are the same
-machinery (signals.services._evidence_bulk_upsert): answered record by record, in a
+machinery (signals.services.evidence_bulk_upsert): answered record by record, in a
 constant number of queries. What the generic machinery cannot see is checked here before
 it runs: a snapshot's period must not overlap another period of its campaign (in the
 database or earlier in the same request); the campaigns named are locked meanwhile, so two
@@ -29,16 +29,16 @@ from signals.services import (
     BulkRecord,
     BulkResult,
     DuplicateExternalId,
-    _evidence_bulk_upsert,
-    _EvidenceKind,
+    EvidenceKind,
+    evidence_bulk_upsert,
 )
 
 PROPOSALS_TASK = "signals.friction_proposals_refresh"
 
 # The generic bulk upsert only needs a model with source, external_id, submitted_by and
 # history; campaigns have no links to items.
-_CAMPAIGNS = _EvidenceKind(Campaign, None, "campaign", "campaign")  # type: ignore[arg-type]
-_SNAPSHOTS = _EvidenceKind(
+_CAMPAIGNS = EvidenceKind(Campaign, None, "campaign", "campaign")  # type: ignore[arg-type]
+_SNAPSHOTS = EvidenceKind(
     FunnelSnapshot,  # type: ignore[arg-type]
     None,
     "snapshot",
@@ -103,7 +103,7 @@ def campaigns_bulk_upsert(
     *, records: Sequence[BulkRecord], user: AbstractBaseUser, may_update_any: bool = False
 ) -> BulkResult:
     """Create or update campaigns by (source, external_id), answered record by record."""
-    return _evidence_bulk_upsert(
+    return evidence_bulk_upsert(
         _CAMPAIGNS, records=records, user=user, may_update_any=may_update_any
     )
 
@@ -189,7 +189,7 @@ def snapshots_bulk_upsert(
     earlier in this request) is rejected. Four queries more than the generic upsert."""
     with transaction.atomic():
         checked = _periods_check(records)
-        result = _evidence_bulk_upsert(
+        result = evidence_bulk_upsert(
             _SNAPSHOTS, records=checked, user=user, may_update_any=may_update_any
         )
         _queue_proposals(
