@@ -177,7 +177,7 @@ def test_two_teams_prepare_hold_and_close_a_committee(
     invites = RoadmapItem.objects.get(pk=world["invites"].pk)
     assert invites.status == "planned"
     reasons = list(invites.history.values_list("history_change_reason", flat=True))
-    assert any(r and "Committee" in r or r and "Comité" in r for r in reasons), reasons
+    assert any(r and ("Committee" in r or "Comité" in r) for r in reasons), reasons
     later_reasons = list(world["later"].history.values_list("history_change_reason", flat=True))
     assert any(r and _day(90) in r for r in later_reasons), later_reasons
     assert Decision.objects.count() == 2
