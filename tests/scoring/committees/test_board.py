@@ -33,6 +33,7 @@ def test_the_whole_meeting_cycle_from_the_board(
     client, product_user, marketing_user, language, settings
 ):
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    settings.CELERY_TASK_ALWAYS_EAGER = True  # the minutes task runs here, not on a worker
     settings.COMMITTEE_FRICTION_MIN_AFFECTED = 100
     client.cookies["django_language"] = language
     item = RoadmapItemFactory(title="Invite flow", status="candidate")

@@ -18,6 +18,7 @@ pytestmark = pytest.mark.django_db
 
 def test_the_demo_meetings_are_seeded_once(settings, django_capture_on_commit_callbacks):
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    settings.CELERY_TASK_ALWAYS_EAGER = True  # the minutes task runs here, not on a worker
     for name in ATTENDEES:
         UserFactory(
             username=name, role="marketing" if name.startswith(("claire", "lucas")) else "product"

@@ -58,6 +58,7 @@ def test_the_database_refuses_two_meetings_in_session_even_past_the_check(produc
 
 def test_closing_a_meeting_twice_is_refused_and_the_minutes_go_once(product_user, settings):
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    settings.CELERY_TASK_ALWAYS_EAGER = True  # the minutes task runs here, not on a worker
     meeting = meeting_in_session(attendees=[product_user])
     with django_capture_on_commit():
         services.meeting_close(meeting=meeting)
