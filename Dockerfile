@@ -13,6 +13,11 @@ RUN groupadd --system app && useradd --system --gid app --create-home --home-dir
 
 WORKDIR /app
 
+# Pango and Debian's DejaVu fonts for WeasyPrint (the committee's minutes as PDF).
+RUN apt-get update && apt-get install -y --no-install-recommends \
+        libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core \
+    && rm -rf /var/lib/apt/lists/*
+
 # The project and its pinned dependencies (pyproject.toml). PYTHONPATH=/app makes the copy
 # in /app the one imported, so BASE_DIR (templates, static) points into /app.
 COPY . .

@@ -296,6 +296,12 @@ EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", default=False)
 EMAIL_TIMEOUT = 10
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL") or "roadmap@localhost"
+
+# --- The monthly committee (scoring.committees) -------------------------------------------
+# A new friction report comes on the agenda when it affects at least this many people.
+COMMITTEE_FRICTION_MIN_AFFECTED = env_int("COMMITTEE_FRICTION_MIN_AFFECTED", 1000, minimum=0)
+# Launches due within this many days come on the agenda when their checklist has gaps.
+COMMITTEE_LAUNCH_HORIZON_DAYS = env_int("COMMITTEE_LAUNCH_HORIZON_DAYS", 45, minimum=1)
 TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True
@@ -419,6 +425,12 @@ SPECTACULAR_SETTINGS = {
         # the team of an evidence submitter, in the causes of a move.
         "MainDriverEnum": "scoring.api.serializers.causes.FACTOR_CHOICES",
         "EvidenceTeamEnum": "scoring.api.serializers.causes.TEAM_CHOICES",
+        # The committee (scoring.committees): meetings, agenda points, decisions.
+        "MeetingStatusEnum": "scoring.committees.models.MeetingStatus",
+        "AgendaKindEnum": "scoring.committees.models.AgendaKind",
+        "DecisionKindEnum": "scoring.committees.models.DecisionKind",
+        "DecisionStatusEnum": "scoring.committees.models.DecisionStatus",
+        "DecisionTeamEnum": "scoring.committees.models.Team",
     },
 }
 

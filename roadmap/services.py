@@ -190,6 +190,18 @@ def items_set_status(
 
 
 @transaction.atomic
+def item_history_note(*, item_ids: Iterable[int], user: User | None, change_reason: str) -> int:
+    """A history row per item, its fields unchanged, saying `change_reason` (a committee's
+    decision, say): the item's history tells what was decided about it and by whom."""
+    items = list(RoadmapItem.objects.filter(pk__in=list(item_ids)))
+    if items:
+        RoadmapItem.history.bulk_history_create(
+            items, update=True, default_user=user, default_change_reason=change_reason[:100]
+        )
+    return len(items)
+
+
+@transaction.atomic
 def item_delete(*, item: RoadmapItem) -> None:
     """Delete an item with its links, scores and launch plan (the admin only: the API
     archives instead). Nothing is left to rescore: the item's evidence stays, unlinked."""

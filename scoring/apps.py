@@ -11,7 +11,13 @@ class ScoringConfig(AppConfig):
         from config.dispatch import provider_register
         from roadmap.jira.tasks import PUSH_ITEMS_PROVIDER
         from scoring import tasks  # noqa: F401
+        from scoring.committees import tasks as committee_tasks  # noqa: F401
         from scoring.jira import ranking_jira_push_items
         from scoring.slack import tasks as slack_tasks  # noqa: F401
 
         provider_register(PUSH_ITEMS_PROVIDER, ranking_jira_push_items)
+
+        from roadmap.api.ical import EXTRA_EVENTS_PROVIDER
+        from scoring.committees.selectors import meetings_calendar_events
+
+        provider_register(EXTRA_EVENTS_PROVIDER, meetings_calendar_events)

@@ -360,3 +360,8 @@ class RoadmapShareLink(models.Model):
     @property
     def is_active(self) -> bool:
         return self.revoked_at is None and self.expires_at > timezone.now()
+
+
+# The committee's models live in their package (scoring.committees); Django finds them
+# through this module.
+from scoring.committees.models import AgendaPoint, CommitteeMeeting, Decision  # noqa: E402, F401

@@ -8,7 +8,7 @@ changes; DTSTAMP is the plan's last change, so an unchanged plan gives the same 
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from datetime import timedelta
 from typing import Any
 
@@ -23,6 +23,10 @@ from roadmap.choices import LAUNCH_CHECKLIST, Channel, LaunchStatus
 from roadmap.models import LaunchPlan
 
 PRODID = "-//Roadmap prioritization//Launch calendar//EN"
+# Other events of the calendar, from a higher app by name (config.dispatch providers): the
+# committee's meetings (scoring.committees). Each is a mapping: uid, dtstamp, dtstart (a
+# date), summary, description, status.
+EXTRA_EVENTS_PROVIDER = "roadmap.launch_calendar_extra_events"
 UID_DOMAIN = "roadmap-prioritization"
 _EVENT_STATUS = {
     LaunchStatus.PLANNED: "TENTATIVE",
@@ -70,7 +74,12 @@ def _categories(plan: LaunchPlan) -> list[str]:
     ]
 
 
-def launch_plans_ical(plans: Iterable[LaunchPlan], *, name: str = "Launches") -> bytes:
+def launch_plans_ical(
+    plans: Iterable[LaunchPlan],
+    *,
+    name: str = "Launches",
+    extra_events: Iterable[Mapping[str, Any]] = (),
+) -> bytes:
     """The plans with a target date as an iCalendar document (plans without one are
     skipped: an event needs a day). Reads each plan's item, owners and segments, so pass
     them selected and prefetched."""
@@ -95,6 +104,16 @@ def launch_plans_ical(plans: Iterable[LaunchPlan], *, name: str = "Launches") ->
             event.add("categories", categories)
         event.add("status", _EVENT_STATUS[LaunchStatus(plan.status)])
         event.add("transp", "TRANSPARENT")  # a launch day does not make anyone busy
+        calendar.add_component(event)
+    for extra in extra_events:
+        event = Event()
+        event.add("uid", extra["uid"])
+        event.add("dtstamp", extra["dtstamp"])
+        event.add("dtstart", extra["dtstart"])
+        event.add("dtend", extra["dtstart"] + timedelta(days=1))
+        event.add("summary", extra["summary"])
+        event.add("description", extra["description"])
+        event.add("status", extra["status"])
         calendar.add_component(event)
     result: bytes = calendar.to_ical()
     return result

@@ -45,9 +45,15 @@ from config.api.openapi import (
 )
 from config.api.permissions import SharedWithMarketing
 from config.api.serializers import bound_instance
+from config.dispatch import provider
 from config.roles import acting_user
 from roadmap import selectors, services
-from roadmap.api.ical import FirstRendererNegotiation, ICalendarRenderer, launch_plans_ical
+from roadmap.api.ical import (
+    EXTRA_EVENTS_PROVIDER,
+    FirstRendererNegotiation,
+    ICalendarRenderer,
+    launch_plans_ical,
+)
 from roadmap.api.serializers import (
     LaunchCalendarSerializer,
     LaunchPlanSerializer,
@@ -365,7 +371,13 @@ class LaunchCalendarFeedView(generics.GenericAPIView):
     )
     def get(self, request: Request) -> Response:
         plans = self.filter_queryset(self.get_queryset()).exclude(target_launch_date=None)
-        response = Response(launch_plans_ical(plans.order_by("target_launch_date", "id")))
+        try:
+            extra = provider(EXTRA_EVENTS_PROVIDER)()
+        except LookupError:  # the committee's app is not installed
+            extra = []
+        response = Response(
+            launch_plans_ical(plans.order_by("target_launch_date", "id"), extra_events=extra)
+        )
         response["Content-Disposition"] = 'inline; filename="launches.ics"'
         # A keyed URL must not be cached by shared proxies.
         response["Cache-Control"] = "private, max-age=0"

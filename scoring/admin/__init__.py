@@ -26,3 +26,7 @@ __all__ = [
 from scoring.admin.sharing import RoadmapShareLinkAdmin
 
 __all__ += ["RoadmapShareLinkAdmin"]
+
+from scoring.committees.admin import CommitteeMeetingAdmin, DecisionAdmin  # noqa: E402
+
+__all__ += ["CommitteeMeetingAdmin", "DecisionAdmin"]

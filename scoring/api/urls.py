@@ -2,6 +2,7 @@ from django.urls import path
 from rest_framework.routers import SimpleRouter
 
 from scoring.api import roadmap, views
+from scoring.committees import api as committees
 
 # SimpleRouter: the three apps' routes share /api/v1/, so none of them adds a root view.
 router = SimpleRouter()
@@ -9,6 +10,8 @@ router.register("scoring-models", views.ScoringModelViewSet, basename="scoring-m
 # Before "rankings": its {number} only matches digits, but the order makes that moot.
 router.register("rankings/live", views.LiveRankingViewSet, basename="live-ranking")
 router.register("rankings", views.RankingViewSet, basename="ranking")
+router.register("committees", committees.CommitteeMeetingViewSet, basename="committee")
+router.register("decisions", committees.DecisionViewSet, basename="decision")
 router.register(
     "roadmap/share-links", roadmap.RoadmapShareLinkViewSet, basename="roadmap-share-link"
 )

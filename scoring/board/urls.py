@@ -1,6 +1,7 @@
 from django.urls import path
 
 from scoring.board import loop_views, views
+from scoring.committees.urls import urlpatterns as committee_urls
 
 app_name = "board"
 
@@ -21,4 +22,5 @@ urlpatterns = [
     path("export.csv", views.live_export, name="live-export"),
     path("rankings/<int:number>/", views.ranking_diff, name="ranking"),
     path("rankings/<int:number>/export.csv", views.ranking_export, name="ranking-export"),
+    *committee_urls,
 ]

@@ -33,6 +33,7 @@ from roadmap import services as roadmap_services
 from roadmap.models import LaunchPlan, RoadmapItem, Segment, Theme
 from scoring import engine, selectors
 from scoring import services as scoring_services
+from scoring.committees.demo import committees_demo_seed
 from scoring.demo import data
 from scoring.models import Ranking, ScoreHistory, ScoringModel
 from signals import services as signals_services
@@ -87,6 +88,7 @@ def demo_seed(*, anchor: datetime) -> DemoSeedResult:
         )
         result.created["campaigns"] = campaigns.campaigns
         result.created["funnel_snapshots"] = campaigns.snapshots
+        result.created["committee_meetings"] = committees_demo_seed(anchor=anchor)
     # Whatever the replay left dirty (or a partial run marked), scored now.
     scoring_services.item_scores_recompute_dirty()
     return result

@@ -19,6 +19,7 @@ from scoring.board.charts import line_chart_svg
 from scoring.board.presenters.chart_words import chart_words
 from scoring.board.presenters.common import contribution_bar, evidence_rows, person_name
 from scoring.board.presenters.expected import accounts_summary, expected_rows, verdict_rule
+from scoring.committees.selectors import decisions_of_item
 from scoring.engine import blend_parts
 from scoring.models import ScoringModel
 from signals.loop.selectors import expected_results_of_items, item_accounts
@@ -226,6 +227,8 @@ def item_page(*, item: RoadmapItem) -> dict[str, Any]:
         "expected": expected_rows(expected_results_of_items(item_ids=[item.pk])),
         "verdict_rule": verdict_rule(),
         "accounts": accounts_summary(item_accounts(item_id=item.pk)),
+        # What the committee decided about it (scoring.committees), newest first.
+        "decisions": list(decisions_of_item(item_id=item.pk)),
         "chart": mark_safe(chart),  # noqa: S308 (charts.py escapes every text it is given)
         "history": [
             {

@@ -231,3 +231,20 @@ def outcomes_page() -> dict[str, Any]:
             )
         ],
     }
+
+
+def kpi_charts() -> dict[str, Any]:
+    """The shared KPIs' sections and NPS chart alone (the committee's minutes show them
+    without the rest of the outcomes page). Four queries."""
+    kpis = kpis_shared()
+    releases = kpis["nps_by_release"]
+    return {
+        "sections": _kpi_sections(kpis),
+        "nps_chart": _chart(
+            [(row["title"], row["baseline"], row["measured"]) for row in releases],
+            "NPS before and after each release",
+            "chart-nps",
+        )
+        if releases
+        else None,
+    }
