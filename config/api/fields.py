@@ -132,9 +132,10 @@ class PreloadedPrimaryKeyRelatedField(serializers.PrimaryKeyRelatedField):
         pk = as_pk(data)
         if pk is None:
             self.fail("does_not_exist", pk_value=data)
-        preloaded: Mapping[int, Any] | None = self.context.get("preloaded", {}).get(
-            self.get_queryset().model
-        )
+        # The declared queryset's model: get_queryset() would clone the queryset for
+        # every record of a bulk request.
+        model = (self.queryset if self.queryset is not None else self.get_queryset()).model
+        preloaded: Mapping[int, Any] | None = self.context.get("preloaded", {}).get(model)
         if preloaded is None:
             return super().to_internal_value(pk)
         row = preloaded.get(pk)

@@ -56,6 +56,7 @@ from signals.api.serializers import (
     OutcomeSerializer,
     ReportStatusSerializer,
     bulk_records_validate,
+    bulk_result_data,
     evidence_fields,
 )
 from signals.filters import FrictionReportFilterSet, MarketSignalFilterSet, OutcomeFilterSet
@@ -168,7 +169,7 @@ class BulkUpsertMixin:
             result = type(self).bulk_upsert(
                 records=records, user=request.user, may_update_any=is_product(request)
             )
-        return Response(BulkResultSerializer(result).data)
+        return Response(bulk_result_data(result))
 
 
 class EvidenceViewSet(BulkUpsertMixin, EvidenceSuggestionsMixin, viewsets.ModelViewSet):

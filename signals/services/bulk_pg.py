@@ -26,7 +26,7 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
-from django.db import connection
+from django.db import connection, models
 from django.db.models import Field, Model
 from django.utils import timezone
 
@@ -83,12 +83,35 @@ def bulk_write_pg(
     return outcomes
 
 
+# Field types whose values, once the model's checks passed, are what the database takes
+# (get_db_prep_save would only convert them to themselves), with the Python types they
+# then have. An aware datetime is passed as is; a naive one still goes through Django.
+_AS_IS: tuple[tuple[type[Field], tuple[type, ...]], ...] = (
+    (models.CharField, (str,)),
+    (models.TextField, (str,)),
+    (models.BooleanField, (bool,)),
+    (models.FloatField, (float,)),
+    (models.IntegerField, (int,)),
+    (models.ForeignKey, (int,)),
+    (models.DateTimeField, (datetime,)),
+)
+
+
 def _array(field: Field, values: list[Any]) -> tuple[str, list[Any]]:
     """An unnest argument: the placeholder cast to the column's array type, and the values
     as the database takes them."""
-    return f"%s::{field.db_type(connection)}[]", [
-        field.get_db_prep_save(value, connection) for value in values
+    types = next((types for kind, types in _AS_IS if isinstance(field, kind)), ())
+    prepared = [
+        value
+        if value is None
+        or (
+            type(value) in types
+            and (not isinstance(value, datetime) or value.utcoffset() is not None)
+        )
+        else field.get_db_prep_save(value, connection)
+        for value in values
     ]
+    return f"%s::{field.db_type(connection)}[]", prepared
 
 
 def _history_insert(model: type[Model], source: str, *, type_sql: str) -> str | None:
