@@ -50,7 +50,17 @@ def items_mark_dirty(*, item_ids: Iterable[int]) -> None:
     # One statement, upsert with an increment: concurrent writers each bump `rev`, so a
     # recompute that read an older rev never clears a newer change. Sorted ids keep lock
     # order stable across writers.
+    upsert = (
+        f"ON CONFLICT (item_id) DO UPDATE SET rev = {table}.rev + 1, marked_at = excluded.marked_at"
+    )
     with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":  # one statement for any number of items
+            cursor.execute(
+                f"INSERT INTO {table} (item_id, rev, marked_at) "
+                f"SELECT unnest(%s::bigint[]), 1, %s {upsert}",
+                [ids, now],
+            )
+            ids = []
         for start in range(0, len(ids), 500):
             chunk = ids[start : start + 500]
             values = ", ".join(["(%s, 1, %s)"] * len(chunk))
@@ -58,9 +68,7 @@ def items_mark_dirty(*, item_ids: Iterable[int]) -> None:
             for item_id in chunk:
                 params.extend((item_id, now))
             cursor.execute(
-                f"INSERT INTO {table} (item_id, rev, marked_at) VALUES {values} "  # noqa: S608
-                f"ON CONFLICT (item_id) DO UPDATE SET rev = {table}.rev + 1, "
-                "marked_at = excluded.marked_at",
+                f"INSERT INTO {table} (item_id, rev, marked_at) VALUES {values} {upsert}",  # noqa: S608
                 params,
             )
     generation_bump()

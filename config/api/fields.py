@@ -5,9 +5,10 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
 from django.db import models
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from drf_spectacular.extensions import OpenApiSerializerFieldExtension
@@ -132,9 +133,12 @@ class PreloadedPrimaryKeyRelatedField(serializers.PrimaryKeyRelatedField):
         pk = as_pk(data)
         if pk is None:
             self.fail("does_not_exist", pk_value=data)
-        queryset = self.get_queryset()
-        assert queryset is not None  # a writable related field has one (DRF checks it)
-        preloaded: Mapping[int, Any] | None = self.context.get("preloaded", {}).get(queryset.model)
+        # The declared queryset's model: get_queryset() would clone the queryset for
+        # every record of a bulk request.
+        declared = getattr(self, "queryset", None)  # (the stubs type it as a manager)
+        queryset = declared if declared is not None else self.get_queryset()
+        model = cast("QuerySet[Any]", queryset).model
+        preloaded: Mapping[int, Any] | None = self.context.get("preloaded", {}).get(model)
         if preloaded is None:
             return super().to_internal_value(pk)
         row = preloaded.get(pk)

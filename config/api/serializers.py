@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import cached_property
 from typing import Any, TypeVar
 
 from django.db import models
@@ -13,10 +14,14 @@ _M = TypeVar("_M", bound=models.Model)
 class StrictSerializer(serializers.Serializer):
     """Refuses fields it does not know: a typo must not be silently ignored."""
 
+    @cached_property
+    def _writable_names(self) -> frozenset[str]:
+        # Once per serializer: a bulk request validates 1,000 records with one instance.
+        return frozenset(name for name, field in self.fields.items() if not field.read_only)
+
     def to_internal_value(self, data: Any) -> Any:
         if isinstance(data, dict):
-            writable = {name for name, field in self.fields.items() if not field.read_only}
-            unknown = sorted(set(data) - writable)
+            unknown = sorted(set(data) - self._writable_names)
             if unknown:
                 raise serializers.ValidationError({name: ["Unknown field."] for name in unknown})
         return super().to_internal_value(data)

@@ -19,7 +19,7 @@ from config.api.errors import Conflict
 from config.api.filtering import FILTER_BACKENDS
 from config.api.permissions import EvidencePermission, ProductOnly, is_product
 from signals import services
-from signals.api.serializers import BulkResultSerializer, bulk_records_validate
+from signals.api.serializers import bulk_records_validate, bulk_result_data
 
 
 @contextmanager
@@ -83,4 +83,4 @@ class BulkUpsertMixin(_ViewBase):
             result = type(self).bulk_upsert(
                 records=records, user=request.user, may_update_any=is_product(request)
             )
-        return Response(BulkResultSerializer(result).data)
+        return Response(bulk_result_data(result))

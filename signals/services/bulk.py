@@ -5,17 +5,15 @@ of queries whatever their number."""
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from django.contrib.auth.models import User
-from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
-from django.db.models import QuerySet
-from django.utils import timezone
+from django.db import IntegrityError, connection, transaction
 
 from config.bulk import bulk_update_rows
-from signals import webhook_events
+from signals.services.bulk_pg import bulk_write_pg
+from signals.services.bulk_prepare import bulk_prepare, created_events
+from signals.services.bulk_records import BulkOutcome, BulkRecord, BulkResult
 from signals.services.common import (
     OUTCOMES,
     REPORTS,
@@ -28,43 +26,15 @@ from signals.services.common import (
 )
 from signals.services.links import links_sync
 
-
-@dataclass(frozen=True)
-class BulkRecord:
-    """One record of a bulk request: its validated fields (with `source`, `external_id`
-    and optionally `links` as (item id, weight) pairs), or why it was refused already."""
-
-    index: int
-    data: Mapping[str, Any] | None = None
-    errors: Mapping[str, Any] | None = None
-
-
-@dataclass(frozen=True)
-class BulkOutcome:
-    index: int
-    status: Literal["created", "updated", "rejected"]
-    id: int | None = None
-    errors: Mapping[str, Any] | None = None
-
-
-@dataclass(frozen=True)
-class BulkResult:
-    results: list[BulkOutcome] = field(default_factory=list)
-
-    def _count(self, status: str) -> int:
-        return sum(1 for outcome in self.results if outcome.status == status)
-
-    @property
-    def created(self) -> int:
-        return self._count("created")
-
-    @property
-    def updated(self) -> int:
-        return self._count("updated")
-
-    @property
-    def rejected(self) -> int:
-        return self._count("rejected")
+__all__ = [
+    "BulkOutcome",
+    "BulkRecord",
+    "BulkResult",
+    "evidence_bulk_upsert",
+    "outcomes_bulk_upsert",
+    "reports_bulk_upsert",
+    "signals_bulk_upsert",
+]
 
 
 def signals_bulk_upsert(
@@ -135,9 +105,11 @@ def evidence_bulk_upsert(
             first_of[key] = record.index
             accepted.append((record, key))
 
+    # PostgreSQL writes set-based (bulk_pg.py); SQLite keeps the portable write.
+    write = bulk_write_pg if connection.vendor == "postgresql" else _bulk_write
     try:
         with transaction.atomic():
-            written = _bulk_write(kind, accepted, user=user, may_update_any=may_update_any)
+            written = write(kind, accepted, user=user, may_update_any=may_update_any)
     except IntegrityError as exc:
         raise BulkWriteConflict(
             "Another request wrote some of these records at the same time; nothing was "
@@ -154,52 +126,12 @@ def _bulk_write(
     user: User,
     may_update_any: bool,
 ) -> dict[int, BulkOutcome]:
-    outcomes: dict[int, BulkOutcome] = {}
-    existing = _evidence_by_key(kind, [key for _, key in accepted])
-    now = timezone.now()
-    to_create: list[tuple[int, AnyEvidence]] = []
-    to_update: list[tuple[int, AnyEvidence]] = []
-    update_fields: set[str] = set()
-    desired_links: dict[int, list[tuple[int, float]]] = {}  # position in to_* → pairs
-    links_of: dict[int, list[tuple[int, float]]] = {}  # record index → pairs
-
-    for record, key in accepted:
-        assert record.data is not None
-        fields = dict(record.data)
-        links = fields.pop("links", None)
-        evidence = existing.get(key)
-        if evidence is None:
-            evidence = kind.model(submitted_by=user, **kind.submitter_fields(user), **fields)
-        elif not may_update_any and evidence.submitted_by_id != user.pk:
-            outcomes[record.index] = BulkOutcome(
-                index=record.index,
-                status="rejected",
-                id=None,
-                errors={
-                    "non_field_errors": [
-                        f"This {kind.noun} (id {evidence.pk}) was submitted by someone "
-                        "else; you may change only your own."
-                    ]
-                },
-            )
-            continue
-        else:
-            for name, value in fields.items():
-                setattr(evidence, name, value)
-            evidence.updated_at = now
-            update_fields.update(fields.keys() - {"source", "external_id"})  # they matched
-        try:
-            evidence.full_clean(
-                exclude=list(kind.fk_fields), validate_unique=False, validate_constraints=False
-            )
-        except ValidationError as exc:
-            outcomes[record.index] = BulkOutcome(
-                index=record.index, status="rejected", errors=exc.message_dict
-            )
-            continue
-        (to_update if evidence.pk else to_create).append((record.index, evidence))
-        if links is not None:
-            links_of[record.index] = [(int(item), float(weight)) for item, weight in links]
+    """The portable write (SQLite): Django's bulk_create and an UPDATE per batch, history
+    through simple-history, links through `links_sync`."""
+    prepared = bulk_prepare(kind, accepted, user=user, may_update_any=may_update_any)
+    outcomes = prepared.outcomes
+    to_create, to_update, links_of = prepared.to_create, prepared.to_update, prepared.links_of
+    desired_links: dict[int, list[tuple[int, float]]] = {}  # evidence id → pairs
 
     created = [evidence for _, evidence in to_create]
     updated = [evidence for _, evidence in to_update]
@@ -207,14 +139,11 @@ def _bulk_write(
         # `created` holds kind.model's instances; mypy cannot tie the two unions together.
         kind.model.objects.bulk_create(created)  # type: ignore[arg-type]
         kind.model.history.bulk_history_create(created, default_user=user)
-        if kind is REPORTS:
-            webhook_events.reports_created(created)  # type: ignore[arg-type]
-        elif kind is OUTCOMES:
-            webhook_events.outcomes_created(created)  # type: ignore[arg-type]
+        created_events(kind, created)
     affected: set[int] = set()
     existing_links: list[Any] = []
     if updated:
-        bulk_update_rows(kind.model, updated, sorted(update_fields | {"updated_at"}))
+        bulk_update_rows(kind.model, updated, sorted(prepared.update_fields | {"updated_at"}))
         kind.model.history.bulk_history_create(updated, update=True, default_user=user)
     if updated and kind.link_model is not None:
         # Items linked to an updated record are rescored even when its links stay.
@@ -236,23 +165,3 @@ def _bulk_write(
     mark_dirty(affected)
     radar_mark(kind, [e.pk for e in (*created, *updated)], affected)
     return outcomes
-
-
-def _evidence_by_key(
-    kind: EvidenceKind, keys: Sequence[tuple[str, str]]
-) -> dict[tuple[str, str], AnyEvidence]:
-    """The existing records with these (source, external_id) keys, locked, in one query."""
-    if not keys:
-        return {}
-    wanted = set(keys)
-    # Two IN lists rather than an OR per pair (SQLite caps the depth of an expression);
-    # the few extra rows they may match are dropped here.
-    rows: QuerySet = kind.model.objects.select_for_update().filter(
-        source__in={source for source, _ in wanted},
-        external_id__in={external_id for _, external_id in wanted},
-    )
-    return {
-        (row.source, row.external_id): row
-        for row in rows
-        if (row.source, row.external_id) in wanted
-    }
