@@ -239,8 +239,9 @@ def test_a_pm_re_estimates_an_item_and_publishes_the_new_ranking(
     )
     up_row = moved_up.locator("tr").filter(has=page.get_by_role("link", name=title, exact=True))
     expect(up_row).to_contain_text("4 → 1")
+    # The main cause in people's terms: the estimate, who changed it and when.
     expect(up_row).to_contain_text(
-        f"effort {format_number(old_effort)} → {format_number(new_effort)} person-months"
+        f"effort {format_number(old_effort)} → {format_number(new_effort)} by e2e-pm on"
     )
     page.screenshot(path=str(screenshot_dir / "publish-1280.png"), full_page=True)
     page.get_by_role("button", name="Publish Ranking 2").click()
