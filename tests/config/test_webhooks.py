@@ -23,7 +23,7 @@ from config.webhooks.models import (
 )
 from config.webhooks.urlguard import UrlRefused, check_url
 from roadmap.services import item_create, item_update
-from tests.api_helpers import (
+from tests.support.api import (
     API,
     api_client_for,
     assert_error,

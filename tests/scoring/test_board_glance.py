@@ -16,14 +16,14 @@ from django.utils import timezone
 from scoring.board.exports import csv_cell
 from scoring.board.matrix import MatrixLabels, MatrixPoint, value_effort_svg
 from scoring.services import item_scores_recompute_all, ranking_publish
-from tests.api_helpers import api_client_for
-from tests.factories import (
+from tests.scoring.board_pages import BOARD, SVG, ranking_rows, three_items
+from tests.support.api import api_client_for
+from tests.support.factories import (
     FrictionReportFactory,
     ReportLinkFactory,
     RoadmapItemFactory,
     UserFactory,
 )
-from tests.scoring.board_pages import BOARD, SVG, ranking_rows, three_items
 
 LABELS = MatrixLabels(
     title="Value against effort",

@@ -27,7 +27,7 @@ from config.models import ApiKey
 from scoring.mcp.http import PATH, mcp_http_app
 from scoring.services import item_scores_recompute_all, ranking_publish
 from signals.models import MarketSignal
-from tests.factories import MarketSignalFactory, RoadmapItemFactory
+from tests.support.factories import MarketSignalFactory, RoadmapItemFactory
 
 # Committed data (the server runs in another thread); the rows migrations made (roles,
 # the scoring model) are restored after each test.

@@ -16,7 +16,7 @@ from roadmap.services import item_update
 from scoring.models import Ranking
 from scoring.services import item_scores_recompute_all, item_scores_recompute_dirty, ranking_publish
 from scoring.slack.tasks import slack_weekly_digest
-from tests.factories import FrictionReportFactory, RoadmapItemFactory
+from tests.support.factories import FrictionReportFactory, RoadmapItemFactory
 
 pytestmark = pytest.mark.django_db
 

@@ -29,7 +29,7 @@ from signals.services import (
     report_create,
     reports_bulk_upsert,
 )
-from tests.factories import RoadmapItemFactory
+from tests.support.factories import RoadmapItemFactory
 
 pytestmark = pytest.mark.django_db
 

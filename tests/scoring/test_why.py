@@ -17,8 +17,8 @@ from scoring.services import (
     ranking_publish,
     scoring_model_create_version,
 )
-from tests.api_helpers import api_client_for, assert_error
-from tests.factories import (
+from tests.support.api import api_client_for, assert_error
+from tests.support.factories import (
     FrictionReportFactory,
     ReportLinkFactory,
     RoadmapItemFactory,

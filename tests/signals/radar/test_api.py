@@ -11,9 +11,9 @@ from django.utils import timezone
 from signals import services as evidence
 from signals.models import SignalLink
 from signals.radar.models import RadarDuplicate, RadarSuggestion, RadarTopic, TopicStatus
-from tests.api_helpers import API, api_client_for, assert_error
-from tests.factories import FrictionReportFactory
 from tests.signals.radar.conftest import refresh
+from tests.support.api import API, api_client_for, assert_error
+from tests.support.factories import FrictionReportFactory
 
 
 def _signal(title, user, days=1, account=""):
