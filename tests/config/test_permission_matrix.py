@@ -130,6 +130,16 @@ def expected_body() -> dict[str, Any]:
     }
 
 
+def decision_body() -> dict[str, Any]:
+    return {
+        "kind": "investigate",
+        "rationale": "Why do trials stall?",
+        "owner": "{owner}",
+        "team": "marketing",
+        "due_date": (NOW + timedelta(days=14)).date().isoformat(),
+    }
+
+
 MATRIX: list[tuple[str, str, Any, dict[str, int]]] = [
     ("get", "/api/v1/items/", None, READ),
     ("post", "/api/v1/items/", {"title": "New"}, writes(201)),
@@ -327,6 +337,34 @@ MATRIX: list[tuple[str, str, Any, dict[str, int]]] = [
     ("get", "/api/v1/webhooks/deliveries/", None, PRODUCT_READ),
     ("get", "/api/v1/webhooks/deliveries/{delivery}/", None, PRODUCT_READ),
     ("post", "/api/v1/webhooks/deliveries/{delivery}/redeliver/", None, writes(202)),
+    # The committee: both teams prepare and run meetings (the agenda: its attendees, here
+    # both users); publishing as a meeting closes is product's; integration reads.
+    ("get", "/api/v1/committees/", None, READ),
+    ("post", "/api/v1/committees/", {"title": "May", "date": "{meeting_day}"}, writes(201, 201)),
+    ("get", "/api/v1/committees/{meeting}/", None, READ),
+    ("patch", "/api/v1/committees/{meeting}/", {"title": "Renamed"}, writes(200, 200)),
+    ("delete", "/api/v1/committees/{meeting}/", None, writes(204, 204)),
+    ("post", "/api/v1/committees/{meeting}/regenerate/", None, writes(200, 200)),
+    # Another meeting is in session in the world: past the permission, starting is a 409.
+    ("post", "/api/v1/committees/{meeting}/start/", None, writes(409, 409)),
+    ("get", "/api/v1/committees/{meeting}/points/", None, READ),
+    ("post", "/api/v1/committees/{meeting}/points/", {"title": "Pricing"}, writes(201, 201)),
+    ("delete", "/api/v1/committees/{meeting}/points/{point}/", None, writes(204, 204)),
+    (
+        "post",
+        "/api/v1/committees/{meeting}/points/reorder/",
+        {"points": "{point_order}"},
+        writes(200, 200),
+    ),
+    # Only attendees (and its creator) change an agenda, whatever their role.
+    ("post", "/api/v1/committees/{closed_to_us}/points/", {"title": "X"}, writes(403, 403)),
+    ("get", "/api/v1/committees/{session}/decisions/", None, READ),
+    ("post", "/api/v1/committees/{session}/decisions/", decision_body(), writes(201, 201)),
+    ("post", "/api/v1/committees/{session}/close/", {}, writes(200, 200)),
+    ("post", "/api/v1/committees/{session}/close/", {"publish": True}, writes(200, 403)),
+    ("get", "/api/v1/decisions/", None, READ),
+    ("get", "/api/v1/decisions/{decision}/", None, READ),
+    ("patch", "/api/v1/decisions/{decision}/", {"status": "done"}, writes(200, 200)),
 ]
 
 
@@ -383,7 +421,9 @@ def world(product_user, marketing_user, other_marketing_user) -> dict[str, Any]:
     share_link = share_link_create(
         created_by=product_user, label="Partners", expires_at=NOW + timedelta(days=5)
     )
+    committee = _committee_world(product_user, marketing_user, other_marketing_user)
     return {
+        **committee,
         "expected": expected.pk,
         "share_link": share_link.pk,
         "expiry": (NOW + timedelta(days=30)).isoformat(),
@@ -443,6 +483,29 @@ def _radar_world(item: Any, own_signal: Any, other_signal: Any) -> dict[str, int
         "own_duplicate": duplicates[0].pk,
         "other_duplicate": duplicates[1].pk,
         "topic": topic.pk,
+    }
+
+
+def _committee_world(product_user: Any, marketing_user: Any, other_user: Any) -> dict[str, Any]:
+    """A planned meeting of both users with a point added by hand, one in session with a
+    decision, and a planned meeting neither attends."""
+    from scoring.committees import services
+    from tests.support.committees import decision, meeting_in_session, meeting_planned
+
+    attendees = [product_user, marketing_user]
+    meeting = meeting_planned(attendees=attendees, title="April committee")
+    point = services.agenda_point_add(meeting=meeting, title="Churn", user=product_user)
+    session = meeting_in_session(attendees=attendees, title="March committee")
+    closed_to_us = meeting_planned(attendees=[other_user], title="Marketing only")
+    order = list(meeting.agenda_points.order_by("-position").values_list("pk", flat=True))
+    return {
+        "meeting": meeting.pk,
+        "meeting_day": (NOW + timedelta(days=20)).date().isoformat(),
+        "point": point.pk,
+        "point_order": order,
+        "session": session.pk,
+        "closed_to_us": closed_to_us.pk,
+        "decision": decision(session, owner=marketing_user).pk,
     }
 
 
@@ -507,6 +570,9 @@ def test_the_matrix_covers_every_api_operation():
             generic = generic.replace(f"{{{name}}}", "{id}")
         for name in ("own_outcome", "other_outcome", "own_suggestion", "other_suggestion"):
             generic = generic.replace(f"{{{name}}}", "{id}")
+        for name in ("meeting", "session", "closed_to_us", "decision"):
+            generic = generic.replace(f"{{{name}}}", "{id}")
+        generic = generic.replace("/points/{point}/", "/points/{point_id}/")
         for name in ("own_duplicate", "other_duplicate", "topic"):
             generic = generic.replace(f"{{{name}}}", "{id}")
         generic = generic.replace("/1/", "/{number}/").replace("/links/{id}/", "/links/{item_id}/")
