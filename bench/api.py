@@ -14,6 +14,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import statistics
 import sys
 import time
@@ -355,7 +356,8 @@ def main() -> None:
         "table": table,
     }
     for name, f in figures.items():
-        key = name.split(",")[0].replace(" ", "_").replace("(", "").replace(")", "")
+        # "bulk 1,000 new signals" and "bulk 1,000 updates" keep their own keys.
+        key = re.sub(r"[^a-z0-9]+", "_", name.lower().replace("1,000", "1000")).strip("_")
         summary[key] = {k: round(v, 3) if isinstance(v, float) else v for k, v in f.items()}
     summary.update(
         cheapest_get_queries=queries,

@@ -6,14 +6,12 @@ and the movement arrows follow. Screenshots of the board and of an item view at 
 
 from __future__ import annotations
 
-import importlib
 import re
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
-from django.apps import apps as django_apps
 from django.utils import timezone
 
 from config.formatting import format_number
@@ -29,6 +27,7 @@ from tests.support.factories import (
     ThemeFactory,
     UserFactory,
 )
+from tests.support.services import migrated_rows_restore
 
 # Transactional: the live server's threads must see the test's data.
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -117,11 +116,7 @@ def world(settings) -> dict[str, Any]:
     # CI sets REDIS_URL, but no Celery worker consumes the queue during this test.
     settings.CELERY_TASK_ALWAYS_EAGER = True
     # The rows the migrations seed, which an earlier transactional test's flush removed.
-    for module, function in (
-        ("roadmap.migrations.0002_role_groups", "create_groups"),
-        ("scoring.migrations.0002_default_scoring_model", "create_default_model"),
-    ):
-        getattr(importlib.import_module(module), function)(django_apps, None)
+    migrated_rows_restore()
     build_world(timezone.now())
     # A superuser, like the product_user persona: the admin permissions the migrations
     # gave the role groups may have gone with an earlier flush too.

@@ -6,18 +6,17 @@ outcomes dashboard are saved as screenshots; none scrolls sideways."""
 
 from __future__ import annotations
 
-import importlib
 import re
 from typing import Any
 
 import pytest
-from django.apps import apps as django_apps
 
 from scoring.services import item_scores_recompute_all, ranking_publish
 from signals.campaigns.models import Campaign, FrictionProposal, FunnelSnapshot
 from signals.models import FrictionReport, ReportLink
 from tests.support.campaigns import collapsing_funnel_csv
 from tests.support.factories import RoadmapItemFactory, UserFactory
+from tests.support.services import migrated_rows_restore
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -27,11 +26,7 @@ PASSWORD = "correct-horse-battery"
 @pytest.fixture
 def world(settings) -> dict[str, Any]:
     settings.CELERY_TASK_ALWAYS_EAGER = True
-    for module, function in (
-        ("roadmap.migrations.0002_role_groups", "create_groups"),
-        ("scoring.migrations.0002_default_scoring_model", "create_default_model"),
-    ):
-        getattr(importlib.import_module(module), function)(django_apps, None)
+    migrated_rows_restore()
     marketer = UserFactory(
         username="claire", first_name="Claire", last_name="Dubois", role="marketing"
     )

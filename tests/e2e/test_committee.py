@@ -7,7 +7,6 @@ meeting, the minutes and the decisions are saved as screenshots; none scrolls si
 
 from __future__ import annotations
 
-import importlib
 import re
 import shutil
 import subprocess
@@ -15,7 +14,6 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
-from django.apps import apps as django_apps
 from django.core import mail
 from django.utils import timezone
 
@@ -29,6 +27,7 @@ from tests.support.factories import (
     RoadmapItemFactory,
     UserFactory,
 )
+from tests.support.services import migrated_rows_restore
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -40,11 +39,7 @@ def world(settings) -> dict[str, Any]:
     settings.CELERY_TASK_ALWAYS_EAGER = True
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     settings.COMMITTEE_FRICTION_MIN_AFFECTED = 1000
-    for module, function in (
-        ("roadmap.migrations.0002_role_groups", "create_groups"),
-        ("scoring.migrations.0002_default_scoring_model", "create_default_model"),
-    ):
-        getattr(importlib.import_module(module), function)(django_apps, None)
+    migrated_rows_restore()
     marketer = UserFactory(
         username="camille", first_name="Camille", last_name="Martin", role="marketing"
     )

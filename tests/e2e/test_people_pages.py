@@ -5,16 +5,15 @@ item 8)."""
 
 from __future__ import annotations
 
-import importlib
 from typing import Any
 
 import pytest
-from django.apps import apps as django_apps
 from django.utils import timezone
 
 from scoring.services import item_scores_recompute_all
 from signals import services
 from tests.support.factories import LaunchPlanFactory, RoadmapItemFactory, UserFactory
+from tests.support.services import migrated_rows_restore
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -33,11 +32,7 @@ PAGES = [
 @pytest.fixture
 def marketer(settings) -> Any:
     settings.CELERY_TASK_ALWAYS_EAGER = True
-    for module, function in (
-        ("roadmap.migrations.0002_role_groups", "create_groups"),
-        ("scoring.migrations.0002_default_scoring_model", "create_default_model"),
-    ):
-        getattr(importlib.import_module(module), function)(django_apps, None)
+    migrated_rows_restore()
     user = UserFactory(username="camille", first_name="Camille", role="marketing")
     item = RoadmapItemFactory(title="Single sign-on for small teams with a long title")
     LaunchPlanFactory(item=item)

@@ -7,16 +7,15 @@ is saved as a screenshot in the CI log folder, and none scrolls sideways."""
 
 from __future__ import annotations
 
-import importlib
 import re
 from typing import Any
 
 import pytest
-from django.apps import apps as django_apps
 
 from scoring.services import item_scores_recompute_all, ranking_publish
 from signals.models import FrictionReport
 from tests.support.factories import LaunchPlanFactory, RoadmapItemFactory, UserFactory
+from tests.support.services import migrated_rows_restore
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -39,11 +38,7 @@ def csv_file(item_id: int, bad: bool) -> dict[str, Any]:
 @pytest.fixture
 def world(settings) -> dict[str, Any]:
     settings.CELERY_TASK_ALWAYS_EAGER = True
-    for module, function in (
-        ("roadmap.migrations.0002_role_groups", "create_groups"),
-        ("scoring.migrations.0002_default_scoring_model", "create_default_model"),
-    ):
-        getattr(importlib.import_module(module), function)(django_apps, None)
+    migrated_rows_restore()
     marketer = UserFactory(
         username="camille", first_name="Camille", last_name="Martin", role="marketing"
     )

@@ -10,7 +10,6 @@ no other test's worker can take its tasks.
 
 from __future__ import annotations
 
-import importlib
 import os
 import secrets
 import shutil
@@ -26,13 +25,12 @@ from typing import Any
 
 import httpx
 import pytest
-from django.apps import apps as django_apps
 from django.conf import settings
 from django.db import connection
 
 from config.models import ApiKey
 from tests.support.factories import UserFactory
-from tests.support.services import need_service
+from tests.support.services import migrated_rows_restore, need_service
 
 ROOT = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
@@ -148,11 +146,7 @@ def shared_db(transactional_db: None) -> None:
     """The test database, committed as we go (other processes read it), with the rows the
     migrations seed: an earlier transactional test's flush may have removed them."""
     need_service("PostgreSQL", connection.vendor == "postgresql", "set DATABASE_URL")
-    for module, function in (
-        ("roadmap.migrations.0002_role_groups", "create_groups"),
-        ("scoring.migrations.0002_default_scoring_model", "create_default_model"),
-    ):
-        getattr(importlib.import_module(module), function)(django_apps, None)
+    migrated_rows_restore()
 
 
 def api_key(username: str, role: str) -> str:
