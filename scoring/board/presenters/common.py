@@ -30,7 +30,8 @@ EVIDENCE_KINDS: tuple[tuple[str, tuple[Promise, Promise], tuple[Promise, Promise
     ),
     (
         SignalKind.SALES_FEEDBACK,
-        (pgettext_lazy("evidence short", "sales"), pgettext_lazy("evidence short", "sales")),
+        # One msgid for both numbers in English; French needs "vente" and "ventes".
+        (pgettext_lazy("evidence short one", "sales"), pgettext_lazy("evidence short", "sales")),
         (_("sales feedback"), pgettext_lazy("plural", "sales feedback")),
     ),
     (
