@@ -45,7 +45,8 @@ class AgendaPointCreateSerializer(StrictSerializer):
 
 class AgendaReorderSerializer(StrictSerializer):
     points = serializers.ListField(
-        child=serializers.IntegerField(min_value=1), allow_empty=False, max_length=1000,
+        child=serializers.IntegerField(min_value=1), allow_empty=False, min_length=1,
+        max_length=1000,
         help_text="Every point id of the meeting, once, in the new order.",
     )  # fmt: skip
 
@@ -54,6 +55,11 @@ class DecisionSerializer(ApiModelSerializer):
     """A decision on record. `overdue`: open and past its due date."""
 
     overdue = serializers.SerializerMethodField()
+    # Blank when the decision left the item's status unchanged: a plain string, since the
+    # item status enum has no blank member.
+    item_status = serializers.CharField(
+        read_only=True, help_text="The status a commit gave the item; empty: unchanged."
+    )
 
     class Meta:
         model = Decision
