@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from datetime import timedelta
+from decimal import Decimal
 from typing import Any
 
 import pytest
@@ -34,6 +35,7 @@ from tests.support.factories import (
     OutcomeFactory,
     ReportLinkFactory,
     RoadmapItemFactory,
+    SegmentFactory,
     SignalLinkFactory,
 )
 from tests.support.services import need_service
@@ -274,6 +276,48 @@ def test_outcomes_written_set_based_keep_their_team_and_refuse_what_clean_refuse
     assert after["rows"][("bi", "m")]["team"] == "marketing"  # the submitter's, kept
     assert after["rows"][("bi", "n")]["team"] == "product"
     assert after["dirty"] == {}  # outcomes are no score input
+
+
+# Text that an array literal would have to quote: the set-based write binds its arrays in
+# binary (bulk_pg._binding_cursor), and each value must still arrive as it was sent.
+AWKWARD_TEXT = ["NULL", "null", "a,b", "{x}", '"q"', "back\\slash", "é ü 中", "  ", "'", "x" * 200]
+
+
+def test_set_based_writes_store_awkward_text_decimals_and_nulls_as_sent(
+    marketing_user, product_user
+):
+    items = RoadmapItemFactory.create_batch(2)
+    segment = SegmentFactory()
+    stored = MarketSignalFactory(source="crm", external_id="NULL", submitted_by=marketing_user)
+    records = [
+        signal_data(
+            text or "blank",
+            title=text or "blank",
+            summary=text,
+            account_name=text,
+            # Some with a value, some null, in one array.
+            account_value=Decimal("1234.50") if k % 2 else None,
+            segment=segment if k % 3 == 0 else None,
+            links=[(items[k % 2].pk, 0.001 + k / 20)],
+        )
+        for k, text in enumerate(AWKWARD_TEXT)
+    ]
+    portable, set_based = both_writes(SIGNALS, records, user=marketing_user, may_update_any=False)
+    assert set_based == portable
+    answers, after = set_based
+    assert answers[0][1] == "updated"
+    assert key_of(MarketSignal, stored.pk) == ("crm", "NULL")
+    assert {status for _, status, _ in answers[1:]} == {"created"}
+    for text in AWKWARD_TEXT:
+        row = after["rows"][("crm", text or "blank")]
+        assert (row["summary"], row["account_name"]) == (text, text)
+    reports = [
+        report_data(text, title=text, metric_name=text[:120], metric_before=None if k % 2 else 0.5)
+        for k, text in enumerate(AWKWARD_TEXT)
+    ]
+    portable, set_based = both_writes(REPORTS, reports, user=product_user, may_update_any=True)
+    assert set_based == portable
+    assert {status for _, status, _ in set_based[0]} == {"created"}
 
 
 def test_a_set_based_bulk_answers_created_then_updated_with_the_same_ids(marketing_user):
