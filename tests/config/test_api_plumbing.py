@@ -69,9 +69,11 @@ def test_the_key_lookup_reads_what_the_orm_reads_in_one_query(product_user):
         assert getattr(found.user, field.attname) == getattr(orm.user, field.attname), field.name
     for role in ("product", "marketing", "integration"):
         assert getattr(found, f"has_role_{role}") is getattr(orm, f"has_role_{role}"), role
-    assert found.has_role_product and found.has_role_marketing
+    assert found.has_role_product
+    assert found.has_role_marketing
     assert not found.has_role_integration
-    assert found.has_expired is False and found.user.is_active
+    assert found.has_expired is False
+    assert found.user.is_active
     # The prefix alone is not enough: the rest of the key must match its hash.
     with pytest.raises(ApiKey.DoesNotExist):
         ApiKey.objects.get_from_key(f"{prefix}.{'x' * 32}")
