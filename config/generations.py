@@ -96,3 +96,13 @@ def generation_bump_on_write(*models: type[Model]) -> None:
             m2m_changed.connect(
                 _changed, sender=through, dispatch_uid=f"generation-m2m-{label}-{field.name}"
             )
+
+
+def generation_sql() -> str:
+    """`generation_value()` as a scalar subquery, for a read that labels its body with the
+    generation seen by its own statement (never newer than the body); 0 when there is
+    none yet is the caller's `COALESCE`. Like `generation_value`, it tells the next bump
+    inside this connection's transaction that the generation was read."""
+    connection._generation_fresh = False  # type: ignore[attr-defined]
+    table = connection.ops.quote_name(Generation._meta.db_table)
+    return f"(SELECT MAX(id) FROM {table})"  # noqa: S608

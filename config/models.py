@@ -1,10 +1,62 @@
-from typing import ClassVar
+from collections.abc import Callable
+from typing import Any, ClassVar, cast
 
 from django.conf import settings
-from django.db import models
+from django.db import connections, models
 from rest_framework_api_key.models import AbstractAPIKey, APIKeyManager
 
 _USABLE_KEYS: dict[type[models.Model], models.QuerySet] = {}
+
+
+class _KeyLookup:
+    """The SQL of `ApiKeyManager.key_with_owner` for one model and database, built once
+    per process: the usable key of a prefix, its owner's columns and one EXISTS per role,
+    with the converters the ORM would apply to each column."""
+
+    def __init__(self, model: type[models.Model], alias: str) -> None:
+        from django.contrib.auth import get_user_model
+        from django.contrib.auth.models import Group
+
+        from config.roles import Role
+
+        connection = connections[alias]
+        q = connection.ops.quote_name
+        user_model = get_user_model()
+        membership = user_model.groups.through
+        self.roles = list(Role.values)
+        self.key_fields = list(model._meta.concrete_fields)
+        self.user_fields = list(user_model._meta.concrete_fields)
+
+        def column(owner: Any, name: str) -> str:
+            # A concrete field's quoted column (`pk` for the primary key).
+            field = owner._meta.pk if name == "pk" else owner._meta.get_field(name)
+            return q(str(field.column))
+
+        exists = (
+            f"EXISTS (SELECT 1 FROM {q(membership._meta.db_table)} m "  # noqa: S608
+            f"JOIN {q(Group._meta.db_table)} g "
+            f"ON g.{column(Group, 'pk')} = m.{column(membership, 'group')} "
+            f"WHERE m.{column(membership, 'user')} = k.{column(model, 'user')} "
+            f"AND g.{column(Group, 'name')} = %s)"
+        )
+        columns = [f"k.{q(str(f.column))}" for f in self.key_fields]
+        columns += [f"u.{q(str(f.column))}" for f in self.user_fields]
+        columns += [exists] * len(self.roles)
+        self.sql = (
+            f"SELECT {', '.join(columns)} FROM {q(model._meta.db_table)} k "  # noqa: S608
+            f"JOIN {q(user_model._meta.db_table)} u "
+            f"ON u.{column(user_model, 'pk')} = k.{column(model, 'user')} "
+            f"WHERE k.{column(model, 'prefix')} = %s AND NOT k.{column(model, 'revoked')}"
+        )
+        self.converters: list[tuple[int, list[Callable[..., Any]], Any]] = []
+        for i, field in enumerate(self.key_fields + self.user_fields):
+            col = field.get_col("k")
+            found = connection.ops.get_db_converters(col) + col.get_db_converters(connection)
+            if found:
+                self.converters.append((i, found, col))
+
+
+_KEY_LOOKUPS: dict[tuple[type[models.Model], str], _KeyLookup] = {}
 
 
 class ApiKeyManager(APIKeyManager):
@@ -33,6 +85,48 @@ class ApiKeyManager(APIKeyManager):
             for role in Role.values
         }
         return super().get_usable_keys().select_related("user").annotate(**roles)
+
+    def key_with_owner(self, prefix: str) -> Any:
+        """The usable (not revoked) key of `prefix`, with its owner and its
+        `has_role_<role>` flags, as `get_usable_keys().get(prefix=...)` gives them, in one
+        query whose SQL is built once per process: every authenticated request starts
+        here, and compiling the ORM query cost more than running it."""
+        alias = self.db
+        lookup = _KEY_LOOKUPS.get((self.model, alias))
+        if lookup is None:
+            lookup = _KEY_LOOKUPS[(self.model, alias)] = _KeyLookup(self.model, alias)
+        connection = connections[alias]
+        with connection.cursor() as cursor:
+            cursor.execute(lookup.sql, [*lookup.roles, prefix])
+            row = cursor.fetchone()
+        if row is None:
+            return None
+        values = list(row)
+        for i, converters, col in lookup.converters:
+            for converter in converters:
+                values[i] = converter(values[i], col, connection)
+        keys = len(lookup.key_fields)
+        users = keys + len(lookup.user_fields)
+        api_key = self.model.from_db(alias, [f.attname for f in lookup.key_fields], values[:keys])
+        user_model = lookup.user_fields[0].model
+        user = user_model.from_db(
+            alias, [f.attname for f in lookup.user_fields], values[keys:users]
+        )
+        api_key.user = user  # type: ignore[attr-defined]
+        for role, flag in zip(lookup.roles, values[users:], strict=True):
+            setattr(api_key, f"has_role_{role}", bool(flag))
+        return api_key
+
+    def get_from_key(self, key: str) -> Any:
+        """The library's `get_from_key` (the usable key of the key's prefix, whose hash
+        must match the key, else DoesNotExist), read with `key_with_owner`."""
+        prefix, _, _ = key.partition(".")
+        api_key = self.key_with_owner(prefix)
+        if api_key is None:
+            raise cast(Any, self.model).DoesNotExist("No usable key with this prefix.")
+        if not api_key.is_valid(key):
+            raise cast(Any, self.model).DoesNotExist("Key is not valid.")
+        return api_key
 
 
 class ApiKey(AbstractAPIKey):

@@ -69,7 +69,8 @@ MIDDLEWARE = [
     "config.api.middleware.AddressThrottleMiddleware",
     "config.api.idempotency.IdempotencyMiddleware",
     "django.middleware.http.ConditionalGetMiddleware",
-    "django.contrib.messages.middleware.MessageMiddleware",
+    # Django's messages, for the web pages (not /api/).
+    "config.api.middleware.WebMessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "config.security.ContentSecurityPolicyMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",

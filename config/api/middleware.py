@@ -3,6 +3,8 @@
 - `ApiJsonErrorsMiddleware`: every `/api/` answer is JSON in the one error shape, also the
   pages Django writes itself (an unmatched route, and in debug mode its HTML 404 and 500
   pages, which bypass `handler404`/`handler500`).
+- `WebMessageMiddleware`: Django's messages for the web pages only; no API view shows
+  one, and building the storage (a signed cookie's reader) cost every API request.
 - `AddressThrottleMiddleware`: anonymous requests, and requests whose credentials fail
   (401), spend a budget per client address, so that neither a flood of anonymous calls
   nor key guessing runs unthrottled. DRF's per-key throttle runs only after a successful
@@ -16,6 +18,7 @@ from collections.abc import Callable
 from http import HTTPStatus
 from typing import Any
 
+from django.contrib.messages.middleware import MessageMiddleware
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.urls import is_valid_path
 from rest_framework.response import Response
@@ -153,3 +156,11 @@ class AddressThrottleMiddleware:
             except Exception:
                 logger.warning("throttle cache unavailable", exc_info=True)
         return response
+
+
+class WebMessageMiddleware(MessageMiddleware):
+    def process_request(self, request: HttpRequest) -> None:
+        if _is_api(request):
+            # No storage: a message added here would raise (MessageFailure), not vanish.
+            return
+        super().process_request(request)

@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 
+from config.generations import generation_sql
 from roadmap.models import DirtyItem, RoadmapItem
 from scoring import engine, why
 from scoring.models import ItemScore, ScoreHistory, ScoringModel
@@ -175,7 +176,8 @@ class ScoreHistoryRow(TypedDict):
 
 class ItemScoreRead(TypedDict):
     """What `items/{id}/score/` shows, read in one query (`item_score_read`): the same
-    values as `item_score_detail` without `change`."""
+    values as `item_score_detail` without `change`; `generation` is the read generation
+    (config.generations) seen by the same statement, when asked for."""
 
     item: int
     title: str
@@ -183,6 +185,7 @@ class ItemScoreRead(TypedDict):
     dirty: bool
     explanation: ItemExplanation | None
     history: list[ScoreHistoryRow]
+    generation: int | None
 
 
 def _aware(value: Any) -> datetime:
@@ -193,12 +196,39 @@ def _aware(value: Any) -> datetime:
     return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
 
 
-def item_score_read(*, item_id: int, history_limit: int = 100) -> ItemScoreRead | None:
+# The scoring model's parameters, read with the score (the contributors are computed
+# under them), in `ScoringModel`'s field order.
+_PARAM_FIELDS = (
+    "product_weight",
+    "half_life_days",
+    "evidence_gain",
+    "evidence_saturation",
+    "min_effort",
+    "default_confidence",
+    "kind_weights",
+    "friction_evidence_weight",
+    "segment_weights",
+)
+
+
+def _json(value: Any) -> Any:
+    # PostgreSQL's jsonb arrives decoded; SQLite's JSON, through a raw cursor, as text.
+    return json.loads(value) if isinstance(value, str) else value
+
+
+def item_score_read(
+    *, item_id: int, history_limit: int = 100, with_generation: bool = False
+) -> ItemScoreRead | None:
     """An item's score, explanation, pending mark and recent history (None when there is
     no such item), as `item_score_detail` gives them, in one query: the item, its score
-    and its model, its live position, its dirty mark and its history joined, one row per
-    history point. An item with evidence links costs two more, for the contributors (its
-    inputs, its model's parameters) that the engine computes."""
+    and its model (version and parameters), its live position, its dirty mark and its
+    history joined, one row per history point. An item with evidence links costs two
+    more, for the inputs of the contributors that the engine computes.
+
+    With `with_generation`, the same statement reads the read generation too (one index
+    lookup), so a view without a validator to compare can label the body with an ETag
+    without a query of its own: read in the body's snapshot, the generation is never newer
+    than the body (config.generations)."""
     q = connection.ops.quote_name
     table = {
         name: q(model._meta.db_table)
@@ -212,6 +242,10 @@ def item_score_read(*, item_id: int, history_limit: int = 100) -> ItemScoreRead 
             ("signal_link", SignalLink),
         )
     }
+    params = ", ".join(f"m.{q(name)}" for name in _PARAM_FIELDS)
+    generation = "NULL"
+    if with_generation:
+        generation = generation_sql()
     sql = (
         "SELECT i.id, i.title, i.status, "  # noqa: S608
         f"EXISTS (SELECT 1 FROM {table['dirty']} d WHERE d.item_id = i.id), "
@@ -226,7 +260,7 @@ def item_score_read(*, item_id: int, history_limit: int = 100) -> ItemScoreRead 
         "WHERE r.rankable AND (r.score > s.score OR (r.score = s.score "
         "AND r.item_id <= s.item_id))) END, "
         "h.computed_at, hm.version, h.score, h.position, h.reach, h.impact, h.confidence, "
-        f"h.effort FROM {table['item']} i "
+        f"h.effort, {generation}, {params} FROM {table['item']} i "
         f"LEFT JOIN {table['score']} s ON s.item_id = i.id "
         f"LEFT JOIN {table['model']} m ON m.id = s.model_id "
         f"LEFT JOIN {table['history']} h ON h.item_id = i.id "
@@ -257,9 +291,12 @@ def item_score_read(*, item_id: int, history_limit: int = 100) -> ItemScoreRead 
         )
         top: tuple[tuple[engine.Contributor, ...], tuple[engine.Contributor, ...]] = ((), ())
         if first[4]:
-            params = scoring_model_params(ScoringModel.objects.get(pk=first[6]))
+            values = dict(zip(_PARAM_FIELDS, first[34:], strict=True))
+            values["kind_weights"] = _json(values["kind_weights"])
+            values["segment_weights"] = _json(values["segment_weights"])
+            model = ScoringModel(pk=first[6], version=first[7], **values)
             reports, signals = item_inputs(item_id=item_id)
-            top = engine.contributors(reports, signals, params, computed_at)
+            top = engine.contributors(reports, signals, scoring_model_params(model), computed_at)
         explanation = ItemExplanation(
             **engine.explanation(
                 result, computed_at=computed_at, model_version=first[7], contributors=top
@@ -286,4 +323,5 @@ def item_score_read(*, item_id: int, history_limit: int = 100) -> ItemScoreRead 
             for row in rows
             if row[25] is not None
         ],
+        "generation": (first[33] or 0) if with_generation else None,
     }

@@ -52,6 +52,36 @@ def test_an_unknown_a_revoked_and_an_expired_key_are_refused_with_401(product_us
     assert_error(key_client(expired).get("/api/v1/themes/"), 401)
 
 
+def test_the_key_lookup_reads_what_the_orm_reads_in_one_query(product_user):
+    from django.contrib.auth.models import Group
+    from django.test.utils import CaptureQueriesContext
+
+    product_user.groups.add(Group.objects.get_or_create(name="marketing")[0])
+    key = make_key(product_user, expiry_date=timezone.now() + timedelta(days=1))
+    prefix = key.partition(".")[0]
+    with CaptureQueriesContext(connection) as queries:
+        found = ApiKey.objects.get_from_key(key)
+    assert len(queries) == 1
+    orm = ApiKey.objects.get_usable_keys().get(prefix=prefix)
+    for field in ApiKey._meta.concrete_fields:
+        assert getattr(found, field.attname) == getattr(orm, field.attname), field.name
+    for field in type(product_user)._meta.concrete_fields:
+        assert getattr(found.user, field.attname) == getattr(orm.user, field.attname), field.name
+    for role in ("product", "marketing", "integration"):
+        assert getattr(found, f"has_role_{role}") is getattr(orm, f"has_role_{role}"), role
+    assert found.has_role_product
+    assert found.has_role_marketing
+    assert not found.has_role_integration
+    assert found.has_expired is False
+    assert found.user.is_active
+    # The prefix alone is not enough: the rest of the key must match its hash.
+    with pytest.raises(ApiKey.DoesNotExist):
+        ApiKey.objects.get_from_key(f"{prefix}.{'x' * 32}")
+    assert_error(key_client(f"{prefix}.{'x' * 32}").get("/api/v1/themes/"), 401)
+    type(product_user).objects.filter(pk=product_user.pk).update(is_active=False)
+    assert_error(key_client(key).get("/api/v1/themes/"), 401)
+
+
 def test_anonymous_requests_get_401_in_the_error_shape_but_the_schema_is_public(client):
     error = assert_error(client.get("/api/v1/themes/"), 401)
     assert error["code"] == "not_authenticated"

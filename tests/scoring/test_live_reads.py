@@ -153,9 +153,9 @@ def test_an_items_score_gives_the_serializers_json_byte_for_byte(
     integration, world, name, django_assert_max_num_queries
 ):
     item = world["items"][name]
-    # The key, the generation, the item with its score and history; an item with
-    # evidence: its model and its inputs (reports, signals) for the contributors.
-    with django_assert_max_num_queries(6 if name == "evidence" else 3):
+    # The key, the item with its score, model, history and the generation; an item with
+    # evidence: its inputs (reports, signals) for the contributors.
+    with django_assert_max_num_queries(4 if name == "evidence" else 2):
         response = integration.get(f"/api/v1/items/{item.pk}/score/")
     assert response.status_code == 200, response.content
     assert response.content == item_score_by_serializer(item)

@@ -240,6 +240,23 @@ def test_the_same_etag_means_the_same_body(api, items):
     assert api.get(LIVE + "?limit=1")["ETag"] != first["ETag"]
 
 
+def test_an_items_score_has_one_etag_whether_it_was_read_with_the_generation_or_after_it(
+    api, items
+):
+    # Without If-None-Match the generation comes in the read's own statement; with a
+    # stale one it is read first, to answer 304: both label the same body alike.
+    url = score_url(items[0])
+    plain = api.get(url)
+    stale = api.get(url, HTTP_IF_NONE_MATCH='"item-score-0-stale"')
+    assert stale.status_code == 200
+    assert stale["ETag"] == plain["ETag"]
+    assert stale.content == plain.content
+    item_update(item=items[0], data={"title": "Renamed"})
+    renamed = api.get(url)
+    assert renamed["ETag"] != plain["ETag"]
+    assert api.get(url, HTTP_IF_NONE_MATCH=renamed["ETag"]).status_code == 304
+
+
 # --- Authentication and rendering -------------------------------------------------------------
 
 

@@ -32,9 +32,12 @@ class ProductOrMarketing(permissions.BasePermission):
         return bool(user_roles(request.user) & {Role.PRODUCT, Role.MARKETING})
 
 
-def live_etag(request: Request, kind: str, *parts: object) -> str:
-    """The ETag of a live read: the score generation, plus what else the body depends on
-    (the full URL with its filters and host, the format)."""
+def live_etag(request: Request, kind: str, *parts: object, generation: int | None = None) -> str:
+    """The ETag of a live read: the score generation (read here, unless the caller read
+    it no later than the body, see `item_score_read`), plus what else the body depends
+    on (the full URL with its filters and host, the format)."""
     fmt = getattr(request.accepted_renderer, "format", "")
     digest = etag_digest(kind, fmt, request.build_absolute_uri(), *parts)
-    return f'"{kind}-{generation_value()}-{digest}"'
+    if generation is None:
+        generation = generation_value()
+    return f'"{kind}-{generation}-{digest}"'

@@ -59,11 +59,22 @@ class ItemScoreViewSet(viewsets.GenericViewSet):
             since = query.validated_data.get("since")
         # The ETag covers the URL (so `since`); deleting the item moves the generation
         # too, so a 304 never outlives its item.
-        etag = live_etag(request, "item-score")
-        if client_has(request, etag):
-            return not_modified(etag)
         item_id = int(pk or 0)
-        read = selectors.item_score_read(item_id=item_id) if 0 < item_id <= MAX_PK else None
+        exists = 0 < item_id <= MAX_PK
+        read = None
+        etag = None
+        if request.META.get("HTTP_IF_NONE_MATCH"):
+            etag = live_etag(request, "item-score")
+            if client_has(request, etag):
+                return not_modified(etag)
+            read = selectors.item_score_read(item_id=item_id) if exists else None
+        elif exists:
+            # Nothing to compare: the generation comes with the read, in its statement.
+            read = selectors.item_score_read(item_id=item_id, with_generation=True)
+            if read is not None:
+                etag = live_etag(request, "item-score", generation=read["generation"])
+        if etag is None:
+            etag = live_etag(request, "item-score")
         if read is None:
             # No such item: the 404 of every item route (or, if it was created since,
             # its read).
