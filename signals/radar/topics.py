@@ -26,7 +26,7 @@ from dataclasses import dataclass
 
 import numpy as np
 from scipy.cluster.hierarchy import fcluster, linkage
-from scipy.sparse import csr_matrix
+from scipy.sparse import csr_matrix, diags
 from scipy.spatial.distance import squareform
 from scipy.stats import binom
 from sklearn.feature_extraction import DictVectorizer
@@ -116,11 +116,18 @@ def _cut(tree: _Tree, threshold: float, min_size: int) -> list[list[int]]:
     if len(tree.usable) > tree.direct:
         head = tree.matrix[: tree.direct]
         keys = list(groups)
-        centres = np.vstack([np.asarray(head[groups[k]].mean(axis=0)) for k in keys])
-        norms = np.linalg.norm(centres, axis=1, keepdims=True)
-        centres = centres / np.where(norms == 0, 1, norms)
+        # The normalised centres as one sparse product (group indicator × vectors): the scan
+        # cuts the tree several times, and dense centres as wide as the vocabulary would
+        # cost more than the grouping itself.
+        rows = [n for n, k in enumerate(keys) for _ in groups[k]]
+        columns = [p for k in keys for p in groups[k]]
+        weights = [1.0 / len(groups[k]) for k in keys for _ in groups[k]]
+        indicator = csr_matrix((weights, (rows, columns)), shape=(len(keys), tree.direct))
+        centres = csr_matrix(indicator @ head)
+        norms = np.sqrt(np.asarray(centres.multiply(centres).sum(axis=1)).ravel())
+        centres = csr_matrix(diags(1.0 / np.where(norms == 0, 1.0, norms)) @ centres)
         for start in range(tree.direct, len(tree.usable), 2000):
-            block = np.asarray(tree.matrix[start : start + 2000] @ centres.T)
+            block = (tree.matrix[start : start + 2000] @ centres.T).toarray()
             best = block.argmax(axis=1)
             score = block.max(axis=1)
             for offset, (k, s) in enumerate(zip(best, score, strict=True)):
@@ -197,9 +204,16 @@ def emerging_scan(
     tree = _tree(bags, min_size=min_size)
     if tree is None:
         return []
+    cuts: dict[float, list[list[int]]] = {}
+
+    def cut(level: float) -> list[list[int]]:
+        if level not in cuts:
+            cuts[level] = _cut(tree, level, min_size)
+        return cuts[level]
+
     candidates: dict[tuple[int, ...], RateTest] = {}
     for level in levels:
-        for members in _cut(tree, level, min_size):
+        for members in cut(level):
             key = tuple(sorted(members))
             if key not in candidates:
                 count = sum(1 for i in key if recent[i])
@@ -220,7 +234,7 @@ def emerging_scan(
             continue
         chosen.append(Group(list(key), candidates[key], True))
         taken.update(key)
-    for members in _cut(tree, quiet_level, min_size):
+    for members in cut(quiet_level):
         rest = [i for i in members if i not in taken]
         if len(rest) < min_size:
             continue
