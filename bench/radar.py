@@ -9,10 +9,10 @@ the plain baseline: TF-IDF over character n-grams of each item's title and descr
 cosine similarity, nothing else (duplicates: the same vectors between evidence; topics: the
 same grouping and test on those vectors).
 
-Speed (PostgreSQL, database roadmap_bench_radar next to BENCH_DATABASE_URL): items and
-signals generated with generate_series, profiles built, then the suggestions of one new
-piece of evidence timed (median and 95th percentile over many), and a topic refresh of
-20,000 unlinked pieces.
+Speed (PostgreSQL, database roadmap_bench_radar<BENCH_SUFFIX> next to BENCH_DATABASE_URL):
+items and signals generated with generate_series, profiles built, then the suggestions of
+one new piece of evidence timed (median and 95th percentile over many), and a topic
+refresh of 20,000 unlinked pieces.
 
 Both labelled sets are measured when present: the development set tests/data/radar_eval.json
 (which the radar's author has read) and the held-out set tests/data/radar_holdout.json
@@ -39,6 +39,8 @@ EVAL_SET = ROOT / "tests" / "data" / "radar_eval.json"
 # are looked at (see the note in the module docstring).
 HOLDOUT_SET = ROOT / "tests" / "data" / "radar_holdout.json"
 QUALITY_SETS = {"dev": EVAL_SET, "holdout": HOLDOUT_SET}
+# BENCH_SUFFIX (as in bench/load.py) keeps runs of several checkouts apart.
+SPEED_DATABASE = "roadmap_bench_radar" + os.environ.get("BENCH_SUFFIX", "")
 
 
 def main() -> None:
@@ -126,10 +128,10 @@ def _speed_database(admin_url: str) -> str:
         sys.exit("the speed part needs PostgreSQL: set BENCH_DATABASE_URL=postgres://...")
     with psycopg.connect(admin_url, autocommit=True) as conn:
         if not conn.execute(
-            "SELECT 1 FROM pg_database WHERE datname = 'roadmap_bench_radar'"
+            "SELECT 1 FROM pg_database WHERE datname = %s", [SPEED_DATABASE]
         ).fetchone():
-            conn.execute("CREATE DATABASE roadmap_bench_radar")
-    return urlunparse(parsed._replace(path="/roadmap_bench_radar"))
+            conn.execute(f'CREATE DATABASE "{SPEED_DATABASE}"')
+    return urlunparse(parsed._replace(path=f"/{SPEED_DATABASE}"))
 
 
 if __name__ == "__main__":

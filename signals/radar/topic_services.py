@@ -65,7 +65,14 @@ def radar_topics_refresh(*, now: datetime | None = None) -> TopicsResult:
         {k: v for k, v in text.parse_terms(terms).items() if not k.startswith("a:")}
         for _, terms, *_ in docs
     ]
-    groups = topics.cluster(bags)
+    groups = topics.emerging_scan(
+        bags,
+        [at >= recent_from for at in observed_at],
+        recent_days=recent_days,
+        baseline_days=baseline_days,
+        alpha=settings.RADAR_TOPIC_ALPHA,
+        min_size=settings.RADAR_TOPIC_MIN_SIZE,
+    )
     frequencies = topics.document_frequencies(bags)
     texts = index.evidence_texts(
         signal_ids=[d[3] for d in docs if d[3]], report_ids=[d[4] for d in docs if d[4]]
@@ -80,21 +87,9 @@ def radar_topics_refresh(*, now: datetime | None = None) -> TopicsResult:
     emerging = 0
     with transaction.atomic():
         RadarDoc.objects.filter(topic__isnull=False).update(topic=None)
-        for members in groups:
-            if len(members) < settings.RADAR_TOPIC_MIN_SIZE:
-                continue  # too small to be a topic anyone acts on: not stored
+        for group in groups:
+            members, test, is_emerging = group.members, group.test, group.emerging
             member_ids = {docs[i][0] for i in members}
-            recent = sum(1 for i in members if observed_at[i] >= recent_from)
-            test = topics.rate_test(
-                recent=recent,
-                baseline=len(members) - recent,
-                recent_days=recent_days,
-                baseline_days=baseline_days,
-            )
-            is_emerging = (
-                test.p_value < settings.RADAR_TOPIC_ALPHA
-                and len(members) >= settings.RADAR_TOPIC_MIN_SIZE
-            )
             topic = _matching_topic(previous, member_ids) or RadarTopic()
             was_emerging = topic.pk is not None and topic.status == TopicStatus.EMERGING
             if topic.status not in (TopicStatus.DISMISSED, TopicStatus.CONVERTED):

@@ -226,8 +226,10 @@ class TopicFilterSet(django_filters.FilterSet):
         summary="Topics of unlinked evidence, emerging first",
         description="Groups of unlinked evidence with their recent rate (last "
         "RADAR_RECENT_DAYS days) tested against their own baseline (the RADAR_BASELINE_DAYS "
-        "before): `emerging` when the one-sided exact conditional binomial test gives "
-        "p < RADAR_TOPIC_ALPHA and the topic holds at least RADAR_TOPIC_MIN_SIZE pieces.",
+        "before): `emerging` when the topic holds at least RADAR_TOPIC_MIN_SIZE pieces and "
+        "the one-sided exact conditional binomial test is significant at a false discovery "
+        "rate of RADAR_TOPIC_ALPHA (Benjamini-Hochberg) over every group tested, the "
+        "grouping being cut at several levels.",
         responses={200: RadarTopicSerializer(many=True), **error_responses(400, *READ_ERRORS)},
     ),
     retrieve=extend_schema(

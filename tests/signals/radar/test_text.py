@@ -81,3 +81,29 @@ def test_any_text_is_analysed_without_error(raw):
     analysis = text.analyze(raw, account=raw[:20])
     assert analysis.language in ("fr", "en", "und")
     assert all(" " not in term for term in analysis.features)
+
+
+def test_a_translation_is_not_penalised_for_sharing_few_letters():
+    from signals.radar.matching import duplicate_similarity
+
+    words = ({"w:invoic": 1.0}, {"w:invoic": 1.0})
+    chars = ({"abc": 1.0}, {"xyz": 1.0})
+    items = ({1: 1.0}, {1: 1.0})
+    same = duplicate_similarity(words=words, chars=chars, items=items, accounts=("", ""))
+    across = duplicate_similarity(
+        words=words, chars=chars, items=items, accounts=("", ""), cross_language=True
+    )
+    assert same == pytest.approx(0.7)
+    assert across == pytest.approx(1.0)
+
+
+def test_a_duplicate_stands_out_from_the_other_candidates():
+    from signals.radar.matching import DuplicateMatch, duplicates_pick
+
+    assert duplicates_pick([]) == []
+    assert duplicates_pick([DuplicateMatch(1, 0.5)]) == []  # below the threshold
+    assert duplicates_pick([DuplicateMatch(1, 0.8), DuplicateMatch(2, 0.3)]) == [
+        DuplicateMatch(1, 0.8)
+    ]
+    # A sibling nearly as close: evidence on the same subject, not one report repeated.
+    assert duplicates_pick([DuplicateMatch(1, 0.8), DuplicateMatch(2, 0.7)]) == []
