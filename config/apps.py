@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class ConfigConfig(AppConfig):
@@ -6,7 +7,7 @@ class ConfigConfig(AppConfig):
 
     name = "config"
     label = "config"
-    verbose_name = "API access"
+    verbose_name = _("API access")
 
     def ready(self) -> None:
         from config import checks, tasks  # noqa: F401  (registers checks and tasks)

@@ -29,3 +29,26 @@ def _localized(text: str) -> str:
     if (decimal, thousands) == (".", ","):
         return text
     return text.translate({ord(","): "\x00", ord("."): decimal}).replace("\x00", thousands)
+
+
+_SUPERSCRIPTS = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
+
+
+def format_p_value(value: float | None, *, empty: str = "—") -> str:
+    """A probability such as a test's p-value, two significant digits: "4.6e-06" in
+    English (as before), the active language's own notation elsewhere: "4,6 × 10⁻⁶" in
+    French (a decimal comma, a power of ten), "0,012" from 0.001 up."""
+    if value is None:
+        return empty
+    if not math.isfinite(value):
+        return f"{value:g}"
+    decimal = str(get_format("DECIMAL_SEPARATOR"))
+    if decimal == ".":
+        return f"{value:.1e}"
+    if value == 0:
+        return "0"
+    if value >= 0.001:
+        return f"{value:.2g}".replace(".", decimal)
+    mantissa, exponent = f"{value:.1e}".split("e")
+    power = str(int(exponent)).translate(_SUPERSCRIPTS)
+    return f"{mantissa.replace('.', decimal)}\u00a0×\u00a010{power}"

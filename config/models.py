@@ -3,6 +3,7 @@ from typing import Any, ClassVar, cast
 
 from django.conf import settings
 from django.db import connections, models
+from django.utils.translation import gettext_lazy as _
 from rest_framework_api_key.models import AbstractAPIKey, APIKeyManager
 
 _USABLE_KEYS: dict[type[models.Model], models.QuerySet] = {}
@@ -134,15 +135,20 @@ class ApiKey(AbstractAPIKey):
     hash (to check it) are stored. The user's group gives the role."""
 
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_keys"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="api_keys",
+        verbose_name=_("user"),
     )
-    last_used_at = models.DateTimeField(null=True, blank=True, editable=False)
+    last_used_at = models.DateTimeField(
+        null=True, blank=True, editable=False, verbose_name=_("last used at")
+    )
 
     objects: ClassVar[ApiKeyManager] = ApiKeyManager()
 
     class Meta(AbstractAPIKey.Meta):
-        verbose_name = "API key"
-        verbose_name_plural = "API keys"
+        verbose_name = _("API key")  # type: ignore[assignment]
+        verbose_name_plural = _("API keys")  # type: ignore[assignment]
 
 
 class IdempotencyRecord(models.Model):
@@ -152,17 +158,21 @@ class IdempotencyRecord(models.Model):
     same key. Written in the same transaction as the POST's own writes.
     """
 
-    scope = models.CharField(max_length=64)
-    key = models.CharField(max_length=255)
-    method = models.CharField(max_length=8)
-    path = models.CharField(max_length=500)
-    request_hash = models.CharField(max_length=64)
-    status_code = models.PositiveSmallIntegerField()
-    content_type = models.CharField(max_length=100)
-    body = models.BinaryField()
-    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    scope = models.CharField(max_length=64, verbose_name=_("scope"))
+    key = models.CharField(max_length=255, verbose_name=_("key"))
+    method = models.CharField(max_length=8, verbose_name=_("method"))
+    path = models.CharField(max_length=500, verbose_name=_("path"))
+    request_hash = models.CharField(max_length=64, verbose_name=_("request hash"))
+    status_code = models.PositiveSmallIntegerField(verbose_name=_("status code"))
+    content_type = models.CharField(max_length=100, verbose_name=_("content type"))
+    body = models.BinaryField(verbose_name=_("body"))
+    created_at = models.DateTimeField(
+        auto_now_add=True, db_index=True, verbose_name=_("created at")
+    )
 
     class Meta:
+        verbose_name = _("idempotency record")
+        verbose_name_plural = _("idempotency records")
         constraints = [
             models.UniqueConstraint(fields=["scope", "key"], name="idempotency_scope_key_unique")
         ]
@@ -178,7 +188,11 @@ class Generation(models.Model):
     queryset. Rows are only inserted (no row lock shared by writers) and pruned as they
     go."""
 
-    id = models.BigAutoField(primary_key=True)
+    id = models.BigAutoField(primary_key=True, verbose_name=_("id"))
+
+    class Meta:
+        verbose_name = _("generation")
+        verbose_name_plural = _("generations")
 
     def __str__(self) -> str:
         return f"generation {self.pk}"

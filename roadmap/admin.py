@@ -20,6 +20,9 @@ from django.core.exceptions import ValidationError
 from django.db.models import Count, F, Q, QuerySet
 from django.forms import ModelForm
 from django.http import HttpRequest
+from django.utils.functional import lazy
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 from simple_history.admin import SimpleHistoryAdmin
 
 from config.admin_services import (
@@ -62,7 +65,7 @@ class ThemeAdmin(CrudServiceAdmin):
     def get_queryset(self, request: HttpRequest) -> QuerySet:
         return super().get_queryset(request).annotate(item_count=Count("items"))
 
-    @admin.display(description="items", ordering="item_count")
+    @admin.display(description=_("items"), ordering="item_count")
     def item_count(self, theme: Theme) -> int:
         return theme.item_count  # type: ignore[attr-defined]
 
@@ -81,11 +84,11 @@ class SegmentAdmin(CrudServiceAdmin):
 
 
 class HasJiraKeyFilter(admin.SimpleListFilter):
-    title = "Jira key"
+    title = _("Jira key")
     parameter_name = "has_jira_key"
 
-    def lookups(self, request: HttpRequest, model_admin: admin.ModelAdmin) -> list[tuple[str, str]]:
-        return [("yes", "Has a Jira key"), ("no", "No Jira key")]
+    def lookups(self, request: HttpRequest, model_admin: admin.ModelAdmin) -> list[tuple[str, Any]]:
+        return [("yes", _("Has a Jira key")), ("no", _("No Jira key"))]
 
     def queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:
         if self.value() == "yes":
@@ -98,11 +101,11 @@ class HasJiraKeyFilter(admin.SimpleListFilter):
 class MissingEstimatesFilter(admin.SimpleListFilter):
     """Items the scoring cannot fully rate yet: reach, impact or effort is not estimated."""
 
-    title = "estimates"
+    title = _("estimates")
     parameter_name = "missing_estimates"
 
-    def lookups(self, request: HttpRequest, model_admin: admin.ModelAdmin) -> list[tuple[str, str]]:
-        return [("yes", "Missing an estimate"), ("no", "Fully estimated")]
+    def lookups(self, request: HttpRequest, model_admin: admin.ModelAdmin) -> list[tuple[str, Any]]:
+        return [("yes", _("Missing an estimate")), ("no", _("Fully estimated"))]
 
     def queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:
         missing = Q()
@@ -115,6 +118,13 @@ class MissingEstimatesFilter(admin.SimpleListFilter):
         return queryset
 
 
+def _mark_selected_as_text(status: ItemStatus) -> str:
+    return _("Mark selected as %(status)s") % {"status": str(status.label).lower()}
+
+
+_mark_selected_as = lazy(_mark_selected_as_text, str)
+
+
 def _status_action(status: ItemStatus) -> Callable[..., None]:
     """A bulk action "Mark selected as <status>", one per status."""
 
@@ -122,23 +132,34 @@ def _status_action(status: ItemStatus) -> Callable[..., None]:
         selected = list(queryset.values_list("pk", flat=True))
         changed = items_set_status(item_ids=selected, status=status, user=acting_user(request.user))
         unchanged = len(selected) - changed
-        note = f" ({unchanged} already were)" if unchanged else ""
-        items = f"{changed} item{'' if changed == 1 else 's'}"
-        modeladmin.message_user(
-            request, f"Marked {items} as {status.label.lower()}{note}.", messages.SUCCESS
-        )
+        label = str(status.label).lower()
+        if unchanged:
+            message = ngettext(
+                "Marked %(count)d item as %(status)s (%(already)d already were).",
+                "Marked %(count)d items as %(status)s (%(already)d already were).",
+                changed,
+            )
+        else:
+            message = ngettext(
+                "Marked %(count)d item as %(status)s.",
+                "Marked %(count)d items as %(status)s.",
+                changed,
+            )
+        values = {"count": changed, "status": label, "already": unchanged}
+        modeladmin.message_user(request, message % values, messages.SUCCESS)
 
     action.__name__ = f"mark_{status.value}"
-    return admin.action(
-        description=f"Mark selected as {status.label.lower()}", permissions=["change"]
-    )(action)
+    return admin.action(description=_mark_selected_as(status), permissions=["change"])(action)
 
 
 def _version_conflict(exc: Exception) -> ValidationError:
     assert isinstance(exc, ItemVersionConflict)
     return ValidationError(
-        f"Someone changed this item while you were editing it (it is now version "
-        f"{exc.current_version}). Reload the page and make your change again.",
+        _(
+            "Someone changed this item while you were editing it (it is now version "
+            "%(version)s). Reload the page and make your change again."
+        )
+        % {"version": exc.current_version},
         code="version_conflict",
     )
 
@@ -197,16 +218,19 @@ class RoadmapItemAdmin(RoleAdminMixin, SimpleHistoryAdmin):
         "jira_key_missing_since",
     )
     fieldsets = (
-        ("Basics", {"fields": ("title", "description", "status", "theme", "owner", "segments")}),
+        (_("Basics"), {"fields": ("title", "description", "status", "theme", "owner", "segments")}),
         (
-            "Product estimates",
+            _("Product estimates"),
             {
                 "fields": ("reach", "impact", "confidence", "effort"),
-                "description": "RICE inputs. Leave a field empty when it is not estimated yet.",
+                "description": _("RICE inputs. Leave a field empty when it is not estimated yet."),
             },
         ),
         ("Jira", {"fields": ("jira_key", "jira_key_missing_since")}),
-        ("Record", {"fields": ("version", "created_at", "updated_at"), "classes": ("collapse",)}),
+        (
+            _("Record"),
+            {"fields": ("version", "created_at", "updated_at"), "classes": ("collapse",)},
+        ),
     )
     inlines: ClassVar[tuple[type[InlineModelAdmin[Any, Any]], ...]] = (LaunchPlanInline,)
     actions = (

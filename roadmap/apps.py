@@ -1,9 +1,10 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class RoadmapConfig(AppConfig):
     name = "roadmap"
-    verbose_name = "Roadmap"
+    verbose_name = _("Roadmap")
 
     def ready(self) -> None:
         from django.core import checks

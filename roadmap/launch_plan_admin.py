@@ -13,6 +13,8 @@ from django.db.models.functions import Cast
 from django.forms import ModelForm
 from django.http import HttpRequest
 from django.utils import timezone
+from django.utils.text import capfirst
+from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from config.admin_services import RoleAdminMixin, ServiceFormSet, adopt, call_service, form_values
@@ -43,9 +45,16 @@ class LinesField(forms.CharField):
 
 class LaunchPlanForm(forms.ModelForm):
     channels = forms.MultipleChoiceField(
-        choices=Channel.choices, required=False, widget=forms.CheckboxSelectMultiple
+        choices=Channel.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        label=capfirst(LaunchPlan._meta.get_field("channels").verbose_name),
     )
-    key_messages = LinesField(required=False, help_text="One message per line.")
+    key_messages = LinesField(
+        required=False,
+        help_text=_("One message per line."),
+        label=capfirst(LaunchPlan._meta.get_field("key_messages").verbose_name),
+    )
 
     class Meta:
         model = LaunchPlan
@@ -78,7 +87,7 @@ _LAUNCH_FIELDSETS: _FieldsetSpec = (
             )
         },
     ),
-    ("Readiness checklist", {"fields": LAUNCH_CHECKLIST_FIELDS}),
+    (_("Readiness checklist"), {"fields": LAUNCH_CHECKLIST_FIELDS}),
 )
 
 
@@ -111,8 +120,8 @@ class LaunchPlanInline(admin.StackedInline):
     filter_horizontal = ("target_segments",)
     extra = 0
     max_num = 1
-    verbose_name = "launch plan"
-    verbose_name_plural = "launch plan"
+    verbose_name = _("launch plan")
+    verbose_name_plural = _("launch plan")
 
 
 def _readiness_sql() -> Any:
@@ -127,16 +136,16 @@ def _readiness_sql() -> Any:
 class LaunchDateFilter(admin.SimpleListFilter):
     """Target dates as a launch calendar reads them: what is coming, and how soon."""
 
-    title = "target launch date"
+    title = _("target launch date")
     parameter_name = "launch"
 
-    def lookups(self, request: HttpRequest, model_admin: admin.ModelAdmin) -> list[tuple[str, str]]:
+    def lookups(self, request: HttpRequest, model_admin: admin.ModelAdmin) -> list[tuple[str, Any]]:
         return [
-            ("upcoming", "Today or later"),
-            ("30", "Next 30 days"),
-            ("90", "Next 90 days"),
-            ("past", "Before today"),
-            ("none", "No date"),
+            ("upcoming", _("Today or later")),
+            ("30", _("Next 30 days")),
+            ("90", _("Next 90 days")),
+            ("past", _("Before today")),
+            ("none", _("No date")),
         ]
 
     def queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:
@@ -155,10 +164,10 @@ class LaunchDateFilter(admin.SimpleListFilter):
 
 
 class ReadinessFilter(admin.SimpleListFilter):
-    title = "readiness"
+    title = _("readiness")
     parameter_name = "readiness"
 
-    def lookups(self, request: HttpRequest, model_admin: admin.ModelAdmin) -> list[tuple[str, str]]:
+    def lookups(self, request: HttpRequest, model_admin: admin.ModelAdmin) -> list[tuple[str, Any]]:
         total = len(LAUNCH_CHECKLIST)
         return [(str(n), f"{n}/{total}") for n in range(total, -1, -1)]
 
@@ -201,10 +210,10 @@ class LaunchPlanAdmin(RoleAdminMixin, SimpleHistoryAdmin):
     fieldsets = (
         (None, {"fields": ("item",)}),
         *_LAUNCH_FIELDSETS,
-        ("Record", {"fields": ("created_at", "updated_at"), "classes": ("collapse",)}),
+        (_("Record"), {"fields": ("created_at", "updated_at"), "classes": ("collapse",)}),
     )
 
-    @admin.display(description="readiness")
+    @admin.display(description=_("readiness"))
     def readiness_display(self, plan: LaunchPlan) -> str:
         return f"{plan.readiness}/{len(LAUNCH_CHECKLIST)}"
 

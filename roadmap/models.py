@@ -4,6 +4,9 @@ from django.core.validators import MaxValueValidator, MinValueValidator, RegexVa
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.text import format_lazy
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from config.roles import Role
@@ -21,23 +24,25 @@ from roadmap.choices import (
 )
 
 JIRA_KEY_VALIDATOR = RegexValidator(
-    r"^[A-Z][A-Z0-9_]{0,29}-[1-9][0-9]{0,9}$", "Enter a Jira issue key such as PROJ-123."
+    r"^[A-Z][A-Z0-9_]{0,29}-[1-9][0-9]{0,9}$", _("Enter a Jira issue key such as PROJ-123.")
 )
 
 
 def validate_positive(value: float) -> None:
     if value is not None and not value > 0:
-        raise ValidationError("Must be greater than 0.")
+        raise ValidationError(gettext("Must be greater than 0."))
 
 
 class Theme(models.Model):
     """A strategic objective or product area that groups roadmap items."""
 
-    name = models.CharField(max_length=120, unique=True)
-    description = capped_text_field(blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
+    name = models.CharField(max_length=120, unique=True, verbose_name=_("name"))
+    description = capped_text_field(blank=True, verbose_name=_("description"))
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
 
     class Meta:
+        verbose_name = _("theme")
+        verbose_name_plural = _("themes")
         ordering = ["name"]
 
     def __str__(self) -> str:
@@ -47,11 +52,13 @@ class Theme(models.Model):
 class Segment(models.Model):
     """A customer segment or persona, shared by product and marketing."""
 
-    slug = models.SlugField(max_length=64, unique=True)
-    name = models.CharField(max_length=120)
-    description = capped_text_field(blank=True)
+    slug = models.SlugField(max_length=64, unique=True, verbose_name=_("slug"))
+    name = models.CharField(max_length=120, verbose_name=_("name"))
+    description = capped_text_field(blank=True, verbose_name=_("description"))
 
     class Meta:
+        verbose_name = _("segment")
+        verbose_name_plural = _("segments")
         ordering = ["name"]
 
     def __str__(self) -> str:
@@ -64,13 +71,22 @@ class RoadmapItem(models.Model):
     `version` is bumped on every update for optimistic concurrency (If-Match).
     """
 
-    title = models.CharField(max_length=200)
-    description = capped_text_field(blank=True)
+    title = models.CharField(max_length=200, verbose_name=_("title"))
+    description = capped_text_field(blank=True, verbose_name=_("description"))
     status = models.CharField(
-        max_length=16, choices=ItemStatus.choices, default=ItemStatus.CANDIDATE, db_index=True
+        max_length=16,
+        choices=ItemStatus.choices,
+        default=ItemStatus.CANDIDATE,
+        db_index=True,
+        verbose_name=_("status"),
     )
     theme = models.ForeignKey(
-        Theme, null=True, blank=True, on_delete=models.SET_NULL, related_name="items"
+        Theme,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="items",
+        verbose_name=_("theme"),
     )
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -78,33 +94,43 @@ class RoadmapItem(models.Model):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="owned_items",
+        verbose_name=_("owner"),
     )
-    segments = models.ManyToManyField(Segment, blank=True, related_name="items")
+    segments = models.ManyToManyField(
+        Segment, blank=True, related_name="items", verbose_name=_("segments")
+    )
 
     reach = models.FloatField(
         null=True,
         blank=True,
         validators=[MinValueValidator(0), MaxValueValidator(MAX_PEOPLE)],
-        help_text="People reached per quarter (product estimate).",
+        help_text=_("People reached per quarter (product estimate)."),
+        verbose_name=_("reach"),
     )
     impact = models.FloatField(
-        null=True, blank=True, choices=RICE_CHOICES, help_text="RICE impact scale."
+        null=True,
+        blank=True,
+        choices=RICE_CHOICES,
+        help_text=_("RICE impact scale."),
+        verbose_name=_("impact"),
     )
     confidence = models.FloatField(
         null=True,
         blank=True,
         validators=[MinValueValidator(0), MaxValueValidator(1)],
-        help_text="Product confidence, 0 to 1.",
+        help_text=_("Product confidence, 0 to 1."),
+        verbose_name=_("confidence"),
     )
     effort = models.FloatField(
         null=True,
         blank=True,
         validators=[validate_positive, MaxValueValidator(MAX_EFFORT)],
-        help_text="Person-months, greater than 0.",
+        help_text=_("Person-months, greater than 0."),
+        verbose_name=_("effort"),
     )
 
     jira_key = models.CharField(
-        max_length=42, blank=True, validators=[JIRA_KEY_VALIDATOR], verbose_name="Jira key"
+        max_length=42, blank=True, validators=[JIRA_KEY_VALIDATOR], verbose_name=_("Jira key")
     )
     # Set by the Jira push when Jira answers 404 for the key (wrong or deleted issue); the
     # push stops sending the key until it changes, and changing it clears this.
@@ -112,15 +138,15 @@ class RoadmapItem(models.Model):
         null=True,
         blank=True,
         editable=False,
-        verbose_name="Jira key not found since",
-        help_text="When Jira first answered 404 for this key; not pushed until it changes.",
+        verbose_name=_("Jira key not found since"),
+        help_text=_("When Jira first answered 404 for this key; not pushed until it changes."),
     )
 
     # The launch plan, shared by both teams, is a LaunchPlan (one-to-one, `launch_plan`).
 
-    version = models.PositiveIntegerField(default=1, editable=False)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True, db_index=True)
+    version = models.PositiveIntegerField(default=1, editable=False, verbose_name=_("version"))
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
+    updated_at = models.DateTimeField(auto_now=True, db_index=True, verbose_name=_("updated at"))
 
     # The Jira flag is the push's bookkeeping, not an edit: it gets no history row.
     history = HistoricalRecords(
@@ -128,6 +154,8 @@ class RoadmapItem(models.Model):
     )
 
     class Meta:
+        verbose_name = _("roadmap item")
+        verbose_name_plural = _("roadmap items")
         ordering = ["id"]
         constraints = [
             models.CheckConstraint(
@@ -168,27 +196,33 @@ MAX_KEY_MESSAGE_LENGTH = 300
 def validate_channels(value: object) -> None:
     """A list of distinct channel codes (roadmap.choices.Channel)."""
     if not isinstance(value, list):
-        raise ValidationError("Give a list of channel codes.")
+        raise ValidationError(gettext("Give a list of channel codes."))
     unknown = [code for code in value if code not in Channel.values]
     if unknown:
         raise ValidationError(
-            f"Unknown channel {unknown[0]!r}; use one of {', '.join(Channel.values)}."
+            gettext("Unknown channel %(code)r; use one of %(codes)s.")
+            % {"code": unknown[0], "codes": ", ".join(Channel.values)}
         )
     if len(set(value)) != len(value):
-        raise ValidationError("Name each channel once.")
+        raise ValidationError(gettext("Name each channel once."))
 
 
 def validate_key_messages(value: object) -> None:
     """Up to MAX_KEY_MESSAGES non-empty lines of text."""
     if not isinstance(value, list) or not all(isinstance(m, str) for m in value):
-        raise ValidationError("Give a list of messages.")
+        raise ValidationError(gettext("Give a list of messages."))
     if len(value) > MAX_KEY_MESSAGES:
-        raise ValidationError(f"At most {MAX_KEY_MESSAGES} key messages.")
+        raise ValidationError(
+            gettext("At most %(count)d key messages.") % {"count": MAX_KEY_MESSAGES}
+        )
     for message in value:
         if not message.strip():
-            raise ValidationError("A key message must not be empty.")
+            raise ValidationError(gettext("A key message must not be empty."))
         if len(message) > MAX_KEY_MESSAGE_LENGTH:
-            raise ValidationError(f"A key message has at most {MAX_KEY_MESSAGE_LENGTH} characters.")
+            raise ValidationError(
+                gettext("A key message has at most %(count)d characters.")
+                % {"count": MAX_KEY_MESSAGE_LENGTH}
+            )
 
 
 class LaunchPlan(models.Model):
@@ -200,23 +234,33 @@ class LaunchPlan(models.Model):
     plan keeps whatever its checklist says, so a launch with gaps stays visible.
     """
 
-    item = models.OneToOneField(RoadmapItem, on_delete=models.CASCADE, related_name="launch_plan")
-    status = models.CharField(
-        max_length=16, choices=LaunchStatus.choices, default=LaunchStatus.PLANNED, db_index=True
+    item = models.OneToOneField(
+        RoadmapItem, on_delete=models.CASCADE, related_name="launch_plan", verbose_name=_("item")
     )
-    target_segments = models.ManyToManyField(Segment, blank=True, related_name="launch_plans")
-    value_proposition = capped_text_field(blank=True)
+    status = models.CharField(
+        max_length=16,
+        choices=LaunchStatus.choices,
+        default=LaunchStatus.PLANNED,
+        db_index=True,
+        verbose_name=_("status"),
+    )
+    target_segments = models.ManyToManyField(
+        Segment, blank=True, related_name="launch_plans", verbose_name=_("target segments")
+    )
+    value_proposition = capped_text_field(blank=True, verbose_name=_("value proposition"))
     key_messages = models.JSONField(
         default=list,
         blank=True,
         validators=[validate_key_messages],
-        help_text=f"Up to {MAX_KEY_MESSAGES} messages.",
+        help_text=format_lazy(_("Up to {count} messages."), count=MAX_KEY_MESSAGES),
+        verbose_name=_("key messages"),
     )
     channels = models.JSONField(
         default=list,
         blank=True,
         validators=[validate_channels],
-        help_text="Channel codes: " + ", ".join(Channel.values) + ".",
+        help_text=format_lazy(_("Channel codes: {codes}."), codes=", ".join(Channel.values)),
+        verbose_name=_("channels"),
     )
     product_owner = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -225,7 +269,8 @@ class LaunchPlan(models.Model):
         on_delete=models.SET_NULL,
         related_name="product_launch_plans",
         limit_choices_to=PRODUCT_OWNER_CHOICES,
-        help_text="A user with the product role.",
+        help_text=_("A user with the product role."),
+        verbose_name=_("product owner"),
     )
     marketing_owner = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -234,22 +279,29 @@ class LaunchPlan(models.Model):
         on_delete=models.SET_NULL,
         related_name="marketing_launch_plans",
         limit_choices_to=MARKETING_OWNER_CHOICES,
-        help_text="A user with the marketing role.",
+        help_text=_("A user with the marketing role."),
+        verbose_name=_("marketing owner"),
     )
-    target_launch_date = models.DateField(null=True, blank=True, db_index=True)
+    target_launch_date = models.DateField(
+        null=True, blank=True, db_index=True, verbose_name=_("target launch date")
+    )
 
-    positioning_approved = models.BooleanField(default=False)
-    sales_enablement_ready = models.BooleanField(default=False, verbose_name="sales enablement")
-    documentation_ready = models.BooleanField(default=False, verbose_name="documentation")
-    campaign_assets_ready = models.BooleanField(default=False, verbose_name="campaign assets")
-    analytics_ready = models.BooleanField(default=False, verbose_name="analytics in place")
+    positioning_approved = models.BooleanField(
+        default=False, verbose_name=_("positioning approved")
+    )
+    sales_enablement_ready = models.BooleanField(default=False, verbose_name=_("sales enablement"))
+    documentation_ready = models.BooleanField(default=False, verbose_name=_("documentation"))
+    campaign_assets_ready = models.BooleanField(default=False, verbose_name=_("campaign assets"))
+    analytics_ready = models.BooleanField(default=False, verbose_name=_("analytics in place"))
 
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
+    updated_at = models.DateTimeField(auto_now=True, verbose_name=_("updated at"))
 
     history = HistoricalRecords(m2m_fields=[target_segments])
 
     class Meta:
+        verbose_name = _("launch plan")
+        verbose_name_plural = _("launch plans")
         ordering = [models.F("target_launch_date").asc(nulls_last=True), "id"]
         constraints = [
             models.CheckConstraint(
@@ -259,12 +311,14 @@ class LaunchPlan(models.Model):
                 condition=~Q(status=LaunchStatus.READY)
                 | Q(**dict.fromkeys(LAUNCH_CHECKLIST_FIELDS, True)),
                 name="launch_plan_ready_means_checklist_done",
-                violation_error_message="A plan is ready only when its whole checklist is done.",
+                violation_error_message=_("A plan is ready only when its whole checklist is done."),
             ),
         ]
 
     def __str__(self) -> str:
-        return f"Launch of {self.item}" if self.item_id else "Launch plan"
+        if not self.item_id:
+            return gettext("Launch plan")
+        return gettext("Launch of %(item)s") % {"item": self.item}
 
     @property
     def readiness(self) -> int:
@@ -276,12 +330,21 @@ class LaunchPlan(models.Model):
         """The checklist items not done yet, as their labels."""
         return [str(label) for name, label in LAUNCH_CHECKLIST if not getattr(self, name)]
 
+    @property
+    def readiness_missing_codes(self) -> list[str]:
+        """The checklist items not done yet, as their field names (LAUNCH_CHECKLIST): what
+        is stored, to be shown later in the reader's language."""
+        return [name for name, _label in LAUNCH_CHECKLIST if not getattr(self, name)]
+
     def clean(self) -> None:
         if self.status == LaunchStatus.READY and self.readiness < len(LAUNCH_CHECKLIST):
             raise ValidationError(
                 {
-                    "status": "A plan is ready only when its whole checklist is done; still "
-                    f"missing: {', '.join(self.readiness_missing).lower()}."
+                    "status": gettext(
+                        "A plan is ready only when its whole checklist is done; still "
+                        "missing: %(missing)s."
+                    )
+                    % {"missing": ", ".join(self.readiness_missing).lower()}
                 }
             )
 
@@ -296,10 +359,18 @@ class DirtyItem(models.Model):
     """
 
     item = models.OneToOneField(
-        RoadmapItem, primary_key=True, on_delete=models.CASCADE, related_name="dirty_mark"
+        RoadmapItem,
+        primary_key=True,
+        on_delete=models.CASCADE,
+        related_name="dirty_mark",
+        verbose_name=_("item"),
     )
-    rev = models.BigIntegerField(default=1)
-    marked_at = models.DateTimeField()
+    rev = models.BigIntegerField(default=1, verbose_name=_("rev"))
+    marked_at = models.DateTimeField(verbose_name=_("marked at"))
+
+    class Meta:
+        verbose_name = _("dirty item")
+        verbose_name_plural = _("dirty items")
 
     def __str__(self) -> str:
         return f"item {self.item_id} dirty (rev {self.rev})"
@@ -322,48 +393,65 @@ class JiraSyncRun(models.Model):
     """
 
     class Status(models.TextChoices):
-        QUEUED = "queued", "Queued"
-        RUNNING = "running", "Running"
-        SUCCEEDED = "succeeded", "Succeeded"
-        PARTIAL = "partial", "Partial"
-        FAILED = "failed", "Failed"
+        QUEUED = "queued", _("Queued")
+        RUNNING = "running", _("Running")
+        SUCCEEDED = "succeeded", _("Succeeded")
+        PARTIAL = "partial", _("Partial")
+        FAILED = "failed", _("Failed")
 
-    ranking_number = models.PositiveIntegerField(db_index=True)
+    ranking_number = models.PositiveIntegerField(db_index=True, verbose_name=_("ranking number"))
     force = models.BooleanField(
-        default=False, help_text="Sent every value and the whole order, changed or not."
+        default=False,
+        help_text=_("Sent every value and the whole order, changed or not."),
+        verbose_name=_("force"),
     )
     status = models.CharField(
-        max_length=10, choices=Status.choices, default=Status.QUEUED, db_index=True
+        max_length=10,
+        choices=Status.choices,
+        default=Status.QUEUED,
+        db_index=True,
+        verbose_name=_("status"),
     )
-    queued_at = models.DateTimeField(default=timezone.now)
-    started_at = models.DateTimeField(null=True, blank=True)
-    finished_at = models.DateTimeField(null=True, blank=True)
-    item_count = models.PositiveIntegerField(default=0, help_text="Entries with a Jira key.")
+    queued_at = models.DateTimeField(default=timezone.now, verbose_name=_("queued at"))
+    started_at = models.DateTimeField(null=True, blank=True, verbose_name=_("started at"))
+    finished_at = models.DateTimeField(null=True, blank=True, verbose_name=_("finished at"))
+    item_count = models.PositiveIntegerField(
+        default=0, help_text=_("Entries with a Jira key."), verbose_name=_("item count")
+    )
     updated_count = models.PositiveIntegerField(
-        default=0, help_text="Issues whose fields were written."
+        default=0, help_text=_("Issues whose fields were written."), verbose_name=_("updated count")
     )
     unchanged_count = models.PositiveIntegerField(
-        default=0, help_text="Issues whose values had not changed since the last push."
+        default=0,
+        help_text=_("Issues whose values had not changed since the last push."),
+        verbose_name=_("unchanged count"),
     )
-    failed_count = models.PositiveIntegerField(default=0, help_text="Issues with a failure.")
+    failed_count = models.PositiveIntegerField(
+        default=0, help_text=_("Issues with a failure."), verbose_name=_("failed count")
+    )
     not_attempted_count = models.PositiveIntegerField(
-        default=0, help_text="Issues the run never reached (it stopped before them)."
+        default=0,
+        help_text=_("Issues the run never reached (it stopped before them)."),
+        verbose_name=_("not attempted count"),
     )
     key_missing_count = models.PositiveIntegerField(
         default=0,
-        help_text="Issues not sent: Jira answered 404 for their key before, and it has not "
-        "changed since.",
+        help_text=_(
+            "Issues not sent: Jira answered 404 for their key before, and it has not changed since."
+        ),
+        verbose_name=_("key missing count"),
     )
-    rank_calls = models.PositiveIntegerField(default=0)
+    rank_calls = models.PositiveIntegerField(default=0, verbose_name=_("rank calls"))
     request_count = models.PositiveIntegerField(
-        default=0, help_text="HTTP requests, retries included."
+        default=0, help_text=_("HTTP requests, retries included."), verbose_name=_("request count")
     )
-    rank_synced = models.BooleanField(null=True, blank=True)
-    error = models.TextField(blank=True)
+    rank_synced = models.BooleanField(null=True, blank=True, verbose_name=_("rank synced"))
+    error = models.TextField(blank=True, verbose_name=_("error"))
 
     class Meta:
+        verbose_name_plural = _("Jira sync runs")
         ordering = ["-id"]
-        verbose_name = "Jira sync run"
+        verbose_name = _("Jira sync run")
         constraints = [
             models.UniqueConstraint(
                 fields=["status"], condition=Q(status="running"), name="jira_sync_one_running"
@@ -389,30 +477,37 @@ class JiraSyncRecord(models.Model):
     """
 
     class Action(models.TextChoices):
-        FIELDS = "fields", "Fields"
-        RANK = "rank", "Rank"
+        FIELDS = "fields", _("Fields")
+        RANK = "rank", _("Rank")
 
     class Status(models.TextChoices):
-        OK = "ok", "OK"
-        FAILED = "failed", "Failed"
-        SKIPPED = "skipped", "Skipped"
-        NOT_ATTEMPTED = "not_attempted", "Not attempted"
-        KEY_MISSING = "key_missing", "Jira key not found"
+        OK = "ok", _("OK")
+        FAILED = "failed", _("Failed")
+        SKIPPED = "skipped", _("Skipped")
+        NOT_ATTEMPTED = "not_attempted", _("Not attempted")
+        KEY_MISSING = "key_missing", _("Jira key not found")
 
-    run = models.ForeignKey(JiraSyncRun, on_delete=models.CASCADE, related_name="records")
-    item_id = models.BigIntegerField()
-    jira_key = models.CharField(max_length=42, verbose_name="Jira key")
-    position = models.PositiveIntegerField(help_text="The item's position in the ranking.")
-    action = models.CharField(max_length=8, choices=Action.choices)
-    status = models.CharField(max_length=16, choices=Status.choices)
-    http_status = models.PositiveSmallIntegerField(null=True, blank=True)
-    error = models.TextField(blank=True)
-    values = models.JSONField(default=dict, blank=True)
-    created_at = models.DateTimeField(default=timezone.now)
+    run = models.ForeignKey(
+        JiraSyncRun, on_delete=models.CASCADE, related_name="records", verbose_name=_("run")
+    )
+    item_id = models.BigIntegerField(verbose_name=_("item id"))
+    jira_key = models.CharField(max_length=42, verbose_name=_("Jira key"))
+    position = models.PositiveIntegerField(
+        help_text=_("The item's position in the ranking."), verbose_name=_("position")
+    )
+    action = models.CharField(max_length=8, choices=Action.choices, verbose_name=_("action"))
+    status = models.CharField(max_length=16, choices=Status.choices, verbose_name=_("status"))
+    http_status = models.PositiveSmallIntegerField(
+        null=True, blank=True, verbose_name=_("http status")
+    )
+    error = models.TextField(blank=True, verbose_name=_("error"))
+    values = models.JSONField(default=dict, blank=True, verbose_name=_("values"))
+    created_at = models.DateTimeField(default=timezone.now, verbose_name=_("created at"))
 
     class Meta:
+        verbose_name_plural = _("Jira sync records")
         ordering = ["run", "action", "position"]
-        verbose_name = "Jira sync record"
+        verbose_name = _("Jira sync record")
         indexes = [
             # "The last successful field values of these keys".
             models.Index(fields=["jira_key", "action", "status"], name="jira_record_key_lookup"),
@@ -439,22 +534,26 @@ class JiraWebhookDelivery(models.Model):
     (the header is not signed) is recognised too. Empty on rows from before it existed."""
 
     class Outcome(models.TextChoices):
-        APPLIED = "applied", "Applied"
-        IGNORED = "ignored", "Ignored"
+        APPLIED = "applied", _("Applied")
+        IGNORED = "ignored", _("Ignored")
 
-    delivery_id = models.CharField(max_length=128, unique=True)
-    body_sha256 = models.CharField(max_length=64, blank=True, editable=False)
-    event = models.CharField(max_length=64, blank=True)
-    jira_key = models.CharField(max_length=42, blank=True, verbose_name="Jira key")
-    jira_status = models.CharField(max_length=120, blank=True)
-    outcome = models.CharField(max_length=8, choices=Outcome.choices)
-    detail = models.CharField(max_length=300, blank=True)
-    received_at = models.DateTimeField(default=timezone.now, db_index=True)
+    delivery_id = models.CharField(max_length=128, unique=True, verbose_name=_("delivery id"))
+    body_sha256 = models.CharField(
+        max_length=64, blank=True, editable=False, verbose_name=_("body sha256")
+    )
+    event = models.CharField(max_length=64, blank=True, verbose_name=_("event"))
+    jira_key = models.CharField(max_length=42, blank=True, verbose_name=_("Jira key"))
+    jira_status = models.CharField(max_length=120, blank=True, verbose_name=_("jira status"))
+    outcome = models.CharField(max_length=8, choices=Outcome.choices, verbose_name=_("outcome"))
+    detail = models.CharField(max_length=300, blank=True, verbose_name=_("detail"))
+    received_at = models.DateTimeField(
+        default=timezone.now, db_index=True, verbose_name=_("received at")
+    )
 
     class Meta:
         ordering = ["-received_at", "-id"]
-        verbose_name = "Jira webhook delivery"
-        verbose_name_plural = "Jira webhook deliveries"
+        verbose_name = _("Jira webhook delivery")
+        verbose_name_plural = _("Jira webhook deliveries")
         constraints = [
             models.UniqueConstraint(
                 fields=["body_sha256"],

@@ -1,9 +1,10 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class ScoringConfig(AppConfig):
     name = "scoring"
-    verbose_name = "Scoring"
+    verbose_name = _("Scoring")
 
     def ready(self) -> None:
         # Register the tasks in every process (web included): writers queue them by name.

@@ -5,6 +5,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -15,30 +16,58 @@ class ScoringModel(models.Model):
     """One version of the parameters of SCORING.md. Versions are immutable once saved:
     a change creates a new version, and exactly one version is active."""
 
-    version = models.PositiveIntegerField(unique=True, editable=False)
-    is_active = models.BooleanField(default=False)
-    note = models.CharField(max_length=300, blank=True)
+    version = models.PositiveIntegerField(unique=True, editable=False, verbose_name=_("version"))
+    is_active = models.BooleanField(default=False, verbose_name=_("is active"))
+    note = models.CharField(max_length=300, blank=True, verbose_name=_("note"))
 
-    product_weight = models.FloatField(default=0.5, help_text="α, 0 to 1.")
-    half_life_days = models.FloatField(default=90.0, help_text="H, days, greater than 0.")
-    evidence_gain = models.FloatField(default=0.5, help_text="g, 0 to 1.")
-    evidence_saturation = models.FloatField(default=5.0, help_text="κ, greater than 0.")
-    min_effort = models.FloatField(default=0.1, help_text="Person-months, greater than 0.")
-    default_confidence = models.FloatField(default=0.5, help_text="0 to 1.")
-    kind_weights = models.JSONField(default=dict, help_text="Evidence weight per signal kind.")
-    friction_evidence_weight = models.FloatField(default=1.0, help_text="φ, at least 0.")
+    product_weight = models.FloatField(
+        default=0.5, help_text=_("α, 0 to 1."), verbose_name=_("product weight")
+    )
+    half_life_days = models.FloatField(
+        default=90.0, help_text=_("H, days, greater than 0."), verbose_name=_("half life days")
+    )
+    evidence_gain = models.FloatField(
+        default=0.5, help_text=_("g, 0 to 1."), verbose_name=_("evidence gain")
+    )
+    evidence_saturation = models.FloatField(
+        default=5.0, help_text=_("κ, greater than 0."), verbose_name=_("evidence saturation")
+    )
+    min_effort = models.FloatField(
+        default=0.1, help_text=_("Person-months, greater than 0."), verbose_name=_("min effort")
+    )
+    default_confidence = models.FloatField(
+        default=0.5, help_text=_("0 to 1."), verbose_name=_("default confidence")
+    )
+    kind_weights = models.JSONField(
+        default=dict,
+        help_text=_("Evidence weight per signal kind."),
+        verbose_name=_("kind weights"),
+    )
+    friction_evidence_weight = models.FloatField(
+        default=1.0, help_text=_("φ, at least 0."), verbose_name=_("friction evidence weight")
+    )
     segment_weights = models.JSONField(
-        default=dict, blank=True, help_text="Weight per segment slug; missing slugs weigh 1."
+        default=dict,
+        blank=True,
+        help_text=_("Weight per segment slug; missing slugs weigh 1."),
+        verbose_name=_("segment weights"),
     )
 
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("created by"),
     )
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
 
     history = HistoricalRecords()
 
     class Meta:
+        verbose_name = _("scoring model")
+        verbose_name_plural = _("scoring models")
         ordering = ["-version"]
         constraints = [
             models.UniqueConstraint(
@@ -70,7 +99,9 @@ class ScoringModel(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"v{self.version}{' (active)' if self.is_active else ''}"
+        if self.is_active:
+            return gettext("v%(version)s (active)") % {"version": self.version}
+        return f"v{self.version}"
 
 
 class ItemScore(models.Model):
@@ -83,32 +114,42 @@ class ItemScore(models.Model):
     """
 
     item = models.OneToOneField(
-        RoadmapItem, primary_key=True, on_delete=models.CASCADE, related_name="score"
+        RoadmapItem,
+        primary_key=True,
+        on_delete=models.CASCADE,
+        related_name="score",
+        verbose_name=_("item"),
     )
     # No index: it would be rewritten on every recompute and nothing filters on it.
     model = models.ForeignKey(
-        ScoringModel, on_delete=models.PROTECT, related_name="+", db_index=False
+        ScoringModel,
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,
+        verbose_name=_("model"),
     )
-    score = models.FloatField(null=True)
-    rankable = models.BooleanField(default=False)
+    score = models.FloatField(null=True, verbose_name=_("score"))
+    rankable = models.BooleanField(default=False, verbose_name=_("rankable"))
 
-    reach = models.FloatField(null=True)
-    reach_product = models.FloatField(null=True)
-    reach_marketing = models.FloatField(null=True)
-    impact = models.FloatField(null=True)
-    impact_product = models.FloatField(null=True)
-    impact_marketing = models.FloatField(null=True)
-    confidence = models.FloatField()
-    confidence_product = models.FloatField()
-    evidence = models.FloatField()
-    effort = models.FloatField(null=True)
-    effort_estimate = models.FloatField(null=True)
-    missing = models.JSONField(default=list)
-    signal_count = models.PositiveIntegerField(default=0)
-    report_count = models.PositiveIntegerField(default=0)
-    computed_at = models.DateTimeField()
+    reach = models.FloatField(null=True, verbose_name=_("reach"))
+    reach_product = models.FloatField(null=True, verbose_name=_("reach product"))
+    reach_marketing = models.FloatField(null=True, verbose_name=_("reach marketing"))
+    impact = models.FloatField(null=True, verbose_name=_("impact"))
+    impact_product = models.FloatField(null=True, verbose_name=_("impact product"))
+    impact_marketing = models.FloatField(null=True, verbose_name=_("impact marketing"))
+    confidence = models.FloatField(verbose_name=_("confidence"))
+    confidence_product = models.FloatField(verbose_name=_("confidence product"))
+    evidence = models.FloatField(verbose_name=_("evidence"))
+    effort = models.FloatField(null=True, verbose_name=_("effort"))
+    effort_estimate = models.FloatField(null=True, verbose_name=_("effort estimate"))
+    missing = models.JSONField(default=list, verbose_name=_("missing"))
+    signal_count = models.PositiveIntegerField(default=0, verbose_name=_("signal count"))
+    report_count = models.PositiveIntegerField(default=0, verbose_name=_("report count"))
+    computed_at = models.DateTimeField(verbose_name=_("computed at"))
 
     class Meta:
+        verbose_name = _("item score")
+        verbose_name_plural = _("item scores")
         indexes = [
             # The live ranking: rankable scored items by score desc, then id.
             models.Index(
@@ -129,30 +170,39 @@ class ScoreHistory(models.Model):
     # Indexed by (item, -computed_at) below; separate FK indexes would only slow the bulk
     # inserts of every recompute.
     item = models.ForeignKey(
-        RoadmapItem, on_delete=models.CASCADE, related_name="score_history", db_index=False
+        RoadmapItem,
+        on_delete=models.CASCADE,
+        related_name="score_history",
+        db_index=False,
+        verbose_name=_("item"),
     )
     model = models.ForeignKey(
-        ScoringModel, on_delete=models.PROTECT, related_name="+", db_index=False
+        ScoringModel,
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,
+        verbose_name=_("model"),
     )
-    computed_at = models.DateTimeField()
-    score = models.FloatField(null=True)
-    position = models.PositiveIntegerField(null=True)
-    reach = models.FloatField(null=True)
-    impact = models.FloatField(null=True)
-    confidence = models.FloatField()
-    effort = models.FloatField(null=True)
+    computed_at = models.DateTimeField(verbose_name=_("computed at"))
+    score = models.FloatField(null=True, verbose_name=_("score"))
+    position = models.PositiveIntegerField(null=True, verbose_name=_("position"))
+    reach = models.FloatField(null=True, verbose_name=_("reach"))
+    impact = models.FloatField(null=True, verbose_name=_("impact"))
+    confidence = models.FloatField(verbose_name=_("confidence"))
+    effort = models.FloatField(null=True, verbose_name=_("effort"))
     # The parts of reach and impact (SCORING.md: product's estimate, marketing's
     # measurement), so that the calibration can hold each team's number against what was
     # measured after shipping. Empty in rows written before they were recorded.
-    reach_product = models.FloatField(null=True)
-    reach_marketing = models.FloatField(null=True)
-    impact_product = models.FloatField(null=True)
-    impact_marketing = models.FloatField(null=True)
+    reach_product = models.FloatField(null=True, verbose_name=_("reach product"))
+    reach_marketing = models.FloatField(null=True, verbose_name=_("reach marketing"))
+    impact_product = models.FloatField(null=True, verbose_name=_("impact product"))
+    impact_marketing = models.FloatField(null=True, verbose_name=_("impact marketing"))
 
     class Meta:
+        verbose_name = _("score history")
         ordering = ["item", "-computed_at", "-id"]
         indexes = [models.Index(fields=["item", "-computed_at"], name="scorehistory_item_time")]
-        verbose_name_plural = "score history"
+        verbose_name_plural = _("score history")
 
     def __str__(self) -> str:
         return f"{self.item_id} @ {self.computed_at:%Y-%m-%d %H:%M}: {self.score}"
@@ -166,28 +216,33 @@ class Ranking(models.Model):
     written; a new publication is a new ranking.
     """
 
-    number = models.PositiveIntegerField(unique=True, editable=False)
+    number = models.PositiveIntegerField(unique=True, editable=False, verbose_name=_("number"))
     published_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,
         blank=True,
         on_delete=models.SET_NULL,
         related_name="+",
+        verbose_name=_("published by"),
     )
-    published_at = models.DateTimeField()
-    note = models.CharField(max_length=500, blank=True)
+    published_at = models.DateTimeField(verbose_name=_("published at"))
+    note = models.CharField(max_length=500, blank=True, verbose_name=_("note"))
     # The version that produced the frozen scores; PROTECT keeps every snapshot explainable.
-    model = models.ForeignKey(ScoringModel, on_delete=models.PROTECT, related_name="+")
-    item_count = models.PositiveIntegerField()
+    model = models.ForeignKey(
+        ScoringModel, on_delete=models.PROTECT, related_name="+", verbose_name=_("model")
+    )
+    item_count = models.PositiveIntegerField(verbose_name=_("item count"))
 
     class Meta:
+        verbose_name = _("ranking")
+        verbose_name_plural = _("rankings")
         ordering = ["-number"]
         constraints = [
             models.CheckConstraint(condition=Q(number__gte=1), name="ranking_number_positive"),
         ]
 
     def __str__(self) -> str:
-        return f"Ranking {self.number}"
+        return gettext("Ranking %(number)s") % {"number": self.number}
 
     def save(self, *args: Any, **kwargs: Any) -> None:
         if not self._state.adding:
@@ -206,27 +261,33 @@ class RankingEntry(models.Model):
 
     # Indexed by the unique (ranking, position) below; a separate FK index would be redundant.
     ranking = models.ForeignKey(
-        Ranking, on_delete=models.CASCADE, related_name="entries", db_index=False
+        Ranking,
+        on_delete=models.CASCADE,
+        related_name="entries",
+        db_index=False,
+        verbose_name=_("ranking"),
     )
     item = models.ForeignKey(
         RoadmapItem,
         on_delete=models.DO_NOTHING,
         db_constraint=False,
         related_name="ranking_entries",
+        verbose_name=_("item"),
     )
-    title = models.CharField(max_length=200)
-    jira_key = models.CharField(max_length=42, blank=True)
-    position = models.PositiveIntegerField()
-    score = models.FloatField()
-    reach = models.FloatField()
-    impact = models.FloatField()
-    confidence = models.FloatField()
-    effort = models.FloatField()
-    explanation = models.JSONField()
+    title = models.CharField(max_length=200, verbose_name=_("title"))
+    jira_key = models.CharField(max_length=42, blank=True, verbose_name=_("jira key"))
+    position = models.PositiveIntegerField(verbose_name=_("position"))
+    score = models.FloatField(verbose_name=_("score"))
+    reach = models.FloatField(verbose_name=_("reach"))
+    impact = models.FloatField(verbose_name=_("impact"))
+    confidence = models.FloatField(verbose_name=_("confidence"))
+    effort = models.FloatField(verbose_name=_("effort"))
+    explanation = models.JSONField(verbose_name=_("explanation"))
 
     class Meta:
+        verbose_name = _("ranking entry")
         ordering = ["ranking", "position"]
-        verbose_name_plural = "ranking entries"
+        verbose_name_plural = _("ranking entries")
         constraints = [
             models.UniqueConstraint(
                 fields=["ranking", "position"], name="ranking_entry_position_unique"
@@ -257,15 +318,21 @@ class RankingRepresentation(models.Model):
     """
 
     ranking = models.ForeignKey(
-        Ranking, on_delete=models.CASCADE, related_name="representations", db_index=False
+        Ranking,
+        on_delete=models.CASCADE,
+        related_name="representations",
+        db_index=False,
+        verbose_name=_("ranking"),
     )
-    kind = models.CharField(max_length=16)
-    variant = models.CharField(max_length=500, blank=True)
-    etag = models.CharField(max_length=80)
-    body = models.BinaryField()
-    rendered_at = models.DateTimeField(default=timezone.now)
+    kind = models.CharField(max_length=16, verbose_name=_("kind"))
+    variant = models.CharField(max_length=500, blank=True, verbose_name=_("variant"))
+    etag = models.CharField(max_length=80, verbose_name=_("etag"))
+    body = models.BinaryField(verbose_name=_("body"))
+    rendered_at = models.DateTimeField(default=timezone.now, verbose_name=_("rendered at"))
 
     class Meta:
+        verbose_name = _("ranking representation")
+        verbose_name_plural = _("ranking representations")
         constraints = [
             models.UniqueConstraint(
                 fields=["ranking", "kind", "variant"], name="ranking_representation_unique"
@@ -284,17 +351,32 @@ class ConfidenceCalibration(models.Model):
     never applied twice."""
 
     owner = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("owner"),
     )
-    multiplier = models.FloatField()
-    based_on = models.JSONField(help_text="Ids of the shipped items the suggestion came from.")
-    items_changed = models.PositiveIntegerField(help_text="Open items whose confidence changed.")
+    multiplier = models.FloatField(verbose_name=_("multiplier"))
+    based_on = models.JSONField(
+        help_text=_("Ids of the shipped items the suggestion came from."),
+        verbose_name=_("based on"),
+    )
+    items_changed = models.PositiveIntegerField(
+        help_text=_("Open items whose confidence changed."), verbose_name=_("items changed")
+    )
     applied_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("applied by"),
     )
-    applied_at = models.DateTimeField(default=timezone.now)
+    applied_at = models.DateTimeField(default=timezone.now, verbose_name=_("applied at"))
 
     class Meta:
+        verbose_name = _("confidence calibration")
+        verbose_name_plural = _("confidence calibrations")
         ordering = ["-applied_at", "-id"]
         constraints = [
             models.CheckConstraint(
@@ -328,22 +410,39 @@ class RoadmapShareLink(models.Model):
     launch dates always; scores, positions, readiness and evidence counts only if chosen).
     A wrong, revoked or expired token answers 404 and reveals nothing."""
 
-    token = models.CharField(max_length=64, unique=True, default=share_token, editable=False)
-    label = models.CharField(max_length=120, help_text=_("Who the link is for."))
-    group = models.CharField(max_length=16, choices=RoadmapGroup.choices, default="theme")
-    by = models.CharField(max_length=16, choices=RoadmapBy.choices, default="horizon")
-    show_scores = models.BooleanField(default=False)
-    show_positions = models.BooleanField(default=False)
-    show_readiness = models.BooleanField(default=True)
-    show_evidence = models.BooleanField(default=False, help_text=_("Evidence counts by kind."))
-    expires_at = models.DateTimeField()
-    revoked_at = models.DateTimeField(null=True, blank=True)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    token = models.CharField(
+        max_length=64, unique=True, default=share_token, editable=False, verbose_name=_("token")
     )
-    created_at = models.DateTimeField(auto_now_add=True)
+    label = models.CharField(
+        max_length=120, help_text=_("Who the link is for."), verbose_name=_("label")
+    )
+    group = models.CharField(
+        max_length=16, choices=RoadmapGroup.choices, default="theme", verbose_name=_("group")
+    )
+    by = models.CharField(
+        max_length=16, choices=RoadmapBy.choices, default="horizon", verbose_name=_("by")
+    )
+    show_scores = models.BooleanField(default=False, verbose_name=_("show scores"))
+    show_positions = models.BooleanField(default=False, verbose_name=_("show positions"))
+    show_readiness = models.BooleanField(default=True, verbose_name=_("show readiness"))
+    show_evidence = models.BooleanField(
+        default=False, help_text=_("Evidence counts by kind."), verbose_name=_("show evidence")
+    )
+    expires_at = models.DateTimeField(verbose_name=_("expires at"))
+    revoked_at = models.DateTimeField(null=True, blank=True, verbose_name=_("revoked at"))
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("created by"),
+    )
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
 
     class Meta:
+        verbose_name = _("roadmap share link")
+        verbose_name_plural = _("roadmap share links")
         ordering = ["-created_at", "-id"]
         constraints = [
             models.CheckConstraint(

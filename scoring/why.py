@@ -196,14 +196,14 @@ def move_summary(
         if others_count:
             text += _(": ") + _("passed %(names)s") % {"names": _names(others, others_count)}
     if score_before == score_after:
-        return text + "; " + _("its own score did not change")
+        return text + _("; ") + _("its own score did not change")
     own = _("own score %(before)s → %(after)s") % {
         "before": format_number(score_before),
         "after": format_number(score_after),
     }
     texts = causes_texts(causes)
     if texts:
-        own += " (" + "; ".join(texts) + ")"
+        own += " (" + _("; ").join(texts) + ")"
     else:
         own += " (" + _("no input changed: evidence aged") + ")"
-    return text + "; " + own
+    return text + _("; ") + own

@@ -1,9 +1,10 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class SignalsConfig(AppConfig):
     name = "signals"
-    verbose_name = "Market evidence"
+    verbose_name = _("Market evidence")
 
     def ready(self) -> None:
         # The evidence an item's score explanation lists: its ETag follows it (the

@@ -6,6 +6,8 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from config.text import capped_text_field
@@ -21,7 +23,9 @@ MIN_LINK_WEIGHT = 0.001
 
 def _positive_weight(value: float) -> None:
     if not MIN_LINK_WEIGHT <= value <= 1:
-        raise ValidationError(f"Weight must be between {MIN_LINK_WEIGHT} and 1.")
+        raise ValidationError(
+            gettext("Weight must be between %(min)s and 1.") % {"min": MIN_LINK_WEIGHT}
+        )
 
 
 class Submitted(models.Model):
@@ -32,14 +36,21 @@ class Submitted(models.Model):
     same record updates it instead of duplicating it.
     """
 
-    source = models.CharField(max_length=64, default="manual")
-    external_id = models.CharField(max_length=200, blank=True)
-    segment = models.ForeignKey(Segment, null=True, blank=True, on_delete=models.SET_NULL)
-    submitted_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    source = models.CharField(max_length=64, default="manual", verbose_name=_("source"))
+    external_id = models.CharField(max_length=200, blank=True, verbose_name=_("external id"))
+    segment = models.ForeignKey(
+        Segment, null=True, blank=True, on_delete=models.SET_NULL, verbose_name=_("segment")
     )
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("submitted by"),
+    )
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
+    updated_at = models.DateTimeField(auto_now=True, verbose_name=_("updated at"))
 
     class Meta:
         abstract = True
@@ -48,7 +59,7 @@ class Submitted(models.Model):
 class Evidence(Submitted):
     """Signals and friction reports: evidence observed at a moment."""
 
-    observed_at = models.DateTimeField(db_index=True)
+    observed_at = models.DateTimeField(db_index=True, verbose_name=_("observed at"))
 
     class Meta:
         abstract = True
@@ -57,26 +68,35 @@ class Evidence(Submitted):
 class MarketSignal(Evidence):
     """A piece of market evidence: a customer request, sales feedback, a churn reason..."""
 
-    kind = models.CharField(max_length=32, choices=SignalKind.choices, db_index=True)
-    title = models.CharField(max_length=200)
-    summary = capped_text_field(blank=True)
-    account_name = models.CharField(max_length=200, blank=True)
+    kind = models.CharField(
+        max_length=32, choices=SignalKind.choices, db_index=True, verbose_name=_("kind")
+    )
+    title = models.CharField(max_length=200, verbose_name=_("title"))
+    summary = capped_text_field(blank=True, verbose_name=_("summary"))
+    account_name = models.CharField(max_length=200, blank=True, verbose_name=_("account name"))
     account_value = models.DecimalField(
         max_digits=14,
         decimal_places=2,
         null=True,
         blank=True,
         validators=[MinValueValidator(0)],
-        help_text="Annual value of the account, if known.",
+        help_text=_("Annual value of the account, if known."),
+        verbose_name=_("account value"),
     )
-    dismissed = models.BooleanField(default=False, db_index=True)
+    dismissed = models.BooleanField(default=False, db_index=True, verbose_name=_("dismissed"))
     items = models.ManyToManyField(
-        RoadmapItem, through="SignalLink", related_name="signals", blank=True
+        RoadmapItem,
+        through="SignalLink",
+        related_name="signals",
+        blank=True,
+        verbose_name=_("items"),
     )
 
     history = HistoricalRecords()
 
     class Meta:
+        verbose_name = _("market signal")
+        verbose_name_plural = _("market signals")
         ordering = ["-observed_at", "id"]
         constraints = [
             models.UniqueConstraint(
@@ -100,28 +120,46 @@ class MarketSignal(Evidence):
 class FrictionReport(Evidence):
     """Marketing's measurement of where a campaign stalls, and for how many people."""
 
-    campaign = models.CharField(max_length=200)
-    title = models.CharField(max_length=200, blank=True)
-    summary = capped_text_field(blank=True)
-    channel = models.CharField(max_length=16, choices=Channel.choices, db_index=True)
-    funnel_stage = models.CharField(max_length=16, choices=FunnelStage.choices, db_index=True)
-    affected_people = models.PositiveBigIntegerField(
-        validators=[MaxValueValidator(MAX_PEOPLE)], help_text="People affected per quarter."
+    campaign = models.CharField(max_length=200, verbose_name=_("campaign"))
+    title = models.CharField(max_length=200, blank=True, verbose_name=_("title"))
+    summary = capped_text_field(blank=True, verbose_name=_("summary"))
+    channel = models.CharField(
+        max_length=16, choices=Channel.choices, db_index=True, verbose_name=_("channel")
     )
-    severity = models.FloatField(choices=RICE_CHOICES, help_text="RICE impact scale.")
-    metric_name = models.CharField(max_length=120, blank=True)
-    metric_before = models.FloatField(null=True, blank=True)
-    metric_after = models.FloatField(null=True, blank=True)
+    funnel_stage = models.CharField(
+        max_length=16, choices=FunnelStage.choices, db_index=True, verbose_name=_("funnel stage")
+    )
+    affected_people = models.PositiveBigIntegerField(
+        validators=[MaxValueValidator(MAX_PEOPLE)],
+        help_text=_("People affected per quarter."),
+        verbose_name=_("affected people"),
+    )
+    severity = models.FloatField(
+        choices=RICE_CHOICES, help_text=_("RICE impact scale."), verbose_name=_("severity")
+    )
+    metric_name = models.CharField(max_length=120, blank=True, verbose_name=_("metric name"))
+    metric_before = models.FloatField(null=True, blank=True, verbose_name=_("metric before"))
+    metric_after = models.FloatField(null=True, blank=True, verbose_name=_("metric after"))
     status = models.CharField(
-        max_length=16, choices=ReportStatus.choices, default=ReportStatus.OPEN, db_index=True
+        max_length=16,
+        choices=ReportStatus.choices,
+        default=ReportStatus.OPEN,
+        db_index=True,
+        verbose_name=_("status"),
     )
     items = models.ManyToManyField(
-        RoadmapItem, through="ReportLink", related_name="friction_reports", blank=True
+        RoadmapItem,
+        through="ReportLink",
+        related_name="friction_reports",
+        blank=True,
+        verbose_name=_("items"),
     )
 
     history = HistoricalRecords()
 
     class Meta:
+        verbose_name = _("friction report")
+        verbose_name_plural = _("friction reports")
         ordering = ["-observed_at", "id"]
         constraints = [
             models.UniqueConstraint(
@@ -168,27 +206,43 @@ class Outcome(Submitted):
     (from the submitter's role), so product's and marketing's numbers stay apart.
     """
 
-    item = models.ForeignKey(RoadmapItem, on_delete=models.CASCADE, related_name="outcomes")
-    kpi = models.CharField(max_length=32, choices=Kpi.choices, db_index=True)
-    custom_kpi = models.CharField(
-        max_length=120, blank=True, help_text="The KPI's name; required for a custom KPI only."
+    item = models.ForeignKey(
+        RoadmapItem, on_delete=models.CASCADE, related_name="outcomes", verbose_name=_("item")
     )
-    channel = models.CharField(max_length=16, choices=Channel.choices, blank=True)
-    baseline = models.FloatField(help_text="The KPI before the release.")
-    measured = models.FloatField(help_text="The KPI measured over the period.")
-    period_start = models.DateField()
-    period_end = models.DateField(db_index=True)
+    kpi = models.CharField(max_length=32, choices=Kpi.choices, db_index=True, verbose_name=_("kpi"))
+    custom_kpi = models.CharField(
+        max_length=120,
+        blank=True,
+        help_text=_("The KPI's name; required for a custom KPI only."),
+        verbose_name=_("custom kpi"),
+    )
+    channel = models.CharField(
+        max_length=16, choices=Channel.choices, blank=True, verbose_name=_("channel")
+    )
+    baseline = models.FloatField(
+        help_text=_("The KPI before the release."), verbose_name=_("baseline")
+    )
+    measured = models.FloatField(
+        help_text=_("The KPI measured over the period."), verbose_name=_("measured")
+    )
+    period_start = models.DateField(verbose_name=_("period start"))
+    period_end = models.DateField(db_index=True, verbose_name=_("period end"))
     people_measured = models.PositiveBigIntegerField(
         null=True,
         blank=True,
         validators=[MaxValueValidator(MAX_PEOPLE)],
-        help_text="People the measurement covers over the period.",
+        help_text=_("People the measurement covers over the period."),
+        verbose_name=_("people measured"),
     )
-    team = models.CharField(max_length=16, choices=Team.choices, editable=False)
+    team = models.CharField(
+        max_length=16, choices=Team.choices, editable=False, verbose_name=_("team")
+    )
 
     history = HistoricalRecords()
 
     class Meta:
+        verbose_name = _("outcome")
+        verbose_name_plural = _("outcomes")
         ordering = ["-period_end", "-id"]
         indexes = [models.Index(fields=["item", "kpi"])]
         constraints = [
@@ -230,7 +284,12 @@ class Outcome(Submitted):
         ]
 
     def __str__(self) -> str:
-        return f"{self.kpi_name} of item {self.item_id}: {self.baseline:g} → {self.measured:g}"
+        return gettext("%(kpi)s of item %(item)s: %(before)s → %(after)s") % {
+            "kpi": self.kpi_name,
+            "item": self.item_id,
+            "before": f"{self.baseline:g}",
+            "after": f"{self.measured:g}",
+        }
 
     @property
     def kpi_name(self) -> str:
@@ -241,9 +300,9 @@ class Outcome(Submitted):
         the two it cannot: the item has shipped, and the period has happened."""
         errors: dict[str, str] = {}
         if self.kpi == Kpi.CUSTOM and not self.custom_kpi.strip():
-            errors["custom_kpi"] = "Name the custom KPI."
+            errors["custom_kpi"] = gettext("Name the custom KPI.")
         elif self.kpi != Kpi.CUSTOM and self.custom_kpi:
-            errors["custom_kpi"] = "Only a custom KPI has a name; leave this empty."
+            errors["custom_kpi"] = gettext("Only a custom KPI has a name; leave this empty.")
         if self.kpi in KPI_RANGES:
             for name in ("baseline", "measured"):
                 value = getattr(self, name)
@@ -252,16 +311,16 @@ class Outcome(Submitted):
                     errors[name] = problem
         if self.period_start and self.period_end:
             if self.period_start > self.period_end:
-                errors["period_end"] = "The period must not end before it starts."
+                errors["period_end"] = gettext("The period must not end before it starts.")
             elif self.period_end > timezone.now().date() + OUTCOME_MAX_FUTURE:
-                errors["period_end"] = (
+                errors["period_end"] = gettext(
                     "The period must have happened: it may end tomorrow at the latest."
                 )
         if self.item_id is not None and self.item.status != ItemStatus.SHIPPED:
-            errors["item"] = (
-                f"Item {self.item_id} has not shipped (it is {self.item.status}): outcomes "
-                "are measured after a release."
-            )
+            errors["item"] = gettext(
+                "Item %(item)s has not shipped (it is %(status)s): outcomes are measured "
+                "after a release."
+            ) % {"item": self.item_id, "status": self.item.status}
         if errors:
             raise ValidationError(errors)
 
@@ -269,9 +328,11 @@ class Outcome(Submitted):
 class Link(models.Model):
     """How strongly a piece of evidence bears on an item: weight in (0, 1]."""
 
-    item = models.ForeignKey(RoadmapItem, on_delete=models.CASCADE, related_name="+")
-    weight = models.FloatField(default=1.0, validators=[_positive_weight])
-    created_at = models.DateTimeField(auto_now_add=True)
+    item = models.ForeignKey(
+        RoadmapItem, on_delete=models.CASCADE, related_name="+", verbose_name=_("item")
+    )
+    weight = models.FloatField(default=1.0, validators=[_positive_weight], verbose_name=_("weight"))
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
 
     class Meta:
         abstract = True
@@ -280,11 +341,15 @@ class Link(models.Model):
 class SignalLink(Link):
     """An item ↔ market signal link."""
 
-    signal = models.ForeignKey(MarketSignal, on_delete=models.CASCADE, related_name="links")
+    signal = models.ForeignKey(
+        MarketSignal, on_delete=models.CASCADE, related_name="links", verbose_name=_("signal")
+    )
 
     history = HistoricalRecords()
 
     class Meta:
+        verbose_name = _("signal link")
+        verbose_name_plural = _("signal links")
         constraints = [
             models.UniqueConstraint(fields=["item", "signal"], name="signal_link_unique"),
             models.CheckConstraint(
@@ -295,17 +360,25 @@ class SignalLink(Link):
         indexes = [models.Index(fields=["signal", "item"])]
 
     def __str__(self) -> str:
-        return f"signal {self.signal_id} → item {self.item_id} ({self.weight:g})"
+        return gettext("signal %(signal)s → item %(item)s (%(weight)s)") % {
+            "signal": self.signal_id,
+            "item": self.item_id,
+            "weight": f"{self.weight:g}",
+        }
 
 
 class ReportLink(Link):
     """An item ↔ friction report link."""
 
-    report = models.ForeignKey(FrictionReport, on_delete=models.CASCADE, related_name="links")
+    report = models.ForeignKey(
+        FrictionReport, on_delete=models.CASCADE, related_name="links", verbose_name=_("report")
+    )
 
     history = HistoricalRecords()
 
     class Meta:
+        verbose_name = _("report link")
+        verbose_name_plural = _("report links")
         constraints = [
             models.UniqueConstraint(fields=["item", "report"], name="report_link_unique"),
             models.CheckConstraint(
@@ -316,7 +389,11 @@ class ReportLink(Link):
         indexes = [models.Index(fields=["report", "item"])]
 
     def __str__(self) -> str:
-        return f"report {self.report_id} → item {self.item_id} ({self.weight:g})"
+        return gettext("report %(report)s → item %(item)s (%(weight)s)") % {
+            "report": self.report_id,
+            "item": self.item_id,
+            "weight": f"{self.weight:g}",
+        }
 
 
 # The loop back (expected results, notifications): models kept in their own module.

@@ -10,6 +10,8 @@ from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from config.roles import acting_user
 from config.webhooks import services
@@ -71,8 +73,11 @@ class WebhookSubscriptionAdmin(admin.ModelAdmin):
         for subscription in disabled:
             self.message_user(
                 request,
-                f"Your webhook subscription to {subscription.url} was disabled "
-                f"({subscription.disabled_reason}); fix the receiver, then enable it.",
+                _(
+                    "Your webhook subscription to %(url)s was disabled (%(reason)s); fix the "
+                    "receiver, then enable it."
+                )
+                % {"url": subscription.url, "reason": subscription.disabled_reason},
                 messages.WARNING,
             )
         return super().changelist_view(request, extra_context)
@@ -90,17 +95,27 @@ class WebhookSubscriptionAdmin(admin.ModelAdmin):
     def delete_model(self, request: HttpRequest, obj: Any) -> None:
         services.subscription_delete(subscription=obj)
 
-    @admin.action(description="Enable (and send what was waiting)", permissions=["change"])
+    @admin.action(description=_("Enable (and send what was waiting)"), permissions=["change"])
     def enable(self, request: HttpRequest, queryset: QuerySet) -> None:
         for subscription in queryset:
             services.subscription_update(subscription=subscription, data={"is_active": True})
-        self.message_user(request, f"{queryset.count()} subscription(s) enabled.")
+        count = queryset.count()
+        self.message_user(
+            request,
+            ngettext("%(count)d subscription enabled.", "%(count)d subscriptions enabled.", count)
+            % {"count": count},
+        )
 
-    @admin.action(description="Rotate the signing secret", permissions=["change"])
+    @admin.action(description=_("Rotate the signing secret"), permissions=["change"])
     def rotate_secret(self, request: HttpRequest, queryset: QuerySet) -> None:
         for subscription in queryset:
             services.subscription_rotate_secret(subscription=subscription)
-        self.message_user(request, f"{queryset.count()} secret(s) rotated.")
+        count = queryset.count()
+        self.message_user(
+            request,
+            ngettext("%(count)d secret rotated.", "%(count)d secrets rotated.", count)
+            % {"count": count},
+        )
 
 
 class WebhookAttemptInline(admin.TabularInline):
@@ -135,7 +150,7 @@ class WebhookDeliveryAdmin(admin.ModelAdmin):
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
 
-    @admin.action(description="Redeliver", permissions=["change"])
+    @admin.action(description=_("Redeliver"), permissions=["change"])
     def redeliver(self, request: HttpRequest, queryset: QuerySet) -> None:
         done, refused = 0, 0
         for delivery in queryset:
@@ -144,11 +159,20 @@ class WebhookDeliveryAdmin(admin.ModelAdmin):
                 done += 1
             except ValidationError:
                 refused += 1
-        self.message_user(request, f"{done} delivery(ies) queued again.")
+        self.message_user(
+            request,
+            ngettext("%(count)d delivery queued again.", "%(count)d deliveries queued again.", done)
+            % {"count": done},
+        )
         if refused:
             self.message_user(
                 request,
-                f"{refused} left alone: their subscription is disabled.",
+                ngettext(
+                    "%(count)d left alone: its subscription is disabled.",
+                    "%(count)d left alone: their subscription is disabled.",
+                    refused,
+                )
+                % {"count": refused},
                 messages.WARNING,
             )
 

@@ -16,6 +16,7 @@ from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 
 SECRET_PREFIX = "whsec_"
 
@@ -33,27 +34,39 @@ class WebhookSubscription(models.Model):
     `disabled_at` and `disabled_reason` set) and its owner sees it flagged in the admin.
     """
 
-    url = models.URLField(max_length=500)
-    description = models.CharField(max_length=200, blank=True)
-    events = models.JSONField(help_text='Event types to send, e.g. ["ranking.published"].')
-    secret = models.CharField(max_length=100, default=new_secret, editable=False)
-    is_active = models.BooleanField(default=True)
+    url = models.URLField(max_length=500, verbose_name=_("url"))
+    description = models.CharField(max_length=200, blank=True, verbose_name=_("description"))
+    events = models.JSONField(
+        help_text=_('Event types to send, e.g. ["ranking.published"].'), verbose_name=_("events")
+    )
+    secret = models.CharField(
+        max_length=100, default=new_secret, editable=False, verbose_name=_("secret")
+    )
+    is_active = models.BooleanField(default=True, verbose_name=_("is active"))
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,
         blank=True,
         on_delete=models.SET_NULL,
         related_name="webhook_subscriptions",
+        verbose_name=_("owner"),
     )
-    consecutive_failures = models.PositiveIntegerField(default=0, editable=False)
-    disabled_at = models.DateTimeField(null=True, blank=True, editable=False)
-    disabled_reason = models.CharField(max_length=300, blank=True, editable=False)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    consecutive_failures = models.PositiveIntegerField(
+        default=0, editable=False, verbose_name=_("consecutive failures")
+    )
+    disabled_at = models.DateTimeField(
+        null=True, blank=True, editable=False, verbose_name=_("disabled at")
+    )
+    disabled_reason = models.CharField(
+        max_length=300, blank=True, editable=False, verbose_name=_("disabled reason")
+    )
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
+    updated_at = models.DateTimeField(auto_now=True, verbose_name=_("updated at"))
 
     class Meta:
+        verbose_name_plural = _("webhook subscriptions")
         ordering = ["id"]
-        verbose_name = "webhook subscription"
+        verbose_name = _("webhook subscription")
 
     def __str__(self) -> str:
         return self.description or self.url
@@ -66,14 +79,17 @@ class WebhookEvent(models.Model):
     every attempt and every subscription, so receivers can drop duplicates.
     """
 
-    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    type = models.CharField(max_length=64, db_index=True)
-    payload = models.JSONField(encoder=DjangoJSONEncoder)
-    created_at = models.DateTimeField(db_index=True)
+    id = models.UUIDField(
+        primary_key=True, default=uuid.uuid4, editable=False, verbose_name=_("id")
+    )
+    type = models.CharField(max_length=64, db_index=True, verbose_name=_("type"))
+    payload = models.JSONField(encoder=DjangoJSONEncoder, verbose_name=_("payload"))
+    created_at = models.DateTimeField(db_index=True, verbose_name=_("created at"))
 
     class Meta:
+        verbose_name_plural = _("webhook events")
         ordering = ["created_at", "id"]
-        verbose_name = "webhook event"
+        verbose_name = _("webhook event")
 
     def __str__(self) -> str:
         return f"{self.type} {self.message_id}"
@@ -84,37 +100,47 @@ class WebhookEvent(models.Model):
 
 
 class DeliveryStatus(models.TextChoices):
-    PENDING = "pending", "Pending"
-    DELIVERED = "delivered", "Delivered"
-    FAILED = "failed", "Failed (gave up)"
+    PENDING = "pending", _("Pending")
+    DELIVERED = "delivered", _("Delivered")
+    FAILED = "failed", _("Failed (gave up)")
 
 
 class WebhookDelivery(models.Model):
     """An event on its way to one subscription: retried with exponential backoff and
     jitter until it succeeds or `retry_until` passes (3 days by default)."""
 
-    event = models.ForeignKey(WebhookEvent, on_delete=models.CASCADE, related_name="deliveries")
+    event = models.ForeignKey(
+        WebhookEvent, on_delete=models.CASCADE, related_name="deliveries", verbose_name=_("event")
+    )
     subscription = models.ForeignKey(
-        WebhookSubscription, on_delete=models.CASCADE, related_name="deliveries"
+        WebhookSubscription,
+        on_delete=models.CASCADE,
+        related_name="deliveries",
+        verbose_name=_("subscription"),
     )
     status = models.CharField(
-        max_length=16, choices=DeliveryStatus.choices, default=DeliveryStatus.PENDING
+        max_length=16,
+        choices=DeliveryStatus.choices,
+        default=DeliveryStatus.PENDING,
+        verbose_name=_("status"),
     )
-    attempts = models.PositiveIntegerField(default=0)
+    attempts = models.PositiveIntegerField(default=0, verbose_name=_("attempts"))
     # Also the lease: a worker that claims the delivery pushes this forward first, so a
     # second worker (or the sweeper) does not send it at the same time.
-    next_attempt_at = models.DateTimeField()
-    retry_until = models.DateTimeField()
-    last_attempt_at = models.DateTimeField(null=True, blank=True)
-    last_status_code = models.PositiveSmallIntegerField(null=True, blank=True)
-    last_error = models.CharField(max_length=300, blank=True)
-    delivered_at = models.DateTimeField(null=True, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
+    next_attempt_at = models.DateTimeField(verbose_name=_("next attempt at"))
+    retry_until = models.DateTimeField(verbose_name=_("retry until"))
+    last_attempt_at = models.DateTimeField(null=True, blank=True, verbose_name=_("last attempt at"))
+    last_status_code = models.PositiveSmallIntegerField(
+        null=True, blank=True, verbose_name=_("last status code")
+    )
+    last_error = models.CharField(max_length=300, blank=True, verbose_name=_("last error"))
+    delivered_at = models.DateTimeField(null=True, blank=True, verbose_name=_("delivered at"))
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
 
     class Meta:
         ordering = ["-created_at", "-id"]
-        verbose_name = "webhook delivery"
-        verbose_name_plural = "webhook deliveries"
+        verbose_name = _("webhook delivery")
+        verbose_name_plural = _("webhook deliveries")
         constraints = [
             models.UniqueConstraint(
                 fields=["event", "subscription"], name="webhook_delivery_event_subscription"
@@ -139,18 +165,24 @@ class WebhookAttempt(models.Model):
     """One HTTP attempt of a delivery: the delivery log."""
 
     delivery = models.ForeignKey(
-        WebhookDelivery, on_delete=models.CASCADE, related_name="attempt_log"
+        WebhookDelivery,
+        on_delete=models.CASCADE,
+        related_name="attempt_log",
+        verbose_name=_("delivery"),
     )
-    attempted_at = models.DateTimeField()
-    status_code = models.PositiveSmallIntegerField(null=True, blank=True)
-    ok = models.BooleanField(default=False)
-    error = models.CharField(max_length=300, blank=True)
-    response_excerpt = models.TextField(blank=True)
-    duration_ms = models.PositiveIntegerField(default=0)
+    attempted_at = models.DateTimeField(verbose_name=_("attempted at"))
+    status_code = models.PositiveSmallIntegerField(
+        null=True, blank=True, verbose_name=_("status code")
+    )
+    ok = models.BooleanField(default=False, verbose_name=_("ok"))
+    error = models.CharField(max_length=300, blank=True, verbose_name=_("error"))
+    response_excerpt = models.TextField(blank=True, verbose_name=_("response excerpt"))
+    duration_ms = models.PositiveIntegerField(default=0, verbose_name=_("duration ms"))
 
     class Meta:
+        verbose_name_plural = _("webhook attempts")
         ordering = ["-attempted_at", "-id"]
-        verbose_name = "webhook attempt"
+        verbose_name = _("webhook attempt")
 
     def __str__(self) -> str:
         return f"{self.delivery_id} at {self.attempted_at:%Y-%m-%d %H:%M:%S}"
@@ -161,11 +193,12 @@ class WebhookCursor(models.Model):
     `item.score_changed`): the log is the outbox, written in the change's transaction, and
     the cursor moves forward in the transaction that writes the events."""
 
-    name = models.CharField(max_length=64, primary_key=True)
-    position = models.BigIntegerField(default=0)
+    name = models.CharField(max_length=64, primary_key=True, verbose_name=_("name"))
+    position = models.BigIntegerField(default=0, verbose_name=_("position"))
 
     class Meta:
-        verbose_name = "webhook cursor"
+        verbose_name_plural = _("webhook cursors")
+        verbose_name = _("webhook cursor")
 
     def __str__(self) -> str:
         return f"{self.name} at {self.position}"

@@ -12,6 +12,8 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from roadmap.jira.push import jira_key_missing_clear
 from roadmap.models import JiraSyncRecord, JiraSyncRun, JiraWebhookDelivery
@@ -55,10 +57,10 @@ class JiraSyncRunAdmin(ReadOnlyAdmin):
     search_fields = ("=ranking_number", "error")
     date_hierarchy = "queued_at"
 
-    @admin.display(description="records")
+    @admin.display(description=_("records"))
     def records(self, run: JiraSyncRun) -> str:
         url = reverse("admin:roadmap_jirasyncrecord_changelist")
-        return format_html('<a href="{}?run__id__exact={}">records</a>', url, run.pk)
+        return format_html('<a href="{}?run__id__exact={}">{}</a>', url, run.pk, _("records"))
 
 
 @admin.register(JiraSyncRecord)
@@ -78,7 +80,7 @@ class JiraSyncRecordAdmin(ReadOnlyAdmin):
     list_select_related = ("run",)
     search_fields = ("jira_key", "error")
 
-    @admin.display(description="item", ordering="item_id")
+    @admin.display(description=_("item"), ordering="item_id")
     def item(self, record: JiraSyncRecord) -> str:
         url = reverse("admin:roadmap_roadmapitem_change", args=[record.item_id])
         return format_html('<a href="{}">{}</a>', url, record.item_id)
@@ -96,11 +98,11 @@ class JiraKeyNotFoundFilter(admin.SimpleListFilter):
     """Items whose Jira key Jira answered 404 for: the push skips them until the key is
     corrected (changing it clears the flag)."""
 
-    title = "Jira key not found"
+    title = _("Jira key not found")
     parameter_name = "jira_key_not_found"
 
-    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
-        return [("yes", "Jira key not found"), ("no", "Jira key found or none")]
+    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, Any]]:
+        return [("yes", _("Jira key not found")), ("no", _("Jira key found or none"))]
 
     def queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:
         if self.value() == "yes":
@@ -110,10 +112,17 @@ class JiraKeyNotFoundFilter(admin.SimpleListFilter):
         return queryset
 
 
-@admin.action(description="Try the Jira key again at the next push", permissions=["change"])
+@admin.action(description=_("Try the Jira key again at the next push"), permissions=["change"])
 def jira_key_retry(model_admin: admin.ModelAdmin, request: HttpRequest, queryset: QuerySet) -> None:
     """An action of the item admin: for a key Jira answered 404 for whose issue is back."""
     cleared = jira_key_missing_clear(item_ids=list(queryset.values_list("pk", flat=True)))
     model_admin.message_user(
-        request, f"{cleared} item(s) will have their Jira key pushed again.", messages.SUCCESS
+        request,
+        ngettext(
+            "%(count)d item will have its Jira key pushed again.",
+            "%(count)d items will have their Jira key pushed again.",
+            cleared,
+        )
+        % {"count": cleared},
+        messages.SUCCESS,
     )

@@ -13,11 +13,14 @@ from typing import Any, Literal
 
 from django.contrib import admin, messages
 from django.contrib.admin.views.main import ChangeList
+from django.core.exceptions import FieldDoesNotExist
 from django.db.models import F, QuerySet
 from django.http import HttpRequest
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.safestring import SafeString
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from config.formatting import format_number
 from roadmap.admin import RoadmapItemAdmin
@@ -32,10 +35,6 @@ EMPTY = "—"
 POSITION_ATTR = "_admin_live_position"
 # Best first, unscored last; positions follow scores, so both columns sort on it.
 SCORE_ORDER = F("score__score").desc(nulls_last=True)
-
-
-def _plural(count: int, noun: str) -> str:
-    return f"{count} {noun}{'' if count == 1 else 's'}"
 
 
 # --- Pieces of the item admin ------------------------------------------------------------
@@ -80,9 +79,9 @@ def _contributor_rows(explanation: engine.Explanation) -> list[dict[str, Any]]:
     none: engine.ContributorsJson = {"reports": [], "signals": []}
     contributors = explanation.get("contributors") or none
     titles = _evidence_titles(contributors)
-    kinds: tuple[tuple[Literal["reports", "signals"], str, str, str], ...] = (
-        ("reports", "report", "Friction report", "admin:signals_frictionreport_change"),
-        ("signals", "signal", "Market signal", "admin:signals_marketsignal_change"),
+    kinds: tuple[tuple[Literal["reports", "signals"], str, Any, str], ...] = (
+        ("reports", "report", _("Friction report"), "admin:signals_frictionreport_change"),
+        ("signals", "signal", _("Market signal"), "admin:signals_marketsignal_change"),
     )
     rows: list[dict[str, Any]] = []
     for key, kind, label, url_name in kinds:
@@ -91,7 +90,8 @@ def _contributor_rows(explanation: engine.Explanation) -> list[dict[str, Any]]:
                 {
                     "kind": label,
                     "id": row["id"],
-                    "title": titles.get((kind, row["id"]), f"#{row['id']} (deleted)"),
+                    "title": titles.get((kind, row["id"]))
+                    or _("#%(id)s (deleted)") % {"id": row["id"]},
                     "url": reverse(url_name, args=[row["id"]]),
                     "weight": format_number(row["weight"]),
                     "share": f"{row['share']:.1%}",
@@ -103,15 +103,23 @@ def _contributor_rows(explanation: engine.Explanation) -> list[dict[str, Any]]:
 def _factor_rows(explanation: engine.Explanation) -> list[dict[str, Any]]:
     reach, impact = explanation["reach"], explanation["impact"]
     confidence, effort = explanation["confidence"], explanation["effort"]
-    factors: list[tuple[str, dict[str, Any], list[tuple[str, float | None]]]] = [
-        ("Reach", reach, [("product", reach["product"]), ("marketing", reach["marketing"])]),
-        ("Impact", impact, [("product", impact["product"]), ("marketing", impact["marketing"])]),
+    factors: list[tuple[Any, dict[str, Any], list[tuple[Any, float | None]]]] = [
         (
-            "Confidence",
-            confidence,
-            [("product C₀", confidence["product"]), ("evidence E_v", confidence["evidence"])],
+            _("Reach"),
+            reach,
+            [(_("product"), reach["product"]), (_("marketing"), reach["marketing"])],
         ),
-        ("Effort", effort, [("estimate", effort["estimate"])]),
+        (
+            _("Impact"),
+            impact,
+            [(_("product"), impact["product"]), (_("marketing"), impact["marketing"])],
+        ),
+        (
+            _("Confidence"),
+            confidence,
+            [(_("product C₀"), confidence["product"]), (_("evidence E_v"), confidence["evidence"])],
+        ),
+        (_("Effort"), effort, [(_("estimate"), effort["estimate"])]),
     ]
     return [
         {
@@ -121,6 +129,15 @@ def _factor_rows(explanation: engine.Explanation) -> list[dict[str, Any]]:
         }
         for name, parts, shown in factors
     ]
+
+
+def _field_name(name: str) -> str:
+    """An item field's name as the page's language says it (its verbose name)."""
+    try:
+        field = RoadmapItem._meta.get_field(name)
+    except FieldDoesNotExist:
+        return name
+    return str(getattr(field, "verbose_name", name))
 
 
 def score_explanation_panel(*, item: RoadmapItem) -> SafeString:
@@ -140,6 +157,7 @@ def score_explanation_panel(*, item: RoadmapItem) -> SafeString:
             "model_version": explanation["model_version"],
             "computed_at": datetime.fromisoformat(str(explanation["computed_at"])),
             "missing": explanation["missing"],
+            "missing_text": ", ".join(_field_name(name) for name in explanation["missing"]),
             "counts": explanation["counts"],
             "factors": _factor_rows(explanation),
             "contributors": _contributor_rows(explanation),
@@ -172,7 +190,7 @@ class ScoredRoadmapItemAdmin(RoadmapItemAdmin):
     readonly_fields = (*RoadmapItemAdmin.readonly_fields, "score_explanation")
     inlines = (*RoadmapItemAdmin.inlines, SignalLinkInline, ReportLinkInline)
     actions = (*RoadmapItemAdmin.actions, "recompute_scores")
-    score_fieldset = ("Score", {"fields": ("score_explanation",)})
+    score_fieldset = (_("Score"), {"fields": ("score_explanation",)})
 
     def get_fieldsets(self, request: HttpRequest, obj: RoadmapItem | None = None) -> Any:
         fieldsets = super().get_fieldsets(request, obj)
@@ -185,26 +203,31 @@ class ScoredRoadmapItemAdmin(RoadmapItemAdmin):
     def get_changelist(self, request: HttpRequest, **kwargs: Any) -> type:
         return ScoredChangeList
 
-    @admin.display(description="Score", ordering=SCORE_ORDER)
+    @admin.display(description=_("Score"), ordering=SCORE_ORDER)
     def current_score(self, item: RoadmapItem) -> str:
         score = getattr(item, "score", None)  # no ItemScore yet: never computed
         return format_number(score.score) if score is not None else EMPTY
 
-    @admin.display(description="Position", ordering=SCORE_ORDER)
+    @admin.display(description=_("Position"), ordering=SCORE_ORDER)
     def ranking_position(self, item: RoadmapItem) -> Any:
         position = item_position(item)
         return EMPTY if position is None else position
 
-    @admin.display(description="Score explanation")
+    @admin.display(description=_("Score explanation"))
     def score_explanation(self, item: RoadmapItem) -> SafeString:
         return score_explanation_panel(item=item)
 
-    @admin.action(description="Recompute scores now", permissions=["change"])
+    @admin.action(description=_("Recompute scores now"), permissions=["change"])
     def recompute_scores(self, request: HttpRequest, queryset: QuerySet[RoadmapItem]) -> None:
         result = item_scores_recompute(item_ids=list(queryset.values_list("pk", flat=True)))
         self.message_user(
             request,
-            f"Recomputed {_plural(result.items, 'item')} ({result.scored} scored).",
+            ngettext(
+                "Recomputed %(count)d item (%(scored)d scored).",
+                "Recomputed %(count)d items (%(scored)d scored).",
+                result.items,
+            )
+            % {"count": result.items, "scored": result.scored},
             messages.SUCCESS,
         )
 

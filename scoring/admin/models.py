@@ -16,7 +16,10 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import OuterRef, QuerySet, Subquery
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
+from django.utils.formats import number_format
 from django.utils.html import format_html
+from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from config.admin_services import ServiceAdminMixin, call_service
@@ -41,10 +44,6 @@ POSITION_ATTR = "_admin_live_position"
 _CREATED_ATTR = "_admin_created_version"
 
 
-def _plural(count: int, noun: str) -> str:
-    return f"{count} {noun}{'' if count == 1 else 's'}"
-
-
 # --- Pieces of the item admin ------------------------------------------------------------
 
 
@@ -54,7 +53,7 @@ class ScoringModelForm(forms.ModelForm):
     class Meta:
         model = ScoringModel
         fields = ("note", *MODEL_PARAM_FIELDS)
-        help_texts = {"note": "Why this version exists; shown in the version list."}
+        help_texts = {"note": _("Why this version exists; shown in the version list.")}
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -99,11 +98,13 @@ class ScoringModelAdmin(ServiceAdminMixin, SimpleHistoryAdmin):
     actions = ("activate_version", "recompute_all_scores")
 
     _PARAMETERS_FIELDSET = (
-        "Parameters",
+        _("Parameters"),
         {
             "fields": MODEL_PARAM_FIELDS,
-            "description": "The parameters of SCORING.md. kind_weights and segment_weights "
-            'are JSON objects such as {"customer_request": 1.0}.',
+            "description": _(
+                "The parameters of SCORING.md. kind_weights and segment_weights "
+                'are JSON objects such as {"customer_request": 1.0}.'
+            ),
         },
     )
 
@@ -115,26 +116,30 @@ class ScoringModelAdmin(ServiceAdminMixin, SimpleHistoryAdmin):
                     self._PARAMETERS_FIELDSET[0],
                     {
                         **self._PARAMETERS_FIELDSET[1],
-                        "description": "Saving creates a new version and makes it active; "
-                        "every item is then rescored.",
+                        "description": _(
+                            "Saving creates a new version and makes it active; "
+                            "every item is then rescored."
+                        ),
                     },
                 ),
             )
         return (
             (
-                f"Version {obj.version}",
+                _("Version %(version)s") % {"version": obj.version},
                 {
                     "fields": ("version", "is_active", "created_by", "created_at"),
                     "description": format_html(
-                        "Versions never change. Saving this form creates a <b>new</b> version "
-                        "from the values below and makes it active; version {} stays as it "
-                        "is, and every item is rescored.",
+                        gettext(
+                            "Versions never change. Saving this form creates a <b>new</b> "
+                            "version from the values below and makes it active; version {} "
+                            "stays as it is, and every item is rescored."
+                        ),
                         obj.version,
                     ),
                 },
             ),
             self._PARAMETERS_FIELDSET,
-            ("New version", {"fields": ("note",)}),
+            (_("New version"), {"fields": ("note",)}),
         )
 
     def get_changeform_initial_data(self, request: HttpRequest) -> dict[str, Any]:
@@ -196,8 +201,11 @@ class ScoringModelAdmin(ServiceAdminMixin, SimpleHistoryAdmin):
         created: ScoringModel = getattr(obj, _CREATED_ATTR)
         self.message_user(
             request,
-            f"Created version {created.version} and made it active; every item will be "
-            "rescored shortly.",
+            _(
+                "Created version %(version)s and made it active; every item will be "
+                "rescored shortly."
+            )
+            % {"version": created.version},
             messages.SUCCESS,
         )
         url = reverse("admin:scoring_scoringmodel_change", args=[created.pk])
@@ -224,30 +232,41 @@ class ScoringModelAdmin(ServiceAdminMixin, SimpleHistoryAdmin):
             request.POST = post  # type: ignore[assignment]  # read by the changelist below
         return super().changelist_view(request, extra_context)
 
-    @admin.action(description="Activate selected version", permissions=["change"])
+    @admin.action(description=_("Activate selected version"), permissions=["change"])
     def activate_version(self, request: HttpRequest, queryset: QuerySet) -> None:
         chosen = list(queryset[:2])
         if len(chosen) != 1:
-            self.message_user(request, "Select exactly one version to activate.", messages.ERROR)
+            self.message_user(request, _("Select exactly one version to activate."), messages.ERROR)
             return
         model = chosen[0]
         if model.is_active:
-            self.message_user(request, f"Version {model.version} is already active.")
+            self.message_user(
+                request, _("Version %(version)s is already active.") % {"version": model.version}
+            )
             return
         scoring_model_activate(model=model)
         self.message_user(
             request,
-            f"Activated version {model.version}; every item will be rescored shortly.",
+            _("Activated version %(version)s; every item will be rescored shortly.")
+            % {"version": model.version},
             messages.SUCCESS,
         )
 
-    @admin.action(description="Recompute all scores now", permissions=["change"])
+    @admin.action(description=_("Recompute all scores now"), permissions=["change"])
     def recompute_all_scores(self, request: HttpRequest, queryset: QuerySet) -> None:
         result = item_scores_recompute_all()
         self.message_user(
             request,
-            f"Recomputed {_plural(result.items, 'item')} ({result.scored} scored) "
-            f"in {result.seconds:.1f} s.",
+            ngettext(
+                "Recomputed %(count)d item (%(scored)d scored) in %(seconds)s s.",
+                "Recomputed %(count)d items (%(scored)d scored) in %(seconds)s s.",
+                result.items,
+            )
+            % {
+                "count": result.items,
+                "scored": result.scored,
+                "seconds": number_format(result.seconds, 1),
+            },
             messages.SUCCESS,
         )
 
@@ -281,7 +300,7 @@ class RankingAdmin(admin.ModelAdmin):
             .annotate(last_jira_push=Subquery(last_run.values("status")[:1]))
         )
 
-    @admin.display(description="last Jira push")
+    @admin.display(description=_("last Jira push"))
     def last_jira_push(self, ranking: Ranking) -> str:
         return getattr(ranking, "last_jira_push", None) or EMPTY
 
@@ -297,11 +316,11 @@ class RankingAdmin(admin.ModelAdmin):
     def has_push_permission(self, request: HttpRequest) -> bool:
         return has_role(request.user, Role.PRODUCT)
 
-    @admin.action(description="Push to Jira (what changed)", permissions=["push"])
+    @admin.action(description=_("Push to Jira (what changed)"), permissions=["push"])
     def push_to_jira(self, request: HttpRequest, queryset: QuerySet) -> None:
         self._push(request, queryset, force=False)
 
-    @admin.action(description="Push to Jira (everything, forced)", permissions=["push"])
+    @admin.action(description=_("Push to Jira (everything, forced)"), permissions=["push"])
     def push_to_jira_forced(self, request: HttpRequest, queryset: QuerySet) -> None:
         self._push(request, queryset, force=True)
 
@@ -309,13 +328,15 @@ class RankingAdmin(admin.ModelAdmin):
         chosen = list(queryset[:2])
         if len(chosen) != 1:
             # Jira keeps one order: pushing two rankings at once would leave the older one.
-            self.message_user(request, "Select exactly one ranking to push.", messages.ERROR)
+            self.message_user(request, _("Select exactly one ranking to push."), messages.ERROR)
             return
         if not jira_push_enabled():
             self.message_user(
                 request,
-                "Jira is not configured: set JIRA_BASE_URL, JIRA_USER_EMAIL, JIRA_API_TOKEN "
-                "and JIRA_SCORE_FIELD (manage.py check says what is missing).",
+                _(
+                    "Jira is not configured: set JIRA_BASE_URL, JIRA_USER_EMAIL, JIRA_API_TOKEN "
+                    "and JIRA_SCORE_FIELD (manage.py check says what is missing)."
+                ),
                 messages.ERROR,
             )
             return
@@ -325,7 +346,7 @@ class RankingAdmin(admin.ModelAdmin):
         self.message_user(
             request,
             format_html(
-                'Queued the push of ranking {} to Jira (<a href="{}">run {}</a>).',
+                gettext('Queued the push of ranking {} to Jira (<a href="{}">run {}</a>).'),
                 ranking.number,
                 url,
                 run.pk,

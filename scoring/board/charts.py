@@ -57,6 +57,8 @@ class ChartWords:
     y_label: str = "Score"
     x_label: str = "Computed at (UTC)"
     names: tuple[str, str] = ("Baseline", "Measured")
+    # What joins a label and its value: ": " in English, " : " (a no-break space) in French.
+    colon: str = ": "
 
 
 ENGLISH = ChartWords()
@@ -245,7 +247,7 @@ def line_chart_svg(
     for at, value in points:
         if value is None:
             continue
-        label = f"{_utc(at):%Y-%m-%d %H:%M} UTC: {format_number(value)}"
+        label = f"{_utc(at):%Y-%m-%d %H:%M} UTC{words.colon}{format_number(value)}"
         parts.append(
             f'<circle cx="{x_of(at):.1f}" cy="{y_of(value):.1f}" r="{radius}" '
             f'fill="{_LINE_COLOUR}"><title>{escape(label)}</title></circle>'
@@ -267,7 +269,7 @@ def _describe_pairs(
     if not pairs:
         return words.no_data + "."
     return " ".join(
-        f"{label}: {names[0].lower()} {format_number(before)}, "
+        f"{label}{words.colon}{names[0].lower()} {format_number(before)}, "
         f"{names[1].lower()} {format_number(after)}."
         for label, before, after in pairs
     )
@@ -354,7 +356,8 @@ def grouped_bar_chart_svg(
             parts.append(
                 f'<rect x="{min(x, zero):.1f}" y="{y + offset * _BAR_HEIGHT:.1f}" '
                 f'width="{abs(x - zero):.1f}" height="{_BAR_HEIGHT - 1}" fill="{colour}">'
-                f"<title>{escape(f'{label}, {name.lower()}: {format_number(value)}')}</title>"
+                f"<title>{escape(f'{label}, {name.lower()}{words.colon}{format_number(value)}')}"
+                "</title>"
                 "</rect>"
             )
     parts.append(

@@ -168,7 +168,8 @@ def _launches(today: date) -> list[Point]:
     )
     points = []
     for plan in plans:
-        missing = plan.readiness_missing
+        # Codes, not labels: the agenda is frozen, and read later in any language.
+        missing = plan.readiness_missing_codes
         if not missing:
             continue
         points.append(

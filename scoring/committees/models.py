@@ -54,13 +54,19 @@ class CommitteeMeeting(models.Model):
     database constraint), `closed` (minutes sent; nothing changes any more). `ranking` is
     the ranking published from the meeting, if any."""
 
-    date = models.DateField()
-    title = models.CharField(max_length=200)
+    date = models.DateField(verbose_name=_("date"))
+    title = models.CharField(max_length=200, verbose_name=_("title"))
     attendees = models.ManyToManyField(
-        settings.AUTH_USER_MODEL, blank=True, related_name="committee_meetings"
+        settings.AUTH_USER_MODEL,
+        blank=True,
+        related_name="committee_meetings",
+        verbose_name=_("attendees"),
     )
     status = models.CharField(
-        max_length=16, choices=MeetingStatus.choices, default=MeetingStatus.PLANNED
+        max_length=16,
+        choices=MeetingStatus.choices,
+        default=MeetingStatus.PLANNED,
+        verbose_name=_("status"),
     )
     ranking = models.ForeignKey(
         "scoring.Ranking",
@@ -68,6 +74,7 @@ class CommitteeMeeting(models.Model):
         blank=True,
         on_delete=models.PROTECT,
         related_name="committee_meetings",
+        verbose_name=_("ranking"),
     )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -75,17 +82,30 @@ class CommitteeMeeting(models.Model):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="+",
+        verbose_name=_("created by"),
     )
-    created_at = models.DateTimeField(auto_now_add=True)
-    agenda_built_at = models.DateTimeField(null=True, blank=True, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
+    agenda_built_at = models.DateTimeField(
+        null=True, blank=True, editable=False, verbose_name=_("agenda built at")
+    )
     # The data the agenda covers starts here: the previous meeting's close.
-    agenda_since = models.DateTimeField(null=True, blank=True, editable=False)
-    started_at = models.DateTimeField(null=True, blank=True, editable=False)
-    closed_at = models.DateTimeField(null=True, blank=True, editable=False)
+    agenda_since = models.DateTimeField(
+        null=True, blank=True, editable=False, verbose_name=_("agenda since")
+    )
+    started_at = models.DateTimeField(
+        null=True, blank=True, editable=False, verbose_name=_("started at")
+    )
+    closed_at = models.DateTimeField(
+        null=True, blank=True, editable=False, verbose_name=_("closed at")
+    )
     # Set once by the task that emails the minutes (compare-and-set: sent once).
-    minutes_sent_at = models.DateTimeField(null=True, blank=True, editable=False)
+    minutes_sent_at = models.DateTimeField(
+        null=True, blank=True, editable=False, verbose_name=_("minutes sent at")
+    )
 
     class Meta:
+        verbose_name = _("committee meeting")
+        verbose_name_plural = _("committee meetings")
         ordering = ["-date", "-id"]
         constraints = [
             models.CheckConstraint(
@@ -108,22 +128,37 @@ class AgendaPoint(models.Model):
     `payload` holds what the point shows (plain JSON); `link` the page it is about."""
 
     meeting = models.ForeignKey(
-        CommitteeMeeting, on_delete=models.CASCADE, related_name="agenda_points"
+        CommitteeMeeting,
+        on_delete=models.CASCADE,
+        related_name="agenda_points",
+        verbose_name=_("meeting"),
     )
-    kind = models.CharField(max_length=16, choices=AgendaKind.choices)
-    position = models.PositiveIntegerField()
-    title = models.CharField(max_length=300)
-    payload = models.JSONField(default=dict, blank=True)
-    link = models.CharField(max_length=500, blank=True)
+    kind = models.CharField(max_length=16, choices=AgendaKind.choices, verbose_name=_("kind"))
+    position = models.PositiveIntegerField(verbose_name=_("position"))
+    title = models.CharField(max_length=300, verbose_name=_("title"))
+    payload = models.JSONField(default=dict, blank=True, verbose_name=_("payload"))
+    link = models.CharField(max_length=500, blank=True, verbose_name=_("link"))
     item = models.ForeignKey(
-        RoadmapItem, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        RoadmapItem,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("item"),
     )
-    added_by_hand = models.BooleanField(default=False)
+    added_by_hand = models.BooleanField(default=False, verbose_name=_("added by hand"))
     added_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("added by"),
     )
 
     class Meta:
+        verbose_name = _("agenda point")
+        verbose_name_plural = _("agenda points")
         ordering = ["meeting", "position", "id"]
         constraints = [
             models.CheckConstraint(
@@ -143,10 +178,18 @@ class Decision(models.Model):
     done; an open decision past its due date comes back on the next agenda."""
 
     meeting = models.ForeignKey(
-        CommitteeMeeting, on_delete=models.PROTECT, related_name="decisions"
+        CommitteeMeeting,
+        on_delete=models.PROTECT,
+        related_name="decisions",
+        verbose_name=_("meeting"),
     )
     point = models.ForeignKey(
-        AgendaPoint, null=True, blank=True, on_delete=models.SET_NULL, related_name="decisions"
+        AgendaPoint,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="decisions",
+        verbose_name=_("point"),
     )
     item = models.ForeignKey(
         RoadmapItem,
@@ -154,34 +197,47 @@ class Decision(models.Model):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="committee_decisions",
+        verbose_name=_("item"),
     )
-    kind = models.CharField(max_length=16, choices=DecisionKind.choices)
-    rationale = models.TextField(max_length=4000)
+    kind = models.CharField(max_length=16, choices=DecisionKind.choices, verbose_name=_("kind"))
+    rationale = models.TextField(max_length=4000, verbose_name=_("rationale"))
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,
         on_delete=models.SET_NULL,
         related_name="committee_decisions",
+        verbose_name=_("owner"),
     )
-    team = models.CharField(max_length=16, choices=Team.choices)
-    due_date = models.DateField(null=True, blank=True)
-    defer_until = models.DateField(null=True, blank=True)
+    team = models.CharField(max_length=16, choices=Team.choices, verbose_name=_("team"))
+    due_date = models.DateField(null=True, blank=True, verbose_name=_("due date"))
+    defer_until = models.DateField(null=True, blank=True, verbose_name=_("defer until"))
     item_status = models.CharField(
         max_length=16,
         choices=ItemStatus.choices,
         blank=True,
-        help_text="The status a commit gave the item (blank: unchanged).",
+        help_text=_("The status a commit gave the item (blank: unchanged)."),
+        verbose_name=_("item status"),
     )
     status = models.CharField(
-        max_length=8, choices=DecisionStatus.choices, default=DecisionStatus.OPEN
+        max_length=8,
+        choices=DecisionStatus.choices,
+        default=DecisionStatus.OPEN,
+        verbose_name=_("status"),
     )
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("created by"),
     )
-    created_at = models.DateTimeField(auto_now_add=True)
-    done_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
+    done_at = models.DateTimeField(null=True, blank=True, verbose_name=_("done at"))
 
     class Meta:
+        verbose_name = _("decision")
+        verbose_name_plural = _("decisions")
         ordering = ["meeting", "id"]
         constraints = [
             models.CheckConstraint(

@@ -5,10 +5,12 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
+from django.utils import translation
 from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 
 from config.formatting import format_number
+from roadmap.choices import LAUNCH_CHECKLIST
 from scoring.board.presenters.common import channel_label
 from scoring.committees.models import AgendaKind, AgendaPoint, CommitteeMeeting, MeetingStatus
 from signals.choices import FunnelStage
@@ -43,6 +45,18 @@ def _stage_label(code: str) -> str:
         return code
 
 
+def _checklist_label(entry: str) -> str:
+    """A launch checklist entry in the reader's language: `entry` is its code (what the
+    agenda stores) or, on agendas frozen before codes, its English label."""
+    labels = dict(LAUNCH_CHECKLIST)
+    if entry in labels:
+        return str(labels[entry])
+    with translation.override("en"):
+        codes = {str(label): code for code, label in LAUNCH_CHECKLIST}
+    code = codes.get(entry)
+    return str(labels[code]) if code is not None else entry
+
+
 def point_detail(point: AgendaPoint) -> str:
     """One line saying what the point is about, from its payload."""
     p = point.payload or {}
@@ -67,7 +81,7 @@ def point_detail(point: AgendaPoint) -> str:
         return _("Launch on %(date)s, readiness %(done)s/5; missing: %(missing)s") % {
             "date": p.get("date", ""),
             "done": p.get("readiness", 0),
-            "missing": ", ".join(p.get("missing", [])).lower(),
+            "missing": ", ".join(_checklist_label(e) for e in p.get("missing", [])).lower(),
         }
     if kind == AgendaKind.KPI:
         kpi = p.get("kpi", "")

@@ -16,6 +16,8 @@ from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.forms import ModelForm
 from django.http import HttpRequest
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from simple_history.admin import SimpleHistoryAdmin
 
 from config.admin_services import ServiceAdminMixin, adopt, call_service, form_values
@@ -76,6 +78,22 @@ class EvidenceAdmin(ServiceAdminMixin, SimpleHistoryAdmin):
     def delete_model(self, request: HttpRequest, obj: Any) -> None:
         call_service(type(self).delete, **{self.noun: obj})
 
+    def left_unchanged(self, count: int) -> str:
+        """ "Left 3 signals unchanged:" in the reader's language, for this admin's noun."""
+        if self.noun == "signal":
+            text = ngettext(
+                "Left %(count)d signal unchanged:", "Left %(count)d signals unchanged:", count
+            )
+        elif self.noun == "report":
+            text = ngettext(
+                "Left %(count)d report unchanged:", "Left %(count)d reports unchanged:", count
+            )
+        else:
+            text = ngettext(
+                "Left %(count)d outcome unchanged:", "Left %(count)d outcomes unchanged:", count
+            )
+        return text % {"count": count}
+
     def own_rows(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:
         """The rows of `queryset` the user may change; says how many others were left."""
         if has_role(request.user, Role.PRODUCT):
@@ -83,10 +101,11 @@ class EvidenceAdmin(ServiceAdminMixin, SimpleHistoryAdmin):
         owned = queryset.filter(submitted_by=request.user)
         others = queryset.count() - owned.count()
         if others:
-            count = f"{others} {self.noun if others == 1 else self.plural}"
             self.message_user(
                 request,
-                f"Left {count} unchanged: you may change only the evidence you submitted.",
+                self.left_unchanged(others)
+                + " "
+                + _("you may change only the evidence you submitted."),
                 messages.WARNING,
             )
         return owned if has_role(request.user, Role.MARKETING) else queryset.none()

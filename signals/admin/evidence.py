@@ -7,6 +7,8 @@ from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from config.roles import acting_user
 from signals import services
@@ -22,7 +24,9 @@ _ORIGIN_FIELDS = ("source", "external_id", "submitted_by", "created_at", "update
 
 
 def _invalid_transition(exc: Exception) -> ValidationError:
-    return ValidationError({"status": [f"Invalid status change: {exc}."]}, code="transition")
+    return ValidationError(
+        {"status": [_("Invalid status change: %(reason)s.") % {"reason": exc}]}, code="transition"
+    )
 
 
 @admin.register(MarketSignal)
@@ -49,17 +53,17 @@ class MarketSignalAdmin(RadarPanelMixin, EvidenceAdmin):
     readonly_fields = ("submitted_by", "created_at", "updated_at")
     fieldsets = (
         (None, {"fields": ("kind", "title", "summary", "observed_at", "dismissed")}),
-        ("Account", {"fields": ("segment", "account_name", "account_value")}),
-        ("Origin", {"fields": _ORIGIN_FIELDS}),
+        (_("Account"), {"fields": ("segment", "account_name", "account_value")}),
+        (_("Origin"), {"fields": _ORIGIN_FIELDS}),
     )
     inlines = (SignalItemLinkInline,)
     actions = ("dismiss_signals", "restore_signals")
 
-    @admin.action(description="Dismiss selected signals", permissions=["change"])
+    @admin.action(description=_("Dismiss selected signals"), permissions=["change"])
     def dismiss_signals(self, request: HttpRequest, queryset: QuerySet) -> None:
         self._set_dismissed(request, queryset, dismissed=True)
 
-    @admin.action(description="Restore selected signals", permissions=["change"])
+    @admin.action(description=_("Restore selected signals"), permissions=["change"])
     def restore_signals(self, request: HttpRequest, queryset: QuerySet) -> None:
         self._set_dismissed(request, queryset, dismissed=False)
 
@@ -70,12 +74,11 @@ class MarketSignalAdmin(RadarPanelMixin, EvidenceAdmin):
             dismissed=dismissed,
             user=acting_user(request.user),
         )
-        verb = "Dismissed" if dismissed else "Restored"
-        self.message_user(request, f"{verb} {_signals(count)}.", messages.SUCCESS)
-
-
-def _signals(count: int) -> str:
-    return f"{count} signal{'' if count == 1 else 's'}"
+        if dismissed:
+            message = ngettext("Dismissed %(count)d signal.", "Dismissed %(count)d signals.", count)
+        else:
+            message = ngettext("Restored %(count)d signal.", "Restored %(count)d signals.", count)
+        self.message_user(request, message % {"count": count}, messages.SUCCESS)
 
 
 @admin.register(FrictionReport)
@@ -107,20 +110,20 @@ class FrictionReportAdmin(RadarPanelMixin, EvidenceAdmin):
     fieldsets = (
         (None, {"fields": ("campaign", "title", "summary", "status", "observed_at")}),
         (
-            "Friction",
+            _("Friction"),
             {"fields": ("channel", "funnel_stage", "segment", "affected_people", "severity")},
         ),
-        ("Metric", {"fields": ("metric_name", "metric_before", "metric_after")}),
-        ("Origin", {"fields": _ORIGIN_FIELDS}),
+        (_("Metric"), {"fields": ("metric_name", "metric_before", "metric_after")}),
+        (_("Origin"), {"fields": _ORIGIN_FIELDS}),
     )
     inlines = (ReportItemLinkInline,)
     actions = ("mark_addressed", "mark_dismissed")
 
-    @admin.action(description="Mark addressed", permissions=["change"])
+    @admin.action(description=_("Mark addressed"), permissions=["change"])
     def mark_addressed(self, request: HttpRequest, queryset: QuerySet) -> None:
         self._set_status(request, queryset, ReportStatus.ADDRESSED)
 
-    @admin.action(description="Mark dismissed", permissions=["change"])
+    @admin.action(description=_("Mark dismissed"), permissions=["change"])
     def mark_dismissed(self, request: HttpRequest, queryset: QuerySet) -> None:
         self._set_status(request, queryset, ReportStatus.DISMISSED)
 
@@ -138,21 +141,35 @@ class FrictionReportAdmin(RadarPanelMixin, EvidenceAdmin):
                 refused.append(report)
             else:
                 done += 1
-        label = status.label.lower()
+        label = str(status.label).lower()
         if done or already or not refused:
-            note = f" ({already} already were)" if already else ""
-            message = f"Marked {_reports(done)} as {label}{note}."
-            self.message_user(request, message, messages.SUCCESS)
+            if already:
+                message = ngettext(
+                    "Marked %(count)d report as %(status)s (%(already)d already were).",
+                    "Marked %(count)d reports as %(status)s (%(already)d already were).",
+                    done,
+                )
+            else:
+                message = ngettext(
+                    "Marked %(count)d report as %(status)s.",
+                    "Marked %(count)d reports as %(status)s.",
+                    done,
+                )
+            values = {"count": done, "status": label, "already": already}
+            self.message_user(request, message % values, messages.SUCCESS)
         if refused:
             names = "; ".join(f"{r} ({r.get_status_display().lower()})" for r in refused[:10])
-            more = f" and {len(refused) - 10} more" if len(refused) > 10 else ""
+            if len(refused) > 10:
+                names += " " + _("and %(count)d more") % {"count": len(refused) - 10}
             self.message_user(
                 request,
-                f"Left {len(refused)} unchanged: only open reports can be marked {label}. "
-                f"{names}{more}",
+                ngettext(
+                    "Left %(count)d unchanged: only open reports can be marked %(status)s.",
+                    "Left %(count)d unchanged: only open reports can be marked %(status)s.",
+                    len(refused),
+                )
+                % {"count": len(refused), "status": label}
+                + " "
+                + names,
                 messages.WARNING,
             )
-
-
-def _reports(count: int) -> str:
-    return f"{count} report{'' if count == 1 else 's'}"

@@ -10,6 +10,7 @@ from django import forms
 from django.contrib import admin
 from django.db.models import QuerySet
 from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
 
 from config.admin_services import ServiceFormSet, call_service
 from signals.admin.base import may_change_evidence
@@ -66,20 +67,20 @@ class SignalLinkInline(admin.TabularInline):
     readonly_fields = ("signal_kind", "signal_observed_at")
     autocomplete_fields = ("signal",)
     extra = 0
-    verbose_name = "linked market signal"
-    verbose_name_plural = "linked market signals"
+    verbose_name = _("linked market signal")
+    verbose_name_plural = _("linked market signals")
 
     def get_queryset(self, request: HttpRequest) -> QuerySet:
         return super().get_queryset(request).select_related("signal")
 
-    @admin.display(description="kind")
+    @admin.display(description=_("kind"))
     def signal_kind(self, link: SignalLink) -> str:
         if link.signal_id is None:
             return "—"
         kind = link.signal.get_kind_display()
-        return f"{kind} (dismissed)" if link.signal.dismissed else kind
+        return _("%(kind)s (dismissed)") % {"kind": kind} if link.signal.dismissed else kind
 
-    @admin.display(description="observed")
+    @admin.display(description=_("observed"))
     def signal_observed_at(self, link: SignalLink) -> Any:
         return _placeholder(link.signal.observed_at if link.signal_id else None)
 
@@ -94,17 +95,17 @@ class ReportLinkInline(admin.TabularInline):
     readonly_fields = ("report_status", "report_observed_at")
     autocomplete_fields = ("report",)
     extra = 0
-    verbose_name = "linked friction report"
-    verbose_name_plural = "linked friction reports"
+    verbose_name = _("linked friction report")
+    verbose_name_plural = _("linked friction reports")
 
     def get_queryset(self, request: HttpRequest) -> QuerySet:
         return super().get_queryset(request).select_related("report")
 
-    @admin.display(description="status")
+    @admin.display(description=_("status"))
     def report_status(self, link: ReportLink) -> str:
         return link.report.get_status_display() if link.report_id else "—"
 
-    @admin.display(description="observed")
+    @admin.display(description=_("observed"))
     def report_observed_at(self, link: ReportLink) -> Any:
         return _placeholder(link.report.observed_at if link.report_id else None)
 
@@ -122,8 +123,8 @@ class SignalItemLinkInline(admin.TabularInline):
     readonly_fields = ("item_status",)
     autocomplete_fields = ("item",)
     extra = 0
-    verbose_name = "linked roadmap item"
-    verbose_name_plural = "linked roadmap items"
+    verbose_name = _("linked roadmap item")
+    verbose_name_plural = _("linked roadmap items")
 
     def get_queryset(self, request: HttpRequest) -> QuerySet:
         return super().get_queryset(request).select_related("item")
@@ -140,7 +141,7 @@ class SignalItemLinkInline(admin.TabularInline):
         may = may_change_evidence(request.user, obj)
         return may and super().has_delete_permission(request, obj)
 
-    @admin.display(description="item status")
+    @admin.display(description=_("item status"))
     def item_status(self, link: SignalLink) -> str:
         return link.item.get_status_display() if link.item_id else "—"
 

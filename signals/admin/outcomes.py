@@ -5,6 +5,7 @@ team from who submitted it, and marketing changing only its own."""
 from __future__ import annotations
 
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 
 from signals import services
 from signals.admin.base import EvidenceAdmin
@@ -41,11 +42,11 @@ class OutcomeAdmin(EvidenceAdmin):
     fieldsets = (
         (None, {"fields": ("item", "kpi", "custom_kpi", "baseline", "measured")}),
         (
-            "Scope",
+            _("Scope"),
             {"fields": ("segment", "channel", "period_start", "period_end", "people_measured")},
         ),
         (
-            "Origin",
+            _("Origin"),
             {
                 "fields": (
                     "source",
@@ -59,6 +60,6 @@ class OutcomeAdmin(EvidenceAdmin):
         ),
     )
 
-    @admin.display(description="KPI", ordering="kpi")
+    @admin.display(description=_("KPI"), ordering="kpi")
     def kpi_label(self, outcome: Outcome) -> str:
         return outcome.kpi_name

@@ -44,13 +44,18 @@ class Owned(models.Model):
     """Where a campaign record came from and who sent it: (source, external_id) makes
     re-sending a record update it, as for signals."""
 
-    source = models.CharField(max_length=64, default="manual")
-    external_id = models.CharField(max_length=200, blank=True)
+    source = models.CharField(max_length=64, default="manual", verbose_name=_("source"))
+    external_id = models.CharField(max_length=200, blank=True, verbose_name=_("external id"))
     submitted_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("submitted by"),
     )
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
+    updated_at = models.DateTimeField(auto_now=True, verbose_name=_("updated at"))
 
     class Meta:
         abstract = True
@@ -59,34 +64,43 @@ class Owned(models.Model):
 class Campaign(Owned):
     """A marketing campaign: one channel, a target segment, a period and its spend."""
 
-    name = models.CharField(max_length=200)
-    channel = models.CharField(max_length=16, choices=Channel.choices, db_index=True)
+    name = models.CharField(max_length=200, verbose_name=_("name"))
+    channel = models.CharField(
+        max_length=16, choices=Channel.choices, db_index=True, verbose_name=_("channel")
+    )
     segment = models.ForeignKey(
         Segment,
         null=True,
         blank=True,
         on_delete=models.SET_NULL,
         related_name="+",
-        help_text="The target segment.",
+        help_text=_("The target segment."),
+        verbose_name=_("segment"),
     )
-    period_start = models.DateField()
-    period_end = models.DateField()
+    period_start = models.DateField(verbose_name=_("period start"))
+    period_end = models.DateField(verbose_name=_("period end"))
     spend = models.DecimalField(
         max_digits=14,
         decimal_places=2,
         validators=[MinValueValidator(0), MaxValueValidator(MAX_SPEND)],
-        help_text="Spend over the whole period.",
+        help_text=_("Spend over the whole period."),
+        verbose_name=_("spend"),
     )
     currency = models.CharField(
-        max_length=3, validators=[_iso_currency], help_text="ISO 4217 code, such as EUR."
+        max_length=3,
+        validators=[_iso_currency],
+        help_text=_("ISO 4217 code, such as EUR."),
+        verbose_name=_("currency"),
     )
-    utm_source = models.CharField(max_length=200, blank=True)
-    utm_medium = models.CharField(max_length=200, blank=True)
-    utm_campaign = models.CharField(max_length=200, blank=True)
+    utm_source = models.CharField(max_length=200, blank=True, verbose_name=_("utm source"))
+    utm_medium = models.CharField(max_length=200, blank=True, verbose_name=_("utm medium"))
+    utm_campaign = models.CharField(max_length=200, blank=True, verbose_name=_("utm campaign"))
 
     history = HistoricalRecords()
 
     class Meta:
+        verbose_name = _("campaign")
+        verbose_name_plural = _("campaigns")
         ordering = ["-period_start", "id"]
         constraints = [
             models.UniqueConstraint(
@@ -125,9 +139,11 @@ class FunnelSnapshot(Owned):
     grow down the funnel; one campaign's periods never overlap (checked by the services,
     which hold a lock on the campaign)."""
 
-    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="snapshots")
-    period_start = models.DateField()
-    period_end = models.DateField(db_index=True)
+    campaign = models.ForeignKey(
+        Campaign, on_delete=models.CASCADE, related_name="snapshots", verbose_name=_("campaign")
+    )
+    period_start = models.DateField(verbose_name=_("period start"))
+    period_end = models.DateField(db_index=True, verbose_name=_("period end"))
     impressions = _count_field("Impressions")
     clicks = _count_field("Clicks")
     sign_ups = _count_field("Sign-ups")
@@ -139,6 +155,8 @@ class FunnelSnapshot(Owned):
     history = HistoricalRecords()
 
     class Meta:
+        verbose_name = _("funnel snapshot")
+        verbose_name_plural = _("funnel snapshots")
         ordering = ["campaign_id", "period_start"]
         constraints = [
             models.UniqueConstraint(
@@ -179,24 +197,43 @@ class FrictionProposal(models.Model):
     significantly below its baseline (funnel.stage_drop). It counts in no score: only
     when marketing confirms it does it become an ordinary FrictionReport (`report`)."""
 
-    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="proposals")
-    snapshot = models.ForeignKey(FunnelSnapshot, on_delete=models.CASCADE, related_name="proposals")
-    rate = models.CharField(max_length=16, help_text="The conversion that fell (funnel.RATES).")
-    funnel_stage = models.CharField(max_length=16, choices=FunnelStage.choices)
-    channel = models.CharField(max_length=16, choices=Channel.choices)
+    campaign = models.ForeignKey(
+        Campaign, on_delete=models.CASCADE, related_name="proposals", verbose_name=_("campaign")
+    )
+    snapshot = models.ForeignKey(
+        FunnelSnapshot,
+        on_delete=models.CASCADE,
+        related_name="proposals",
+        verbose_name=_("snapshot"),
+    )
+    rate = models.CharField(
+        max_length=16,
+        help_text=_("The conversion that fell (funnel.RATES)."),
+        verbose_name=_("rate"),
+    )
+    funnel_stage = models.CharField(
+        max_length=16, choices=FunnelStage.choices, verbose_name=_("funnel stage")
+    )
+    channel = models.CharField(max_length=16, choices=Channel.choices, verbose_name=_("channel"))
     affected_people = models.PositiveBigIntegerField(
         validators=[MaxValueValidator(MAX_PEOPLE)],
-        help_text="People lost against the baseline rate, per quarter.",
+        help_text=_("People lost against the baseline rate, per quarter."),
+        verbose_name=_("affected people"),
     )
-    severity = models.FloatField(choices=RICE_CHOICES, help_text="RICE impact scale.")
+    severity = models.FloatField(
+        choices=RICE_CHOICES, help_text=_("RICE impact scale."), verbose_name=_("severity")
+    )
     figures = models.JSONField(
-        default=dict, help_text="The test behind it: rates, people, z, baseline source."
+        default=dict,
+        help_text=_("The test behind it: rates, people, z, baseline source."),
+        verbose_name=_("figures"),
     )
     status = models.CharField(
         max_length=16,
         choices=ProposalStatus.choices,
         default=ProposalStatus.PROPOSED,
         db_index=True,
+        verbose_name=_("status"),
     )
     report = models.OneToOneField(
         "signals.FrictionReport",
@@ -204,17 +241,25 @@ class FrictionProposal(models.Model):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="proposal",
+        verbose_name=_("report"),
     )
     decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("decided by"),
     )
-    decided_at = models.DateTimeField(null=True, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    decided_at = models.DateTimeField(null=True, blank=True, verbose_name=_("decided at"))
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
+    updated_at = models.DateTimeField(auto_now=True, verbose_name=_("updated at"))
 
     history = HistoricalRecords()
 
     class Meta:
+        verbose_name = _("friction proposal")
+        verbose_name_plural = _("friction proposals")
         ordering = ["-created_at", "-id"]
         constraints = [
             models.UniqueConstraint(fields=["snapshot", "rate"], name="proposal_snapshot_rate"),

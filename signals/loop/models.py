@@ -8,6 +8,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -28,30 +29,50 @@ class ExpectedResult(models.Model):
     after the item ships (signals.loop.verdict)."""
 
     launch_plan = models.ForeignKey(
-        LaunchPlan, on_delete=models.CASCADE, related_name="expected_results"
+        LaunchPlan,
+        on_delete=models.CASCADE,
+        related_name="expected_results",
+        verbose_name=_("launch plan"),
     )
-    kpi = models.CharField(max_length=32, choices=Kpi.choices)
-    custom_kpi = models.CharField(max_length=120, blank=True)
-    segment = models.ForeignKey(Segment, null=True, blank=True, on_delete=models.SET_NULL)
-    channel = models.CharField(max_length=16, choices=Channel.choices, blank=True)
+    kpi = models.CharField(max_length=32, choices=Kpi.choices, verbose_name=_("kpi"))
+    custom_kpi = models.CharField(max_length=120, blank=True, verbose_name=_("custom kpi"))
+    segment = models.ForeignKey(
+        Segment, null=True, blank=True, on_delete=models.SET_NULL, verbose_name=_("segment")
+    )
+    channel = models.CharField(
+        max_length=16, choices=Channel.choices, blank=True, verbose_name=_("channel")
+    )
     expected_value = models.FloatField(
-        null=True, blank=True, help_text=_("The KPI value aimed for (rates as fractions).")
+        null=True,
+        blank=True,
+        help_text=_("The KPI value aimed for (rates as fractions)."),
+        verbose_name=_("expected value"),
     )
     expected_lift = models.FloatField(
         null=True,
         blank=True,
         help_text=_("Relative improvement aimed for, in the KPI's good direction: 0.2 = 20 %."),
+        verbose_name=_("expected lift"),
     )
-    due_date = models.DateField(help_text=_("By when the result is expected."))
+    due_date = models.DateField(
+        help_text=_("By when the result is expected."), verbose_name=_("due date")
+    )
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("created by"),
     )
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
+    updated_at = models.DateTimeField(auto_now=True, verbose_name=_("updated at"))
 
     history = HistoricalRecords()
 
     class Meta:
+        verbose_name = _("expected result")
+        verbose_name_plural = _("expected results")
         ordering = ["launch_plan", "due_date", "id"]
         constraints = [
             models.CheckConstraint(
@@ -78,7 +99,10 @@ class ExpectedResult(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.kpi_name} expected by {self.due_date}"
+        return gettext("%(kpi)s expected by %(date)s") % {
+            "kpi": self.kpi_name,
+            "date": self.due_date,
+        }
 
     @property
     def kpi_name(self) -> str:
@@ -118,15 +142,24 @@ class Notification(models.Model):
     and shipped again notifies nobody twice."""
 
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="notifications",
+        verbose_name=_("user"),
     )
-    item = models.ForeignKey(RoadmapItem, on_delete=models.CASCADE, related_name="+")
-    event = models.CharField(max_length=32, choices=NotificationEvent.choices)
-    created_at = models.DateTimeField(auto_now_add=True)
-    read_at = models.DateTimeField(null=True, blank=True)
-    emailed_at = models.DateTimeField(null=True, blank=True)
+    item = models.ForeignKey(
+        RoadmapItem, on_delete=models.CASCADE, related_name="+", verbose_name=_("item")
+    )
+    event = models.CharField(
+        max_length=32, choices=NotificationEvent.choices, verbose_name=_("event")
+    )
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
+    read_at = models.DateTimeField(null=True, blank=True, verbose_name=_("read at"))
+    emailed_at = models.DateTimeField(null=True, blank=True, verbose_name=_("emailed at"))
 
     class Meta:
+        verbose_name = _("notification")
+        verbose_name_plural = _("notifications")
         ordering = ["-created_at", "-id"]
         constraints = [
             models.UniqueConstraint(
@@ -146,11 +179,20 @@ class NotificationPreference(models.Model):
     """A user's choice to get notifications by email as well (off unless chosen)."""
 
     user = models.OneToOneField(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notification_preference"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="notification_preference",
+        verbose_name=_("user"),
     )
     email_on_ship = models.BooleanField(
-        default=False, help_text=_("Email me when an item I sent evidence for ships.")
+        default=False,
+        help_text=_("Email me when an item I sent evidence for ships."),
+        verbose_name=_("email on ship"),
     )
+
+    class Meta:
+        verbose_name = _("notification preference")
+        verbose_name_plural = _("notification preferences")
 
     def __str__(self) -> str:
         return f"Notification preferences of user {self.user_id}"

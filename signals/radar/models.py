@@ -11,13 +11,14 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 
 from roadmap.models import RoadmapItem
 
 
 class DocKind(models.TextChoices):
-    SIGNAL = "signal", "Market signal"
-    REPORT = "report", "Friction report"
+    SIGNAL = "signal", _("Market signal")
+    REPORT = "report", _("Friction report")
 
 
 class RadarDoc(models.Model):
@@ -34,6 +35,7 @@ class RadarDoc(models.Model):
         blank=True,
         on_delete=models.CASCADE,
         related_name="radar_doc",
+        verbose_name=_("signal"),
     )
     report = models.OneToOneField(
         "signals.FrictionReport",
@@ -41,27 +43,33 @@ class RadarDoc(models.Model):
         blank=True,
         on_delete=models.CASCADE,
         related_name="radar_doc",
+        verbose_name=_("report"),
     )
-    language = models.CharField(max_length=8, blank=True)
+    language = models.CharField(max_length=8, blank=True, verbose_name=_("language"))
     # Space-separated features (signals.radar.text): indexed for full-text search on
     # PostgreSQL (see the migration), read as a bag elsewhere.
-    terms = models.TextField(blank=True)
-    observed_at = models.DateTimeField(null=True, db_index=True)
-    linked = models.BooleanField(default=False)
-    active = models.BooleanField(default=True, help_text="Not dismissed.")
-    stale = models.BooleanField(default=True)
+    terms = models.TextField(blank=True, verbose_name=_("terms"))
+    observed_at = models.DateTimeField(null=True, db_index=True, verbose_name=_("observed at"))
+    linked = models.BooleanField(default=False, verbose_name=_("linked"))
+    active = models.BooleanField(
+        default=True, help_text=_("Not dismissed."), verbose_name=_("active")
+    )
+    stale = models.BooleanField(default=True, verbose_name=_("stale"))
     # Bumped by every mark: a refresh clears `stale` only if `rev` is still what it read.
-    rev = models.PositiveIntegerField(default=0)
-    computed_at = models.DateTimeField(null=True, blank=True)
+    rev = models.PositiveIntegerField(default=0, verbose_name=_("rev"))
+    computed_at = models.DateTimeField(null=True, blank=True, verbose_name=_("computed at"))
     topic = models.ForeignKey(
         "signals.RadarTopic",
         null=True,
         blank=True,
         on_delete=models.SET_NULL,
         related_name="docs",
+        verbose_name=_("topic"),
     )
 
     class Meta:
+        verbose_name = _("radar doc")
+        verbose_name_plural = _("radar docs")
         constraints = [
             models.CheckConstraint(
                 condition=Q(signal__isnull=True) ^ Q(report__isnull=True),
@@ -86,9 +94,9 @@ class RadarDoc(models.Model):
 
 
 class SuggestionStatus(models.TextChoices):
-    OPEN = "open", "Open"
-    ACCEPTED = "accepted", "Accepted"
-    REJECTED = "rejected", "Rejected"
+    OPEN = "open", _("Open")
+    ACCEPTED = "accepted", _("Accepted")
+    REJECTED = "rejected", _("Rejected")
 
 
 class RadarSuggestion(models.Model):
@@ -96,21 +104,37 @@ class RadarSuggestion(models.Model):
     each refresh; accepted and rejected ones stay, so a rejected pair is never suggested
     again."""
 
-    doc = models.ForeignKey(RadarDoc, on_delete=models.CASCADE, related_name="suggestions")
-    item = models.ForeignKey(RoadmapItem, on_delete=models.CASCADE, related_name="+")
-    rank = models.PositiveSmallIntegerField(default=1)
-    similarity = models.FloatField()
-    matched = models.JSONField(default=list, blank=True, help_text="Words that matched.")
+    doc = models.ForeignKey(
+        RadarDoc, on_delete=models.CASCADE, related_name="suggestions", verbose_name=_("doc")
+    )
+    item = models.ForeignKey(
+        RoadmapItem, on_delete=models.CASCADE, related_name="+", verbose_name=_("item")
+    )
+    rank = models.PositiveSmallIntegerField(default=1, verbose_name=_("rank"))
+    similarity = models.FloatField(verbose_name=_("similarity"))
+    matched = models.JSONField(
+        default=list, blank=True, help_text=_("Words that matched."), verbose_name=_("matched")
+    )
     status = models.CharField(
-        max_length=16, choices=SuggestionStatus.choices, default=SuggestionStatus.OPEN
+        max_length=16,
+        choices=SuggestionStatus.choices,
+        default=SuggestionStatus.OPEN,
+        verbose_name=_("status"),
     )
     decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("decided by"),
     )
-    created_at = models.DateTimeField(auto_now_add=True)
-    decided_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
+    decided_at = models.DateTimeField(null=True, blank=True, verbose_name=_("decided at"))
 
     class Meta:
+        verbose_name = _("radar suggestion")
+        verbose_name_plural = _("radar suggestions")
         ordering = ["doc", "rank"]
         constraints = [
             models.UniqueConstraint(fields=["doc", "item"], name="radar_suggestion_unique"),
@@ -125,9 +149,9 @@ class RadarSuggestion(models.Model):
 
 
 class DuplicateStatus(models.TextChoices):
-    FLAGGED = "flagged", "Flagged"
-    CONFIRMED = "confirmed", "Confirmed"
-    REJECTED = "rejected", "Rejected"
+    FLAGGED = "flagged", _("Flagged")
+    CONFIRMED = "confirmed", _("Confirmed")
+    REJECTED = "rejected", _("Rejected")
 
 
 class RadarDuplicate(models.Model):
@@ -135,19 +159,33 @@ class RadarDuplicate(models.Model):
     dismissed (signal) or set dismissed (report) with a reference to its original;
     rejected, the pair is never flagged again."""
 
-    doc = models.ForeignKey(RadarDoc, on_delete=models.CASCADE, related_name="duplicates")
-    original = models.ForeignKey(RadarDoc, on_delete=models.CASCADE, related_name="+")
-    similarity = models.FloatField()
+    doc = models.ForeignKey(
+        RadarDoc, on_delete=models.CASCADE, related_name="duplicates", verbose_name=_("doc")
+    )
+    original = models.ForeignKey(
+        RadarDoc, on_delete=models.CASCADE, related_name="+", verbose_name=_("original")
+    )
+    similarity = models.FloatField(verbose_name=_("similarity"))
     status = models.CharField(
-        max_length=16, choices=DuplicateStatus.choices, default=DuplicateStatus.FLAGGED
+        max_length=16,
+        choices=DuplicateStatus.choices,
+        default=DuplicateStatus.FLAGGED,
+        verbose_name=_("status"),
     )
     decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("decided by"),
     )
-    created_at = models.DateTimeField(auto_now_add=True)
-    decided_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
+    decided_at = models.DateTimeField(null=True, blank=True, verbose_name=_("decided at"))
 
     class Meta:
+        verbose_name = _("radar duplicate")
+        verbose_name_plural = _("radar duplicates")
         constraints = [
             models.UniqueConstraint(fields=["doc", "original"], name="radar_duplicate_unique"),
             models.CheckConstraint(
@@ -167,9 +205,15 @@ class RadarProfile(models.Model):
     as weighted features in `RadarPosting` rows. Rebuilt when the item or its links
     change (`stale`, or an item updated after `built_at`)."""
 
-    item = models.OneToOneField(RoadmapItem, on_delete=models.CASCADE, related_name="+")
-    stale = models.BooleanField(default=True)
-    built_at = models.DateTimeField(null=True, blank=True)
+    item = models.OneToOneField(
+        RoadmapItem, on_delete=models.CASCADE, related_name="+", verbose_name=_("item")
+    )
+    stale = models.BooleanField(default=True, verbose_name=_("stale"))
+    built_at = models.DateTimeField(null=True, blank=True, verbose_name=_("built at"))
+
+    class Meta:
+        verbose_name = _("radar profile")
+        verbose_name_plural = _("radar profiles")
 
     def __str__(self) -> str:
         return f"radar profile of item {self.item_id}"
@@ -179,11 +223,15 @@ class RadarPosting(models.Model):
     """One weighted feature of an item's profile: the inverted index suggestions are read
     from, so that a suggestion touches only the items sharing a word with the evidence."""
 
-    item = models.ForeignKey(RoadmapItem, on_delete=models.CASCADE, related_name="+")
-    term = models.CharField(max_length=64)
-    weight = models.FloatField()
+    item = models.ForeignKey(
+        RoadmapItem, on_delete=models.CASCADE, related_name="+", verbose_name=_("item")
+    )
+    term = models.CharField(max_length=64, verbose_name=_("term"))
+    weight = models.FloatField(verbose_name=_("weight"))
 
     class Meta:
+        verbose_name = _("radar posting")
+        verbose_name_plural = _("radar postings")
         indexes = [models.Index(fields=["term", "item"], name="radar_posting_term")]
         constraints = [
             models.UniqueConstraint(fields=["item", "term"], name="radar_posting_unique")
@@ -196,49 +244,69 @@ class RadarPosting(models.Model):
 class RadarTerm(models.Model):
     """Inverse document frequency of a feature over the item profiles."""
 
-    term = models.CharField(max_length=64, unique=True)
-    idf = models.FloatField()
+    term = models.CharField(max_length=64, unique=True, verbose_name=_("term"))
+    idf = models.FloatField(verbose_name=_("idf"))
+
+    class Meta:
+        verbose_name = _("radar term")
+        verbose_name_plural = _("radar terms")
 
     def __str__(self) -> str:
         return f"{self.term}: {self.idf:.3f}"
 
 
 class TopicStatus(models.TextChoices):
-    EMERGING = "emerging", "Emerging"
-    QUIET = "quiet", "Not significant"
-    DISMISSED = "dismissed", "Dismissed"
-    CONVERTED = "converted", "Item created"
+    EMERGING = "emerging", _("Emerging")
+    QUIET = "quiet", _("Not significant")
+    DISMISSED = "dismissed", _("Dismissed")
+    CONVERTED = "converted", _("Item created")
 
 
 class RadarTopic(models.Model):
     """A group of unlinked evidence, with the test that says whether it is emerging."""
 
     status = models.CharField(
-        max_length=16, choices=TopicStatus.choices, default=TopicStatus.QUIET, db_index=True
+        max_length=16,
+        choices=TopicStatus.choices,
+        default=TopicStatus.QUIET,
+        db_index=True,
+        verbose_name=_("status"),
     )
-    label = models.CharField(max_length=200)
-    top_terms = models.JSONField(default=list)
-    size = models.PositiveIntegerField(default=0)
-    recent_count = models.PositiveIntegerField(default=0)
-    baseline_count = models.PositiveIntegerField(default=0)
-    growth = models.FloatField(default=0)
-    p_value = models.FloatField(default=1)
-    counts_by_kind = models.JSONField(default=dict)
-    counts_by_team = models.JSONField(default=dict)
-    accounts = models.JSONField(default=list)
-    quotes = models.JSONField(default=list)
-    languages = models.JSONField(default=dict)
-    first_seen = models.DateTimeField(null=True)
-    last_seen = models.DateTimeField(null=True)
+    label = models.CharField(max_length=200, verbose_name=_("label"))
+    top_terms = models.JSONField(default=list, verbose_name=_("top terms"))
+    size = models.PositiveIntegerField(default=0, verbose_name=_("size"))
+    recent_count = models.PositiveIntegerField(default=0, verbose_name=_("recent count"))
+    baseline_count = models.PositiveIntegerField(default=0, verbose_name=_("baseline count"))
+    growth = models.FloatField(default=0, verbose_name=_("growth"))
+    p_value = models.FloatField(default=1, verbose_name=_("p value"))
+    counts_by_kind = models.JSONField(default=dict, verbose_name=_("counts by kind"))
+    counts_by_team = models.JSONField(default=dict, verbose_name=_("counts by team"))
+    accounts = models.JSONField(default=list, verbose_name=_("accounts"))
+    quotes = models.JSONField(default=list, verbose_name=_("quotes"))
+    languages = models.JSONField(default=dict, verbose_name=_("languages"))
+    first_seen = models.DateTimeField(null=True, verbose_name=_("first seen"))
+    last_seen = models.DateTimeField(null=True, verbose_name=_("last seen"))
     item = models.ForeignKey(
-        RoadmapItem, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        RoadmapItem,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("item"),
     )
-    refreshed_at = models.DateTimeField(auto_now=True)
+    refreshed_at = models.DateTimeField(auto_now=True, verbose_name=_("refreshed at"))
     decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("decided by"),
     )
 
     class Meta:
+        verbose_name = _("radar topic")
+        verbose_name_plural = _("radar topics")
         ordering = ["p_value", "-recent_count", "id"]
         constraints = [
             models.CheckConstraint(

@@ -27,4 +27,5 @@ def chart_words() -> ChartWords:
         y_label=_("Score"),
         x_label=_("Computed at (UTC)"),
         names=(_("Baseline"), _("Measured")),
+        colon=_(": "),
     )

@@ -57,7 +57,7 @@ def test_a_launch_due_soon_with_checklist_gaps_comes_on_the_agenda(product_user)
     point = AgendaPoint.objects.get(meeting=meeting, kind=AgendaKind.LAUNCH)
     assert point.title == "SSO"
     assert point.payload["readiness"] == 1
-    assert "Documentation" in point.payload["missing"]
+    assert "documentation_ready" in point.payload["missing"]
     assert point.link == f"/board/items/{soon.item_id}/"
 
 
