@@ -6,6 +6,8 @@ from collections.abc import Iterable
 from typing import Any
 
 from django.utils import translation
+from django.utils.dateparse import parse_date
+from django.utils.formats import date_format
 from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 
@@ -21,6 +23,12 @@ KPI_LABELS = {
     "ltv": gettext_lazy("LTV"),
     "nps": gettext_lazy("NPS"),
 }
+
+
+def _day(value: Any) -> str:
+    """A date stored in the frozen agenda as ISO text, in the reader's format."""
+    day = parse_date(str(value)) if value else None
+    return date_format(day) if day else str(value or "—")
 
 
 def _in_language(texts: Any) -> str:
@@ -79,7 +87,7 @@ def point_detail(point: AgendaPoint) -> str:
         }
     if kind == AgendaKind.LAUNCH:
         return _("Launch on %(date)s, readiness %(done)s/5; missing: %(missing)s") % {
-            "date": p.get("date", ""),
+            "date": _day(p.get("date")),
             "done": p.get("readiness", 0),
             "missing": ", ".join(_checklist_label(e) for e in p.get("missing", [])).lower(),
         }
@@ -100,8 +108,8 @@ def point_detail(point: AgendaPoint) -> str:
         }
     if kind == AgendaKind.OVERDUE:
         return _("Decided on %(meeting)s, due %(due)s, owner %(owner)s: %(rationale)s") % {
-            "meeting": p.get("meeting_date", ""),
-            "due": p.get("due_date") or "—",
+            "meeting": _day(p.get("meeting_date")),
+            "due": _day(p.get("due_date")),
             "owner": p.get("owner") or "—",
             "rationale": p.get("rationale", ""),
         }
