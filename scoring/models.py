@@ -176,11 +176,19 @@ class ScoreHistory(models.Model):
         db_index=False,
         verbose_name=_("item"),
     )
+    # No foreign key constraint in the database: a full recompute appends ~100,000 rows
+    # that all name the active version, and PostgreSQL would check each one at commit
+    # (a fifth of the recompute's write time; issue 12). The version always exists:
+    # versions are never deleted (no service deletes one, the admin refuses, and the
+    # ItemScore and Ranking rows naming a version keep their constraints), the
+    # writers take the id of the version they read in the same transaction, and Django's
+    # PROTECT still refuses the deletion of a version that history names.
     model = models.ForeignKey(
         ScoringModel,
         on_delete=models.PROTECT,
         related_name="+",
         db_index=False,
+        db_constraint=False,
         verbose_name=_("model"),
     )
     computed_at = models.DateTimeField(verbose_name=_("computed at"))

@@ -151,6 +151,9 @@ def recompute_statement(
         """  # noqa: S608
     # `old`: the item had a score row; `changed`: its score or rankability moved, so it
     # gets a history row with its new position (ranked over the rows as they will be).
+    # History rows go in by item id, not in rank order: the (item, computed_at) index
+    # then fills leaf after leaf, and the item foreign key checks at commit (queued in
+    # insertion order) read the item table and its key in order too (issue 12).
     sql = f"""
         WITH new AS MATERIALIZED (
             SELECT n.*, s.item_id IS NOT NULL AS old,
@@ -174,6 +177,7 @@ def recompute_statement(
                 FROM (SELECT {hist}, rankable, changed FROM new {others}) t
             ) p
             WHERE changed
+            ORDER BY item_id
             RETURNING 1
         )
         SELECT (SELECT count(*) FROM new), (SELECT count(score) FROM new),
