@@ -136,7 +136,7 @@ def item_update(
     unknown = set(data) - set(ITEM_EDITABLE_FIELDS)
     if unknown:
         raise ValueError(f"not editable: {', '.join(sorted(unknown))}")
-    locked = RoadmapItem.objects.select_for_update().get(pk=item.pk)
+    locked = RoadmapItem.objects.select_for_update(no_key=True).get(pk=item.pk)
     if expected_version is not None and locked.version != expected_version:
         raise ItemVersionConflict(current_version=locked.version)
     changed = {name for name, value in data.items() if getattr(locked, name) != value}
@@ -172,7 +172,7 @@ def items_set_status(
     if status not in ItemStatus.values:
         raise ValueError(f"unknown status {status!r}")
     previous = dict(
-        RoadmapItem.objects.select_for_update()
+        RoadmapItem.objects.select_for_update(no_key=True)
         .filter(pk__in=list(item_ids))
         .exclude(status=status)
         .values_list("pk", "status")
@@ -251,7 +251,7 @@ def launch_plan_update(*, plan: LaunchPlan, data: dict[str, Any]) -> LaunchPlan:
     segments = data.pop("target_segments", None)
     if "item" in data and data.pop("item").pk != plan.item_id:
         raise ValidationError({"item": ["A launch plan stays with its item."]})
-    locked = LaunchPlan.objects.select_for_update().get(pk=plan.pk)
+    locked = LaunchPlan.objects.select_for_update(no_key=True).get(pk=plan.pk)
     for name, value in data.items():
         setattr(locked, name, value)
     locked.full_clean()

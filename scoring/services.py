@@ -194,7 +194,7 @@ def scoring_model_create_version(
     merged.update(params)
     validated = scoring_model_validate(merged)
     # Lock the active row so two concurrent edits get consecutive version numbers.
-    ScoringModel.objects.select_for_update().filter(pk=base.pk).exists()
+    ScoringModel.objects.select_for_update(no_key=True).filter(pk=base.pk).exists()
     next_version = (ScoringModel.objects.aggregate(v=Max("version"))["v"] or 0) + 1
     if activate:
         ScoringModel.objects.filter(is_active=True).update(is_active=False)
@@ -303,7 +303,7 @@ def calibration_apply(
     """
     # One application per owner at a time: the second waits here, then finds the
     # evidence used and the suggestion gone.
-    get_user_model().objects.select_for_update().filter(pk=owner.pk).exists()
+    get_user_model().objects.select_for_update(no_key=True).filter(pk=owner.pk).exists()
     suggestion = selectors.calibration_suggestion(owner_id=owner.pk)
     if suggestion is None:
         raise CalibrationConflict(
@@ -318,7 +318,7 @@ def calibration_apply(
     default_confidence = selectors.scoring_model_active().default_confidence
     now = timezone.now()
     changed = []
-    items = RoadmapItem.objects.select_for_update().filter(
+    items = RoadmapItem.objects.select_for_update(no_key=True).filter(
         owner=owner, status__in=RANKABLE_STATUSES
     )
     for item in items.order_by("pk"):

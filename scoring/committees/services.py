@@ -59,7 +59,7 @@ def _refusal(field: str, message: str, code: str) -> ValidationError:
 
 
 def _locked(meeting: CommitteeMeeting) -> CommitteeMeeting:
-    return CommitteeMeeting.objects.select_for_update().get(pk=meeting.pk)
+    return CommitteeMeeting.objects.select_for_update(no_key=True).get(pk=meeting.pk)
 
 
 def _refuse_closed(meeting: CommitteeMeeting) -> None:
@@ -366,7 +366,7 @@ def decision_record(
     if item is None and point is not None and point.item_id is not None:
         item = point.item
     if item is not None:
-        item = RoadmapItem.objects.select_for_update().get(pk=item.pk)
+        item = RoadmapItem.objects.select_for_update(no_key=True).get(pk=item.pk)
         if item.status == ItemStatus.ARCHIVED:
             raise _refusal(
                 "item", _("This item is archived: no decision is taken on it."), "archived"
@@ -411,7 +411,7 @@ def decision_update(
     unknown = set(data) - set(DECISION_UPDATE_FIELDS)
     if unknown:
         raise ValidationError({name: [_("Not editable.")] for name in sorted(unknown)})
-    locked = Decision.objects.select_for_update().select_related("meeting").get(pk=decision.pk)
+    locked = Decision.objects.select_for_update(no_key=True).select_related("meeting").get(pk=decision.pk)
     if "rationale" in data and locked.meeting.status != MeetingStatus.IN_SESSION:
         raise ValidationError(
             {"rationale": [_("The rationale is on record once the meeting is closed.")]}

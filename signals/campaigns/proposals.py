@@ -198,7 +198,7 @@ def friction_proposals_refresh(*, campaign_ids: Iterable[int]) -> RefreshResult:
     if not ids:
         return RefreshResult(0, 0, 0)
     # Serialise refreshes of the same campaigns (two workers after two bulk writes).
-    list(Campaign.objects.select_for_update().filter(pk__in=ids).order_by("pk").values("pk"))
+    list(Campaign.objects.select_for_update(no_key=True).filter(pk__in=ids).order_by("pk").values("pk"))
     findings = {(f.snapshot_id, f.rate): f for f in drops_find(campaign_ids=ids)}
     existing = {
         (p.snapshot_id, p.rate): p for p in FrictionProposal.objects.filter(campaign_id__in=ids)
@@ -246,7 +246,7 @@ def _fill(proposal: FrictionProposal, finding: Finding) -> None:
 def _decided(proposal: FrictionProposal, target: str) -> FrictionProposal | None:
     """The proposal locked; it again when already `target` (asking twice is harmless);
     InvalidTransition when it was decided otherwise."""
-    locked = FrictionProposal.objects.select_for_update().get(pk=proposal.pk)
+    locked = FrictionProposal.objects.select_for_update(no_key=True).get(pk=proposal.pk)
     if locked.status == target:
         return locked
     if locked.status != ProposalStatus.PROPOSED:

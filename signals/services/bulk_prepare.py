@@ -100,7 +100,7 @@ def _evidence_by_key(
     wanted = set(keys)
     # Two IN lists rather than an OR per pair (SQLite caps the depth of an expression);
     # the few extra rows they may match are dropped here.
-    rows: QuerySet = kind.model.objects.select_for_update().filter(
+    rows: QuerySet = kind.model.objects.select_for_update(no_key=True).filter(
         source__in={source for source, _ in wanted},
         external_id__in={external_id for _, external_id in wanted},
     )

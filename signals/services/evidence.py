@@ -67,7 +67,7 @@ def signals_set_dismissed(
     """Dismiss (or restore) signals in one UPDATE, with a history row for each one that
     changed; return how many changed. Dismissed evidence no longer counts in scores."""
     ids = list(
-        MarketSignal.objects.select_for_update()
+        MarketSignal.objects.select_for_update(no_key=True)
         .filter(pk__in=list(signal_ids))
         .exclude(dismissed=dismissed)
         .values_list("pk", flat=True)
@@ -120,7 +120,7 @@ def report_delete(*, report: FrictionReport) -> None:
 
 @transaction.atomic
 def report_set_status(*, report: FrictionReport, status: str) -> FrictionReport:
-    locked = FrictionReport.objects.select_for_update().get(pk=report.pk)
+    locked = FrictionReport.objects.select_for_update(no_key=True).get(pk=report.pk)
     if locked.status == status:
         return locked  # retry-safe: asking twice for the same state is not an error
     _check_transition(locked.status, status)
