@@ -411,7 +411,11 @@ def decision_update(
     unknown = set(data) - set(DECISION_UPDATE_FIELDS)
     if unknown:
         raise ValidationError({name: [_("Not editable.")] for name in sorted(unknown)})
-    locked = Decision.objects.select_for_update(no_key=True).select_related("meeting").get(pk=decision.pk)
+    locked = (
+        Decision.objects.select_for_update(no_key=True)
+        .select_related("meeting")
+        .get(pk=decision.pk)
+    )
     if "rationale" in data and locked.meeting.status != MeetingStatus.IN_SESSION:
         raise ValidationError(
             {"rationale": [_("The rationale is on record once the meeting is closed.")]}
