@@ -198,7 +198,12 @@ def friction_proposals_refresh(*, campaign_ids: Iterable[int]) -> RefreshResult:
     if not ids:
         return RefreshResult(0, 0, 0)
     # Serialise refreshes of the same campaigns (two workers after two bulk writes).
-    list(Campaign.objects.select_for_update(no_key=True).filter(pk__in=ids).order_by("pk").values("pk"))
+    list(
+        Campaign.objects.select_for_update(no_key=True)
+        .filter(pk__in=ids)
+        .order_by("pk")
+        .values("pk")
+    )
     findings = {(f.snapshot_id, f.rate): f for f in drops_find(campaign_ids=ids)}
     existing = {
         (p.snapshot_id, p.rate): p for p in FrictionProposal.objects.filter(campaign_id__in=ids)

@@ -164,7 +164,9 @@ def _snapshot_write(snapshot: FunnelSnapshot) -> None:
     _check_external_id(FunnelSnapshot, snapshot, "funnel snapshot")
     snapshot.full_clean()
     # The lock serialises writers of one campaign's periods (see the module docstring).
-    Campaign.objects.select_for_update(no_key=True).filter(pk=snapshot.campaign_id).values("pk").first()
+    Campaign.objects.select_for_update(no_key=True).filter(pk=snapshot.campaign_id).values(
+        "pk"
+    ).first()
     others = FunnelSnapshot.objects.filter(campaign_id=snapshot.campaign_id)
     if snapshot.pk is not None:
         others = others.exclude(pk=snapshot.pk)
@@ -213,7 +215,10 @@ def _periods_check(records: Sequence[BulkRecord]) -> list[BulkRecord]:
     if not campaign_ids:
         return list(records)
     list(
-        Campaign.objects.select_for_update(no_key=True).filter(pk__in=campaign_ids).order_by("pk").values("pk")
+        Campaign.objects.select_for_update(no_key=True)
+        .filter(pk__in=campaign_ids)
+        .order_by("pk")
+        .values("pk")
     )
     stored: dict[int, dict[tuple[str, str] | int, tuple[date, date]]] = {}
     for pk, campaign_id, source, external_id, start, end in FunnelSnapshot.objects.filter(
