@@ -11,6 +11,20 @@ from simple_history.models import HistoricalRecords
 
 from roadmap.models import RoadmapItem
 
+# The parameters of a scoring model version, in field order: what a new version takes,
+# what the admin edits, what an explanation reads with the score.
+MODEL_PARAM_FIELDS = (
+    "product_weight",
+    "half_life_days",
+    "evidence_gain",
+    "evidence_saturation",
+    "min_effort",
+    "default_confidence",
+    "kind_weights",
+    "friction_evidence_weight",
+    "segment_weights",
+)
+
 
 class ScoringModel(models.Model):
     """One version of the parameters of SCORING.md. Versions are immutable once saved:

@@ -30,6 +30,7 @@ from roadmap.models import RoadmapItem
 from roadmap.services import items_mark_all_dirty, items_mark_dirty
 from scoring import calibration, engine, score_writes, selectors, webhook_events
 from scoring.models import (
+    MODEL_PARAM_FIELDS,
     ConfidenceCalibration,
     Ranking,
     RankingEntry,
@@ -134,18 +135,6 @@ def _recompute(
 
 
 # --- Scoring model versions -------------------------------------------------------------
-
-MODEL_PARAM_FIELDS = (
-    "product_weight",
-    "half_life_days",
-    "evidence_gain",
-    "evidence_saturation",
-    "min_effort",
-    "default_confidence",
-    "kind_weights",
-    "friction_evidence_weight",
-    "segment_weights",
-)
 
 
 def scoring_model_validate(params: dict[str, Any]) -> engine.Params:

@@ -28,9 +28,8 @@ from roadmap.jira import jira_push_enabled
 from roadmap.jira.queue import jira_push_queue
 from roadmap.models import JiraSyncRun
 from scoring import selectors
-from scoring.models import ConfidenceCalibration, Ranking, ScoringModel
+from scoring.models import MODEL_PARAM_FIELDS, ConfidenceCalibration, Ranking, ScoringModel
 from scoring.services import (
-    MODEL_PARAM_FIELDS,
     item_scores_recompute_all,
     scoring_model_activate,
     scoring_model_create_version,

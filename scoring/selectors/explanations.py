@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from config.generations import generation_sql
 from roadmap.models import DirtyItem, RoadmapItem
 from scoring import engine, why
-from scoring.models import ItemScore, ScoreHistory, ScoringModel
+from scoring.models import MODEL_PARAM_FIELDS, ItemScore, ScoreHistory, ScoringModel
 from scoring.selectors.causes import ItemCauses, ModelChange, items_causes
 from scoring.selectors.evidence import item_inputs
 from scoring.selectors.scores import (
@@ -196,21 +196,6 @@ def _aware(value: Any) -> datetime:
     return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
 
 
-# The scoring model's parameters, read with the score (the contributors are computed
-# under them), in `ScoringModel`'s field order.
-_PARAM_FIELDS = (
-    "product_weight",
-    "half_life_days",
-    "evidence_gain",
-    "evidence_saturation",
-    "min_effort",
-    "default_confidence",
-    "kind_weights",
-    "friction_evidence_weight",
-    "segment_weights",
-)
-
-
 def _json(value: Any) -> Any:
     # PostgreSQL's jsonb arrives decoded; SQLite's JSON, through a raw cursor, as text.
     return json.loads(value) if isinstance(value, str) else value
@@ -242,7 +227,7 @@ def item_score_read(
             ("signal_link", SignalLink),
         )
     }
-    params = ", ".join(f"m.{q(name)}" for name in _PARAM_FIELDS)
+    params = ", ".join(f"m.{q(name)}" for name in MODEL_PARAM_FIELDS)
     generation = "NULL"
     if with_generation:
         generation = generation_sql()
@@ -291,7 +276,7 @@ def item_score_read(
         )
         top: tuple[tuple[engine.Contributor, ...], tuple[engine.Contributor, ...]] = ((), ())
         if first[4]:
-            values = dict(zip(_PARAM_FIELDS, first[34:], strict=True))
+            values = dict(zip(MODEL_PARAM_FIELDS, first[34:], strict=True))
             values["kind_weights"] = _json(values["kind_weights"])
             values["segment_weights"] = _json(values["segment_weights"])
             model = ScoringModel(pk=first[6], version=first[7], **values)

@@ -19,9 +19,8 @@ from django.utils import timezone
 from roadmap.models import DirtyItem, RoadmapItem
 from roadmap.services import items_mark_dirty
 from scoring.admin import ScoredRoadmapItemAdmin
-from scoring.models import ItemScore, ScoringModel
+from scoring.models import MODEL_PARAM_FIELDS, ItemScore, ScoringModel
 from scoring.services import (
-    MODEL_PARAM_FIELDS,
     item_scores_recompute,
     item_scores_recompute_all,
     scoring_model_create_version,
