@@ -27,9 +27,13 @@ run: install
 	$(DEV_ENV) $(PY) manage.py ensure_demo_logins --port $(PORT)
 	$(DEV_ENV) $(PY) manage.py runserver 127.0.0.1:$(PORT)
 
+# The whole suite: everything but the slow tests in parallel (pytest-xdist, one worker per
+# core), then the slow ones (they start servers and workers, and time them) one at a time.
+# Exit code 5 (nothing selected, e.g. PYTEST_ARGS names only slow tests) is no failure.
 # Prints its wall time at the end (bash's `time`).
 test: install
-	time $(DEV_ENV) $(VENV)/bin/pytest $(PYTEST_ARGS)
+	time { { $(DEV_ENV) $(VENV)/bin/pytest -n auto -m "not slow" $(PYTEST_ARGS) || [ $$? -eq 5 ]; } \
+	  && { $(DEV_ENV) $(VENV)/bin/pytest -m slow $(PYTEST_ARGS) || [ $$? -eq 5 ]; }; }
 
 # The suite in parallel (pytest-xdist, one worker per core) without the slow fault tests
 # that start servers and workers (marker `slow`): the quick loop before a commit.
