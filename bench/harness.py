@@ -179,6 +179,10 @@ def seed(env: dict[str, str], *, extra_items: int) -> dict[str, int]:
     manage(env, "migrate", "--noinput", "-v0")
     manage(env, "seed_demo", "--quiet")
     out = manage(env, "shell", "-c", SEED_EXTRA.replace("EXTRA", str(extra_items)))
+    # Statistics for the planner now, as autovacuum would give them soon after a load
+    # (and never, where it is switched off).
+    analyze = "from django.db import connection; connection.cursor().execute('ANALYZE')"
+    manage(env, "shell", "-c", analyze)
     return json.loads(out.strip().splitlines()[-1])
 
 

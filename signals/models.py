@@ -28,6 +28,17 @@ def _positive_weight(value: float) -> None:
         )
 
 
+def _evidence_history(*indexed: str) -> HistoricalRecords:
+    """The history of a kind of evidence. Its table is written once per record by every
+    bulk upsert and read only by record id (its trail) or by date: the indexes Django would
+    copy from the tracked fields (foreign keys and `db_index` fields, `indexed` here) would
+    cost every write and serve no read. Deleting a user keeps the history rows that name
+    them (no constraint on `history_user`)."""
+    return HistoricalRecords(
+        no_db_index=["segment", "submitted_by", *indexed], user_db_constraint=False
+    )
+
+
 class Submitted(models.Model):
     """Fields shared by signals, friction reports and outcomes: where a record came from
     and who sent it.
@@ -92,7 +103,7 @@ class MarketSignal(Evidence):
         verbose_name=_("items"),
     )
 
-    history = HistoricalRecords()
+    history = _evidence_history("observed_at", "kind", "dismissed")
 
     class Meta:
         verbose_name = _("market signal")
@@ -155,7 +166,7 @@ class FrictionReport(Evidence):
         verbose_name=_("items"),
     )
 
-    history = HistoricalRecords()
+    history = _evidence_history("observed_at", "channel", "funnel_stage", "status")
 
     class Meta:
         verbose_name = _("friction report")
@@ -238,7 +249,7 @@ class Outcome(Submitted):
         max_length=16, choices=Team.choices, editable=False, verbose_name=_("team")
     )
 
-    history = HistoricalRecords()
+    history = _evidence_history("kpi", "period_end")
 
     class Meta:
         verbose_name = _("outcome")
@@ -341,11 +352,16 @@ class Link(models.Model):
 class SignalLink(Link):
     """An item ↔ market signal link."""
 
+    # indexed by Index(signal, item) below
     signal = models.ForeignKey(
-        MarketSignal, on_delete=models.CASCADE, related_name="links", verbose_name=_("signal")
+        MarketSignal,
+        on_delete=models.CASCADE,
+        related_name="links",
+        db_index=False,
+        verbose_name=_("signal"),
     )
 
-    history = HistoricalRecords()
+    history = HistoricalRecords(user_db_constraint=False)
 
     class Meta:
         verbose_name = _("signal link")
@@ -370,11 +386,16 @@ class SignalLink(Link):
 class ReportLink(Link):
     """An item ↔ friction report link."""
 
+    # indexed by Index(report, item) below
     report = models.ForeignKey(
-        FrictionReport, on_delete=models.CASCADE, related_name="links", verbose_name=_("report")
+        FrictionReport,
+        on_delete=models.CASCADE,
+        related_name="links",
+        db_index=False,
+        verbose_name=_("report"),
     )
 
-    history = HistoricalRecords()
+    history = HistoricalRecords(user_db_constraint=False)
 
     class Meta:
         verbose_name = _("report link")

@@ -197,7 +197,8 @@ def profiles_mark_stale(*, item_ids: Iterable[int]) -> None:
             cursor.execute(
                 f"INSERT INTO {table} (item_id, stale, built_at) "
                 "SELECT unnest(%s::bigint[]), true, NULL "
-                "ON CONFLICT (item_id) DO UPDATE SET stale = excluded.stale",
+                # an item already marked is left alone: no new row version to write
+                f"ON CONFLICT (item_id) DO UPDATE SET stale = true WHERE NOT {table}.stale",
                 [ids],
             )
     elif ids:

@@ -57,7 +57,9 @@ def bulk_write_pg(
 ) -> dict[int, BulkOutcome]:
     """`bulk._bulk_write`, set-based: the same rows, history rows, links, dirty marks,
     events and answers, in a constant number of statements."""
-    prepared = bulk_prepare(kind, accepted, user=user, may_update_any=may_update_any)
+    prepared = bulk_prepare(
+        kind, accepted, user=user, may_update_any=may_update_any, locate=_evidence_locked
+    )
     outcomes = prepared.outcomes
     now = timezone.now()
     created = [evidence for _, evidence in prepared.to_create]
@@ -91,6 +93,43 @@ def bulk_write_pg(
     mark_dirty(affected)
     radar_mark(kind, [e.pk for e in (*created, *updated)], affected)
     return outcomes
+
+
+def _evidence_locked(
+    kind: EvidenceKind, keys: Sequence[tuple[str, str]]
+) -> dict[tuple[str, str], AnyEvidence]:
+    """The stored records with these (source, external_id) keys, locked in id order, in
+    one statement: the keys are bound as two binary arrays and joined on the unique
+    (source, external_id) index, where the portable query's two IN lists would be quoted
+    into the SQL text and matched by a wider scan."""
+    if not keys:
+        return {}
+    model = kind.model
+    meta = model._meta
+    fields = meta.concrete_fields
+    q = _quote
+    columns = ", ".join(f"t.{q(f.column)}" for f in fields)
+    sql = (
+        f"SELECT {columns} FROM unnest(%b::text[], %b::text[]) AS k (source, external_id) "  # noqa: S608
+        f"JOIN {q(meta.db_table)} AS t ON t.source = k.source "
+        "AND t.external_id = k.external_id AND t.external_id <> '' "
+        "ORDER BY t.id FOR NO KEY UPDATE OF t"
+    )
+    with _binding_cursor() as cursor:
+        cursor.execute(sql, [[s for s, _ in keys], [e for _, e in keys]])
+        rows = cursor.fetchall()
+    names = [f.attname for f in fields]
+    converters = [(n, f, f.get_db_converters(connection)) for n, f in enumerate(fields)]
+    converters = [c for c in converters if c[2]]  # none today: a field that gains one
+    found: dict[tuple[str, str], AnyEvidence] = {}
+    for row in rows:
+        values = list(row)
+        for n, f, convert in converters:
+            for function in convert:
+                values[n] = function(values[n], f, connection)
+        record = model.from_db(connection.alias, names, values)
+        found[(record.source, record.external_id)] = record
+    return found
 
 
 # Field types whose values, once the model's checks passed, are what the database takes
@@ -253,7 +292,8 @@ def _links_replace(
 ) -> set[int]:
     """Make the links of each evidence id in `desired` exactly its pairs, with a history
     row per link deleted, created or reweighted; return the items to mark dirty: those
-    linked to `updated_ids` before, and those of `desired`."""
+    linked to `updated_ids` before, and those of `desired`. The ids of `desired` are new
+    records (no links yet) or among `updated_ids`."""
     link_model = kind.link_model
     assert link_model is not None
     weight_field = link_model._meta.get_field("weight")
@@ -275,22 +315,23 @@ def _links_replace(
         "(SELECT id FROM prior) THEN '~' ELSE '+' END FROM put) AS rows"
     )
     history = _history_insert(link_model, changes, type_sql="rows.history_type_")
-    # Every CTE reads the snapshot taken before the statement: `prior` and `before` are
-    # the links as they were, whatever `gone` and `put` change.
+    # Every CTE reads the snapshot taken before the statement: `before` (the links of the
+    # stored records, one index scan) and `prior` (those of them whose links are
+    # replaced: new records have none) are the links as they were, whatever `gone` and
+    # `put` change.
     sql = (
         "WITH d AS (SELECT * FROM unnest(%b::bigint[], %b::bigint[], %b::double precision[]) "  # noqa: S608
         "AS d (ev, item, weight)), "
-        f"prior AS (SELECT id FROM {table} WHERE {fk} = ANY(%b::bigint[])), "
-        f"before AS (SELECT item_id FROM {table} WHERE {fk} = ANY(%b::bigint[])), "
-        f"gone AS (DELETE FROM {table} AS l WHERE l.{fk} = ANY(%b::bigint[]) AND NOT EXISTS "
+        f"before AS (SELECT id, item_id, {fk} AS ev FROM {table} WHERE {fk} = ANY(%b::bigint[])), "
+        "prior AS (SELECT id FROM before WHERE ev = ANY(%b::bigint[])), "
+        f"gone AS (DELETE FROM {table} AS l USING prior WHERE l.id = prior.id AND NOT EXISTS "
         f"(SELECT 1 FROM d WHERE d.ev = l.{fk} AND d.item = l.item_id) RETURNING l.*), "
         f"put AS (INSERT INTO {table} AS l (item_id, {fk}, weight, created_at) "
         "SELECT item, ev, weight, %s FROM d "
         f"ON CONFLICT (item_id, {fk}) DO UPDATE SET weight = excluded.weight "
         "WHERE l.weight IS DISTINCT FROM excluded.weight RETURNING l.*)"
     )
-    scope = list(desired)
-    params: list[Any] = [evidence_ids, item_ids, weights, scope, list(updated_ids), scope, now]
+    params: list[Any] = [evidence_ids, item_ids, weights, list(updated_ids), list(desired), now]
     if history is not None:
         sql += f", history AS ({history})"
         params += [now, user_id]

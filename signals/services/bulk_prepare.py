@@ -4,7 +4,7 @@ new ones."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 from django.contrib.auth.models import User
@@ -15,6 +15,9 @@ from django.utils import timezone
 from signals import webhook_events
 from signals.services.bulk_records import BulkOutcome, BulkRecord
 from signals.services.common import OUTCOMES, REPORTS, AnyEvidence, EvidenceKind
+
+# Finds the stored records of these (source, external_id) keys and locks them.
+Locate = Callable[[EvidenceKind, Sequence[tuple[str, str]]], dict[tuple[str, str], AnyEvidence]]
 
 
 @dataclass
@@ -35,12 +38,13 @@ def bulk_prepare(
     *,
     user: User,
     may_update_any: bool,
+    locate: Locate | None = None,
 ) -> Prepared:
-    """Lock the records that exist, apply each record to its row (a new one or the
-    stored one), and check it: the submitter's ownership, then the model's field checks
-    and `clean()`. Writes nothing."""
+    """Lock the records that exist (found by `locate`, a portable query by default),
+    apply each record to its row (a new one or the stored one), and check it: the
+    submitter's ownership, then the model's field checks and `clean()`. Writes nothing."""
     prepared = Prepared()
-    existing = _evidence_by_key(kind, [key for _, key in accepted])
+    existing = (locate or _evidence_by_key)(kind, [key for _, key in accepted])
     now = timezone.now()
     for record, key in accepted:
         assert record.data is not None
