@@ -98,10 +98,12 @@ def bulk_write_pg(
 def _evidence_locked(
     kind: EvidenceKind, keys: Sequence[tuple[str, str]]
 ) -> dict[tuple[str, str], AnyEvidence]:
-    """The stored records with these (source, external_id) keys, locked in id order, in
-    one statement: the keys are bound as two binary arrays and joined on the unique
-    (source, external_id) index, where the portable query's two IN lists would be quoted
-    into the SQL text and matched by a wider scan."""
+    """The stored records with these (source, external_id) keys, locked, in one statement
+    whose cost follows the number of keys, not the size of the table: the keys are bound
+    as two binary arrays and each is looked up on the unique (source, external_id) index
+    (`LATERAL ... LIMIT 1`, which no plan turns into a scan of the whole table). Keys are
+    locked in their sorted order (the order the nested loop visits them), so two requests
+    that share records cannot deadlock."""
     if not keys:
         return {}
     model = kind.model
@@ -111,12 +113,13 @@ def _evidence_locked(
     columns = ", ".join(f"t.{q(f.column)}" for f in fields)
     sql = (
         f"SELECT {columns} FROM unnest(%b::text[], %b::text[]) AS k (source, external_id) "  # noqa: S608
-        f"JOIN {q(meta.db_table)} AS t ON t.source = k.source "
-        "AND t.external_id = k.external_id AND t.external_id <> '' "
-        "ORDER BY t.id FOR NO KEY UPDATE OF t"
+        f"CROSS JOIN LATERAL (SELECT * FROM {q(meta.db_table)} AS r "
+        "WHERE r.source = k.source AND r.external_id = k.external_id "
+        "AND r.external_id <> '' LIMIT 1 FOR NO KEY UPDATE) AS t"
     )
+    ordered = sorted(set(keys))
     with _binding_cursor() as cursor:
-        cursor.execute(sql, [[s for s, _ in keys], [e for _, e in keys]])
+        cursor.execute(sql, [[s for s, _ in ordered], [e for _, e in ordered]])
         rows = cursor.fetchall()
     names = [f.attname for f in fields]
     converters = [(n, f, f.get_db_converters(connection)) for n, f in enumerate(fields)]

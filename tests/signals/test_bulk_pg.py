@@ -370,3 +370,33 @@ def test_a_set_based_bulk_writes_in_a_constant_number_of_statements(
     with django_assert_max_num_queries(12) as large:
         signals_bulk_upsert(records=batch("l", 300), user=marketing_user)
     assert len(small.captured_queries) == len(large.captured_queries)
+
+
+def test_the_stored_records_are_found_by_index_not_by_scanning_the_table(marketing_user):
+    # A request that names a good share of the table is where a planner prefers to scan
+    # it whole (a hash join over every row); the lookup is written so that it looks each
+    # key up on the unique index instead, at a cost that follows the keys sent.
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "INSERT INTO signals_marketsignal (source, external_id, created_at, updated_at, "
+            "observed_at, kind, title, summary, account_name, dismissed) "
+            "SELECT 'crm', 'k' || n, now(), now(), now(), 'customer_request', 'Signal', '', "
+            "'', false FROM generate_series(1, 5000) AS n"
+        )
+        cursor.execute("ANALYZE signals_marketsignal")
+    records = [BulkRecord(index=i, data=signal_data(f"k{i + 1}")) for i in range(500)]
+    plans: list[str] = []
+
+    def explain(execute, sql, params, many, context):  # type: ignore[no-untyped-def]
+        if "FOR NO KEY UPDATE" in sql:
+            raw = context["cursor"].cursor
+            raw.execute("EXPLAIN " + sql, params)
+            plans.append("\n".join(row[0] for row in raw.fetchall()))
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(explain):
+        result = signals_bulk_upsert(records=records, user=marketing_user, may_update_any=True)
+    assert [o.status for o in result.results] == ["updated"] * 500
+    assert len(plans) == 1
+    assert "Index Scan using signal_source_external_id_unique" in plans[0]
+    assert "Seq Scan on signals_marketsignal" not in plans[0]
