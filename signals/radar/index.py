@@ -126,10 +126,14 @@ def docs_analyse(docs: Sequence[RadarDoc]) -> dict[int, EvidenceText]:
     )
     by_key = {(t.kind, t.id): t for t in texts}
     found: dict[int, EvidenceText] = {}
+    orphans: list[int] = []
     for doc in docs:
         evidence = by_key.get((doc.kind, doc.evidence_id))
         if evidence is None:
-            continue  # deleted meanwhile: its doc went with it (cascade)
+            # Deleted meanwhile: its doc went with it (Django's cascade), unless it was
+            # marked by a write that raced the deletion; such a doc goes now.
+            orphans.append(doc.pk)
+            continue
         analysis = text.analyze(evidence.text, account=evidence.account)
         doc.language = analysis.language
         doc.terms = analysis.terms
@@ -142,6 +146,8 @@ def docs_analyse(docs: Sequence[RadarDoc]) -> dict[int, EvidenceText]:
         ["language", "terms", "observed_at", "linked", "active"],
         batch_size=500,
     )
+    if orphans:
+        RadarDoc.objects.filter(pk__in=orphans).delete()
     return found
 
 

@@ -27,10 +27,16 @@ class RadarDoc(models.Model):
     `stale` marks a document whose text, links or item profiles changed since its
     suggestions and duplicate flags were computed: set in the writer's transaction, cleared
     by the refresh, swept by beat, so a broker outage delays the radar but loses nothing.
+
+    A document is derived data: its references have no database constraint (a bulk
+    ingestion creates a thousand documents, and each constraint would cost a check per row
+    at commit). Django's cascade deletes a document with its evidence; one left behind by
+    a race with a deletion is deleted by the refresh that finds its evidence gone.
     """
 
     signal = models.OneToOneField(
         "signals.MarketSignal",
+        db_constraint=False,
         null=True,
         blank=True,
         on_delete=models.CASCADE,
@@ -39,6 +45,7 @@ class RadarDoc(models.Model):
     )
     report = models.OneToOneField(
         "signals.FrictionReport",
+        db_constraint=False,
         null=True,
         blank=True,
         on_delete=models.CASCADE,
@@ -60,6 +67,7 @@ class RadarDoc(models.Model):
     computed_at = models.DateTimeField(null=True, blank=True, verbose_name=_("computed at"))
     topic = models.ForeignKey(
         "signals.RadarTopic",
+        db_constraint=False,
         null=True,
         blank=True,
         on_delete=models.SET_NULL,

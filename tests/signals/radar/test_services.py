@@ -37,6 +37,15 @@ def _signal(title, *, user=None, days=1, account="", **extra):
     )
 
 
+def test_a_doc_left_behind_by_a_deleted_signal_is_deleted_by_the_refresh(catalogue):
+    signal = _signal("Export to CSV please")
+    doc = RadarDoc.objects.get(signal=signal)
+    # A write that raced the deletion: the doc's reference checks nothing at commit.
+    MarketSignal.objects.filter(pk=signal.pk)._raw_delete(MarketSignal.objects.db)
+    refresh()
+    assert not RadarDoc.objects.filter(pk=doc.pk).exists()
+
+
 def test_a_new_signal_is_marked_stale_in_the_writers_transaction(catalogue):
     signal = _signal("Need PDF invoices with our logo")
     doc = RadarDoc.objects.get(signal=signal)
