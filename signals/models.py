@@ -339,8 +339,13 @@ class Outcome(Submitted):
 class Link(models.Model):
     """How strongly a piece of evidence bears on an item: weight in (0, 1]."""
 
+    # indexed by the unique (item, evidence) constraint of each link model
     item = models.ForeignKey(
-        RoadmapItem, on_delete=models.CASCADE, related_name="+", verbose_name=_("item")
+        RoadmapItem,
+        on_delete=models.CASCADE,
+        related_name="+",
+        db_index=False,
+        verbose_name=_("item"),
     )
     weight = models.FloatField(default=1.0, validators=[_positive_weight], verbose_name=_("weight"))
     created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
@@ -361,7 +366,7 @@ class SignalLink(Link):
         verbose_name=_("signal"),
     )
 
-    history = HistoricalRecords(user_db_constraint=False)
+    history = HistoricalRecords(no_db_index=["signal"], user_db_constraint=False)
 
     class Meta:
         verbose_name = _("signal link")
@@ -395,7 +400,7 @@ class ReportLink(Link):
         verbose_name=_("report"),
     )
 
-    history = HistoricalRecords(user_db_constraint=False)
+    history = HistoricalRecords(no_db_index=["report"], user_db_constraint=False)
 
     class Meta:
         verbose_name = _("report link")

@@ -280,3 +280,34 @@ def test_a_serializer_the_plan_does_not_know_gets_no_plan():
     serializer = WithValidators()
     serializer.validators = [lambda attrs: None]
     assert lean.lean_validator(serializer) is None
+
+
+@pytest.mark.parametrize(
+    ("model", "values"),
+    [
+        (
+            "MarketSignal",
+            {"kind": "churn_reason", "title": "Left for a rival", "account_value": None},
+        ),
+        ("FrictionReport", {"channel": "paid_search", "affected_people": 3, "severity": 2.0}),
+        ("Outcome", {"kpi": "conversion", "measured": 0.4, "team": "marketing"}),
+    ],
+)
+def test_a_new_bulk_row_is_what_the_keyword_constructor_builds(model, values, marketing_user):
+    from django.apps import apps
+
+    from signals.services.bulk_prepare import _new_row
+
+    model_class = apps.get_model("signals", model)
+    segment = SegmentFactory()
+    values = {**values, "submitted_by": marketing_user, "segment": segment}
+    if model == "Outcome":
+        values["item"] = RoadmapItemFactory()
+    built, expected = _new_row(model_class, dict(values)), model_class(**values)
+    for field in model_class._meta.concrete_fields:
+        assert getattr(built, field.attname) == getattr(expected, field.attname), field.name
+    assert built.segment is segment  # the related row is cached, as the constructor does
+    assert built._state.adding
+    # A value that is no field takes the keyword path, which refuses it as it always did.
+    with pytest.raises(TypeError):
+        _new_row(model_class, {**values, "no_such_field": 1})
