@@ -420,8 +420,8 @@ SPECTACULAR_SETTINGS = {
         # Named as before the radar (clients generated from the schema use it).
         "KindEnum": "signals.choices.SignalKind",
         # A Jira run's status (push-to-jira, jira/runs) and its records' statuses.
-        "RankingPushQueuedStatusEnum": "roadmap.models.JiraSyncRun.Status",
-        "JiraSyncRecordStatusEnum": "roadmap.models.JiraSyncRecord.Status",
+        "RankingPushQueuedStatusEnum": "roadmap.jira.models.JiraSyncRun.Status",
+        "JiraSyncRecordStatusEnum": "roadmap.jira.models.JiraSyncRecord.Status",
         # The factors of SCORING.md (a move's main driver, an estimate that changed) and
         # the team of an evidence submitter, in the causes of a move.
         "MainDriverEnum": "scoring.api.serializers.causes.FACTOR_CHOICES",

@@ -15,8 +15,8 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from roadmap.jira.models import JiraSyncRecord, JiraSyncRun, JiraWebhookDelivery
 from roadmap.jira.push import jira_key_missing_clear
-from roadmap.models import JiraSyncRecord, JiraSyncRun, JiraWebhookDelivery
 
 # --- Jira sync: read-only records of what was pushed and received -------------------------
 

@@ -22,7 +22,7 @@ from config.api.openapi import DETAIL_ERRORS, ErrorSerializer, error_responses
 from config.roles import Role, has_role
 from roadmap.choices import ItemStatus
 from roadmap.jira import webhook
-from roadmap.models import JiraSyncRecord, JiraSyncRun
+from roadmap.jira.models import JiraSyncRecord, JiraSyncRun
 
 # --- The Jira webhook ---------------------------------------------------------------------
 

@@ -35,6 +35,7 @@ from django.utils import timezone
 
 from roadmap.jira import JiraSettings, jira_settings
 from roadmap.jira.client import JiraClient, JiraResponse, JiraUnavailable
+from roadmap.jira.models import JiraSyncRecord, JiraSyncRun
 from roadmap.jira.planner import RankCall, RankOrder, jira_rank_plan
 from roadmap.jira.runs import (
     last_pushed_values,
@@ -42,7 +43,7 @@ from roadmap.jira.runs import (
     run_finish,
     run_start,
 )
-from roadmap.models import JiraSyncRecord, JiraSyncRun, RoadmapItem
+from roadmap.models import RoadmapItem
 
 logger = logging.getLogger(__name__)
 

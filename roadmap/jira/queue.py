@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from config.dispatch import send_after_commit
 from roadmap.jira import jira_settings
-from roadmap.models import JiraSyncRun
+from roadmap.jira.models import JiraSyncRun
 
 PUSH_TASK = "roadmap.jira_ranking_push"
 

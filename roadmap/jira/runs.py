@@ -12,7 +12,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.utils import timezone
 
-from roadmap.models import JiraSyncRecord, JiraSyncRun
+from roadmap.jira.models import JiraSyncRecord, JiraSyncRun
 
 Run = JiraSyncRun
 Record = JiraSyncRecord

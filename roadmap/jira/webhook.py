@@ -16,7 +16,8 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from roadmap.models import JiraWebhookDelivery, RoadmapItem
+from roadmap.jira.models import JiraWebhookDelivery
+from roadmap.models import RoadmapItem
 from roadmap.services import items_set_status
 
 

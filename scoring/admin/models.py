@@ -25,8 +25,8 @@ from simple_history.admin import SimpleHistoryAdmin
 from config.admin_services import ServiceAdminMixin, call_service
 from config.roles import Role, has_role
 from roadmap.jira import jira_push_enabled
+from roadmap.jira.models import JiraSyncRun
 from roadmap.jira.queue import jira_push_queue
-from roadmap.models import JiraSyncRun
 from scoring import selectors
 from scoring.models import MODEL_PARAM_FIELDS, ConfidenceCalibration, Ranking, ScoringModel
 from scoring.services import (

@@ -396,7 +396,7 @@ def world(product_user, marketing_user, other_marketing_user) -> dict[str, Any]:
     )
     ranking_publish(note="baseline", published_by=product_user)
     delivery = WebhookDelivery.objects.get(subscription=webhook)
-    from roadmap.models import JiraSyncRun
+    from roadmap.jira.models import JiraSyncRun
     from scoring.models import ScoringModel
     from scoring.selectors import calibration_suggestion
 

@@ -16,9 +16,10 @@ from django.utils import timezone
 
 from roadmap.jira import jira_settings
 from roadmap.jira.client import JiraClient
+from roadmap.jira.models import JiraSyncRecord, JiraSyncRun
 from roadmap.jira.push import JiraPushItem, jira_ranking_push
 from roadmap.jira.runs import JiraPushBusy
-from roadmap.models import JiraSyncRecord, JiraSyncRun, RoadmapItem
+from roadmap.models import RoadmapItem
 from roadmap.services import item_update
 from tests.support.factories import RoadmapItemFactory
 from tests.support.jira import ISSUE, RANK, REACH, SCORE, FakeJira, jira_configured

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from roadmap.models import JiraSyncRecord, JiraSyncRun
+from roadmap.jira.models import JiraSyncRecord, JiraSyncRun
 from tests.support.api import api_client_for, assert_error
 
 pytestmark = pytest.mark.django_db

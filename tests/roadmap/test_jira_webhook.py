@@ -14,7 +14,8 @@ import pytest
 from django.test import override_settings
 from rest_framework.test import APIClient
 
-from roadmap.models import DirtyItem, JiraWebhookDelivery, RoadmapItem
+from roadmap.jira.models import JiraWebhookDelivery
+from roadmap.models import DirtyItem, RoadmapItem
 from tests.support.api import assert_error
 from tests.support.factories import RoadmapItemFactory
 

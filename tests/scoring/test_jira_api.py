@@ -10,7 +10,7 @@ from django.test import override_settings
 from django.urls import reverse
 from django.utils import timezone
 
-from roadmap.models import JiraSyncRecord, JiraSyncRun
+from roadmap.jira.models import JiraSyncRecord, JiraSyncRun
 from scoring.services import item_scores_recompute_all, ranking_publish
 from tests.support.api import api_client_for, assert_error
 from tests.support.factories import RoadmapItemFactory

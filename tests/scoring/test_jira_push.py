@@ -11,8 +11,8 @@ import pytest
 from django.test import override_settings
 from django.utils import timezone
 
+from roadmap.jira.models import JiraSyncRecord, JiraSyncRun
 from roadmap.jira.tasks import jira_ranking_push_task
-from roadmap.models import JiraSyncRecord, JiraSyncRun
 from roadmap.services import item_update
 from scoring.models import Ranking
 from scoring.services import item_scores_recompute_all, ranking_publish

@@ -12,7 +12,7 @@ from config.api.fields import (
 )
 from config.api.openapi import ErrorSerializer as ErrorSerializer
 from config.api.serializers import StrictSerializer
-from roadmap.models import JiraSyncRun
+from roadmap.jira.models import JiraSyncRun
 from scoring.models import (
     RankingEntry,
 )
