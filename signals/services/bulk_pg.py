@@ -101,7 +101,9 @@ def _evidence_locked(
     """The stored records with these (source, external_id) keys, locked, in one statement
     whose cost follows the number of keys, not the size of the table: the keys are bound
     as two binary arrays and each is looked up on the unique (source, external_id) index
-    (`LATERAL ... LIMIT 1`, which no plan turns into a scan of the whole table). Keys are
+    (`LATERAL ... LIMIT 1`: one probe per key, which the planner cannot turn into a hash
+    join over the whole table, as it did with a plain join once a request named a few
+    percent of the table). Keys are
     locked in their sorted order (the order the nested loop visits them), so two requests
     that share records cannot deadlock."""
     if not keys:
@@ -319,7 +321,7 @@ def _links_replace(
     )
     history = _history_insert(link_model, changes, type_sql="rows.history_type_")
     # Every CTE reads the snapshot taken before the statement: `before` (the links of the
-    # stored records, one index scan) and `prior` (those of them whose links are
+    # stored records, read once) and `prior` (those of them whose links are
     # replaced: new records have none) are the links as they were, whatever `gone` and
     # `put` change.
     sql = (
