@@ -79,9 +79,7 @@ class Evidence(Submitted):
 class MarketSignal(Evidence):
     """A piece of market evidence: a customer request, sales feedback, a churn reason..."""
 
-    kind = models.CharField(
-        max_length=32, choices=SignalKind.choices, db_index=True, verbose_name=_("kind")
-    )
+    kind = models.CharField(max_length=32, choices=SignalKind.choices, verbose_name=_("kind"))
     title = models.CharField(max_length=200, verbose_name=_("title"))
     summary = capped_text_field(blank=True, verbose_name=_("summary"))
     account_name = models.CharField(max_length=200, blank=True, verbose_name=_("account name"))
@@ -103,12 +101,16 @@ class MarketSignal(Evidence):
         verbose_name=_("items"),
     )
 
-    history = _evidence_history("observed_at", "kind", "dismissed")
+    history = _evidence_history("observed_at", "dismissed")
 
     class Meta:
         verbose_name = _("market signal")
         verbose_name_plural = _("market signals")
         ordering = ["-observed_at", "id"]
+        # Plain B-trees for the filters: `db_index` on a CharField adds PostgreSQL a second,
+        # `varchar_pattern_ops` index for LIKE, which no read of a choice field uses and
+        # every insert pays.
+        indexes = [models.Index(fields=["kind"], name="signal_kind")]
         constraints = [
             models.UniqueConstraint(
                 fields=["source", "external_id"],
@@ -134,11 +136,9 @@ class FrictionReport(Evidence):
     campaign = models.CharField(max_length=200, verbose_name=_("campaign"))
     title = models.CharField(max_length=200, blank=True, verbose_name=_("title"))
     summary = capped_text_field(blank=True, verbose_name=_("summary"))
-    channel = models.CharField(
-        max_length=16, choices=Channel.choices, db_index=True, verbose_name=_("channel")
-    )
+    channel = models.CharField(max_length=16, choices=Channel.choices, verbose_name=_("channel"))
     funnel_stage = models.CharField(
-        max_length=16, choices=FunnelStage.choices, db_index=True, verbose_name=_("funnel stage")
+        max_length=16, choices=FunnelStage.choices, verbose_name=_("funnel stage")
     )
     affected_people = models.PositiveBigIntegerField(
         validators=[MaxValueValidator(MAX_PEOPLE)],
@@ -155,7 +155,6 @@ class FrictionReport(Evidence):
         max_length=16,
         choices=ReportStatus.choices,
         default=ReportStatus.OPEN,
-        db_index=True,
         verbose_name=_("status"),
     )
     items = models.ManyToManyField(
@@ -166,12 +165,18 @@ class FrictionReport(Evidence):
         verbose_name=_("items"),
     )
 
-    history = _evidence_history("observed_at", "channel", "funnel_stage", "status")
+    history = _evidence_history("observed_at")
 
     class Meta:
         verbose_name = _("friction report")
         verbose_name_plural = _("friction reports")
         ordering = ["-observed_at", "id"]
+        # Plain B-trees, as for the signals' kind.
+        indexes = [
+            models.Index(fields=["channel"], name="report_channel"),
+            models.Index(fields=["funnel_stage"], name="report_funnel_stage"),
+            models.Index(fields=["status"], name="report_status"),
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["source", "external_id"],

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
+from django.db import connection
 from django.db.models import Model, QuerySet
 
 from roadmap.models import RoadmapItem, Segment
@@ -35,7 +36,16 @@ def rows_named_by(
     items = set(item_ids)
     # The items with their status only (an outcome may name only a shipped item), built
     # from plain rows: half the cost of a queryset's instances for a thousand of them.
-    rows = RoadmapItem.objects.filter(pk__in=items).values_list("id", "status") if items else []
+    rows: list[tuple[int, str]] = []
+    if items and connection.vendor == "postgresql":
+        # One array parameter: compiling and binding a thousand IN placeholders cost
+        # twice the query itself.
+        table = connection.ops.quote_name(RoadmapItem._meta.db_table)
+        with connection.cursor() as cursor:
+            cursor.execute(f"SELECT id, status FROM {table} WHERE id = ANY(%s)", [list(items)])  # noqa: S608
+            rows = cursor.fetchall()
+    elif items:
+        rows = list(RoadmapItem.objects.filter(pk__in=items).values_list("id", "status"))
     return {
         Segment: Segment.objects.in_bulk(segments) if segments else {},
         RoadmapItem: {

@@ -22,21 +22,24 @@ MAX_DEPTH = 32
 def check_document(data: Any) -> None:
     """Raise ParseError if `data` nests deeper than MAX_DEPTH or has a key with a NUL.
 
-    Iterative, so that the check itself cannot run out of stack."""
+    Iterative, so that the check itself cannot run out of stack; only containers are
+    visited (a bulk request holds thousands of plain values)."""
+    if not isinstance(data, dict | list):
+        return
     stack: list[tuple[Any, int]] = [(data, 1)]
     while stack:
         value, depth = stack.pop()
-        if not isinstance(value, dict | list):
-            continue
         if depth > MAX_DEPTH:
             raise ParseError(f"JSON parse error - nested deeper than {MAX_DEPTH} levels.")
         if isinstance(value, dict):
-            for key, child in value.items():
+            for key in value:
                 if "\x00" in key:
                     raise ParseError("JSON parse error - NUL characters are not accepted in keys.")
-                stack.append((child, depth + 1))
+            children: Any = value.values()
         else:
-            stack.extend((child, depth + 1) for child in value)
+            children = value
+        depth += 1
+        stack.extend((child, depth) for child in children if isinstance(child, dict | list))
 
 
 class StrictJSONParser(JSONParser):
