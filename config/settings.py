@@ -149,7 +149,11 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
     "visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", 900, minimum=1),
     "socket_connect_timeout": 1,
     "socket_timeout": 5,
+    # Publishing retries a failed connection once, at once: kombu's default waits 2 s
+    # before that retry (interval_start), which a request would spend on a broker that is
+    # down.
     "max_retries": 1,
+    "interval_start": 0,
 }
 CELERY_TASK_PUBLISH_RETRY = False
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
