@@ -143,17 +143,17 @@ def recompute_statement(
     if item_ids is not None:
         # The items not recomputed keep their place in the ranking (a full recompute
         # rewrites every score row: rows go with their items).
-        blanks = ", ".join("s.score" if c == "score" else "NULL" for c in _HISTORY[1:])
         others = f"""
             UNION ALL
-            SELECT s.item_id, {blanks}, true, false FROM {scores} s
+            SELECT s.item_id, s.score FROM {scores} s
             WHERE s.rankable AND NOT EXISTS (SELECT 1 FROM new n WHERE n.item_id = s.item_id)
         """  # noqa: S608
     # `old`: the item had a score row; `changed`: its score or rankability moved, so it
-    # gets a history row with its new position (ranked over the rows as they will be).
-    # History rows go in by item id, not in rank order: the (item, computed_at) index
-    # then fills leaf after leaf, and the item foreign key checks at commit (queued in
-    # insertion order) read the item table and its key in order too (issue 12).
+    # gets a history row with its new position, ranked over the rows as they will be:
+    # only (item, score) pairs are ranked (ranking the history's wide rows sorted six
+    # times the bytes). History rows go in by item id, not in rank order: the (item,
+    # computed_at) index then fills leaf after leaf, and the item foreign key checks at
+    # commit (queued in insertion order) read the item table and its key in order too.
     sql = f"""
         WITH new AS MATERIALIZED (
             SELECT n.*, s.item_id IS NOT NULL AS old,
@@ -169,15 +169,16 @@ def recompute_statement(
             INSERT INTO {scores} ({cols}) SELECT {cols} FROM new WHERE NOT old
             ON CONFLICT (item_id) DO UPDATE SET {excluded}
         ),
+        ranked AS (
+            SELECT item_id, ROW_NUMBER() OVER (ORDER BY score DESC, item_id) AS position
+            FROM (SELECT item_id, score FROM new WHERE rankable {others}) r
+        ),
         appended AS (
             INSERT INTO {history} ({hist}, position)
-            SELECT {hist}, position FROM (
-                SELECT t.*, CASE WHEN rankable THEN ROW_NUMBER() OVER (
-                    PARTITION BY rankable ORDER BY score DESC, item_id) END AS position
-                FROM (SELECT {hist}, rankable, changed FROM new {others}) t
-            ) p
-            WHERE changed
-            ORDER BY item_id
+            SELECT {", ".join(f"n.{c}" for c in _HISTORY)}, r.position
+            FROM new n LEFT JOIN ranked r ON n.rankable AND r.item_id = n.item_id
+            WHERE n.changed
+            ORDER BY n.item_id
             RETURNING 1
         )
         SELECT (SELECT count(*) FROM new), (SELECT count(score) FROM new),
