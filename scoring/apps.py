@@ -18,6 +18,15 @@ class ScoringConfig(AppConfig):
 
         provider_register(PUSH_ITEMS_PROVIDER, ranking_jira_push_items)
 
+        from django.db.models.signals import pre_delete
+
+        from roadmap.models import RoadmapItem
+        from scoring.services import item_delete_wait_recompute
+
+        pre_delete.connect(
+            item_delete_wait_recompute, sender=RoadmapItem, dispatch_uid="item-delete-recompute"
+        )
+
         from roadmap.api.ical import EXTRA_EVENTS_PROVIDER
         from scoring.committees.selectors import meetings_calendar_events
 

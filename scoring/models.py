@@ -182,12 +182,18 @@ class ScoreHistory(models.Model):
     score or takes it into or out of the ranking, with its live position at that moment."""
 
     # Indexed by (item, -computed_at) below; separate FK indexes would only slow the bulk
-    # inserts of every recompute.
+    # inserts of every recompute. No constraint in the database either: PostgreSQL would
+    # check each of a full recompute's ~100,000 new rows at commit (a tenth of the
+    # recompute). Rows still go with their item (Django's cascade), and no row can outlive
+    # it: the recompute writes only items that exist in its snapshot, under its lock, and
+    # deleting an item takes that lock first (scoring.services.item_delete_wait_recompute),
+    # so the cascade runs after any recompute that read the item has committed.
     item = models.ForeignKey(
         RoadmapItem,
         on_delete=models.CASCADE,
         related_name="score_history",
         db_index=False,
+        db_constraint=False,
         verbose_name=_("item"),
     )
     # No foreign key constraint in the database: a full recompute appends ~100,000 rows

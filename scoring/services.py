@@ -71,6 +71,15 @@ def _take_recompute_lock() -> None:
             cursor.execute("SET LOCAL jit_optimize_above_cost = -1")
 
 
+def item_delete_wait_recompute(**_: Any) -> None:
+    """Before an item is deleted (pre_delete, inside the deletion's transaction): wait for
+    a running recompute to commit, so that the history rows it wrote for the item are
+    there for the cascade to delete (ScoreHistory.item has no database constraint)."""
+    if connection.vendor == "postgresql" and connection.in_atomic_block:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_RECOMPUTE_LOCK_KEY])
+
+
 def item_scores_recompute_dirty(*, now: datetime | None = None) -> RecomputeResult:
     """Recompute every item marked dirty (the debounced task and the sweeper)."""
     return _recompute(item_ids=None, dirty_only=True, now=now)

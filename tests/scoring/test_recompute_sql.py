@@ -7,7 +7,7 @@ import random
 from datetime import timedelta
 
 import pytest
-from django.db import DataError, connection, transaction
+from django.db import DataError, OperationalError, connection, transaction
 from django.utils import timezone
 
 from roadmap.models import RoadmapItem
@@ -136,3 +136,45 @@ def test_the_one_statement_refuses_an_underflow_instead_of_storing_a_wrong_score
     with pytest.raises(DataError), transaction.atomic():
         score_writes.scores_recompute_sql(params=params, now=now, model_id=model.pk, item_ids=None)
     assert not ItemScore.objects.exists()
+
+
+def test_deleting_an_item_waits_for_a_running_recompute(now):
+    """Score history has no database constraint on its item: an item deleted while a
+    recompute writes its history would leave rows behind, so the deletion waits for the
+    recompute's lock (here held by another connection, as a running recompute holds it)."""
+    need_service("PostgreSQL", connection.vendor == "postgresql", "set DATABASE_URL")
+    import psycopg
+
+    from scoring.services import _RECOMPUTE_LOCK_KEY
+
+    item = RoadmapItemFactory(reach=100, impact=1, confidence=0.8, effort=2)
+    # A history row as a recompute writes it (a recompute here would take the lock in this
+    # test's own transaction, and the other connection would wait on it for ever).
+    ScoreHistory.objects.create(
+        item=item,
+        model=ScoringModel.objects.get(is_active=True),
+        computed_at=now,
+        score=40.0,
+        confidence=0.8,
+    )
+    settings = connection.settings_dict
+    with psycopg.connect(
+        dbname=settings["NAME"],
+        user=settings["USER"],
+        host=settings["HOST"],
+        port=settings["PORT"] or 5432,
+    ) as recompute:
+        recompute.execute("SELECT pg_advisory_xact_lock(%s)", [_RECOMPUTE_LOCK_KEY])
+
+        def delete_within_200_ms() -> None:
+            with transaction.atomic():
+                with connection.cursor() as cursor:
+                    cursor.execute("SET LOCAL lock_timeout = '200ms'")
+                item.delete()
+
+        with pytest.raises(OperationalError, match="lock timeout"):
+            delete_within_200_ms()
+        recompute.rollback()  # the recompute ends: its lock goes
+    assert RoadmapItem.objects.filter(pk=item.pk).exists()
+    item.delete()
+    assert not ScoreHistory.objects.filter(item_id=item.pk).exists()
