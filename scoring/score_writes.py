@@ -152,8 +152,7 @@ def recompute_statement(
     # gets a history row with its new position, ranked over the rows as they will be:
     # only (item, score) pairs are ranked (ranking the history's wide rows sorted six
     # times the bytes). History rows go in by item id, not in rank order: the (item,
-    # computed_at) index then fills leaf after leaf, and the item foreign key checks at
-    # commit (queued in insertion order) read the item table and its key in order too.
+    # computed_at) index then fills leaf after leaf.
     sql = f"""
         WITH new AS MATERIALIZED (
             SELECT n.*, s.item_id IS NOT NULL AS old,
