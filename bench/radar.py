@@ -14,10 +14,13 @@ items and signals generated with generate_series, profiles built, then the sugge
 one new piece of evidence timed (median and 95th percentile over many), and a topic
 refresh of 20,000 unlinked pieces.
 
-Both labelled sets are measured when present: the development set tests/data/radar_eval.json
-(which the radar's author has read) and the held-out set tests/data/radar_holdout.json
+Each labelled set is measured when present: the development set tests/data/radar_eval.json
+(which the radar's author has read), the held-out set tests/data/radar_holdout.json
 (written by someone else, copied in unread; nothing is tuned on it beyond looking at the
-aggregate figures). The last line printed is one JSON object with every figure.
+aggregate figures) and the blind set tests/data/radar_blind.json (written on 3 December
+2026 without access to the radar or the other sets, in a third domain). Link suggestions
+are also given by the evidence's language: the items are in English, so French evidence
+is the cross-language case. The last line printed is one JSON object with every figure.
 
     python bench/radar.py [--part quality|speed|all] [--items N] [--signals N] [--unlinked N]
 """
@@ -38,7 +41,10 @@ EVAL_SET = ROOT / "tests" / "data" / "radar_eval.json"
 # Written by someone else, never read while building the radar: only its aggregate figures
 # are looked at (see the note in the module docstring).
 HOLDOUT_SET = ROOT / "tests" / "data" / "radar_holdout.json"
-QUALITY_SETS = {"dev": EVAL_SET, "holdout": HOLDOUT_SET}
+# Written blind on 3 December 2026 by a helper that could not read the radar's code nor
+# the other sets, in a third domain, and measured as it came.
+BLIND_SET = ROOT / "tests" / "data" / "radar_blind.json"
+QUALITY_SETS = {"dev": EVAL_SET, "holdout": HOLDOUT_SET, "blind": BLIND_SET}
 # BENCH_SUFFIX (as in bench/load.py) keeps runs of several checkouts apart.
 SPEED_DATABASE = "roadmap_bench_radar" + os.environ.get("BENCH_SUFFIX", "")
 

@@ -128,6 +128,12 @@ def run(path: Path) -> None:
             f"{label:32} {mine[group][name]:7.3f} {bare[group][name]:19.3f} "
             f"{base[group][name]:9.3f}  {target}"
         )
+    for lang in mine["links"]["by_language"]:
+        row = [group["links"]["by_language"].get(lang, {}) for group in (mine, bare, base)]
+        judged_here = row[0].get("judged", 0)
+        for name in ("recall@3", "precision@1"):
+            label = f"  {lang} evidence ({judged_here}): {name}"
+            print(f"{label:32} {row[0][name]:7.3f} {row[1][name]:19.3f} {row[2][name]:9.3f}")
     wanted = {"found": f"= {len(data['topics'])}", "missed": "= 0", "false": "≤ 1"}
     for name, target in wanted.items():
         print(
@@ -146,12 +152,27 @@ def run(path: Path) -> None:
     print(json.dumps({"quality": {"radar": mine, "radar_no_glossary": bare, "baseline": base}}))
 
 
-def _link_metrics(
-    judged: list[dict[str, Any]], suggested: dict[str, list[str]]
-) -> dict[str, float]:
-    hits3 = sum(1 for e in judged if e["item"] in suggested.get(e["key"], [])[:3])
-    hits1 = sum(1 for e in judged if suggested.get(e["key"], [None])[0] == e["item"])
-    return {"recall@3": round(hits3 / len(judged), 3), "precision@1": round(hits1 / len(judged), 3)}
+def _link_metrics(judged: list[dict[str, Any]], suggested: dict[str, list[str]]) -> dict[str, Any]:
+    """recall@3 and precision@1 over the judged evidence, and the same by the evidence's
+    language (the items are in English: French evidence is the cross-language case)."""
+
+    def figures(group: list[dict[str, Any]]) -> dict[str, float]:
+        if not group:
+            return {"recall@3": 0.0, "precision@1": 0.0, "judged": 0}
+        hits3 = sum(1 for e in group if e["item"] in suggested.get(e["key"], [])[:3])
+        hits1 = sum(1 for e in group if suggested.get(e["key"], [None])[0] == e["item"])
+        return {
+            "recall@3": round(hits3 / len(group), 3),
+            "precision@1": round(hits1 / len(group), 3),
+            "judged": len(group),
+        }
+
+    out: dict[str, Any] = figures(judged)
+    out["by_language"] = {
+        lang: figures([e for e in judged if e["lang"] == lang])
+        for lang in sorted({e["lang"] for e in judged})
+    }
+    return out
 
 
 def _dup_metrics(flags: set[frozenset[str]], truth: set[frozenset[str]]) -> dict[str, Any]:

@@ -207,6 +207,9 @@ RADAR_RECENT_DAYS = env_int("RADAR_RECENT_DAYS", 30, minimum=1)
 RADAR_BASELINE_DAYS = env_int("RADAR_BASELINE_DAYS", 150, minimum=1)
 RADAR_TOPIC_ALPHA = env_float("RADAR_TOPIC_ALPHA", 0.01, minimum=1e-12)
 RADAR_TOPIC_MIN_SIZE = env_int("RADAR_TOPIC_MIN_SIZE", 5, minimum=2)
+# Link suggestions blend a bundled multilingual sentence model with the words
+# (signals/radar/semantic.py); 0 keeps them lexical only.
+RADAR_SEMANTIC = env_bool("RADAR_SEMANTIC", default=True)
 
 # --- Campaigns: the economics the funnel dashboard assumes ---------------------------------
 # Spend, LTV and ARPA are compared in this ISO 4217 currency (no exchange rates: groups

@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from roadmap.models import RoadmapItem
 from signals.models import FrictionReport, MarketSignal, ReportLink, SignalLink
-from signals.radar import text
+from signals.radar import semantic, text
 from signals.radar.models import RadarDoc, RadarPosting, RadarProfile, RadarTerm
 
 # An item's title says more about it than one message linked to it; its description
@@ -301,14 +301,40 @@ def _profiles_write(item_ids: Sequence[int]) -> int:
     RadarPosting.objects.filter(item_id__in=item_ids).delete()
     _postings_insert(postings)
     now = timezone.now()
+    profiles = [RadarProfile(item_id=i, stale=False, built_at=now) for i in bags]
+    fields = ["stale", "built_at"]
+    if semantic.available():
+        _vectors_set(profiles, items)
+        fields += ["vector", "vector_key"]
     RadarProfile.objects.bulk_create(
-        [RadarProfile(item_id=i, stale=False, built_at=now) for i in bags],
-        update_conflicts=True,
-        unique_fields=["item"],
-        update_fields=["stale", "built_at"],
+        profiles, update_conflicts=True, unique_fields=["item"], update_fields=fields
     )
     terms_recount()
     return len(bags)
+
+
+def _vectors_set(profiles: Sequence[RadarProfile], items: Iterable[RoadmapItem]) -> None:
+    """Give each profile its item's vector: the stored one while the item's title and
+    description are those it was computed from, else a new one (one batch)."""
+    texts = {item.pk: semantic.item_text(item.title, item.description) for item in items}
+    stored = {
+        item_id: (key, vector)
+        for item_id, key, vector in RadarProfile.objects.filter(
+            item_id__in=list(texts), vector__isnull=False
+        ).values_list("item_id", "vector_key", "vector")
+    }
+    keys = {item_id: semantic.text_key(t) for item_id, t in texts.items()}
+    todo = [i for i in texts if stored.get(i, ("", None))[0] != keys[i]]
+    fresh = semantic.passages([texts[i] for i in todo]) if todo else None
+    computed = {}
+    if fresh is not None:
+        computed = {i: semantic.to_bytes(fresh[n]) for n, i in enumerate(todo)}
+    for profile in profiles:
+        item_id = profile.item_id
+        if item_id in computed:
+            profile.vector, profile.vector_key = computed[item_id], keys[item_id]
+        elif item_id in stored and stored[item_id][0] == keys[item_id]:
+            profile.vector, profile.vector_key = bytes(stored[item_id][1] or b""), keys[item_id]
 
 
 def _postings_insert(postings: list[tuple[int, str, float]]) -> None:

@@ -12,11 +12,12 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import timedelta
 
+import numpy as np
 from django.db import connection
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Max, Q, QuerySet
 
 from signals.models import FrictionReport, MarketSignal, ReportLink, SignalLink
-from signals.radar import text
+from signals.radar import semantic, text
 from signals.radar.index import idf_map, report_text, signal_text
 from signals.radar.language import LANGUAGES
 from signals.radar.models import (
@@ -44,6 +45,7 @@ class ItemMatch:
     item_id: int
     similarity: float
     matched: list[str] = field(default_factory=list)
+    lexical: float = 0.0  # the words' cosine alone
 
 
 def query_vector(features: Mapping[str, float]) -> dict[str, float]:
@@ -72,40 +74,46 @@ def items_rank(
     exclude_item_ids: set[int] | frozenset[int] = frozenset(),
     limit: int = SUGGESTIONS,
     surfaces: Mapping[str, str] | None = None,
+    meaning: np.ndarray | None = None,
 ) -> list[ItemMatch]:
-    """The `limit` items whose profiles are most similar to `features` (cosine), with the
-    words that matched, in two indexed queries plus one for the explanation."""
+    """The `limit` items most similar to `features` (cosine over the item profiles), with
+    the words that matched, in two indexed queries plus one for the explanation. Given the
+    evidence's `meaning` (its vector, `signals.radar.semantic.query`), the similarity is
+    the blend of both: items near in meaning but sharing no word can then be suggested,
+    with no matched words."""
     vector = query_vector(features)
-    if not vector:
+    matrix = profile_vectors() if meaning is not None and features else None
+    if not vector and matrix is None:
         return []
-    terms = list(vector)
-    table = connection.ops.quote_name(RadarPosting._meta.db_table)
-    cases = " ".join(["WHEN %s THEN %s"] * len(terms))
-    placeholders = ", ".join(["%s"] * len(terms))
-    params: list[str | float] = []
-    for term in terms:
-        params.extend((term, vector[term]))
-    params.extend(terms)
-    params.append(limit + len(exclude_item_ids) + 2)
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"SELECT item_id, SUM(weight * CASE term {cases} END) AS score "  # noqa: S608
-            f"FROM {table} WHERE term IN ({placeholders}) "
-            "GROUP BY item_id ORDER BY score DESC, item_id LIMIT %s",
-            params,
+    wanted = limit + len(exclude_item_ids) + 2
+    lexical = _lexical_scores(vector, SEMANTIC_CANDIDATES if matrix else wanted)
+    if matrix is not None and meaning is not None:
+        ids, vectors = matrix
+        cosines = vectors @ meaning
+        nearest = np.argsort(-cosines, kind="stable")[:wanted]
+        near = {int(ids[n]): float(cosines[n]) for n in nearest}
+        near.update(
+            (item_id, float(cosines[row]))
+            for item_id in lexical
+            if (row := _row_of(ids, item_id)) is not None
         )
-        ranked = [
-            (int(item_id), float(score))
-            for item_id, score in cursor.fetchall()
-            if item_id not in exclude_item_ids and score >= MIN_SIMILARITY
-        ][:limit]
+        scores = semantic.blend(lexical, near)
+    else:
+        scores = lexical
+    ranked = [
+        (item_id, score)
+        for item_id, score in sorted(scores.items(), key=lambda kv: (-kv[1], kv[0]))
+        if item_id not in exclude_item_ids and score >= MIN_SIMILARITY
+    ][:limit]
     if not ranked:
         return []
+    terms = list(vector)
     contributions: dict[int, list[tuple[float, str]]] = {item_id: [] for item_id, _ in ranked}
-    for item_id, term, weight in RadarPosting.objects.filter(
-        item_id__in=list(contributions), term__in=terms
-    ).values_list("item_id", "term", "weight"):
-        contributions[item_id].append((weight * vector[term], term))
+    if terms:
+        for item_id, term, weight in RadarPosting.objects.filter(
+            item_id__in=list(contributions), term__in=terms
+        ).values_list("item_id", "term", "weight"):
+            contributions[item_id].append((weight * vector[term], term))
     words = surfaces or {}
     out = []
     for item_id, score in ranked:
@@ -114,8 +122,88 @@ def items_rank(
             word = words.get(term) or term.split(":", 1)[1]
             if word not in matched:
                 matched.append(word)
-        out.append(ItemMatch(item_id, round(min(1.0, score), 4), matched[:6]))
+        out.append(
+            ItemMatch(
+                item_id,
+                round(min(1.0, score), 4),
+                matched[:6],
+                round(min(1.0, lexical.get(item_id, 0.0)), 4),
+            )
+        )
     return out
+
+
+def _lexical_scores(vector: Mapping[str, float], limit: int) -> dict[int, float]:
+    """The `limit` best lexical cosines, from the postings (one indexed query)."""
+    if not vector:
+        return {}
+    terms = list(vector)
+    table = connection.ops.quote_name(RadarPosting._meta.db_table)
+    cases = " ".join(["WHEN %s THEN %s"] * len(terms))
+    placeholders = ", ".join(["%s"] * len(terms))
+    params: list[str | float] = []
+    for term in terms:
+        params.extend((term, vector[term]))
+    params.extend(terms)
+    params.append(limit)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT item_id, SUM(weight * CASE term {cases} END) AS score "  # noqa: S608
+            f"FROM {table} WHERE term IN ({placeholders}) "
+            "GROUP BY item_id ORDER BY score DESC, item_id LIMIT %s",
+            params,
+        )
+        return {int(item_id): float(score) for item_id, score in cursor.fetchall()}
+
+
+# With meaning, the lexical scores of this many items are blended (an item outside them
+# has a lexical cosine too small to matter against the semantic part).
+SEMANTIC_CANDIDATES = 50
+
+
+@dataclass(frozen=True)
+class _Vectors:
+    version: tuple[int, object]  # profiles with a vector, and the latest build
+    ids: np.ndarray
+    matrix: np.ndarray
+
+
+_vectors: _Vectors | None = None
+
+
+def profile_vectors() -> tuple[np.ndarray, np.ndarray] | None:
+    """Every item's vector (ids sorted, and one row each), cached in the process until a
+    profile is built or removed: one aggregate query per call, the vectors read again only
+    after a change (10,000 items: 15 MB)."""
+    global _vectors  # a per-process cache
+    if not semantic.available():
+        return None
+    with_vector = RadarProfile.objects.filter(vector__isnull=False)
+    summary = with_vector.aggregate(count=Count("pk"), latest=Max("built_at"))
+    version = (summary["count"], summary["latest"])
+    if not summary["count"]:
+        return None
+    cached = _vectors
+    if cached is None or cached.version != version:
+        rows = [
+            (item_id, vector)
+            for item_id, data in with_vector.order_by("item_id").values_list("item_id", "vector")
+            if (vector := semantic.from_bytes(data)) is not None
+        ]
+        if not rows:
+            return None
+        cached = _Vectors(
+            version,
+            np.array([item_id for item_id, _ in rows], dtype=np.int64),
+            np.vstack([vector for _, vector in rows]),
+        )
+        _vectors = cached
+    return cached.ids, cached.matrix
+
+
+def _row_of(ids: np.ndarray, item_id: int) -> int | None:
+    row = int(np.searchsorted(ids, item_id))
+    return row if row < len(ids) and ids[row] == item_id else None
 
 
 def doc_linked_item_ids(doc: RadarDoc) -> set[int]:
@@ -137,15 +225,25 @@ def doc_suggestions_write(doc: RadarDoc, *, evidence_text: str) -> list[RadarSug
         .values_list("item_id", flat=True)
     )
     analysis = text.analyze(evidence_text)
+    linked = doc_linked_item_ids(doc)
+    # Meaning is read for unlinked evidence only (the queue people work through): a
+    # vector costs ~20 ms of CPU, too much for every message of a rebuild.
+    meaning = None if linked else semantic.query(evidence_text)
     matches = items_rank(
         text.parse_terms(doc.terms),
-        exclude_item_ids=decided | doc_linked_item_ids(doc),
+        exclude_item_ids=decided | linked,
         surfaces=analysis.surfaces(),
+        meaning=meaning,
     )
     RadarSuggestion.objects.filter(doc=doc, status=SuggestionStatus.OPEN).delete()
     rows = [
         RadarSuggestion(
-            doc=doc, item_id=m.item_id, rank=rank, similarity=m.similarity, matched=m.matched
+            doc=doc,
+            item_id=m.item_id,
+            rank=rank,
+            similarity=m.similarity,
+            lexical=m.lexical,
+            matched=m.matched,
         )
         for rank, m in enumerate(matches, start=1)
     ]
@@ -199,13 +297,14 @@ def duplicate_similarity(
 
 
 def item_vector(doc_ids: Sequence[int]) -> dict[int, dict[int, float]]:
-    """Each doc's items: its links (1) and its open suggestions (their similarity),
-    normalised; one query each for suggestions and links."""
+    """Each doc's items: its links (1) and its open suggestions (their lexical
+    similarity, whether or not meaning ranked them), normalised; one query each for
+    suggestions and links."""
     vectors: dict[int, dict[int, float]] = {i: {} for i in doc_ids}
     for doc_id, item_id, similarity in (
-        RadarSuggestion.objects.filter(doc_id__in=doc_ids)
+        RadarSuggestion.objects.filter(doc_id__in=doc_ids, lexical__gt=0)
         .exclude(status=SuggestionStatus.REJECTED)
-        .values_list("doc_id", "item_id", "similarity")
+        .values_list("doc_id", "item_id", "lexical")
     ):
         vectors[doc_id][item_id] = max(vectors[doc_id].get(item_id, 0.0), similarity)
     docs = RadarDoc.objects.filter(pk__in=doc_ids).values_list("pk", "signal_id", "report_id")

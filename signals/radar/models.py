@@ -120,6 +120,9 @@ class RadarSuggestion(models.Model):
     )
     rank = models.PositiveSmallIntegerField(default=1, verbose_name=_("rank"))
     similarity = models.FloatField(verbose_name=_("similarity"))
+    # The words' part alone (the lexical cosine): what the duplicate search compares, so
+    # that it reads the same figures whether or not meaning was blended in.
+    lexical = models.FloatField(default=0.0, verbose_name=_("lexical similarity"))
     matched = models.JSONField(
         default=list, blank=True, help_text=_("Words that matched."), verbose_name=_("matched")
     )
@@ -218,6 +221,12 @@ class RadarProfile(models.Model):
     )
     stale = models.BooleanField(default=True, verbose_name=_("stale"))
     built_at = models.DateTimeField(null=True, blank=True, verbose_name=_("built at"))
+    # The item's meaning (signals.radar.semantic): 384 little-endian float32, and what it
+    # was computed from, so that a rebuild embeds only items whose text changed.
+    vector = models.BinaryField(null=True, blank=True, editable=False, verbose_name=_("vector"))
+    vector_key = models.CharField(
+        max_length=32, blank=True, default="", editable=False, verbose_name=_("vector key")
+    )
 
     class Meta:
         verbose_name = _("radar profile")

@@ -1,0 +1,90 @@
+"""Meaning across languages (signals.radar.semantic): the pure blend, the stored item
+vectors, and the suggestions they change, with the real bundled model."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from django.test import override_settings
+
+from roadmap.models import RoadmapItem
+from signals.radar import index, matching, semantic
+from signals.radar import services as radar
+from signals.radar.models import RadarProfile
+from tests.signals.radar.conftest import refresh
+from tests.signals.radar.test_services import _signal
+
+needs_model = pytest.mark.skipif(
+    not semantic.available(), reason="no bundled sentence model on this machine (not x86-64/AVX2)"
+)
+# Said about the dark theme of the catalogue, in French, without one of its words.
+GLARE = "l'écran est trop lumineux le soir, ça fatigue les yeux"
+
+
+def test_the_blend_weighs_words_and_meaning_and_ignores_meaning_below_the_floor():
+    blended = semantic.blend({1: 0.5, 2: 0.1}, {1: semantic.FLOOR - 0.1, 2: 1.0, 3: 0.875})
+    w = semantic.LEXICAL_WEIGHT
+    assert blended[1] == pytest.approx(w * 0.5)  # meaning below the floor adds nothing
+    assert blended[2] == pytest.approx(w * 0.1 + (1 - w))
+    part = (0.875 - semantic.FLOOR) / (1 - semantic.FLOOR)
+    assert blended[3] == pytest.approx((1 - w) * part)  # meaning alone, no shared word
+
+
+def test_vectors_round_trip_and_a_vector_of_the_wrong_size_is_refused():
+    vector = np.arange(semantic.DIMENSIONS, dtype=np.float32) / 1000
+    assert np.array_equal(semantic.from_bytes(semantic.to_bytes(vector)), vector)
+    assert semantic.from_bytes(b"\x00" * 12) is None
+    assert semantic.from_bytes(None) is None
+
+
+def test_switched_off_the_radar_is_lexical_only():
+    with override_settings(RADAR_SEMANTIC=False):
+        assert not semantic.available()
+        assert semantic.query("anything") is None
+        assert semantic.passages(["anything"]) is None
+
+
+@needs_model
+def test_items_get_a_vector_computed_again_only_when_their_text_changes(catalogue):
+    dark = catalogue["dark"]
+    profile = RadarProfile.objects.get(item=dark)
+    assert semantic.from_bytes(profile.vector) is not None
+    key, vector = profile.vector_key, bytes(profile.vector)
+    radar.radar_rebuild_all()
+    profile.refresh_from_db()
+    assert (profile.vector_key, bytes(profile.vector)) == (key, vector)
+    RoadmapItem.objects.filter(pk=dark.pk).update(title="Night mode")
+    index.profiles_build(item_ids=[dark.pk])
+    profile.refresh_from_db()
+    assert profile.vector_key != key
+    assert bytes(profile.vector) != vector
+
+
+@needs_model
+def test_meaning_finds_the_item_a_french_message_shares_no_word_with(catalogue):
+    signal = _signal(GLARE)
+    refresh()
+    suggested = list(
+        signal.radar_doc.suggestions.order_by("rank").values_list("item_id", "matched")
+    )
+    assert suggested[0] == (catalogue["dark"].pk, [])
+    # The words alone do not find it.
+    with override_settings(RADAR_SEMANTIC=False):
+        radar.radar_rebuild_all()
+    lexical = list(signal.radar_doc.suggestions.values_list("item_id", flat=True))
+    assert catalogue["dark"].pk not in lexical[:1]
+
+
+@needs_model
+def test_a_deleted_item_leaves_the_cached_vectors(catalogue, django_assert_max_num_queries):
+    before = matching.profile_vectors()
+    assert before is not None
+    assert catalogue["dark"].pk in before[0]
+    catalogue["dark"].delete()
+    ids, matrix = matching.profile_vectors() or (np.array([]), None)
+    assert catalogue["dark"].pk not in ids
+    assert matrix is not None
+    assert matrix.shape == (len(ids), semantic.DIMENSIONS)
+    # Unchanged profiles: one aggregate query, the vectors come from the process's cache.
+    with django_assert_max_num_queries(1):
+        matching.profile_vectors()
