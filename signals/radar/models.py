@@ -122,7 +122,7 @@ class RadarSuggestion(models.Model):
     similarity = models.FloatField(verbose_name=_("similarity"))
     # The words' part alone (the lexical cosine): what the duplicate search compares, so
     # that it reads the same figures whether or not meaning was blended in.
-    lexical = models.FloatField(default=0.0, verbose_name=_("lexical similarity"))
+    lexical = models.FloatField(db_default=0.0, verbose_name=_("lexical similarity"))
     matched = models.JSONField(
         default=list, blank=True, help_text=_("Words that matched."), verbose_name=_("matched")
     )
@@ -225,7 +225,7 @@ class RadarProfile(models.Model):
     # was computed from, so that a rebuild embeds only items whose text changed.
     vector = models.BinaryField(null=True, blank=True, editable=False, verbose_name=_("vector"))
     vector_key = models.CharField(
-        max_length=32, blank=True, default="", editable=False, verbose_name=_("vector key")
+        max_length=32, blank=True, db_default="", editable=False, verbose_name=_("vector key")
     )
 
     class Meta:
