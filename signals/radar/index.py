@@ -218,7 +218,8 @@ def profiles_mark_stale(*, item_ids: Iterable[int]) -> None:
 
 
 def profiles_due(limit: int) -> list[int]:
-    """Items whose profile is missing, stale, or older than the item's last change."""
+    """Items whose profile is missing, stale, older than the item's last change, or
+    without the vector the sentence model can give it."""
     missing = RoadmapItem.objects.exclude(
         Exists(RadarProfile.objects.filter(item=OuterRef("pk")))
     ).values_list("pk", flat=True)[:limit]
@@ -234,7 +235,13 @@ def profiles_due(limit: int) -> list[int]:
         )
         .values_list("item_id", flat=True)[:limit]
     )
-    return sorted({*missing, *stale, *changed})[:limit]
+    # Profiles built before the sentence model was there (an upgrade): their vector.
+    unembedded = (
+        RadarProfile.objects.filter(vector__isnull=True).values_list("item_id", flat=True)[:limit]
+        if semantic.available()
+        else []
+    )
+    return sorted({*missing, *stale, *changed, *unembedded})[:limit]
 
 
 def profiles_build(*, item_ids: Sequence[int]) -> int:

@@ -10,12 +10,13 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import numpy as np
 from django.db import connection
-from django.db.models import Count, Max, Q, QuerySet
+from django.db.models import Max, Q, QuerySet
 
+from roadmap.models import RoadmapItem
 from signals.models import FrictionReport, MarketSignal, ReportLink, SignalLink
 from signals.radar import semantic, text
 from signals.radar.index import idf_map, report_text, signal_text
@@ -97,7 +98,10 @@ def items_rank(
             for item_id in lexical
             if (row := _row_of(ids, item_id)) is not None
         )
-        scores = semantic.blend(lexical, near)
+        # Postings go with their item; a vector may outlive it in the cache.
+        meaning_only = {i for i in near if i not in lexical and i not in exclude_item_ids}
+        gone = meaning_only - _existing(meaning_only)
+        scores = {i: v for i, v in semantic.blend(lexical, near).items() if i not in gone}
     else:
         scores = lexical
     ranked = [
@@ -161,9 +165,13 @@ def _lexical_scores(vector: Mapping[str, float], limit: int) -> dict[int, float]
 SEMANTIC_CANDIDATES = 50
 
 
-@dataclass(frozen=True)
+BUILD_COMMIT_MARGIN = timedelta(minutes=10)
+
+
+@dataclass
 class _Vectors:
-    version: tuple[int, object]  # profiles with a vector, and the latest build
+    latest: object  # the latest build read (a datetime)
+    by_item: dict[int, np.ndarray]
     ids: np.ndarray
     matrix: np.ndarray
 
@@ -172,33 +180,48 @@ _vectors: _Vectors | None = None
 
 
 def profile_vectors() -> tuple[np.ndarray, np.ndarray] | None:
-    """Every item's vector (ids sorted, and one row each), cached in the process until a
-    profile is built or removed: one aggregate query per call, the vectors read again only
-    after a change (10,000 items: 15 MB)."""
+    """Every item's vector (ids sorted, and one row each), cached in the process: one
+    indexed query per call (the latest build), and only the profiles built since are read
+    again. A deleted item may linger in the cache: `_existing` filters it out."""
     global _vectors  # a per-process cache
     if not semantic.available():
         return None
-    with_vector = RadarProfile.objects.filter(vector__isnull=False)
-    summary = with_vector.aggregate(count=Count("pk"), latest=Max("built_at"))
-    version = (summary["count"], summary["latest"])
-    if not summary["count"]:
+    latest = RadarProfile.objects.aggregate(latest=Max("built_at"))["latest"]
+    if latest is None:
         return None
     cached = _vectors
-    if cached is None or cached.version != version:
-        rows = [
-            (item_id, vector)
-            for item_id, data in with_vector.order_by("item_id").values_list("item_id", "vector")
-            if (vector := semantic.from_bytes(data)) is not None
-        ]
-        if not rows:
+    if cached is None or cached.latest != latest:
+        rows = RadarProfile.objects.filter(vector__isnull=False)
+        by_item = {} if cached is None else dict(cached.by_item)
+        if cached is not None and isinstance(cached.latest, datetime):
+            # A build stamped before the latest one seen may commit after it was read.
+            rows = rows.filter(built_at__gt=cached.latest - BUILD_COMMIT_MARGIN)
+        for item_id, data in rows.values_list("item_id", "vector"):
+            vector = semantic.from_bytes(data)
+            if vector is not None:
+                by_item[item_id] = vector
+        if not by_item:
             return None
-        cached = _Vectors(
-            version,
-            np.array([item_id for item_id, _ in rows], dtype=np.int64),
-            np.vstack([vector for _, vector in rows]),
-        )
+        ids = np.array(sorted(by_item), dtype=np.int64)
+        cached = _Vectors(latest, by_item, ids, np.vstack([by_item[int(i)] for i in ids]))
         _vectors = cached
     return cached.ids, cached.matrix
+
+
+def _existing(item_ids: set[int]) -> set[int]:
+    """Those of `item_ids` still in the roadmap (one query); the others leave the cache."""
+    global _vectors
+    if not item_ids:
+        return item_ids
+    found = set(RoadmapItem.objects.filter(pk__in=item_ids).values_list("pk", flat=True))
+    gone = item_ids - found
+    cached = _vectors
+    if gone and cached is not None:
+        by_item = {k: v for k, v in cached.by_item.items() if k not in gone}
+        ids = np.array(sorted(by_item), dtype=np.int64)
+        matrix = np.vstack([by_item[int(i)] for i in ids]) if by_item else cached.matrix[:0]
+        _vectors = _Vectors(cached.latest, by_item, ids, matrix)
+    return found
 
 
 def _row_of(ids: np.ndarray, item_id: int) -> int | None:

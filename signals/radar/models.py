@@ -231,6 +231,14 @@ class RadarProfile(models.Model):
     class Meta:
         verbose_name = _("radar profile")
         verbose_name_plural = _("radar profiles")
+        # The latest build: how a process knows its cached vectors are current.
+        indexes = [
+            models.Index(fields=["built_at"], name="radar_profile_built"),
+            # The few profiles still waiting for their vector (after an upgrade).
+            models.Index(
+                fields=["item"], condition=Q(vector__isnull=True), name="radar_profile_no_vector"
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"radar profile of item {self.item_id}"

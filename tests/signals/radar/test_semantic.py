@@ -8,6 +8,7 @@ import pytest
 from django.test import override_settings
 
 from roadmap.models import RoadmapItem
+from roadmap.services import item_create
 from signals.radar import index, matching, semantic
 from signals.radar import services as radar
 from signals.radar.models import RadarProfile
@@ -45,6 +46,16 @@ def test_switched_off_the_radar_is_lexical_only():
 
 
 @needs_model
+@pytest.mark.parametrize(
+    "hostile", ["", "\x00\x00", "\ud800 lone surrogate", "🙂" * 500, "x" * 10_000]
+)
+def test_any_text_gets_a_unit_vector(hostile):
+    vector = semantic.query(hostile)
+    assert vector is not None
+    assert float(np.linalg.norm(vector)) == pytest.approx(1.0, abs=1e-3)
+
+
+@needs_model
 def test_items_get_a_vector_computed_again_only_when_their_text_changes(catalogue):
     dark = catalogue["dark"]
     profile = RadarProfile.objects.get(item=dark)
@@ -76,15 +87,40 @@ def test_meaning_finds_the_item_a_french_message_shares_no_word_with(catalogue):
 
 
 @needs_model
-def test_a_deleted_item_leaves_the_cached_vectors(catalogue, django_assert_max_num_queries):
-    before = matching.profile_vectors()
-    assert before is not None
-    assert catalogue["dark"].pk in before[0]
+def test_a_deleted_item_is_never_suggested_from_the_cached_vectors(
+    catalogue, django_assert_max_num_queries
+):
+    ids, _ = matching.profile_vectors() or (np.array([]), None)
+    dark = catalogue["dark"].pk
+    assert dark in ids
     catalogue["dark"].delete()
+    signal = _signal(GLARE)
+    refresh()
+    assert dark not in set(signal.radar_doc.suggestions.values_list("item_id", flat=True))
     ids, matrix = matching.profile_vectors() or (np.array([]), None)
-    assert catalogue["dark"].pk not in ids
+    assert dark not in ids
     assert matrix is not None
     assert matrix.shape == (len(ids), semantic.DIMENSIONS)
-    # Unchanged profiles: one aggregate query, the vectors come from the process's cache.
+    # Nothing built since: one indexed query, the vectors come from the process's cache.
     with django_assert_max_num_queries(1):
         matching.profile_vectors()
+
+
+@needs_model
+def test_a_new_item_reaches_the_cached_vectors(catalogue):
+    matching.profile_vectors()
+    night = item_create(title="Night mode", description="Darker colours for evening work.")
+    radar.radar_rebuild_all()
+    ids, _ = matching.profile_vectors() or (np.array([]), None)
+    assert night.pk in ids
+
+
+@needs_model
+def test_profiles_built_before_the_model_get_their_vector_at_the_next_refresh(catalogue):
+    RadarProfile.objects.update(vector=None, vector_key="")
+    refresh()
+    assert not RadarProfile.objects.filter(vector__isnull=True).exists()
+    with override_settings(RADAR_SEMANTIC=False):
+        RadarProfile.objects.update(vector=None, vector_key="")
+        refresh()
+        assert RadarProfile.objects.filter(vector__isnull=True).count() == 3
