@@ -13,7 +13,11 @@ class SuggestionSerializer(serializers.Serializer):
     id = serializers.IntegerField(help_text="The suggestion: accept or reject it by this id.")
     item_id = serializers.IntegerField()
     item_title = serializers.CharField()
-    similarity = serializers.FloatField(help_text="Cosine similarity, 0 to 1.")
+    similarity = serializers.FloatField(
+        help_text="Similarity, 0 to 1: the cosine of the words, blended for evidence linked "
+        "to no item with the cosine of a bundled multilingual sentence model (an item near "
+        "in meaning may then match no word)."
+    )
     matched = serializers.ListField(
         child=serializers.CharField(), help_text="The words of the evidence that matched."
     )
