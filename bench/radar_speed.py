@@ -17,10 +17,12 @@ profiles (on the items' generated titles and descriptions).
 
 from __future__ import annotations
 
+import json
 import random
 import statistics
 import time
 from datetime import timedelta
+from pathlib import Path
 
 import django
 
@@ -85,6 +87,9 @@ ANALYZE;
 
 def _sizes() -> tuple[int, int]:
     return RoadmapItem.objects.count(), MarketSignal.objects.count()
+
+
+DEV_SET = Path(__file__).resolve().parent.parent / "tests" / "data" / "radar_eval.json"
 
 
 def _ms(values: list[float]) -> str:
@@ -183,6 +188,23 @@ def run(*, items: int, signals: int, unlinked: int) -> None:
         f"whole refresh of one new signal (analysis, suggestions, duplicate search, writes): "
         f"{_ms(refresh_times)}"
     )
+    if semantic.available():
+        # The generated messages are short (about 40 characters): the vector's time grows
+        # with the text, so it is also timed on the written messages of the development set.
+        written = json.loads(DEV_SET.read_text())["evidence"]
+        samples = [f"{e['title']}\n{e['summary']}".strip() for e in written]
+        semantic.query(samples[0])
+        written_times = []
+        for sample in samples:
+            started = time.perf_counter()
+            semantic.query(sample)
+            written_times.append(time.perf_counter() - started)
+        print(
+            f"the vector of a written message ({len(samples)} messages of "
+            f"tests/data/{DEV_SET.name}, median {statistics.median(map(len, samples)):.0f} "
+            f"characters): {_ms(written_times)}; with the suggestions' median above: "
+            f"{(statistics.median(written_times) + statistics.median(suggest_times)) * 1000:.1f} ms"
+        )
     started = time.perf_counter()
     result = topic_services.radar_topics_refresh()
     seconds = time.perf_counter() - started

@@ -90,8 +90,12 @@ def items_rank(
     lexical = _lexical_scores(vector, SEMANTIC_CANDIDATES if matrix else wanted)
     if matrix is not None and meaning is not None:
         ids, vectors = matrix
-        cosines = vectors @ meaning
-        nearest = np.argsort(-cosines, kind="stable")[:wanted]
+        # einsum, not `@`: a matrix product starts OpenBLAS's threads, which then spin
+        # for a while and quadrupled the time of the next message's vector (60 ms against
+        # 13). One core does these 10,000 dot products in under a millisecond.
+        cosines = np.einsum("ij,j->i", vectors, meaning)
+        top = min(wanted, len(cosines)) - 1
+        nearest = np.argpartition(-cosines, top)[: top + 1] if top >= 0 else []
         near = {int(ids[n]): float(cosines[n]) for n in nearest}
         near.update(
             (item_id, float(cosines[row]))
