@@ -42,11 +42,11 @@ def _text(e: dict[str, Any]) -> str:
     return f"{e['title']}\n{e['summary']}".strip()
 
 
-def run(path: Path) -> None:
-    # The tasks' progress lines would bury the figures.
-    for name in ("celery", "scoring.tasks", "signals.radar.tasks"):
-        logging.getLogger(name).setLevel(logging.WARNING)
-    data = json.loads(path.read_text())
+def load(data: dict[str, Any]) -> tuple[dict[str, tuple[str, int]], dict[str, int], set[str], Any]:
+    """Write a labelled set into the (throwaway) database: its items, and its evidence with
+    a third of each item's linked beforehand (what people already did). Returns the
+    evidence's (kind, id) by key, the items' ids by key, the keys linked beforehand and
+    the moment the set's `days_ago` count from."""
     call_command("migrate", verbosity=0)
     now = timezone.now().replace(microsecond=0)
     items: dict[str, int] = {}
@@ -61,7 +61,6 @@ def run(path: Path) -> None:
         for n, e in enumerate(sorted(group, key=lambda x: x["key"]))
         if n % 3 == 0
     }
-    started = time.perf_counter()
     with transaction.atomic():
         for item in data["items"]:
             items[item["key"]] = item_create(
@@ -94,6 +93,16 @@ def run(path: Path) -> None:
                     links=links,
                 )
                 ids[e["key"]] = ("report", record.pk)
+    return ids, items, linked_before, now
+
+
+def run(path: Path) -> None:
+    # The tasks' progress lines would bury the figures.
+    for name in ("celery", "scoring.tasks", "signals.radar.tasks"):
+        logging.getLogger(name).setLevel(logging.WARNING)
+    data = json.loads(path.read_text())
+    started = time.perf_counter()
+    ids, items, linked_before, now = load(data)
     loaded = time.perf_counter() - started
     radar_metrics, rebuilt, topics_result = _measure(data, ids, items, linked_before, now)
     language.glossary_enable(False)

@@ -65,6 +65,12 @@ class RadarDoc(models.Model):
     # Bumped by every mark: a refresh clears `stale` only if `rev` is still what it read.
     rev = models.PositiveIntegerField(default=0, verbose_name=_("rev"))
     computed_at = models.DateTimeField(null=True, blank=True, verbose_name=_("computed at"))
+    # Its sentence vector (signals.radar.semantic, float32), made when the suggestions or
+    # the duplicate search first need it, and the key of the text it was made from.
+    vector = models.BinaryField(null=True, blank=True, editable=False, verbose_name=_("vector"))
+    vector_key = models.CharField(
+        max_length=32, blank=True, db_default="", editable=False, verbose_name=_("vector key")
+    )
     topic = models.ForeignKey(
         "signals.RadarTopic",
         db_constraint=False,

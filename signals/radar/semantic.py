@@ -109,6 +109,16 @@ def query(text: str) -> np.ndarray | None:
         return np.asarray(_model().query(_texts([text])[0]), dtype=np.float32).reshape(DIMENSIONS)
 
 
+def queries(texts: Sequence[str]) -> np.ndarray | None:
+    """Unit vectors of pieces of evidence, one row per text, or None if unavailable."""
+    if not texts or not available():
+        return None
+    with _lock:
+        return np.asarray(_model().query(_texts(texts)), dtype=np.float32).reshape(
+            len(texts), DIMENSIONS
+        )
+
+
 def item_text(title: str, description: str) -> str:
     return f"{title}\n{description}".strip()
 

@@ -24,12 +24,19 @@ class SuggestionSerializer(serializers.Serializer):
     status = serializers.CharField()
 
 
+DUPLICATE_SIMILARITY = (
+    "How surely the piece repeats its original, 0 to 1: the duplicate model's probability "
+    "(words, letters, items, account and the two sentence vectors) where the sentence "
+    "model runs, else the lexical similarity alone."
+)
+
+
 class DuplicateFlagSerializer(serializers.Serializer):
     id = serializers.IntegerField(help_text="The flag: confirm or reject it by this id.")
     original_kind = serializers.ChoiceField(choices=DocKind.choices)
     original_id = serializers.IntegerField()
     original_title = serializers.CharField()
-    similarity = serializers.FloatField()
+    similarity = serializers.FloatField(help_text=DUPLICATE_SIMILARITY)
     status = serializers.CharField()
 
 
@@ -73,6 +80,7 @@ class DuplicateSerializer(serializers.ModelSerializer):
             "decided_at",
         ]
         read_only_fields = fields
+        extra_kwargs = {"similarity": {"help_text": DUPLICATE_SIMILARITY}}
 
 
 class QuoteSerializer(serializers.Serializer):

@@ -11,7 +11,7 @@ from roadmap.models import RoadmapItem
 from roadmap.services import item_create
 from signals.radar import index, matching, semantic
 from signals.radar import services as radar
-from signals.radar.models import RadarProfile
+from signals.radar.models import RadarDoc, RadarDuplicate, RadarProfile
 from tests.signals.radar.conftest import refresh
 from tests.signals.radar.test_services import _signal
 
@@ -124,3 +124,76 @@ def test_profiles_built_before_the_model_get_their_vector_at_the_next_refresh(ca
         RadarProfile.objects.update(vector=None, vector_key="")
         refresh()
         assert RadarProfile.objects.filter(vector__isnull=True).count() == 3
+
+
+def _probability(**changes):
+    facts = {
+        "words": 0.4,
+        "letters": 0.4,
+        "items": 0.9,
+        "accounts": ("Acme", "Acme"),
+        "cross_language": False,
+        "meaning": 0.92,
+    }
+    return matching.duplicate_probability(**{**facts, **changes})
+
+
+def test_the_duplicate_probability_grows_with_each_fact_and_falls_with_another_account():
+    base = _probability()
+    assert 0.0 < base < 1.0
+    for fact in ("words", "letters", "items", "meaning"):
+        assert _probability(**{fact: 0.99}) > base, fact
+    assert _probability(accounts=("Acme", "Globex")) < _probability(accounts=("", "Acme")) < base
+    # A translation shares no letters: they are not read across languages.
+    assert _probability(cross_language=True, letters=0.0) == _probability(
+        cross_language=True, letters=0.9
+    )
+    # Extreme inputs stay probabilities.
+    assert _probability(words=1e9) == pytest.approx(1.0)
+    assert _probability(words=-1e9, meaning=-1.0) == pytest.approx(0.0)
+
+
+def test_the_pick_takes_its_threshold_and_margin():
+    pair = [matching.DuplicateMatch(1, 0.45), matching.DuplicateMatch(2, 0.2)]
+    assert matching.duplicates_pick(pair) == []  # the lexical threshold
+    assert matching.duplicates_pick(
+        pair, threshold=matching.MEANING_THRESHOLD, margin=matching.MEANING_MARGIN
+    ) == [pair[0]]
+    assert matching.duplicates_pick(pair, threshold=0.4, margin=0.3) == []
+
+
+@needs_model
+def test_a_translated_repeat_from_the_same_account_is_flagged_by_meaning(catalogue):
+    original = _signal(
+        "Acme: their auditors want every export of invoices kept as PDF with the VAT number",
+        account="Acme",
+        days=40,
+    )
+    _signal("Acme asks for a dark theme for the night shift", account="Acme", days=30)
+    repeat = _signal(
+        "Acme relance : les auditeurs veulent les factures exportées en PDF avec le numéro de TVA",
+        account="Acme",
+        days=2,
+    )
+    refresh()
+    flag = RadarDuplicate.objects.get(doc__signal=repeat)
+    assert flag.original.signal_id == original.pk
+    assert matching.MEANING_THRESHOLD <= flag.similarity <= 1.0
+
+
+@needs_model
+def test_a_doc_vector_is_stored_and_made_again_only_when_its_text_changes(catalogue):
+    signal = _signal("Le mode sombre fatigue moins les yeux")
+    refresh()
+    doc = RadarDoc.objects.get(signal=signal)
+    assert semantic.from_bytes(doc.vector) is not None
+    first = doc.vector_key
+    text = f"{signal.title}\n{signal.summary}"
+    assert matching.doc_vectors([doc.pk], {doc.pk: text})[doc.pk] is not None
+    doc.refresh_from_db()
+    assert doc.vector_key == first
+    matching.doc_vectors([doc.pk], {doc.pk: text + " (edited)"})
+    doc.refresh_from_db()
+    assert doc.vector_key != first
+    with override_settings(RADAR_SEMANTIC=False):
+        assert matching.doc_vectors([doc.pk], {doc.pk: text}) == {}
