@@ -197,3 +197,34 @@ def test_a_doc_vector_is_stored_and_made_again_only_when_its_text_changes(catalo
     assert doc.vector_key != first
     with override_settings(RADAR_SEMANTIC=False):
         assert matching.doc_vectors([doc.pk], {doc.pk: text}) == {}
+
+
+def _facts(original_id, *, items, meaning=0.97, lexical=0.5):
+    return matching.DuplicateFacts(
+        original_id, lexical, 0.5, 0.6, items, ("Globex", "Globex"), False, meaning
+    )
+
+
+def test_a_repeat_must_point_where_its_original_points():
+    # Templated asks of one account read alike whatever they ask for.
+    alike = _facts(1, items=0.9)
+    assert alike.probability > matching.MEANING_THRESHOLD
+    assert matching.duplicates_judge([alike]) == [
+        matching.DuplicateMatch(1, round(alike.probability, 4))
+    ]
+    elsewhere = _facts(1, items=0.3)
+    assert elsewhere.items < matching.MEANING_MIN_ITEMS
+    assert elsewhere.probability > matching.MEANING_THRESHOLD
+    assert matching.duplicates_judge([elsewhere]) == []
+    # A candidate pointing elsewhere is no runner-up either.
+    assert matching.duplicates_judge([alike, _facts(2, items=0.1)])[0].original_id == 1
+    # Two customers asking the same thing are two pieces of evidence.
+    other = matching.DuplicateFacts(3, 0.9, 0.9, 0.9, 0.95, ("Globex", "Hooli"), False, 0.99)
+    assert other.probability > matching.MEANING_THRESHOLD
+    assert matching.duplicates_judge([other]) == []
+    # Without the model's vectors, the lexical rule judges.
+    lexical = [
+        _facts(1, items=0.1, meaning=None, lexical=0.9),
+        _facts(2, items=0.1, meaning=None, lexical=0.2),
+    ]
+    assert matching.duplicates_judge(lexical) == [matching.DuplicateMatch(1, 0.9)]
