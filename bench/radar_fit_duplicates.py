@@ -1,4 +1,4 @@
-"""Fit the weights of the duplicate model (signals.radar.matching.MEANING_WEIGHTS) again.
+"""Fit the weights of the duplicate model (signals.radar.duplicates.MEANING_WEIGHTS) again.
 
 For each tuning set (tests/data/radar_eval.json and tests/data/radar_train.json, never the
 held-out or blind sets), a child process loads it into a throwaway SQLite database as the
@@ -34,7 +34,7 @@ def _child(path: Path) -> None:
 
     django.setup()
     from bench.radar_quality import load
-    from signals.radar import matching
+    from signals.radar import duplicates
     from signals.radar import services as radar
     from signals.radar.models import RadarDoc
 
@@ -46,7 +46,7 @@ def _child(path: Path) -> None:
     rows = []
     for doc in RadarDoc.objects.order_by("pk"):
         key = key_of[(doc.kind, doc.evidence_id)]
-        for f in matching.duplicate_facts(doc)[: matching.MEANING_CANDIDATES]:
+        for f in duplicates.duplicate_facts(doc)[: duplicates.MEANING_CANDIDATES]:
             if f.meaning is None:
                 continue
             other = RadarDoc.objects.get(pk=f.original_id)
@@ -115,7 +115,7 @@ def main() -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
     os.environ.setdefault("DEBUG", "1")
     django.setup()
-    from signals.radar.matching import MEANING_MARGIN, MEANING_THRESHOLD
+    from signals.radar.duplicates import MEANING_MARGIN, MEANING_THRESHOLD
 
     facts = {path.name: _facts(path) for path in TUNING_SETS}
 

@@ -23,7 +23,7 @@ from config.dispatch import send_after_commit
 from config.roles import Role, has_role
 from roadmap.models import RoadmapItem
 from signals.models import FrictionReport, MarketSignal
-from signals.radar import index, matching
+from signals.radar import duplicates, index, matching
 from signals.radar.models import (
     DuplicateStatus,
     RadarDoc,
@@ -97,7 +97,7 @@ def docs_refresh(
         with transaction.atomic():
             if doc.active:
                 matching.doc_suggestions_write(doc, evidence_text=evidence.text)
-                matching.doc_duplicates_write(doc)
+                duplicates.doc_duplicates_write(doc)
             else:
                 RadarSuggestion.objects.filter(doc=doc, status=SuggestionStatus.OPEN).delete()
             RadarDoc.objects.filter(pk=doc.pk, rev=doc.rev).update(

@@ -9,7 +9,7 @@ from django.test import override_settings
 
 from roadmap.models import RoadmapItem
 from roadmap.services import item_create
-from signals.radar import index, matching, semantic
+from signals.radar import duplicates, index, matching, semantic
 from signals.radar import services as radar
 from signals.radar.models import RadarDoc, RadarDuplicate, RadarProfile
 from tests.signals.radar.conftest import refresh
@@ -135,7 +135,7 @@ def _probability(**changes):
         "cross_language": False,
         "meaning": 0.92,
     }
-    return matching.duplicate_probability(**{**facts, **changes})
+    return duplicates.duplicate_probability(**{**facts, **changes})
 
 
 def test_the_duplicate_probability_grows_with_each_fact_and_falls_with_another_account():
@@ -154,12 +154,12 @@ def test_the_duplicate_probability_grows_with_each_fact_and_falls_with_another_a
 
 
 def test_the_pick_takes_its_threshold_and_margin():
-    pair = [matching.DuplicateMatch(1, 0.45), matching.DuplicateMatch(2, 0.2)]
-    assert matching.duplicates_pick(pair) == []  # the lexical threshold
-    assert matching.duplicates_pick(
-        pair, threshold=matching.MEANING_THRESHOLD, margin=matching.MEANING_MARGIN
+    pair = [duplicates.DuplicateMatch(1, 0.45), duplicates.DuplicateMatch(2, 0.2)]
+    assert duplicates.duplicates_pick(pair) == []  # the lexical threshold
+    assert duplicates.duplicates_pick(
+        pair, threshold=duplicates.MEANING_THRESHOLD, margin=duplicates.MEANING_MARGIN
     ) == [pair[0]]
-    assert matching.duplicates_pick(pair, threshold=0.4, margin=0.3) == []
+    assert duplicates.duplicates_pick(pair, threshold=0.4, margin=0.3) == []
 
 
 @needs_model
@@ -178,7 +178,7 @@ def test_a_translated_repeat_from_the_same_account_is_flagged_by_meaning(catalog
     refresh()
     flag = RadarDuplicate.objects.get(doc__signal=repeat)
     assert flag.original.signal_id == original.pk
-    assert matching.MEANING_THRESHOLD <= flag.similarity <= 1.0
+    assert duplicates.MEANING_THRESHOLD <= flag.similarity <= 1.0
 
 
 @needs_model
@@ -200,7 +200,7 @@ def test_a_doc_vector_is_stored_and_made_again_only_when_its_text_changes(catalo
 
 
 def _facts(original_id, *, items, meaning=0.97, lexical=0.5):
-    return matching.DuplicateFacts(
+    return duplicates.DuplicateFacts(
         original_id, lexical, 0.5, 0.6, items, ("Globex", "Globex"), False, meaning
     )
 
@@ -208,23 +208,23 @@ def _facts(original_id, *, items, meaning=0.97, lexical=0.5):
 def test_a_repeat_must_point_where_its_original_points():
     # Templated asks of one account read alike whatever they ask for.
     alike = _facts(1, items=0.9)
-    assert alike.probability > matching.MEANING_THRESHOLD
-    assert matching.duplicates_judge([alike]) == [
-        matching.DuplicateMatch(1, round(alike.probability, 4))
+    assert alike.probability > duplicates.MEANING_THRESHOLD
+    assert duplicates.duplicates_judge([alike]) == [
+        duplicates.DuplicateMatch(1, round(alike.probability, 4))
     ]
     elsewhere = _facts(1, items=0.3)
-    assert elsewhere.items < matching.MEANING_MIN_ITEMS
-    assert elsewhere.probability > matching.MEANING_THRESHOLD
-    assert matching.duplicates_judge([elsewhere]) == []
+    assert elsewhere.items < duplicates.MEANING_MIN_ITEMS
+    assert elsewhere.probability > duplicates.MEANING_THRESHOLD
+    assert duplicates.duplicates_judge([elsewhere]) == []
     # A candidate pointing elsewhere is no runner-up either.
-    assert matching.duplicates_judge([alike, _facts(2, items=0.1)])[0].original_id == 1
+    assert duplicates.duplicates_judge([alike, _facts(2, items=0.1)])[0].original_id == 1
     # Two customers asking the same thing are two pieces of evidence.
-    other = matching.DuplicateFacts(3, 0.9, 0.9, 0.9, 0.95, ("Globex", "Hooli"), False, 0.99)
-    assert other.probability > matching.MEANING_THRESHOLD
-    assert matching.duplicates_judge([other]) == []
+    other = duplicates.DuplicateFacts(3, 0.9, 0.9, 0.9, 0.95, ("Globex", "Hooli"), False, 0.99)
+    assert other.probability > duplicates.MEANING_THRESHOLD
+    assert duplicates.duplicates_judge([other]) == []
     # Without the model's vectors, the lexical rule judges.
     lexical = [
         _facts(1, items=0.1, meaning=None, lexical=0.9),
         _facts(2, items=0.1, meaning=None, lexical=0.2),
     ]
-    assert matching.duplicates_judge(lexical) == [matching.DuplicateMatch(1, 0.9)]
+    assert duplicates.duplicates_judge(lexical) == [duplicates.DuplicateMatch(1, 0.9)]

@@ -84,7 +84,7 @@ def test_any_text_is_analysed_without_error(raw):
 
 
 def test_a_translation_is_not_penalised_for_sharing_few_letters():
-    from signals.radar.matching import duplicate_similarity
+    from signals.radar.duplicates import duplicate_similarity
 
     words = ({"w:invoic": 1.0}, {"w:invoic": 1.0})
     chars = ({"abc": 1.0}, {"xyz": 1.0})
@@ -98,7 +98,7 @@ def test_a_translation_is_not_penalised_for_sharing_few_letters():
 
 
 def test_a_duplicate_stands_out_from_the_other_candidates():
-    from signals.radar.matching import DuplicateMatch, duplicates_pick
+    from signals.radar.duplicates import DuplicateMatch, duplicates_pick
 
     assert duplicates_pick([]) == []
     assert duplicates_pick([DuplicateMatch(1, 0.5)]) == []  # below the threshold
