@@ -296,5 +296,8 @@ def doc_vectors(doc_ids: Sequence[int], texts: Mapping[int, str]) -> dict[int, n
         for pk, vector in zip(missing, made, strict=True):
             out[pk] = vector
             rows.append(RadarDoc(pk=pk, vector=semantic.to_bytes(vector), vector_key=wanted[pk]))
+        # In primary-key order: two refreshes writing overlapping vectors lock their rows
+        # in the same order, and neither waits on the other in a deadlock.
+        rows.sort(key=lambda row: row.pk)
         RadarDoc.objects.bulk_update(rows, ["vector", "vector_key"])
     return out

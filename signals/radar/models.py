@@ -182,7 +182,9 @@ class RadarDuplicate(models.Model):
     original = models.ForeignKey(
         RadarDoc, on_delete=models.CASCADE, related_name="+", verbose_name=_("original")
     )
-    similarity = models.FloatField(verbose_name=_("similarity"))
+    # The duplicate model's probability where the sentence model runs, else the lexical
+    # similarity (signals.radar.duplicates): shown to people as a confidence.
+    similarity = models.FloatField(verbose_name=_("confidence"))
     status = models.CharField(
         max_length=16,
         choices=DuplicateStatus.choices,

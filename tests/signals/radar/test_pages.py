@@ -17,6 +17,7 @@ from signals import services as evidence
 from signals.models import MarketSignal, SignalLink
 from signals.radar.models import (
     RadarDoc,
+    RadarDuplicate,
     RadarSuggestion,
     RadarTopic,
     SuggestionStatus,
@@ -192,6 +193,33 @@ def test_rejecting_from_my_evidence_is_remembered(catalogue, client, marketing_u
     assert suggestion.status == SuggestionStatus.REJECTED
     page = client.get("/evidence/mine/").content.decode()
     assert f"/radar/suggestions/{suggestion.pk}/" not in page
+
+
+@pytest.mark.parametrize(
+    ("language", "words"), [("en", "(confidence 0.87)"), ("fr", "(confiance 0,87)")]
+)
+def test_my_evidence_shows_a_duplicate_flag_with_its_confidence(
+    catalogue, client, marketing_user, language, words
+):
+    """The figure is the duplicate model's probability, not a similarity: it reads as a
+    confidence, in both languages, with the two decisions."""
+    original = _signal("Nos factures PDF n'ont pas le logo", marketing_user)
+    repeat = _signal("Factures PDF toujours sans logo", marketing_user)
+    refresh()
+    RadarDuplicate.objects.filter(doc__signal=repeat).delete()
+    flag = RadarDuplicate.objects.create(
+        doc=RadarDoc.objects.get(signal=repeat),
+        original=RadarDoc.objects.get(signal=original),
+        similarity=0.8712,
+    )
+    client.force_login(marketing_user)
+    client.cookies["django_language"] = language
+    page = client.get("/evidence/mine/", HTTP_ACCEPT_LANGUAGE=language).content.decode()
+    card = page.split(f'data-testid="evidence-signal-{repeat.pk}"')[1].split('class="card"')[0]
+    assert words in card
+    assert "similarit" not in card.split('class="radar-duplicate"')[1]
+    assert f"/radar/duplicates/{flag.pk}/confirm/" in card
+    assert f"/radar/duplicates/{flag.pk}/reject/" in card
 
 
 def test_the_suggestion_queue_shows_marketing_its_own_and_product_everything(
