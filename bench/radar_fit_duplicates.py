@@ -18,6 +18,7 @@ import os
 import subprocess
 import sys
 import tempfile
+from dataclasses import replace
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -36,6 +37,7 @@ def _child(path: Path) -> None:
     from bench.radar_quality import load
     from signals.radar import duplicates
     from signals.radar import services as radar
+    from signals.radar.matching import doc_vectors
     from signals.radar.models import RadarDoc
 
     data = json.loads(path.read_text())
@@ -44,12 +46,20 @@ def _child(path: Path) -> None:
     key_of = {v: k for k, v in ids.items()}
     original = {e["key"]: e["duplicate_of"] for e in data["evidence"] if e["duplicate_of"]}
     rows = []
-    for doc in RadarDoc.objects.order_by("pk"):
-        key = key_of[(doc.kind, doc.evidence_id)]
+    docs = list(RadarDoc.objects.order_by("pk"))
+    key_of_doc = {d.pk: key_of[(d.kind, d.evidence_id)] for d in docs}
+    for doc in docs:
+        key = key_of_doc[doc.pk]
         for f in duplicates.duplicate_facts(doc)[: duplicates.MEANING_CANDIDATES]:
             if f.meaning is None:
-                continue
-            other = RadarDoc.objects.get(pk=f.original_id)
+                # The service embeds only the candidates the model may flag; the fit reads
+                # all three first candidates.
+                pair = [doc.pk, f.original_id]
+                texts = duplicates._texts_of(list(RadarDoc.objects.filter(pk__in=pair)))
+                vectors = doc_vectors(pair, texts)
+                if len(vectors) < 2:
+                    continue
+                f = replace(f, meaning=float(vectors[doc.pk] @ vectors[f.original_id]))
             both = bool(f.accounts[0] and f.accounts[1])
             rows.append(
                 {
@@ -63,7 +73,7 @@ def _child(path: Path) -> None:
                         float(f.cross_language),
                         (f.meaning - 0.85) / 0.05,
                     ],
-                    "y": original.get(key) == key_of[(other.kind, other.evidence_id)],
+                    "y": original.get(key) == key_of_doc[f.original_id],
                 }
             )
     print(json.dumps(rows))
@@ -91,8 +101,15 @@ def _facts(path: Path) -> list[dict]:
 
 
 def _found(model, rows: list[dict], threshold: float, margin: float) -> tuple[int, int]:  # type: ignore[no-untyped-def]
+    """Flags right and wrong as the service judges (`duplicates_judge`): among the
+    candidates the model may flag (items' cosine at least MEANING_MIN_ITEMS, not another
+    account), the most probable at `threshold` and `margin` above the next."""
+    from signals.radar.duplicates import MEANING_MIN_ITEMS
+
     by_doc: dict[str, list[tuple[float, bool]]] = {}
     for row in rows:
+        if row["x"][2] < MEANING_MIN_ITEMS or row["x"][4]:
+            continue
         p = float(model.predict_proba([row["x"]])[0, 1])
         by_doc.setdefault(row["doc"], []).append((p, row["y"]))
     right = wrong = 0

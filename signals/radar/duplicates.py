@@ -16,7 +16,7 @@ from django.db import connection
 from django.db.models import Q
 
 from signals.models import FrictionReport, MarketSignal, ReportLink, SignalLink
-from signals.radar import text
+from signals.radar import semantic, text
 from signals.radar.index import idf_map, report_text, signal_text
 from signals.radar.language import LANGUAGES
 from signals.radar.matching import doc_vectors
@@ -62,12 +62,23 @@ def duplicate_similarity(
     A translation shares few letters with its original whatever it says: across languages
     the letters are left out and the words and items weigh as much as the three together.
     Pure: tested without a database."""
-    word = text.cosine(*words)
-    item = text.cosine(*items)
+    return _lexical(
+        word=text.cosine(*words),
+        letters=0.0 if cross_language else text.cosine(*chars),
+        item=text.cosine(*items),
+        accounts=accounts,
+        cross_language=cross_language,
+    )
+
+
+def _lexical(
+    *, word: float, letters: float, item: float, accounts: tuple[str, str], cross_language: bool
+) -> float:
+    """`duplicate_similarity` from the three cosines."""
     if cross_language:
         score = (0.4 * word + 0.3 * item) / 0.7
     else:
-        score = 0.4 * word + 0.3 * text.cosine(*chars) + 0.3 * item
+        score = 0.4 * word + 0.3 * letters + 0.3 * item
     if accounts[0] and accounts[1]:
         score += 0.1 if accounts[0] == accounts[1] else -0.2
     return max(0.0, min(1.0, score))
@@ -78,9 +89,10 @@ def duplicate_similarity(
 # their sentence vectors. Its weights are a logistic regression (scikit-learn, C = 1) fitted
 # on those candidates of every piece of the two tuning sets, tests/data/radar_eval.json and
 # tests/data/radar_train.json (1,450 pairs, 30 duplicates), never on the held-out or blind
-# sets: `bench/radar_fit_duplicates.py` fits them again. Fitted on one tuning set, the
-# model found on the other 7 of 20 (0 false) and 10 of 10 (1 false); the lexical
-# similarity alone, at its threshold, 6 of 20 on the second.
+# sets: `bench/radar_fit_duplicates.py` fits them again. Fitted on one tuning set and
+# judged on the other as `duplicates_judge` judges (with the two conditions below), the
+# model found 7 of 20 (0 false) and 10 of 10 (0 false); the lexical similarity alone, at
+# its threshold, 6 of 20 on the first of those.
 MEANING_CANDIDATES = 3
 MEANING_WEIGHTS = {
     "words": 0.898,  # cosine of the stems
@@ -222,6 +234,12 @@ class DuplicateFacts:
         return bool(self.accounts[0] and self.accounts[1] and self.accounts[0] != self.accounts[1])
 
     @property
+    def judged_by_meaning(self) -> bool:
+        """What the model may flag: a candidate pointing where the piece points (see
+        MEANING_MIN_ITEMS) and not from another account."""
+        return self.items >= MEANING_MIN_ITEMS and not self.other_account
+
+    @property
     def probability(self) -> float:
         return duplicate_probability(
             words=self.words,
@@ -269,50 +287,53 @@ def duplicate_facts(doc: RadarDoc) -> list[DuplicateFacts]:
         char_pair = (mine[1], text.normalised(text.char_ngrams(texts.get(other_id, ""))))
         item_pair = (items.get(doc.pk, {}), items.get(other_id, {}))
         accounts, cross_language = (account(doc), account(other)), cross(other)
-        lexical = duplicate_similarity(
-            words=word_pair,
-            chars=char_pair,
-            items=item_pair,
+        word, item = text.cosine(*word_pair), text.cosine(*item_pair)
+        letters = text.cosine(*char_pair)
+        lexical = _lexical(
+            word=word,
+            letters=0.0 if cross_language else letters,
+            item=item,
             accounts=accounts,
             cross_language=cross_language,
         )
         facts.append(
             DuplicateFacts(
-                other_id,
-                round(lexical, 4),
-                text.cosine(*word_pair),
-                text.cosine(*char_pair),
-                text.cosine(*item_pair),
-                accounts,
-                cross_language,
+                other_id, round(lexical, 4), word, letters, item, accounts, cross_language
             )
         )
     facts.sort(key=lambda f: (-f.lexical, f.original_id))
-    first = facts[:MEANING_CANDIDATES]
-    vectors = doc_vectors([doc.pk, *(f.original_id for f in first)], texts)
-    if doc.pk in vectors:
-        for n, f in enumerate(first):
-            if f.original_id in vectors:
-                meaning = float(vectors[doc.pk] @ vectors[f.original_id])
-                facts[n] = replace(f, meaning=meaning)
+    # Vectors only for the candidates the model may flag: a message whose first candidates
+    # all point elsewhere or name another account costs no vector.
+    judged = [n for n, f in enumerate(facts[:MEANING_CANDIDATES]) if f.judged_by_meaning]
+    if judged:
+        vectors = doc_vectors([doc.pk, *(facts[n].original_id for n in judged)], texts)
+        if doc.pk in vectors:
+            for n in judged:
+                if (other_vector := vectors.get(facts[n].original_id)) is not None:
+                    facts[n] = replace(facts[n], meaning=float(vectors[doc.pk] @ other_vector))
     return facts
 
 
 def doc_duplicates_find(doc: RadarDoc) -> list[DuplicateMatch]:
-    return duplicates_judge(duplicate_facts(doc))
+    return duplicates_judge(duplicate_facts(doc), model=semantic.available())
 
 
-def duplicates_judge(facts: Sequence[DuplicateFacts]) -> list[DuplicateMatch]:
+def duplicates_judge(
+    facts: Sequence[DuplicateFacts], *, model: bool | None = None
+) -> list[DuplicateMatch]:
     """The original the piece probably repeats, if any: judged by `duplicate_probability`
-    where the sentence model ran, among candidates pointing where the piece points (see
-    MEANING_MIN_ITEMS) and not from another account (sentence vectors of one template
-    filled with two accounts' names are nearly the same), else by the lexical similarity
-    alone. Pure: tested without a database."""
-    if facts and facts[0].meaning is not None:
+    where the sentence model runs (`model`; by default, where a candidate has a meaning),
+    among candidates pointing where the piece points (see MEANING_MIN_ITEMS) and not from
+    another account (sentence vectors of one template filled with two accounts' names are
+    nearly the same), else by the lexical similarity alone. Pure: tested without a
+    database."""
+    if model is None:
+        model = any(f.meaning is not None for f in facts)
+    if model:
         judged = [
             DuplicateMatch(f.original_id, round(f.probability, 4))
             for f in facts
-            if f.meaning is not None and f.items >= MEANING_MIN_ITEMS and not f.other_account
+            if f.meaning is not None and f.judged_by_meaning
         ]
         return duplicates_pick(judged, threshold=MEANING_THRESHOLD, margin=MEANING_MARGIN)
     return duplicates_pick([DuplicateMatch(f.original_id, f.lexical) for f in facts])

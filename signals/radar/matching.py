@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 import numpy as np
-from django.db import connection
+from django.db import connection, transaction
 from django.db.models import Max, QuerySet
 
 from roadmap.models import RoadmapItem
@@ -292,12 +292,27 @@ def doc_vectors(doc_ids: Sequence[int], texts: Mapping[int, str]) -> dict[int, n
     missing = [pk for pk in wanted if pk not in out]
     made = semantic.queries([texts[pk] for pk in missing]) if missing else None
     if made is not None:
-        rows = []
-        for pk, vector in zip(missing, made, strict=True):
-            out[pk] = vector
-            rows.append(RadarDoc(pk=pk, vector=semantic.to_bytes(vector), vector_key=wanted[pk]))
-        # In primary-key order: two refreshes writing overlapping vectors lock their rows
-        # in the same order, and neither waits on the other in a deadlock.
-        rows.sort(key=lambda row: row.pk)
-        RadarDoc.objects.bulk_update(rows, ["vector", "vector_key"])
+        out.update(zip(missing, made, strict=True))
+        _vectors_store({pk: (out[pk], wanted[pk]) for pk in missing})
     return out
+
+
+def _vectors_store(vectors: Mapping[int, tuple[np.ndarray, str]]) -> None:
+    """Store vectors on the docs nobody else holds. A refresh holds its own doc's row and
+    may be called on to store the vectors of earlier evidence (duplicate candidates): it
+    never waits for those rows, which an import may hold while it waits for the refresh's
+    own (a deadlock); a vector not stored now is made again the next time it is needed.
+    On PostgreSQL `SKIP LOCKED`; SQLite has one writer at a time."""
+    with transaction.atomic():
+        free = sorted(
+            RadarDoc.objects.select_for_update(skip_locked=True)
+            .filter(pk__in=list(vectors))
+            .values_list("pk", flat=True)
+        )
+        RadarDoc.objects.bulk_update(
+            [
+                RadarDoc(pk=pk, vector=semantic.to_bytes(vectors[pk][0]), vector_key=vectors[pk][1])
+                for pk in free
+            ],
+            ["vector", "vector_key"],
+        )

@@ -21,6 +21,15 @@ class DocKind(models.TextChoices):
     REPORT = "report", _("Friction report")
 
 
+class RadarDocManager(models.Manager["RadarDoc"]):
+    """Documents without their sentence vector (1.5 KB each): only
+    `signals.radar.matching.doc_vectors` reads it, through `values_list`, and a batch of
+    documents or a page of them has no use for it."""
+
+    def get_queryset(self) -> models.QuerySet[RadarDoc]:
+        return super().get_queryset().defer("vector")
+
+
 class RadarDoc(models.Model):
     """The analysed text of one signal or friction report.
 
@@ -80,6 +89,8 @@ class RadarDoc(models.Model):
         related_name="docs",
         verbose_name=_("topic"),
     )
+
+    objects = RadarDocManager()
 
     class Meta:
         verbose_name = _("radar doc")

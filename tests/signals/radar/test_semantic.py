@@ -228,3 +228,40 @@ def test_a_repeat_must_point_where_its_original_points():
         _facts(2, items=0.1, meaning=None, lexical=0.2),
     ]
     assert duplicates.duplicates_judge(lexical) == [duplicates.DuplicateMatch(1, 0.9)]
+
+
+@needs_model
+def test_only_candidates_the_model_may_flag_cost_a_vector(catalogue):
+    # Linked: its suggestions need no vector, so only the duplicate search could make one.
+    original = _signal(
+        "Globex wants branded PDF invoices with their logo and VAT number",
+        account="Globex",
+        days=20,
+        links=[(catalogue["invoices"].pk, 1.0)],
+    )
+    refresh()
+    assert RadarDoc.objects.get(signal=original).vector_key == ""
+    # Another customer asking the same: two pieces of evidence, never a duplicate, so the
+    # earlier one is not embedded for it.
+    other = _signal(
+        "Initech wants branded PDF invoices with their logo and VAT number",
+        account="Initech",
+        days=2,
+    )
+    refresh()
+    assert RadarDoc.objects.get(signal=other).vector_key != ""  # its own, for suggestions
+    assert RadarDoc.objects.get(signal=original).vector_key == ""
+    assert not RadarDuplicate.objects.filter(doc__signal=other).exists()
+    # The same customer again: a candidate the model judges, so both get a vector.
+    again = _signal(
+        "Globex again: branded PDF invoices with our logo and VAT number",
+        account="Globex",
+        days=1,
+    )
+    refresh()
+    assert RadarDoc.objects.get(signal=original).vector_key != ""
+    assert RadarDuplicate.objects.get(doc__signal=again).original.signal_id == original.pk
+
+
+def test_a_doc_loads_without_its_vector():
+    assert "vector" in RadarDoc.objects.all().query.deferred_loading[0]
