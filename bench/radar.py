@@ -88,7 +88,8 @@ def main() -> None:
             env["DATABASE_URL"] = _speed_database(
                 os.environ.get("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/postgres")
             )
-            summary["speed"] = _run(command, env)
+            figures = _run(command, env)
+            summary["speed"] = figures.get("speed") if isinstance(figures, dict) else figures
             continue
         quality: dict[str, object] = {}
         for name, path in QUALITY_SETS.items():

@@ -92,10 +92,15 @@ def _sizes() -> tuple[int, int]:
 DEV_SET = Path(__file__).resolve().parent.parent / "tests" / "data" / "radar_eval.json"
 
 
-def _ms(values: list[float]) -> str:
+def _figures(values: list[float]) -> dict[str, float]:
     ordered = sorted(values)
     p95 = ordered[min(len(ordered) - 1, int(len(ordered) * 0.95))]
-    return f"median {statistics.median(values) * 1000:.1f} ms, p95 {p95 * 1000:.1f} ms"
+    return {"median_ms": round(statistics.median(values) * 1000, 1), "p95_ms": round(p95 * 1000, 1)}
+
+
+def _ms(values: list[float]) -> str:
+    figures = _figures(values)
+    return f"median {figures['median_ms']:.1f} ms, p95 {figures['p95_ms']:.1f} ms"
 
 
 def run(*, items: int, signals: int, unlinked: int) -> None:
@@ -212,3 +217,18 @@ def run(*, items: int, signals: int, unlinked: int) -> None:
         f"topic refresh: {result.docs:,} unlinked pieces in {seconds:.1f}s (target: 20,000 "
         f"within 60 s), {result.topics} groups, {result.emerging} emerging"
     )
+    # The last line: every figure, read by bench/radar.py into its summary.
+    summary: dict[str, object] = {
+        "items": n_items,
+        "signals": n_signals,
+        "suggestions": _figures(suggest_times),
+        "right_first": f"{hits}/{rounds}",
+        "whole_refresh": _figures(refresh_times),
+        "topic_refresh": {"pieces": result.docs, "seconds": round(seconds, 1)},
+        "target_ms": 50,
+    }
+    if semantic.available():
+        summary["vector"] = _figures(vector_times)
+        summary["vector_and_suggestions"] = _figures(total_times)
+        summary["written_vector"] = _figures(written_times)
+    print(json.dumps({"speed": summary}))
