@@ -277,8 +277,8 @@ def doc_suggestions_write(doc: RadarDoc, *, evidence_text: str) -> list[RadarSug
 
 def doc_vectors(doc_ids: Sequence[int], texts: Mapping[int, str]) -> dict[int, np.ndarray]:
     """The sentence vector of each doc with a text in `texts`: the stored one while its text
-    is unchanged, else made now and stored (one query to read, one to write). {} where
-    there is no model."""
+    is unchanged, else made now and stored where no other transaction holds the doc (one
+    query to read, two to write). {} where there is no model."""
     if not semantic.available():
         return {}
     wanted = {pk: semantic.text_key(texts[pk]) for pk in doc_ids if pk in texts}

@@ -95,6 +95,10 @@ def docs_refresh(
         if evidence is None:
             continue
         with transaction.atomic():
+            # Its own row first: the refresh then waits for no other row (the vectors of
+            # other evidence are stored only where free, `matching.doc_vectors`), so an
+            # import that holds other rows and waits for this one cannot deadlock with it.
+            list(RadarDoc.objects.select_for_update().filter(pk=doc.pk).values_list("pk"))
             if doc.active:
                 matching.doc_suggestions_write(doc, evidence_text=evidence.text)
                 duplicates.doc_duplicates_write(doc)
